@@ -1,0 +1,230 @@
+import type { Config, TableConfig } from '../config/schema.js';
+import { NO_SEASON } from '../engine/key-tracker.js';
+import type { QueryEngine, TableFacts } from '../engine/query-engine.js';
+import type { ObjectStore } from '../lake/object-store.js';
+import { layoutFrom } from '../layout/keys.js';
+import type { Logger } from '../util/logger.js';
+import { checkCoverage } from './coverage.js';
+import { filesForSeasons, takeInventory, type LakeFile } from './inventory.js';
+import { knownEmptyIds } from './known-empty.js';
+import { checkLayout } from './layout-checks.js';
+import {
+  duplicateGaps,
+  emptyTableGap,
+  missingSeasonGaps,
+  unreadableGaps,
+  volumeGaps,
+} from './table-checks.js';
+import { tableStatus } from './table-status.js';
+import {
+  GAP_KINDS,
+  type AuditResult,
+  type CoverageRow,
+  type Gap,
+  type SeasonStats,
+  type TableAudit,
+} from './types.js';
+
+/** What the audit looks at, parsed from flags and config. */
+export interface AuditSettings {
+  config: Config;
+  seasons: number[];
+}
+
+/** The ports the audit reads through. */
+export interface AuditPorts {
+  store: ObjectStore;
+  engine: QueryEngine;
+  logger: Logger;
+  now: () => Date;
+  /** Ids checkpointed as `empty` for an endpoint (the checkpoint store), when one is configured. */
+  emptyFromCheckpoints?: (endpoint: string) => Promise<Iterable<number>>;
+  /** Catalog findings (partitions and catalog checks), when a catalog is configured. */
+  catalogCheck?: (tables: Map<string, LakeFile[]>) => Promise<{ gaps: Gap[]; notes: string[] }>;
+}
+
+/**
+ * Audits every configured table, and every table found under silver/, for the given seasons: counts, coverage
+ * of child tables against their parent, duplicates, volume anomalies, null shares, partition layout, catalog
+ * drift and unreadable files. Pure with respect to the lake: it only reads.
+ */
+export async function runAudit(settings: AuditSettings, ports: AuditPorts): Promise<AuditResult> {
+  const { config, seasons } = settings;
+  const layout = layoutFrom(config.s3_layout);
+  const seasonSet = new Set(seasons);
+  const inventory = await takeInventory(ports.store, layout.silver);
+  ports.logger.info(
+    `listed ${inventory.listedObjects} objects under ${layout.silver}/ in ${inventory.tables.size} tables`,
+  );
+  const configured = Object.keys(config.audit.tables);
+  const found = [...inventory.tables.keys()].filter((t) => !configured.includes(t)).sort();
+  const parents = new Set(
+    Object.values(config.audit.tables)
+      .map((t) => t.parent)
+      .filter((p): p is string => !!p),
+  );
+
+  const facts = new Map<string, TableFacts>();
+  const filesOf = new Map<string, LakeFile[]>();
+  for (const table of [...configured, ...found]) {
+    const tc = config.audit.tables[table];
+    const files = filesForSeasons(inventory.tables.get(table) ?? [], seasonSet);
+    filesOf.set(table, files);
+    const idColumn = tc?.parent ? tc.parent_key : parents.has(table) ? parentKeyOf(config, table) : undefined;
+    facts.set(table, await ports.engine.tableFacts({ table, files, key: tc?.key, idColumn }));
+    ports.logger.debug(`${table}: ${files.length} files`);
+  }
+
+  const gaps: Gap[] = [];
+  const coverage: CoverageRow[] = [];
+  const tableGaps = new Map<string, Gap[]>();
+  const add = (list: Gap[]) => {
+    for (const g of list) {
+      gaps.push(g);
+      tableGaps.set(g.table, [...(tableGaps.get(g.table) ?? []), g]);
+    }
+  };
+
+  for (const table of [...configured, ...found]) {
+    const tc = config.audit.tables[table];
+    const f = facts.get(table)!;
+    const files = filesOf.get(table)!;
+    const seasonOf = (key: string) => files.find((x) => x.key === key)?.season;
+    const totalRows = sumRows(f);
+    if (tc && totalRows === 0) add([emptyTableGap(table, files.length)]);
+    add(unreadableGaps(table, f, seasonOf));
+    add(checkLayout(table, inventory.tables.get(table) ?? [], config.audit.canonical_layout));
+    if (tc?.key) add(duplicateGaps(table, tc.key, f));
+    add(volumeGaps(table, f, config.audit.thresholds.volume_anomaly_ratio));
+    add(missingSeasonGaps(table, tc, f, seasons, tc?.first_season ?? config.seasons.start));
+    if (tc?.parent) {
+      const cov = await coverageOf(table, tc, f);
+      coverage.push(...cov.rows);
+      add(cov.gaps);
+    }
+  }
+  const notes = inventory.oddKeys.map((o) => `skipped ${o.reason}`);
+  if (ports.catalogCheck) {
+    const catalog = await ports.catalogCheck(inventory.tables);
+    add(catalog.gaps);
+    notes.push(...catalog.notes);
+  }
+  for (const [table, f] of facts)
+    if (f.keyProblem) notes.push(`${table}: duplicates not counted: ${f.keyProblem}`);
+
+  const tables = [...configured, ...found]
+    .map((table) =>
+      tableAudit(
+        table,
+        config.audit.tables[table],
+        facts.get(table)!,
+        tableGaps.get(table) ?? [],
+        coverage,
+        config,
+      ),
+    )
+    .filter((t) => t.configured || t.files > 0 || t.rows > 0);
+  return {
+    schemaVersion: 1,
+    generatedAt: ports.now().toISOString(),
+    lake: ports.store.uri,
+    engine: ports.engine.name,
+    seasons: [seasons[0] ?? config.seasons.start, seasons[seasons.length - 1] ?? config.seasons.end],
+    tables,
+    coverage,
+    gaps: sortGaps(gaps),
+    notes,
+  };
+
+  async function coverageOf(table: string, tc: TableConfig, f: TableFacts) {
+    const parentFacts = facts.get(tc.parent!);
+    const knownEmpty = tc.endpoint
+      ? await knownEmptyIds(
+          ports.store,
+          layout.deadletter,
+          tc.endpoint,
+          ports.emptyFromCheckpoints,
+          ports.logger,
+        )
+      : new Set<number>();
+    return checkCoverage({
+      table,
+      parent: tc.parent!,
+      endpoint: tc.endpoint,
+      firstSeason: tc.first_season ?? config.seasons.start,
+      parentIds: new Map([...(parentFacts?.idsBySeason ?? [])].filter(([s]) => s !== NO_SEASON)),
+      childIds: new Set([...(f.idsBySeason?.values() ?? [])].flat()),
+      knownEmpty,
+      seasons,
+    });
+  }
+}
+
+function parentKeyOf(config: Config, parent: string): string {
+  return Object.values(config.audit.tables).find((t) => t.parent === parent)?.parent_key ?? 'gameId';
+}
+
+function sumRows(f: TableFacts): number {
+  let n = f.unseasonedRows;
+  for (const [s, r] of f.rowsBySeason) if (s !== NO_SEASON) n += r;
+  return n;
+}
+
+function tableAudit(
+  table: string,
+  tc: TableConfig | undefined,
+  f: TableFacts,
+  gaps: Gap[],
+  coverage: CoverageRow[],
+  config: Config,
+): TableAudit {
+  const bySeason: Record<string, SeasonStats> = {};
+  for (const [season, rows] of [...f.rowsBySeason].sort((a, b) => a[0] - b[0])) {
+    if (season === NO_SEASON) continue;
+    bySeason[String(season)] = {
+      rows,
+      files: f.filesBySeason.get(season) ?? 0,
+      duplicates: f.duplicatesBySeason?.get(season) ?? 0,
+    };
+  }
+  const rows = sumRows(f);
+  const nullPct: Record<string, number> = {};
+  const shown = config.audit.thresholds.null_columns_shown;
+  [...f.nullCounts]
+    .filter(([, n]) => n > 0 && rows > 0)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, shown)
+    .forEach(([c, n]) => (nullPct[c] = Math.round((n / rows) * 1000) / 10));
+  const duplicates = [...(f.duplicatesBySeason?.values() ?? [])].reduce((a, b) => a + b, 0);
+  const { status, issues } = tableStatus({
+    rows,
+    duplicates,
+    duplicateFailPct: config.audit.thresholds.duplicate_fail_pct,
+    gaps,
+    coverage: coverage.filter((c) => c.table === table),
+    configured: tc !== undefined,
+  });
+  return {
+    table,
+    layer: 'silver',
+    kind: table.startsWith('dim_') ? 'dimension' : 'fact',
+    configured: tc !== undefined,
+    status,
+    rows,
+    files: f.readableFiles + f.unreadable.length,
+    columns: f.columns.length,
+    bySeason,
+    nullPct,
+    issues,
+  };
+}
+
+/** Gaps in a stable order: by kind, then table, then season. */
+function sortGaps(gaps: Gap[]): Gap[] {
+  return gaps.sort(
+    (a, b) =>
+      GAP_KINDS.indexOf(a.kind) - GAP_KINDS.indexOf(b.kind) ||
+      (a.table < b.table ? -1 : a.table > b.table ? 1 : 0) ||
+      (a.season ?? 0) - (b.season ?? 0),
+  );
+}

@@ -1,0 +1,110 @@
+/** What the audit can find; `missing_children` is the only kind a fill can close. */
+export type GapKind =
+  | 'missing_children'
+  | 'missing_season'
+  | 'empty_table'
+  | 'duplicates'
+  | 'volume_anomaly'
+  | 'mixed_partition_layout'
+  | 'unexpected_partition'
+  | 'catalog_missing_partition'
+  | 'catalog_stale_partition'
+  | 'unreadable_file';
+
+/** Every kind, in the order reports list them: what a fill can close first, then data, then layout. */
+export const GAP_KINDS: readonly GapKind[] = [
+  'missing_children',
+  'missing_season',
+  'empty_table',
+  'unreadable_file',
+  'duplicates',
+  'volume_anomaly',
+  'mixed_partition_layout',
+  'unexpected_partition',
+  'catalog_missing_partition',
+  'catalog_stale_partition',
+];
+
+/**
+ * One gap. Its `key` (`kind:table[:season]`) is stable from night to night: issues, the PR's diff and fills
+ * refer to it. `ids` is complete and ascending for `missing_children`; `files` and `partitions` name what the
+ * other kinds found.
+ */
+export interface Gap {
+  key: string;
+  kind: GapKind;
+  table: string;
+  season?: number;
+  endpoint?: string;
+  count: number;
+  ids: number[];
+  detail: string;
+  files?: string[];
+  partitions?: string[][];
+}
+
+export type Status = 'PASS' | 'WARN' | 'FAIL';
+
+export interface SeasonStats {
+  rows: number;
+  files: number;
+  duplicates: number;
+}
+
+/** One table's scorecard line and detail. */
+export interface TableAudit {
+  table: string;
+  layer: 'silver';
+  kind: 'fact' | 'dimension';
+  configured: boolean;
+  status: Status;
+  rows: number;
+  files: number;
+  columns: number;
+  bySeason: Record<string, SeasonStats>;
+  /** Share of nulls (0–100) for the most-null columns, most first. */
+  nullPct: Record<string, number>;
+  issues: string[];
+}
+
+/** Coverage of a child table against its parent for one season. */
+export interface CoverageRow {
+  table: string;
+  parent: string;
+  season: number;
+  parentIds: number;
+  covered: number;
+  knownEmpty: number;
+  missing: number;
+  /** (covered + knownEmpty) / parentIds; 1 when the parent has no ids. */
+  ratio: number;
+}
+
+/** The comparison with the previous night's `data_audit.json`. */
+export interface AuditDiff {
+  previousGeneratedAt: string;
+  newGaps: string[];
+  closedGaps: string[];
+  changedGaps: { key: string; from: number; to: number }[];
+  coverageMoves: { table: string; season: number; from: number; to: number }[];
+}
+
+/** `data_audit.json`, schema version 1. */
+export interface AuditResult {
+  schemaVersion: 1;
+  generatedAt: string;
+  lake: string;
+  engine: string;
+  seasons: [number, number];
+  tables: TableAudit[];
+  coverage: CoverageRow[];
+  gaps: Gap[];
+  /** Things the reader should know that are not gaps (tables without a catalog entry, odd keys, …). */
+  notes: string[];
+  diff?: AuditDiff;
+}
+
+/** Builds a gap key: `kind:table` or `kind:table:season`. */
+export function gapKey(kind: GapKind, table: string, season?: number): string {
+  return season === undefined ? `${kind}:${table}` : `${kind}:${table}:${season}`;
+}

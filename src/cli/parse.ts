@@ -1,0 +1,118 @@
+import { existsSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { DEFAULT_CONFIG_YAML } from '../config/default-config.js';
+import { loadConfigFile, parseConfig, type LoadedConfig } from '../config/load.js';
+import { parseSeasonSpec } from '../config/seasons.js';
+import { parseLakeUri, type LakeLocation } from '../lake/lake-uri.js';
+import type { EngineName } from '../commands/ports.js';
+import { UsageError } from '../util/errors.js';
+import { AUDIT_HELP, DEMO_HELP, MAIN_HELP } from './help.js';
+
+/** What the command line asked for, validated. */
+export type CliRequest =
+  | { kind: 'help'; text: string }
+  | { kind: 'version' }
+  | {
+      kind: 'audit';
+      loaded: LoadedConfig;
+      lake: LakeLocation;
+      engine: EngineName;
+      seasons: number[];
+      out: string;
+      json: boolean;
+      failOnGaps: boolean;
+    }
+  | { kind: 'demo'; loaded: LoadedConfig; dir: string; gamesPerSeason: number; json: boolean };
+
+const COMMON = {
+  config: { type: 'string' },
+  lake: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** Parses argv (without node and script) into a request; every mistake is a `UsageError` naming the flag. */
+export async function parseCommandLine(argv: readonly string[], cwd: string): Promise<CliRequest> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help')
+    return { kind: 'help', text: MAIN_HELP };
+  if (command === '--version' || command === '-V') return { kind: 'version' };
+  switch (command) {
+    case 'audit': {
+      const { values } = parse(rest, {
+        ...COMMON,
+        engine: { type: 'string' },
+        seasons: { type: 'string' },
+        out: { type: 'string' },
+        json: { type: 'boolean' },
+        'fail-on-gaps': { type: 'boolean' },
+      });
+      if (values.help) return { kind: 'help', text: AUDIT_HELP };
+      const loaded = await loadConfig(values.config, cwd);
+      const { config } = loaded;
+      return {
+        kind: 'audit',
+        loaded,
+        lake: parseLakeUri(values.lake ?? `s3://${config.bucket}`),
+        engine: parseEngine(values.engine ?? 'scan'),
+        seasons: parseSeasonSpec(
+          values.seasons ?? `${config.seasons.start}-${config.seasons.end}`,
+          config.seasons,
+        ),
+        out: values.out ?? 'reports',
+        json: values.json ?? false,
+        failOnGaps: values['fail-on-gaps'] ?? false,
+      };
+    }
+    case 'demo': {
+      const { values } = parse(rest, {
+        ...COMMON,
+        dir: { type: 'string' },
+        games: { type: 'string' },
+        json: { type: 'boolean' },
+      });
+      if (values.help) return { kind: 'help', text: DEMO_HELP };
+      if (values.lake !== undefined) throw new UsageError('--lake: demo writes its own lake; use --dir');
+      return {
+        kind: 'demo',
+        loaded: await loadConfig(values.config, cwd),
+        dir: values.dir ?? 'demo-lake',
+        gamesPerSeason: positiveInt(values.games ?? '40', '--games', 10_000),
+        json: values.json ?? false,
+      };
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"; run cbbd-gap-bot --help for the list`);
+  }
+}
+
+function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: readonly string[], options: O) {
+  try {
+    return parseArgs({ args: [...args], options, strict: true, allowPositionals: false });
+  } catch (e) {
+    // node:util names the flag in its message ("Unknown option '--sesons'"); keep that, drop its error code.
+    throw new UsageError(
+      e instanceof Error ? e.message.replace(/\. To specify a positional argument.*$/, '') : String(e),
+    );
+  }
+}
+
+/** `--config`, else ./config.yaml, else the embedded default (the shipped config.yaml). */
+async function loadConfig(flag: string | undefined, cwd: string): Promise<LoadedConfig> {
+  if (flag !== undefined) return loadConfigFile(flag);
+  const local = `${cwd}/config.yaml`;
+  if (existsSync(local)) return loadConfigFile(local);
+  return parseConfig(DEFAULT_CONFIG_YAML, 'embedded default config.yaml');
+}
+
+const ENGINES: readonly EngineName[] = ['scan'];
+
+function parseEngine(value: string): EngineName {
+  if ((ENGINES as readonly string[]).includes(value)) return value as EngineName;
+  throw new UsageError(`--engine: "${value}" is not one of ${ENGINES.join(', ')}`);
+}
+
+function positiveInt(value: string, flag: string, max: number): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max)
+    throw new UsageError(`${flag}: expected a whole number from 1 to ${max}, got "${value}"`);
+  return Number(value);
+}

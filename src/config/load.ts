@@ -1,0 +1,96 @@
+import { readFile } from 'node:fs/promises';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { UsageError } from '../util/errors.js';
+import { configSchema, type Config } from './schema.js';
+
+/** A config that parsed, and what was odd about it (unknown keys) without being wrong. */
+export interface LoadedConfig {
+  config: Config;
+  source: string;
+  warnings: string[];
+}
+
+/** Reads and validates a `config.yaml` file; every error is a `UsageError` that names the file and the key. */
+export async function loadConfigFile(file: string): Promise<LoadedConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`${file}: cannot read the config (${code ?? String(e)})`);
+  }
+  return parseConfig(text, file);
+}
+
+/** Parses config text; `source` names it in messages. */
+export function parseConfig(text: string, source: string): LoadedConfig {
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0];
+    const where = first?.linePos?.[0]
+      ? ` at line ${first.linePos[0].line}, column ${first.linePos[0].col}`
+      : '';
+    throw new UsageError(
+      `${source}: not valid YAML${where}: ${(first?.message.split('\n')[0] ?? 'parse error').replace(/ at line \d+, column \d+:?$/, '')}`,
+    );
+  }
+  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new UsageError(`${source}: expected a mapping of keys at the top level`);
+  }
+  const parsed = configSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) {
+    throw new UsageError(`${source}: ${parsed.error.issues.map(describeIssue).join('; ')}`);
+  }
+  const warnings = unknownKeys(configSchema, raw, '').map((p) => `${source}: unknown key ${p} (ignored)`);
+  return { config: finish(parsed.data), source, warnings };
+}
+
+/** Fills defaults that depend on other keys. */
+function finish(config: Config): Config {
+  config.catalog.silver_database ??= config.gap_fill.athena_database;
+  return config;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+  if (issue.code === 'invalid_type') {
+    const got = 'input' in issue ? describeValue(issue.input) : 'nothing';
+    return `${path}: expected ${article(issue.expected)}, got ${got}`;
+  }
+  return `${path}: ${issue.message}`;
+}
+
+function article(expected: string): string {
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+function describeValue(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  const text = JSON.stringify(v);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** Paths of keys the schema does not know, for warnings: a typo should be visible, not fatal. */
+function unknownKeys(schema: z.ZodType, value: unknown, path: string): string[] {
+  const def = (schema as unknown as { def: Record<string, unknown> & { type: string } }).def;
+  const inner = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
+  if (inner) return unknownKeys(inner as z.ZodType, value, path);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [];
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (def.type === 'record') {
+    return entries.flatMap(([k, v]) => unknownKeys(def.valueType as z.ZodType, v, join(path, k)));
+  }
+  if (def.type !== 'object') return [];
+  const shape = def.shape as Record<string, z.ZodType>;
+  return entries.flatMap(([k, v]) => {
+    const field = shape[k];
+    return field ? unknownKeys(field, v, join(path, k)) : [join(path, k)];
+  });
+}
+
+function join(path: string, key: string): string {
+  return path ? `${path}.${key}` : key;
+}

@@ -1,0 +1,54 @@
+import type { LakeFile } from '../audit/inventory.js';
+
+/** What the audit asks of an engine about one table. */
+export interface TableRequest {
+  table: string;
+  /** The table's Parquet files, in key order. */
+  files: LakeFile[];
+  /** Columns identifying a row (dotted names reach into JSON text); duplicates are counted on them. */
+  key: string[] | undefined;
+  /** A column whose distinct values per season the audit needs (`gameId` of fct_games and its children). */
+  idColumn: string | undefined;
+}
+
+/** An engine's answer about one table. Seasons come from the `season=` partition, else a `season` column. */
+export interface TableFacts {
+  columns: string[];
+  /** Readable rows per season; rows with no season (dimensions) are in `unseasonedRows`. */
+  rowsBySeason: Map<number, number>;
+  filesBySeason: Map<number, number>;
+  unseasonedRows: number;
+  readableFiles: number;
+  unreadable: { key: string; reason: string }[];
+  /** Rows beyond the first of their key, by the season of the extra row; undefined when the key cannot be read. */
+  duplicatesBySeason: Map<number, number> | undefined;
+  /** Why duplicates could not be counted (a key column is absent). */
+  keyProblem: string | undefined;
+  /** Distinct ids by season, ascending, when `idColumn` was asked for and exists. */
+  idsBySeason: Map<number, number[]> | undefined;
+  /** Null values per column, where the engine knows them. */
+  nullCounts: Map<string, number>;
+}
+
+/** The audit's query port: scan (hyparquet over the object store), DuckDB, or Athena. */
+export interface QueryEngine {
+  readonly name: 'scan' | 'duckdb' | 'athena';
+  tableFacts(request: TableRequest): Promise<TableFacts>;
+  close(): Promise<void>;
+}
+
+/** An empty answer to fill in. */
+export function emptyFacts(): TableFacts {
+  return {
+    columns: [],
+    rowsBySeason: new Map(),
+    filesBySeason: new Map(),
+    unseasonedRows: 0,
+    readableFiles: 0,
+    unreadable: [],
+    duplicatesBySeason: undefined,
+    keyProblem: undefined,
+    idsBySeason: undefined,
+    nullCounts: new Map(),
+  };
+}

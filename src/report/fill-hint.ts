@@ -1,0 +1,34 @@
+import type { Gap } from '../audit/types.js';
+
+/** How a maintainer fills a gap: the label on its issue, or the CLI line. Undefined when a fill cannot close it. */
+export function fillCommand(gap: Gap): string | undefined {
+  if (gap.kind !== 'missing_children' || !gap.endpoint || gap.season === undefined) return undefined;
+  return `cbbd-gap-bot fill --endpoint ${gap.endpoint} --seasons ${gap.season}`;
+}
+
+/** What to do about a gap that a fill cannot close. */
+export function remedy(gap: Gap): string {
+  switch (gap.kind) {
+    case 'missing_children':
+      return fillCommand(gap)
+        ? `label the issue \`fill\`, or run \`${fillCommand(gap)}\``
+        : 'no endpoint configured for this table';
+    case 'catalog_missing_partition':
+      return '`cbbd-gap-bot repair --apply` registers them';
+    case 'catalog_stale_partition':
+      return '`cbbd-gap-bot repair --apply --confirm-delete` removes them from the catalog';
+    case 'mixed_partition_layout':
+      return '`cbbd-gap-bot repair --normalize --apply` copies the rows into season=/date=';
+    case 'unreadable_file':
+      return 'rewrite or remove the file, then re-run the pipeline for its games';
+    case 'duplicates':
+      return 'find the second copy (another date partition, a re-run) and remove it';
+    case 'missing_season':
+    case 'empty_table':
+      return 're-run the pipeline for the season (`cbbd_etl backfill`)';
+    case 'volume_anomaly':
+      return 'compare with the API; a partial pipeline run is the usual cause';
+    case 'unexpected_partition':
+      return 'dimensions live under asof=; move or remove the season= partition';
+  }
+}

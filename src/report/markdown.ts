@@ -1,0 +1,219 @@
+import { markdownTable } from 'markdown-table';
+import type { AuditResult, CoverageRow, Gap, TableAudit } from '../audit/types.js';
+import { fillCommand, remedy } from './fill-hint.js';
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+const pct = (r: number) => `${(Math.floor(r * 1000) / 10).toFixed(1)}%`;
+const SAMPLE_IDS = 10;
+const STATUS_ICON = { PASS: '🟢 PASS', WARN: '🟡 WARN', FAIL: '🔴 FAIL' } as const;
+
+/** Options the report takes beyond the result. */
+export interface MarkdownOptions {
+  /** Relative link to the coverage picture. */
+  svgPath?: string;
+  /** Gaps whose issues wait for the next night because of the per-run cap. */
+  deferredIssues?: number;
+}
+
+/** `data_audit.md`: header, scorecard, coverage matrix, gaps with how to fill them, per-table detail, layout findings. */
+export function renderMarkdown(result: AuditResult, options: MarkdownOptions = {}): string {
+  const sections = [
+    header(result, options),
+    changes(result),
+    scorecard(result.tables),
+    coverageMatrix(result.coverage),
+    gapsSection(result.gaps),
+    tableDetail(result.tables),
+    layoutFindings(result),
+  ];
+  return `${sections.filter((s) => s !== '').join('\n\n')}\n`;
+}
+
+function header(result: AuditResult, options: MarkdownOptions): string {
+  const counts = { PASS: 0, WARN: 0, FAIL: 0 };
+  for (const t of result.tables) counts[t.status]++;
+  const fillable = result.gaps.filter((g) => fillCommand(g));
+  const lines = [
+    `# Data audit — ${result.lake}`,
+    '',
+    `Lake \`${result.lake}\` · engine \`${result.engine}\` · seasons ${result.seasons[0]}–${result.seasons[1]} · generated ${result.generatedAt}`,
+    '',
+    `**Summary**: ${counts.PASS} PASS, ${counts.WARN} WARN, ${counts.FAIL} FAIL out of ${result.tables.length} tables · ` +
+      `${result.gaps.length} gap${result.gaps.length === 1 ? '' : 's'}` +
+      (fillable.length > 0
+        ? ` (${fillable.length} fillable: ${fmt(fillable.reduce((a, g) => a + g.count, 0))} games to fetch)`
+        : ''),
+  ];
+  if (options.deferredIssues)
+    lines.push(
+      '',
+      `> ${options.deferredIssues} gap issue(s) wait for the next night: the bot opens at most its per-run cap of new issues.`,
+    );
+  if (options.svgPath && result.coverage.length > 0)
+    lines.push('', `![Coverage by season and table](${options.svgPath})`);
+  return lines.join('\n');
+}
+
+function changes(result: AuditResult): string {
+  const d = result.diff;
+  if (!d) return '';
+  const lines = [`## Changes since the last audit (${d.previousGeneratedAt})`, ''];
+  if (d.newGaps.length + d.closedGaps.length + d.changedGaps.length + d.coverageMoves.length === 0) {
+    lines.push('No gap opened, closed or moved.');
+    return lines.join('\n');
+  }
+  if (d.newGaps.length)
+    lines.push(`- **New gaps (${d.newGaps.length})**: ${d.newGaps.map((k) => `\`${k}\``).join(', ')}`);
+  if (d.closedGaps.length)
+    lines.push(
+      `- **Closed gaps (${d.closedGaps.length})**: ${d.closedGaps.map((k) => `\`${k}\``).join(', ')}`,
+    );
+  if (d.changedGaps.length)
+    lines.push(
+      `- **Changed**: ${d.changedGaps.map((c) => `\`${c.key}\` ${fmt(c.from)} → ${fmt(c.to)}`).join(', ')}`,
+    );
+  if (d.coverageMoves.length)
+    lines.push(
+      `- **Coverage moves**: ${d.coverageMoves.map((c) => `${c.table} ${c.season} ${pct(c.from)} → ${pct(c.to)}`).join(', ')}`,
+    );
+  return lines.join('\n');
+}
+
+function scorecard(tables: readonly TableAudit[]): string {
+  const rows = tables.map((t, i) => [
+    String(i + 1),
+    t.layer,
+    t.configured ? t.table : `${t.table} (unconfigured)`,
+    `**${STATUS_ICON[t.status]}**`,
+    fmt(t.rows),
+    fmt(t.files),
+    t.issues.slice(0, 3).join('; ') || '—',
+  ]);
+  return [
+    '## Scorecard',
+    '',
+    markdownTable([['#', 'Layer', 'Table', 'Status', 'Rows', 'Files', 'Issues'], ...rows], {
+      align: ['r', 'l', 'l', 'l', 'r', 'r', 'l'],
+    }),
+  ].join('\n');
+}
+
+function coverageMatrix(coverage: readonly CoverageRow[]): string {
+  if (coverage.length === 0) return '';
+  const tables = [...new Set(coverage.map((c) => c.table))];
+  const seasons = [...new Set(coverage.map((c) => c.season))].sort((a, b) => a - b);
+  const cell = (table: string, season: number) => {
+    const c = coverage.find((x) => x.table === table && x.season === season);
+    if (!c) return 'n/a';
+    if (c.parentIds === 0) return 'no games';
+    return c.missing === 0 ? `✅ ${pct(c.ratio)}` : `${pct(c.ratio)} (${fmt(c.missing)} missing)`;
+  };
+  const parent = coverage[0]!.parent;
+  return [
+    `## Coverage against ${parent}`,
+    '',
+    `Share of ${parent} games with rows in each table (games known to have no data count as covered). n/a: before the table's first season.`,
+    '',
+    markdownTable(
+      [['Season', ...tables], ...seasons.map((s) => [String(s), ...tables.map((t) => cell(t, s))])],
+      { align: ['l', ...tables.map(() => 'r' as const)] },
+    ),
+  ].join('\n');
+}
+
+function gapsSection(gaps: readonly Gap[]): string {
+  if (gaps.length === 0) return '## Gaps\n\nNone. Every table and season checked out.';
+  const fillable = gaps.filter((g) => fillCommand(g));
+  const other = gaps.filter((g) => !fillCommand(g));
+  const out = ['## Gaps'];
+  if (fillable.length > 0) {
+    out.push(
+      '',
+      '### Missing child rows (fillable)',
+      '',
+      "Add the label `fill` to the gap's issue, or run the command (`--dry-run` shows what it would fetch).",
+      '',
+      markdownTable(
+        [
+          ['Gap', 'Missing', 'Sample ids', 'Fill'],
+          ...fillable.map((g) => [
+            `\`${g.key}\``,
+            fmt(g.count),
+            g.ids.slice(0, SAMPLE_IDS).join(', ') +
+              (g.ids.length > SAMPLE_IDS
+                ? `, … (${fmt(g.ids.length - SAMPLE_IDS)} more in data_audit.json)`
+                : ''),
+            `\`${fillCommand(g)}\``,
+          ]),
+        ],
+        { align: ['l', 'r', 'l', 'l'] },
+      ),
+    );
+  }
+  if (other.length > 0) {
+    out.push(
+      '',
+      '### Other gaps',
+      '',
+      markdownTable([
+        ['Gap', 'Count', 'Detail', 'What to do'],
+        ...other.map((g) => [`\`${g.key}\``, fmt(g.count), escape(g.detail), remedy(g)]),
+      ]),
+    );
+  }
+  return out.join('\n');
+}
+
+function tableDetail(tables: readonly TableAudit[]): string {
+  const out = ['## Table detail'];
+  for (const t of tables) {
+    out.push(
+      '',
+      `### silver/${t.table}`,
+      '',
+      `**Status**: ${t.status} · **Rows**: ${fmt(t.rows)} · **Files**: ${fmt(t.files)} · **Columns**: ${t.columns}${t.configured ? '' : ' · not in config.yaml'}`,
+    );
+    const seasons = Object.entries(t.bySeason);
+    if (seasons.length > 0) {
+      out.push(
+        '',
+        markdownTable(
+          [
+            ['Season', 'Rows', 'Files', 'Duplicates'],
+            ...seasons.map(([s, v]) => [s, fmt(v.rows), fmt(v.files), fmt(v.duplicates)]),
+          ],
+          { align: ['l', 'r', 'r', 'r'] },
+        ),
+      );
+    }
+    const nulls = Object.entries(t.nullPct);
+    if (nulls.length > 0) out.push('', `Null %: ${nulls.map(([c, p]) => `\`${c}\` ${p}%`).join(', ')}`);
+  }
+  return out.join('\n');
+}
+
+function layoutFindings(result: AuditResult): string {
+  const kinds = new Set([
+    'mixed_partition_layout',
+    'unexpected_partition',
+    'catalog_missing_partition',
+    'catalog_stale_partition',
+    'unreadable_file',
+  ]);
+  const findings = result.gaps.filter((g) => kinds.has(g.kind));
+  if (findings.length === 0 && result.notes.length === 0) return '';
+  const out = ['## Layout and catalog findings', ''];
+  for (const g of findings) {
+    const items = g.files ?? g.partitions?.map((p) => p.join('/')) ?? [];
+    out.push(`- \`${g.key}\`: ${escape(g.detail)}`);
+    for (const item of items.slice(0, 20)) out.push(`  - \`${item}\``);
+    if (items.length > 20) out.push(`  - … ${fmt(items.length - 20)} more in data_audit.json`);
+  }
+  for (const n of result.notes) out.push(`- ${escape(n)}`);
+  return out.join('\n');
+}
+
+/** Keeps a detail from breaking a table cell or smuggling markup into the report. */
+function escape(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\n/g, ' ');
+}

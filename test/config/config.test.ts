@@ -1,0 +1,87 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG_YAML } from '../../src/config/default-config.js';
+import { parseConfig } from '../../src/config/load.js';
+import { UsageError } from '../../src/util/errors.js';
+
+describe('config.yaml', () => {
+  it('the embedded default is the shipped config.yaml, byte for byte', async () => {
+    expect(DEFAULT_CONFIG_YAML).toBe(await readFile('config.yaml', 'utf8'));
+  });
+
+  it('parses the shipped file without warnings, with the pipeline values and the bot defaults', () => {
+    const { config, warnings } = parseConfig(DEFAULT_CONFIG_YAML, 'config.yaml');
+    expect(warnings).toEqual([]);
+    expect(config.bucket).toBe('hoops-edge');
+    expect(config.api.rate_limit_per_sec).toBe(3);
+    expect(config.api.max_concurrency).toBe(3);
+    expect(config.api.retry).toEqual({ max_attempts: 5, base_delay_seconds: 0.5, max_delay_seconds: 8 });
+    expect(config.api.quota_reserve).toBe(50);
+    expect(config.seasons).toMatchObject({ start: 2010, end: 2026 });
+    expect(config.endpoints.plays_game).toMatchObject({ path: '/plays/game/{gameId}', type: 'game_fanout' });
+    expect(config.audit.tables.fct_plays).toMatchObject({
+      key: ['id'],
+      parent: 'fct_games',
+      endpoint: 'plays_game',
+    });
+    expect(config.audit.tables.fct_lineups?.first_season).toBe(2024);
+    expect(config.catalog.silver_database).toBe('cbbd_silver');
+    expect(config.checkpoints.table).toBe('cbbd_checkpoints');
+  });
+
+  it('accepts the pipeline config alone (no bot sections) with defaults', () => {
+    const pipelineOnly = DEFAULT_CONFIG_YAML.split('\n# ----')[0] as string;
+    const { config, warnings } = parseConfig(
+      pipelineOnly.replace(/\n {2}quota_reserve: .*\n/, '\n'),
+      'pipeline.yaml',
+    );
+    expect(warnings).toEqual([]);
+    expect(config.audit.tables).toEqual({});
+    expect(config.github.gap_label).toBe('data-gap');
+    expect(config.api.quota_reserve).toBe(50);
+  });
+
+  const bad: [string, string, RegExp][] = [
+    [
+      'a word for a number',
+      'bucket: b1b\nseasons: {start: 2010, end: 2026}\napi: {rate_limit_per_sec: fast}',
+      /api\.rate_limit_per_sec: expected a number, got "fast"/,
+    ],
+    ['a missing bucket', 'seasons: {start: 2010, end: 2026}', /bucket: expected a string, got nothing/],
+    [
+      'reversed seasons',
+      'bucket: abc\nseasons: {start: 2026, end: 2010}',
+      /seasons: seasons.start must not be after seasons.end/,
+    ],
+    [
+      'a table key that is not a list',
+      'bucket: abc\nseasons: {start: 2010, end: 2026}\naudit: {tables: {fct_plays: {key: id}}}',
+      /audit\.tables\.fct_plays\.key: expected an array, got "id"/,
+    ],
+    [
+      'an endpoint of unknown type',
+      'bucket: abc\nseasons: {start: 2010, end: 2026}\nendpoints: {x: {path: /x, type: weekly}}',
+      /endpoints\.x\.type: Invalid option/,
+    ],
+    ['broken YAML', 'bucket: [abc\nseasons: 1', /not valid YAML at line/],
+    ['a list at the top', '- a\n- b', /expected a mapping of keys at the top level/],
+    ['a duplicated key', 'bucket: abc\nbucket: abd\nseasons: {start: 2010, end: 2026}', /not valid YAML/],
+  ];
+  it.each(bad)('refuses %s with a message naming the key', (_what, text, message) => {
+    expect(() => parseConfig(text, 'bad.yaml')).toThrow(UsageError);
+    expect(() => parseConfig(text, 'bad.yaml')).toThrow(message);
+  });
+
+  it('warns about unknown keys at any depth, and goes on', () => {
+    const { warnings, config } = parseConfig(
+      'bucket: abc\nseasons: {start: 2010, end: 2026}\napi: {rate_limt_per_sec: 3}\naudit: {tables: {t: {key: [id], parnt: x}}}\nextra: 1',
+      'odd.yaml',
+    );
+    expect(config.api.rate_limit_per_sec).toBe(3);
+    expect(warnings).toEqual([
+      'odd.yaml: unknown key api.rate_limt_per_sec (ignored)',
+      'odd.yaml: unknown key audit.tables.t.parnt (ignored)',
+      'odd.yaml: unknown key extra (ignored)',
+    ]);
+  });
+});

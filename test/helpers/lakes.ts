@@ -1,0 +1,39 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { DEFAULT_CONFIG_YAML } from '../../src/config/default-config.js';
+import { parseConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
+import {
+  generateDemoLake,
+  type DemoLakeManifest,
+  type DemoLakeOptions,
+} from '../../src/demo/generate-lake.js';
+import { createFsStore } from '../../src/lake/fs-store.js';
+import type { ObjectStore } from '../../src/lake/object-store.js';
+
+/** The shipped config, parsed. */
+export function shippedConfig(): Config {
+  return parseConfig(DEFAULT_CONFIG_YAML, 'config.yaml').config;
+}
+
+/** Small lakes for tests: five seasons (two before lineups exist), 24 games each, 40–60 plays a game. */
+export const SMALL_LAKE: DemoLakeOptions = {
+  seasons: [2022, 2023, 2024, 2025, 2026],
+  gamesPerSeason: 24,
+  playsPerGame: [40, 60],
+  gaps: { missingShare: { fct_plays: 0.15, fct_substitutions: 0.15, fct_lineups: 0.15 }, emptyShare: 0.3 },
+};
+
+/** A temporary directory lake, generated, with its manifest and a cleanup. */
+export async function tempLake(options: DemoLakeOptions = SMALL_LAKE): Promise<{
+  root: string;
+  store: ObjectStore;
+  manifest: DemoLakeManifest;
+  cleanup(): Promise<void>;
+}> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'cbbd-lake-'));
+  const store = createFsStore(root);
+  const manifest = await generateDemoLake(store, options);
+  return { root, store, manifest, cleanup: () => rm(root, { recursive: true, force: true }) };
+}
