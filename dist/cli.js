@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
+import * as __WEBPACK_EXTERNAL_MODULE__duckdb_node_api_72c7c125__ from "@duckdb/node-api";
 /******/ var __webpack_modules__ = ({
 
 /***/ 8282:
@@ -33013,7 +33014,7 @@ function(e,t){for(var r=0;r<t.length;r++){var i=t[r];i.enumerable=i.enumerable||
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3859);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7136);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
@@ -33028,7 +33029,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3859:
+/***/ 7136:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33042,6 +33043,217 @@ var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+;// CONCATENATED MODULE: ./src/layout/partitions.ts
+/** Why a key cannot be taken apart safely; the key is then reported, never read or written. */
+class LakePathError extends Error {
+    name = 'LakePathError';
+}
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * Parses hive partitions at any depth: `season=2024/date=2024-01-03`, `season=2022/asof=2026-01-15`, `asof=…`,
+ * `season=…` alone. Values are percent-decoded as Hive writes them; a decoded value holding `/`, `\` or a `..`
+ * segment is refused, so a crafted key never turns into a path outside the lake.
+ */
+function parseLakeKey(key) {
+    if (key.startsWith('/') || key.includes('//'))
+        throw new LakePathError(`odd key "${key}": empty path segment`);
+    const segments = key.split('/');
+    for (const s of segments) {
+        if (s === '..' || s === '.')
+            throw new LakePathError(`odd key "${key}": "${s}" segment`);
+    }
+    if (segments.length < 3)
+        throw new LakePathError(`odd key "${key}": expected layer/table/…/file`);
+    const file = segments.pop();
+    const layer = segments.shift();
+    const firstPartition = segments.findIndex((s) => s.includes('='));
+    const tableSegments = firstPartition === -1 ? segments : segments.slice(0, firstPartition);
+    if (tableSegments.length === 0)
+        throw new LakePathError(`odd key "${key}": no table before the partitions`);
+    const partitions = [];
+    const strays = [];
+    for (const s of firstPartition === -1 ? [] : segments.slice(firstPartition)) {
+        const p = parsePartitionSegment(s, key);
+        if (p)
+            partitions.push(p);
+        else
+            strays.push(s);
+    }
+    return { key, layer, table: tableSegments.join('/'), partitions, strays, file };
+}
+function parsePartitionSegment(segment, key) {
+    const eq = segment.indexOf('=');
+    if (eq <= 0)
+        return undefined;
+    const name = segment.slice(0, eq);
+    if (!NAME.test(name))
+        return undefined;
+    let value;
+    try {
+        value = decodeURIComponent(segment.slice(eq + 1));
+    }
+    catch {
+        throw new LakePathError(`odd key "${key}": bad percent-encoding in "${segment}"`);
+    }
+    if (value.includes('/') || value.includes('\\') || value === '..' || value === '.') {
+        throw new LakePathError(`odd key "${key}": partition value "${value}" would leave its directory`);
+    }
+    return { name, value };
+}
+/** The names of a path's partitions in order: `season/date`, `season/asof`, `asof`, or `` when unpartitioned. */
+function partitionShape(partitions) {
+    return partitions.map((p) => p.name).join('/');
+}
+/** The value of one partition, if the path has it. */
+function partitionValue(partitions, name) {
+    return partitions.find((p) => p.name === name)?.value;
+}
+/** Renders partitions as a path, percent-encoding what Hive would. */
+function partitionPath(partitions) {
+    return partitions.map((p) => `${p.name}=${encodeURIComponent(p.value)}`).join('/');
+}
+
+;// CONCATENATED MODULE: ./src/audit/types.ts
+/** Every kind, in the order reports list them: what a fill can close first, then data, then layout. */
+const GAP_KINDS = [
+    'missing_children',
+    'missing_season',
+    'empty_table',
+    'unreadable_file',
+    'duplicates',
+    'volume_anomaly',
+    'mixed_partition_layout',
+    'unexpected_partition',
+    'catalog_missing_partition',
+    'catalog_stale_partition',
+    'catalog_partition_keys',
+];
+/** Builds a gap key: `kind:table` or `kind:table:season`. */
+function gapKey(kind, table, season) {
+    return season === undefined ? `${kind}:${table}` : `${kind}:${table}:${season}`;
+}
+
+;// CONCATENATED MODULE: ./src/audit/catalog-checks.ts
+
+
+/**
+ * Compares one table's storage partitions with its catalog entry by partition values (never by location
+ * strings). A catalog partition is stale only when no storage partition has its values and nothing is stored at
+ * its location either (a `season=/asof=` directory can be registered under `season, date` values).
+ */
+async function compareWithCatalog(table, files, catalog, database, keyOfLocation) {
+    const catalogTable = await catalog.getTable(database, table);
+    if (!catalogTable)
+        return undefined;
+    const keys = catalogTable.partitionKeys;
+    const shape = keys.join('/');
+    const storage = new Map();
+    for (const f of files) {
+        if (f.shape !== shape || keys.length === 0)
+            continue;
+        const values = f.partitions.map((p) => p.value);
+        const prefix = f.key.slice(0, f.key.lastIndexOf('/') + 1);
+        storage.set(JSON.stringify(values), { values, prefix });
+    }
+    const registered = new Set();
+    const stale = [];
+    for await (const p of catalog.listPartitions(catalogTable)) {
+        const id = JSON.stringify(p.values);
+        registered.add(id);
+        if (storage.has(id))
+            continue;
+        const at = p.location ? keyOfLocation(p.location) : undefined;
+        const prefix = at === undefined ? undefined : at.endsWith('/') ? at : `${at}/`;
+        if (prefix === undefined || !files.some((f) => f.key.startsWith(prefix)))
+            stale.push(p);
+    }
+    const shapes = new Set(files.filter((f) => f.season !== undefined || f.shape !== '').map((f) => f.shape));
+    const pathKeys = [...shapes]
+        .sort((a, b) => count(files, b) - count(files, a))[0]
+        ?.split('/')
+        .filter(Boolean) ?? [];
+    return {
+        table,
+        catalogTable,
+        missing: [...storage].filter(([id]) => !registered.has(id)).map(([, v]) => v),
+        stale,
+        keyMismatch: files.length > 0 && pathKeys.join('/') !== shape ? { catalog: keys, paths: pathKeys } : undefined,
+    };
+}
+function count(files, shape) {
+    return files.filter((f) => f.shape === shape).length;
+}
+/** The catalog findings of every table found under silver/, as audit gaps and notes. */
+async function checkCatalog(tables, catalog, database, keyOfLocation) {
+    const gaps = [];
+    const uncatalogued = [];
+    for (const [table, files] of [...tables].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+        const c = await compareWithCatalog(table, files, catalog, database, keyOfLocation);
+        if (!c) {
+            uncatalogued.push(table);
+            continue;
+        }
+        gaps.push(...comparisonGaps(c));
+    }
+    const notes = uncatalogued.length > 0
+        ? [
+            `no ${catalog.kind === 'glue' ? 'Glue' : 'local catalog'} entry in ${database} for ${uncatalogued.join(', ')}: catalog checks skipped for them`,
+        ]
+        : [];
+    return { gaps, notes };
+}
+/** Gaps of one comparison: missing partitions, stale partitions, and keys that do not match the paths. */
+function comparisonGaps(c) {
+    const gaps = [];
+    const keys = c.catalogTable.partitionKeys;
+    if (c.keyMismatch) {
+        gaps.push({
+            key: gapKey('catalog_partition_keys', c.table),
+            kind: 'catalog_partition_keys',
+            table: c.table,
+            count: 1,
+            ids: [],
+            detail: `the catalog partitions ${c.table} by (${c.keyMismatch.catalog.join(', ') || 'nothing'}) but its paths use (${c.keyMismatch.paths.join(', ') || 'nothing'})`,
+        });
+    }
+    if (c.missing.length > 0) {
+        const values = c.missing.map((m) => m.values).sort(compareValues);
+        gaps.push({
+            key: gapKey('catalog_missing_partition', c.table),
+            kind: 'catalog_missing_partition',
+            table: c.table,
+            count: values.length,
+            ids: [],
+            partitions: values,
+            detail: `${values.length} partition(s) in storage are not in the catalog, so Athena returns no rows for them: ${sample(keys, values)}`,
+        });
+    }
+    if (c.stale.length > 0) {
+        const values = c.stale.map((s) => s.values).sort(compareValues);
+        gaps.push({
+            key: gapKey('catalog_stale_partition', c.table),
+            kind: 'catalog_stale_partition',
+            table: c.table,
+            count: values.length,
+            ids: [],
+            partitions: values,
+            detail: `${values.length} catalog partition(s) have no objects in storage: ${sample(keys, values)}`,
+        });
+    }
+    return gaps;
+}
+function sample(keys, values) {
+    const shown = values
+        .slice(0, 3)
+        .map((v) => partitionPath(v.map((value, i) => ({ name: keys[i] ?? `k${i}`, value }))));
+    return shown.join(', ') + (values.length > 3 ? `, … (${values.length - 3} more)` : '');
+}
+function compareValues(a, b) {
+    const x = a.join('/');
+    const y = b.join('/');
+    return x < y ? -1 : x > y ? 1 : 0;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/key-tracker.ts
 /** Seasons key the maps; rows without a season are counted under this sentinel and reported with the table. */
 const NO_SEASON = -1;
@@ -33284,25 +33496,6 @@ function isoDate(d) {
     return d.toISOString().slice(0, 10);
 }
 
-;// CONCATENATED MODULE: ./src/audit/types.ts
-/** Every kind, in the order reports list them: what a fill can close first, then data, then layout. */
-const GAP_KINDS = [
-    'missing_children',
-    'missing_season',
-    'empty_table',
-    'unreadable_file',
-    'duplicates',
-    'volume_anomaly',
-    'mixed_partition_layout',
-    'unexpected_partition',
-    'catalog_missing_partition',
-    'catalog_stale_partition',
-];
-/** Builds a gap key: `kind:table` or `kind:table:season`. */
-function gapKey(kind, table, season) {
-    return season === undefined ? `${kind}:${table}` : `${kind}:${table}:${season}`;
-}
-
 ;// CONCATENATED MODULE: ./src/audit/coverage.ts
 
 /**
@@ -33354,76 +33547,6 @@ function checkCoverage(input) {
         }
     }
     return { rows, gaps };
-}
-
-;// CONCATENATED MODULE: ./src/layout/partitions.ts
-/** Why a key cannot be taken apart safely; the key is then reported, never read or written. */
-class LakePathError extends Error {
-    name = 'LakePathError';
-}
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/**
- * Parses hive partitions at any depth: `season=2024/date=2024-01-03`, `season=2022/asof=2026-01-15`, `asof=…`,
- * `season=…` alone. Values are percent-decoded as Hive writes them; a decoded value holding `/`, `\` or a `..`
- * segment is refused, so a crafted key never turns into a path outside the lake.
- */
-function parseLakeKey(key) {
-    if (key.startsWith('/') || key.includes('//'))
-        throw new LakePathError(`odd key "${key}": empty path segment`);
-    const segments = key.split('/');
-    for (const s of segments) {
-        if (s === '..' || s === '.')
-            throw new LakePathError(`odd key "${key}": "${s}" segment`);
-    }
-    if (segments.length < 3)
-        throw new LakePathError(`odd key "${key}": expected layer/table/…/file`);
-    const file = segments.pop();
-    const layer = segments.shift();
-    const firstPartition = segments.findIndex((s) => s.includes('='));
-    const tableSegments = firstPartition === -1 ? segments : segments.slice(0, firstPartition);
-    if (tableSegments.length === 0)
-        throw new LakePathError(`odd key "${key}": no table before the partitions`);
-    const partitions = [];
-    const strays = [];
-    for (const s of firstPartition === -1 ? [] : segments.slice(firstPartition)) {
-        const p = parsePartitionSegment(s, key);
-        if (p)
-            partitions.push(p);
-        else
-            strays.push(s);
-    }
-    return { key, layer, table: tableSegments.join('/'), partitions, strays, file };
-}
-function parsePartitionSegment(segment, key) {
-    const eq = segment.indexOf('=');
-    if (eq <= 0)
-        return undefined;
-    const name = segment.slice(0, eq);
-    if (!NAME.test(name))
-        return undefined;
-    let value;
-    try {
-        value = decodeURIComponent(segment.slice(eq + 1));
-    }
-    catch {
-        throw new LakePathError(`odd key "${key}": bad percent-encoding in "${segment}"`);
-    }
-    if (value.includes('/') || value.includes('\\') || value === '..' || value === '.') {
-        throw new LakePathError(`odd key "${key}": partition value "${value}" would leave its directory`);
-    }
-    return { name, value };
-}
-/** The names of a path's partitions in order: `season/date`, `season/asof`, `asof`, or `` when unpartitioned. */
-function partitionShape(partitions) {
-    return partitions.map((p) => p.name).join('/');
-}
-/** The value of one partition, if the path has it. */
-function partitionValue(partitions, name) {
-    return partitions.find((p) => p.name === name)?.value;
-}
-/** Renders partitions as a path, percent-encoding what Hive would. */
-function partitionPath(partitions) {
-    return partitions.map((p) => `${p.name}=${encodeURIComponent(p.value)}`).join('/');
 }
 
 ;// CONCATENATED MODULE: ./src/audit/inventory.ts
@@ -33688,8 +33811,22 @@ function unreadableGaps(table, facts, seasonOf) {
         count: files.length,
         ids: [],
         files: files.map((f) => f.key),
-        detail: files.map((f) => `${f.key}: ${f.reason}`).join('; '),
+        detail: files.map((f) => `${f.key}: ${unreadableReason(f.reason)}`).join('; '),
     }));
+}
+/**
+ * Why a file cannot be read, in the same words whichever engine tripped on it (hyparquet, DuckDB and Athena
+ * word the same fault differently), so an audit's gaps do not change with `--engine`.
+ */
+function unreadableReason(message) {
+    if (/footer != PAR1|No magic bytes|magic|not a Parquet file|HIVE_BAD_DATA.*footer/i.test(message)) {
+        return 'not a Parquet file (no PAR1 magic at its end: truncated or another format)';
+    }
+    if (/too short|too small/i.test(message))
+        return 'too small to be a Parquet file';
+    if (/exceeds|outside|footer puts|offset/i.test(message))
+        return 'its footer points outside the file';
+    return 'its data cannot be decoded';
 }
 /** An empty configured table. */
 function emptyTableGap(table, files) {
@@ -33736,6 +33873,7 @@ function tableStatus(input) {
         'unexpected_partition',
         'catalog_missing_partition',
         'catalog_stale_partition',
+        'catalog_partition_keys',
     ]) {
         const of = input.gaps.filter((g) => g.kind === kind);
         if (of.length === 0)
@@ -33765,6 +33903,8 @@ function describe(kind, gaps) {
             return `${count} partition${count === 1 ? '' : 's'} not in the catalog`;
         case 'catalog_stale_partition':
             return `${count} catalog partition${count === 1 ? '' : 's'} without data`;
+        case 'catalog_partition_keys':
+            return 'catalog partition keys differ from the paths';
         default:
             return `${count} ${kind}`;
     }
@@ -33823,6 +33963,8 @@ async function runAudit(settings, ports) {
         const totalRows = sumRows(f);
         if (tc && totalRows === 0)
             add([emptyTableGap(table, files.length)]);
+        for (const u of f.unreadable)
+            ports.logger.warn(`unreadable ${u.key}: ${u.reason}`);
         add(unreadableGaps(table, f, seasonOf));
         add(checkLayout(table, inventory.tables.get(table) ?? [], config.audit.canonical_layout));
         if (tc?.key)
@@ -34526,6 +34668,8 @@ function remedy(gap) {
             return '`cbbd-gap-bot repair --apply` registers them';
         case 'catalog_stale_partition':
             return '`cbbd-gap-bot repair --apply --confirm-delete` removes them from the catalog';
+        case 'catalog_partition_keys':
+            return "recreate the catalog table with the paths' partition keys, then `cbbd-gap-bot repair --apply`";
         case 'mixed_partition_layout':
             return '`cbbd-gap-bot repair --normalize --apply` copies the rows into season=/date=';
         case 'unreadable_file':
@@ -34694,6 +34838,7 @@ function layoutFindings(result) {
         'unexpected_partition',
         'catalog_missing_partition',
         'catalog_stale_partition',
+        'catalog_partition_keys',
         'unreadable_file',
     ]);
     const findings = result.gaps.filter((g) => kinds.has(g.kind));
@@ -34719,6 +34864,27 @@ function markdown_escape(text) {
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(3711);
+;// CONCATENATED MODULE: ./src/engine/query-engine.ts
+/** The names of the partition keys found in a table's paths. */
+function partitionKeyNames(files) {
+    return new Set(files.flatMap((f) => f.partitions.map((p) => p.name)));
+}
+/** An empty answer to fill in. */
+function emptyFacts() {
+    return {
+        columns: [],
+        rowsBySeason: new Map(),
+        filesBySeason: new Map(),
+        unseasonedRows: 0,
+        readableFiles: 0,
+        unreadable: [],
+        duplicatesBySeason: undefined,
+        keyProblem: undefined,
+        idsBySeason: undefined,
+        nullCounts: new Map(),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/layout/row-key.ts
 /**
  * Reading a table's key from a row. Key columns match case-insensitively (the pipeline lowercases some:
@@ -34792,6 +34958,177 @@ function parseJsonish(value) {
             return null;
         }
     }
+}
+
+;// CONCATENATED MODULE: ./src/engine/sql-facts.ts
+
+
+
+/**
+ * Answers a `TableRequest` with SQL: the columns (from the engine's own schema of the union of files), rows and
+ * files by season, duplicates on the key with the first row in file order kept, distinct ids by season, and
+ * null counts. `keyOf` maps a returned path back to the lake key.
+ */
+async function sqlTableFacts(request, readable, columns, dialect, run, keyOf) {
+    const facts = emptyFacts();
+    const partitionKeys = partitionKeyNames(request.files);
+    const dataColumns = columns.filter((c) => !partitionKeys.has(c));
+    facts.columns = [...dataColumns].sort();
+    facts.readableFiles = readable.length;
+    if (readable.length === 0)
+        return facts;
+    const q = dialect.quote;
+    const from = dialect.source(readable);
+    const byKey = new Map(readable.map((f) => [f.key, f]));
+    const seasonColumn = resolveColumn(columns, 'season');
+    const seasonExpr = seasonColumn ? `CAST(${q(seasonColumn)} AS BIGINT)` : 'CAST(NULL AS BIGINT)';
+    const seasonOf = (path, rowSeason) => {
+        const file = byKey.get(keyOf(path ?? ''));
+        if (file?.season !== undefined)
+            return file.season;
+        return rowSeason === null || rowSeason === undefined ? undefined : Number(rowSeason);
+    };
+    // Rows and files by season.
+    const counts = await run(`SELECT ${dialect.path} AS path, ${seasonExpr} AS season, count(*) AS n FROM ${from} GROUP BY 1, 2`);
+    const filesPerSeason = new Map();
+    for (const f of readable)
+        if (f.season !== undefined)
+            filesPerSeason.set(f.season, (filesPerSeason.get(f.season) ?? new Set()).add(f.key));
+    for (const row of counts) {
+        const s = seasonOf(row.path, row.season);
+        const n = Number(row.n);
+        if (s === undefined)
+            facts.unseasonedRows += n;
+        else {
+            facts.rowsBySeason.set(s, (facts.rowsBySeason.get(s) ?? 0) + n);
+            filesPerSeason.set(s, (filesPerSeason.get(s) ?? new Set()).add(keyOf(row.path ?? '')));
+        }
+    }
+    for (const [s, set] of filesPerSeason)
+        facts.filesBySeason.set(s, set.size);
+    // Null counts, one pass over every column.
+    if (dataColumns.length > 0) {
+        const exprs = dataColumns.map((c, i) => `count(*) - count(${q(c)}) AS n${i}`);
+        const [row] = await run(`SELECT ${exprs.join(', ')} FROM ${from}`);
+        dataColumns.forEach((c, i) => facts.nullCounts.set(c, Number(row?.[`n${i}`] ?? 0)));
+    }
+    // Duplicates: rows after the first of their key, in file order.
+    if (request.key) {
+        const parts = request.key.map((part) => {
+            const [head, ...rest] = part.split('.');
+            const column = resolveColumn(columns, head);
+            if (!column)
+                return undefined;
+            return rest.length === 0 ? q(column) : dialect.jsonField(column, rest.join('.'));
+        });
+        if (parts.some((p) => p === undefined)) {
+            facts.keyProblem = `key column ${request.key.join(', ')} not found in the table's columns`;
+        }
+        else {
+            const dup = await run(`SELECT path, season, count(*) AS n FROM (SELECT ${dialect.path} AS path, ${seasonExpr} AS season, ` +
+                `row_number() OVER (PARTITION BY ${parts.join(', ')} ORDER BY ${dialect.rowOrder}) AS rn FROM ${from}) t ` +
+                'WHERE rn > 1 GROUP BY 1, 2');
+            facts.duplicatesBySeason = new Map();
+            for (const row of dup) {
+                const s = seasonOf(row.path, row.season) ?? NO_SEASON;
+                facts.duplicatesBySeason.set(s, (facts.duplicatesBySeason.get(s) ?? 0) + Number(row.n));
+            }
+        }
+    }
+    // Distinct ids by season.
+    const idColumn = request.idColumn ? resolveColumn(columns, request.idColumn) : undefined;
+    if (idColumn) {
+        const ids = await run(`SELECT DISTINCT ${dialect.path} AS path, ${seasonExpr} AS season, CAST(${q(idColumn)} AS BIGINT) AS id ` +
+            `FROM ${from} WHERE ${q(idColumn)} IS NOT NULL`);
+        const sets = new Map();
+        for (const row of ids) {
+            const s = seasonOf(row.path, row.season) ?? NO_SEASON;
+            sets.set(s, (sets.get(s) ?? new Set()).add(Number(row.id)));
+        }
+        facts.idsBySeason = new Map([...sets].map(([s, set]) => [s, [...set].sort((a, b) => a - b)]));
+    }
+    return facts;
+}
+/**
+ * Runs `attempt` over the files, and when it fails naming one of them (a bad footer, a chunk that will not
+ * decode), sets that file aside as unreadable and tries again without it: one corrupt file never hides a table.
+ */
+async function withoutUnreadable(files, attempt, blame) {
+    const unreadable = [];
+    let remaining = [...files];
+    for (;;) {
+        try {
+            return { value: await attempt(remaining), unreadable };
+        }
+        catch (e) {
+            const bad = blame(e, remaining);
+            if (!bad)
+                throw e;
+            unreadable.push({ key: bad.key, reason: e instanceof Error ? e.message.split('\n')[0] : String(e) });
+            remaining = remaining.filter((f) => f !== bad);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/duckdb-engine.ts
+
+
+
+/**
+ * SQL over a file lake with embedded DuckDB (`@duckdb/node-api`, loaded only when this engine is chosen).
+ * Files are passed as an explicit list with `hive_partitioning = false`: DuckDB's hive partitioning refuses a
+ * table whose files mix `season=/date=` and `season=/asof=`, so seasons come from the paths we parsed instead.
+ */
+async function createDuckDbEngine(root) {
+    const { DuckDBInstance } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 6647));
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    const abs = (f) => external_node_path_default().join(root, ...f.key.split('/'));
+    const literal = (s) => `'${s.replace(/'/g, "''")}'`;
+    const dialect = {
+        source: (files) => `read_parquet([${files.map((f) => literal(abs(f))).join(', ')}], union_by_name = true, filename = true, ` +
+            'file_row_number = true, hive_partitioning = false)',
+        path: 'filename',
+        rowOrder: 'filename, file_row_number',
+        // The pipeline's own files hold some nested values as Python repr ('…'); JSON wants double quotes.
+        jsonField: (column, field) => `json_extract_string(replace("${column}", '''', '"'), ${literal(`$.${field}`)})`,
+        quote: (id) => `"${id.replace(/"/g, '""')}"`,
+    };
+    const run = async (sql) => {
+        const reader = await conn.runAndReadAll(sql);
+        return reader.getRowObjectsJson().map((row) => {
+            const out = {};
+            for (const [k, v] of Object.entries(row))
+                out[k] = v === null ? null : String(v);
+            return out;
+        });
+    };
+    const keyOf = (p) => external_node_path_default().relative(root, p).split((external_node_path_default()).sep).join('/');
+    return {
+        name: 'duckdb',
+        async tableFacts(request) {
+            if (request.files.length === 0)
+                return emptyFacts();
+            const { value, unreadable } = await withoutUnreadable(request.files, async (files) => {
+                if (files.length === 0)
+                    return sqlTableFacts(request, files, [], dialect, run, keyOf);
+                const described = await run(`DESCRIBE SELECT * FROM ${dialect.source(files)}`);
+                const columns = described
+                    .map((r) => r.column_name)
+                    .filter((c) => c !== 'filename' && c !== 'file_row_number');
+                return sqlTableFacts(request, files, columns, dialect, run, keyOf);
+            }, (e, files) => {
+                const message = e instanceof Error ? e.message : String(e);
+                return files.find((f) => message.includes(abs(f)));
+            });
+            value.unreadable = unreadable;
+            return value;
+        },
+        async close() {
+            conn.closeSync();
+            instance.closeSync();
+        },
+    };
 }
 
 ;// CONCATENATED MODULE: ./node_modules/hyparquet/src/constants.js
@@ -44325,23 +44662,6 @@ async function readColumns(store, object, metadata, columns) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./src/engine/query-engine.ts
-/** An empty answer to fill in. */
-function emptyFacts() {
-    return {
-        columns: [],
-        rowsBySeason: new Map(),
-        filesBySeason: new Map(),
-        unseasonedRows: 0,
-        readableFiles: 0,
-        unreadable: [],
-        duplicatesBySeason: undefined,
-        keyProblem: undefined,
-        idsBySeason: undefined,
-        nullCounts: new Map(),
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/engine/scan-engine.ts
 
 
@@ -44440,7 +44760,10 @@ function mergeScans(request, scans) {
         .filter((s) => s.error !== undefined)
         .map((s) => ({ key: s.file.key, reason: s.error }));
     facts.readableFiles = readable.length;
-    facts.columns = [...new Set(readable.flatMap((s) => s.columns))].sort();
+    const partitionKeys = partitionKeyNames(request.files);
+    facts.columns = [...new Set(readable.flatMap((s) => s.columns))]
+        .filter((c) => !partitionKeys.has(c))
+        .sort();
     const keyReadable = request.key !== undefined && readable.every((s) => s.keys !== undefined || s.rows === 0);
     if (request.key && !keyReadable) {
         const without = readable.find((s) => s.keys === undefined && s.rows > 0);
@@ -44549,6 +44872,177 @@ function isIntegerColumn(metadata, column) {
 function addCount(map, key, n) {
     const k = key ?? NO_SEASON;
     map.set(k, (map.get(k) ?? 0) + n);
+}
+
+;// CONCATENATED MODULE: ./src/util/errors.ts
+/** The one way to turn anything thrown into text for a message. */
+function errorMessage(e) {
+    if (e instanceof Error)
+        return e.message;
+    if (typeof e === 'string')
+        return e;
+    try {
+        return JSON.stringify(e);
+    }
+    catch {
+        return String(e);
+    }
+}
+/** Exit codes of the CLI and the action (docs/cli.md). */
+const ExitCode = {
+    ok: 0,
+    gapsOrFailures: 1,
+    usage: 2,
+    quotaExhausted: 3,
+};
+/** A bad flag, input, season spec or config value: exit 2, the message names the bad thing. */
+class UsageError extends Error {
+    name = 'UsageError';
+}
+/** The API's monthly quota is spent (or would dip into the reserve): exit 3. */
+class QuotaExhaustedError extends Error {
+    name = 'QuotaExhaustedError';
+}
+/** Maps an error to the process exit code. */
+function exitCodeFor(e) {
+    if (e instanceof UsageError)
+        return ExitCode.usage;
+    if (e instanceof QuotaExhaustedError)
+        return ExitCode.quotaExhausted;
+    return ExitCode.gapsOrFailures;
+}
+
+;// CONCATENATED MODULE: ./src/catalog/catalog.ts
+/** Glue refuses more than this many partitions in one BatchCreatePartition. */
+const CREATE_BATCH = 100;
+/** Glue refuses more than this many partitions in one BatchDeletePartition. */
+const DELETE_BATCH = 25;
+
+;// CONCATENATED MODULE: ./src/catalog/local-catalog.ts
+
+
+
+
+
+/**
+ * The catalog of a file lake: one JSON document per table under `<lake>/_catalog/<database>/`, in Glue's shapes,
+ * so a copy of a Glue catalog can be dropped in as it is. Updates replace the document atomically (write a
+ * temporary file, then rename). Batches mirror Glue's limits so the two adapters behave alike.
+ */
+function createLocalCatalog(lakeRoot) {
+    const fileOf = (database, table) => {
+        if (!/^[\w.-]+$/.test(database) || !/^[\w.-]+$/.test(table))
+            throw new UsageError(`catalog: odd name ${database}.${table}`);
+        return external_node_path_default().join(lakeRoot, '_catalog', database, `${table}.json`);
+    };
+    async function load(database, table) {
+        const file = fileOf(database, table);
+        let text;
+        try {
+            text = await (0,promises_.readFile)(file, 'utf8');
+        }
+        catch (e) {
+            if (e.code === 'ENOENT')
+                return undefined;
+            throw e;
+        }
+        let doc;
+        try {
+            doc = JSON.parse(text);
+        }
+        catch (e) {
+            throw new UsageError(`${file}: not JSON (${e instanceof Error ? e.message : String(e)})`);
+        }
+        if (!doc.Table || typeof doc.Table.Name !== 'string')
+            throw new UsageError(`${file}: expected {"Table": {"Name": …}, "Partitions": […]}`);
+        return { Table: doc.Table, Partitions: Array.isArray(doc.Partitions) ? doc.Partitions : [] };
+    }
+    async function save(database, table, doc) {
+        const file = fileOf(database, table);
+        await (0,promises_.mkdir)(external_node_path_default().dirname(file), { recursive: true });
+        const tmp = `${file}.${(0,external_node_crypto_.randomUUID)()}.tmp`;
+        await (0,promises_.writeFile)(tmp, `${JSON.stringify(doc, null, 1)}\n`);
+        await (0,promises_.rename)(tmp, file);
+    }
+    const sameValues = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
+    return {
+        kind: 'local',
+        async getTable(database, name) {
+            const doc = await load(database, name);
+            if (!doc)
+                return undefined;
+            return toCatalogTable(database, doc.Table);
+        },
+        async *listPartitions(table) {
+            const doc = await load(table.database, table.name);
+            for (const p of doc?.Partitions ?? [])
+                yield { values: p.Values, location: p.StorageDescriptor?.Location };
+        },
+        async createPartitions(table, partitions) {
+            const result = { done: 0, failed: [] };
+            for (let i = 0; i < partitions.length; i += CREATE_BATCH) {
+                const doc = await load(table.database, table.name);
+                if (!doc) {
+                    result.failed.push(...partitions.slice(i).map((p) => ({
+                        values: p.values,
+                        reason: `EntityNotFoundException: table ${table.name} not found`,
+                    })));
+                    break;
+                }
+                for (const p of partitions.slice(i, i + CREATE_BATCH)) {
+                    if (p.values.length !== table.partitionKeys.length) {
+                        result.failed.push({
+                            values: p.values,
+                            reason: `InvalidInputException: ${p.values.length} values for ${table.partitionKeys.length} partition keys`,
+                        });
+                    }
+                    else if (doc.Partitions.some((x) => sameValues(x.Values, p.values))) {
+                        result.failed.push({
+                            values: p.values,
+                            reason: 'AlreadyExistsException: partition already exists',
+                        });
+                    }
+                    else {
+                        doc.Partitions.push({
+                            Values: p.values,
+                            StorageDescriptor: { ...doc.Table.StorageDescriptor, Location: p.location },
+                        });
+                        result.done++;
+                    }
+                }
+                await save(table.database, table.name, doc);
+            }
+            return result;
+        },
+        async deletePartitions(table, values) {
+            const result = { done: 0, failed: [] };
+            for (let i = 0; i < values.length; i += DELETE_BATCH) {
+                const doc = await load(table.database, table.name);
+                if (!doc)
+                    break;
+                for (const v of values.slice(i, i + DELETE_BATCH)) {
+                    const before = doc.Partitions.length;
+                    doc.Partitions = doc.Partitions.filter((p) => !sameValues(p.Values, v));
+                    if (doc.Partitions.length < before)
+                        result.done++;
+                    else
+                        result.failed.push({ values: v, reason: 'EntityNotFoundException: partition not found' });
+                }
+                await save(table.database, table.name, doc);
+            }
+            return result;
+        },
+    };
+}
+/** The port's view of a Glue `Table`. */
+function toCatalogTable(database, glue) {
+    return {
+        database,
+        name: glue.Name,
+        partitionKeys: (glue.PartitionKeys ?? []).map((k) => k.Name),
+        location: glue.StorageDescriptor?.Location,
+        glue,
+    };
 }
 
 // EXTERNAL MODULE: external "node:fs"
@@ -44848,45 +45342,9 @@ function isNotFound(e) {
     return name === 'NotFound' || name === 'NoSuchKey' || httpStatus(e) === 404;
 }
 
-;// CONCATENATED MODULE: ./src/util/errors.ts
-/** The one way to turn anything thrown into text for a message. */
-function errorMessage(e) {
-    if (e instanceof Error)
-        return e.message;
-    if (typeof e === 'string')
-        return e;
-    try {
-        return JSON.stringify(e);
-    }
-    catch {
-        return String(e);
-    }
-}
-/** Exit codes of the CLI and the action (docs/cli.md). */
-const ExitCode = {
-    ok: 0,
-    gapsOrFailures: 1,
-    usage: 2,
-    quotaExhausted: 3,
-};
-/** A bad flag, input, season spec or config value: exit 2, the message names the bad thing. */
-class UsageError extends Error {
-    name = 'UsageError';
-}
-/** The API's monthly quota is spent (or would dip into the reserve): exit 3. */
-class QuotaExhaustedError extends Error {
-    name = 'QuotaExhaustedError';
-}
-/** Maps an error to the process exit code. */
-function exitCodeFor(e) {
-    if (e instanceof UsageError)
-        return ExitCode.usage;
-    if (e instanceof QuotaExhaustedError)
-        return ExitCode.quotaExhausted;
-    return ExitCode.gapsOrFailures;
-}
-
 ;// CONCATENATED MODULE: ./src/commands/ports.ts
+
+
 
 
 
@@ -44909,17 +45367,40 @@ function openLake(location, config, env) {
         ? createS3Store(createS3Client(config, env), location.bucket, location.prefix)
         : createFsStore(location.root);
 }
-/** The query engine the audit runs on. */
-async function openEngine(name, store, _location, config) {
+/** The query engine the audit runs on. DuckDB's native module is loaded only when it is chosen. */
+async function openEngine(name, store, location, config) {
     switch (name) {
         case 'scan':
             return createScanEngine(store, { concurrency: config.audit.read_concurrency });
+        case 'duckdb':
+            if (location.kind !== 'file') {
+                throw new UsageError('--engine duckdb: reads a file lake (a directory); for s3:// use --engine scan or athena');
+            }
+            return createDuckDbEngine(location.root);
         default:
-            throw new UsageError(`--engine ${name}: not available yet`);
+            throw new UsageError(`--engine ${name}: unknown engine`);
     }
+}
+/** The catalog: Glue for an S3 lake, `_catalog/` inside a file lake. */
+function openCatalog(location) {
+    if (location.kind === 'file')
+        return createLocalCatalog(location.root);
+    throw new UsageError('the Glue catalog is not wired yet');
+}
+/**
+ * Maps a catalog location to a lake key: locations inside the lake (`s3://bucket/prefix/…`, `file:///…`), and
+ * for a file copy of an S3 lake, locations in the config's bucket, which a copied catalog still names.
+ */
+function locationMapper(store, config) {
+    const roots = [`${store.uri}/`, `s3://${config.bucket}/`];
+    return (location) => {
+        const root = roots.find((r) => location.startsWith(r));
+        return root === undefined ? undefined : location.slice(root.length);
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/commands/audit.ts
+
 
 
 
@@ -44936,7 +45417,16 @@ async function auditCommand(command, deps) {
     const engine = await openEngine(command.engine, store, command.lake, command.config);
     let result;
     try {
-        result = await runAudit({ config: command.config, seasons: command.seasons }, { store, engine, logger: deps.logger, now: deps.now });
+        const catalog = command.lake.kind === 'file' ? openCatalog(command.lake) : undefined;
+        const keyOfLocation = locationMapper(store, command.config);
+        const database = command.config.catalog.silver_database;
+        result = await runAudit({ config: command.config, seasons: command.seasons }, {
+            store,
+            engine,
+            logger: deps.logger,
+            now: deps.now,
+            ...(catalog ? { catalogCheck: (tables) => checkCatalog(tables, catalog, database, keyOfLocation) } : {}),
+        });
     }
     finally {
         await engine.close();
@@ -48548,12 +49038,12 @@ function writeColumn({ writer, column, pageData }) {
 
         // Track boundary order using original JS values
         if (prevMinValue !== undefined && min_value !== undefined) {
-          const order = compareValues(prevMinValue, min_value)
+          const order = column_compareValues(prevMinValue, min_value)
           if (order > 0) ascending = false
           if (order < 0) descending = false
         }
         if (prevMaxValue !== undefined && max_value !== undefined) {
-          const order = compareValues(prevMaxValue, max_value)
+          const order = column_compareValues(prevMaxValue, max_value)
           if (order > 0) ascending = false
           if (order < 0) descending = false
         }
@@ -48688,8 +49178,8 @@ function getStatistics(values, element) {
       if (nan_count !== undefined) nan_count++
       continue // skip NaN per parquet spec
     }
-    if (min_value === undefined || compareValues(statisticValue, min_value) < 0) min_value = statisticValue
-    if (max_value === undefined || compareValues(statisticValue, max_value) > 0) max_value = statisticValue
+    if (min_value === undefined || column_compareValues(statisticValue, min_value) < 0) min_value = statisticValue
+    if (max_value === undefined || column_compareValues(statisticValue, max_value) > 0) max_value = statisticValue
   }
   // Normalize signed zero per parquet spec: min becomes -0, max becomes +0
   if (min_value === 0) min_value = -0
@@ -48733,7 +49223,7 @@ function physicalStatistic(value, element) {
  * @param {any} right
  * @returns {number}
  */
-function compareValues(left, right) {
+function column_compareValues(left, right) {
   if (left instanceof Uint8Array && right instanceof Uint8Array) {
     const length = Math.min(left.length, right.length)
     for (let i = 0; i < length; i += 1) {
@@ -49866,7 +50356,11 @@ function coerce(value, type) {
         case 'BOOLEAN':
             return typeof value === 'boolean' ? value : null;
         case 'STRING':
-            return typeof value === 'string' ? value : JSON.stringify(value);
+            if (value instanceof Date)
+                return value.toISOString();
+            return typeof value === 'string'
+                ? value
+                : JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? Number(v) : v));
     }
 }
 
@@ -50909,6 +51403,314 @@ async function demoCommand(command, deps) {
 }
 function demo_range(a, b) {
     return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+}
+
+;// CONCATENATED MODULE: ./src/repair/normalize.ts
+
+
+
+
+/** The columns that carry a row's game date, in the order they are tried. */
+const DATE_COLUMNS = ['date', 'startDate', 'gameStartDate'];
+/**
+ * Copies the rows of a `season=S/asof=D` file into the canonical `season=S/date=<game date>` partitions of its
+ * table, only the rows whose key is not already there. Copies are create-only with names derived from the
+ * source, so a second run finds them and writes nothing; the original is never touched here.
+ */
+async function normalizeFile(store, table, file, key, siblings) {
+    const out = { table, source: file.key, rows: 0, copied: 0, alreadyPresent: 0, written: [] };
+    try {
+        const metadata = await readFooter(store, file);
+        const columns = columnNames(metadata);
+        const rows = await readAllRows(store, file, metadata, columns);
+        out.rows = rows.length;
+        const dateColumn = DATE_COLUMNS.map((c) => resolveColumn(columns, c)).find((c) => c !== undefined);
+        if (!dateColumn)
+            throw new Error(`no date column (${DATE_COLUMNS.join(', ')}) to place its rows by`);
+        const byDate = new Map();
+        for (const row of rows) {
+            const date = String(row[dateColumn] ?? '').slice(0, 10);
+            if (!/^\d{4}-\d{2}-\d{2}$/.test(date))
+                throw new Error(`a row has no game date in ${dateColumn} (${JSON.stringify(row[dateColumn])})`);
+            byDate.set(date, [...(byDate.get(date) ?? []), row]);
+        }
+        const spec = columnSpecs(metadata, columns);
+        for (const [date, dayRows] of [...byDate].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+            const prefix = `${file.key.slice(0, file.key.indexOf('/season='))}/season=${file.season}/date=${date}/`;
+            const present = await keysIn(store, siblings.filter((s) => s.key.startsWith(prefix)), key);
+            const fresh = dayRows.filter((r) => {
+                const k = row_key_rowKey(r, key, columns);
+                if (present.has(k))
+                    return false;
+                present.add(k);
+                return true;
+            });
+            out.alreadyPresent += dayRows.length - fresh.length;
+            if (fresh.length === 0)
+                continue;
+            const target = `${prefix}part-${hash_paramsHash8({ normalized_from: file.key, date })}.parquet`;
+            await store.putIfAbsent(target, writeParquet(spec, fresh));
+            out.copied += fresh.length;
+            out.written.push(target);
+        }
+    }
+    catch (e) {
+        out.error = e instanceof Error ? e.message : String(e);
+    }
+    return out;
+}
+/** The keys present in some files (all rows), for "copy only what is missing" and for read-back checks. */
+async function keysIn(store, files, key) {
+    const keys = new Set();
+    for (const f of files) {
+        const metadata = await readFooter(store, f);
+        const columns = columnNames(metadata);
+        const needed = keyColumns(columns, key);
+        if (!needed)
+            continue;
+        const values = await readColumns(store, f, metadata, needed);
+        const n = Number(metadata.num_rows);
+        for (let i = 0; i < n; i++) {
+            const row = {};
+            for (const c of needed)
+                row[c] = values.get(c)?.[i];
+            keys.add(row_key_rowKey(row, key, needed));
+        }
+    }
+    return keys;
+}
+async function readAllRows(store, file, metadata, columns) {
+    const values = await readColumns(store, file, metadata, columns);
+    return Array.from({ length: Number(metadata.num_rows) }, (_, i) => {
+        const row = {};
+        for (const c of columns)
+            row[c] = values.get(c)?.[i] ?? null;
+        return row;
+    });
+}
+/** The source file's column types, so the copy keeps them (anything exotic is written as text). */
+function columnSpecs(metadata, columns) {
+    return columns.map((name) => {
+        const element = metadata.schema.find((e) => e.name === name);
+        const type = element?.type === 'INT64' && !element.converted_type && !element.logical_type
+            ? 'INT64'
+            : element?.type === 'INT32' && !element.converted_type && !element.logical_type
+                ? 'INT32'
+                : element?.type === 'DOUBLE' || element?.type === 'FLOAT'
+                    ? 'DOUBLE'
+                    : element?.type === 'BOOLEAN'
+                        ? 'BOOLEAN'
+                        : 'STRING';
+        return { name, type };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/repair/plan.ts
+
+
+/** Plans a repair from the lake's listing and the catalog. Pure apart from reading the catalog. */
+async function planRepair(tables, catalog, database, keyOfLocation, tableLocation) {
+    const plan = { register: [], stale: [], normalize: [], uncatalogued: [] };
+    for (const [table, files] of [...tables].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+        const asof = files.filter((f) => f.shape === 'season/asof');
+        if (asof.length > 0 && !table.startsWith('dim_'))
+            plan.normalize.push({ table, files: asof });
+        const c = await compareWithCatalog(table, files, catalog, database, keyOfLocation);
+        if (!c) {
+            plan.uncatalogued.push(table);
+            continue;
+        }
+        if (c.missing.length > 0) {
+            const base = withSlash(c.catalogTable.location ?? tableLocation(table));
+            const keys = c.catalogTable.partitionKeys;
+            plan.register.push({
+                comparison: c,
+                partitions: c.missing.map((m) => ({
+                    values: m.values,
+                    location: `${base}${partitionPath(m.values.map((value, i) => ({ name: keys[i], value })))}/`,
+                })),
+            });
+        }
+        if (c.stale.length > 0)
+            plan.stale.push(c);
+    }
+    return plan;
+}
+function withSlash(s) {
+    return s.endsWith('/') ? s : `${s}/`;
+}
+
+;// CONCATENATED MODULE: ./src/repair/apply.ts
+
+
+
+
+/**
+ * Plans, and with `apply` carries out: copies `season=/asof=` rows into `season=/date=` (normalize), registers
+ * every storage partition the catalog lacks (in batches of at most 100), and — only with `confirmDelete` —
+ * removes normalized originals whose every row was read back from the copies, and catalog partitions that have
+ * no data. Nothing is deleted otherwise.
+ */
+async function runRepair(config, options, ports) {
+    const layout = layoutFrom(config.s3_layout);
+    const database = config.catalog.silver_database;
+    const tableLocation = (table) => `${ports.store.uri}/${layout.silver}/${table}/`;
+    let inventory = await takeInventory(ports.store, layout.silver);
+    const plan = await planRepair(inventory.tables, ports.catalog, database, ports.keyOfLocation, tableLocation);
+    const report = {
+        applied: options.apply,
+        plan: describePlan(plan, options),
+        registered: { done: 0, failed: [] },
+        normalized: [],
+        deletedFiles: { done: [], kept: [] },
+        deletedPartitions: { done: 0, failed: [] },
+        ok: true,
+    };
+    if (!options.apply)
+        return report;
+    if (options.normalize) {
+        for (const { table, files } of plan.normalize) {
+            const key = config.audit.tables[table]?.key;
+            if (!key) {
+                report.normalized.push(...files.map((f) => ({
+                    table,
+                    source: f.key,
+                    rows: 0,
+                    copied: 0,
+                    alreadyPresent: 0,
+                    written: [],
+                    error: `no key for ${table} in config.yaml: cannot tell which rows are already there`,
+                })));
+                continue;
+            }
+            for (const file of files) {
+                const result = await normalizeFile(ports.store, table, file, key, inventory.tables.get(table) ?? []);
+                ports.logger.info(`normalize ${file.key}: ${result.copied} rows copied, ${result.alreadyPresent} already in season=/date=${result.error ? `, FAILED: ${result.error}` : ''}`);
+                report.normalized.push(result);
+            }
+        }
+        inventory = await takeInventory(ports.store, layout.silver);
+    }
+    // Register what storage has and the catalog lacks, the normalized copies included.
+    const afterNormalize = await planRepair(inventory.tables, ports.catalog, database, ports.keyOfLocation, tableLocation);
+    for (const { comparison, partitions } of afterNormalize.register) {
+        const result = await ports.catalog.createPartitions(comparison.catalogTable, partitions);
+        report.registered.done += result.done;
+        report.registered.failed.push(...result.failed.map((f) => ({ table: comparison.table, ...f })));
+    }
+    if (options.confirmDelete) {
+        await deleteVerifiedOriginals(config, ports, inventory.tables, report);
+        inventory = await takeInventory(ports.store, layout.silver);
+        const finalPlan = await planRepair(inventory.tables, ports.catalog, database, ports.keyOfLocation, tableLocation);
+        for (const c of finalPlan.stale) {
+            const result = await ports.catalog.deletePartitions(c.catalogTable, c.stale.map((s) => s.values));
+            report.deletedPartitions.done += result.done;
+            report.deletedPartitions.failed.push(...result.failed.map((f) => ({ table: c.table, ...f })));
+        }
+    }
+    report.ok =
+        report.registered.failed.length === 0 &&
+            report.normalized.every((n) => !n.error) &&
+            report.deletedFiles.kept.length === 0 &&
+            report.deletedPartitions.failed.length === 0;
+    return report;
+}
+/** Deletes a normalized original only when every one of its keys is read back from `season=/date=` files. */
+async function deleteVerifiedOriginals(config, ports, tables, report) {
+    for (const n of report.normalized) {
+        if (n.error) {
+            report.deletedFiles.kept.push({ key: n.source, reason: `not normalized: ${n.error}` });
+            continue;
+        }
+        const table = n.table;
+        const files = tables.get(table) ?? [];
+        const source = files.find((f) => f.key === n.source);
+        const key = config.audit.tables[table]?.key;
+        if (!source || !key)
+            continue;
+        const wanted = await keysIn(ports.store, [source], key);
+        const seasonPrefix = n.source.slice(0, n.source.indexOf('/asof='));
+        const copies = files.filter((f) => f.key.startsWith(`${seasonPrefix}/date=`));
+        const present = await keysIn(ports.store, copies, key);
+        const lost = [...wanted].filter((k) => !present.has(k));
+        if (lost.length > 0) {
+            report.deletedFiles.kept.push({
+                key: n.source,
+                reason: `${lost.length} of its ${wanted.size} keys are not in season=/date= yet`,
+            });
+            continue;
+        }
+        await ports.store.delete(n.source);
+        report.deletedFiles.done.push(n.source);
+        ports.logger.info(`deleted ${n.source}: all ${wanted.size} keys read back from its copies`);
+    }
+}
+function describePlan(plan, options) {
+    return {
+        register: plan.register.map((r) => ({
+            table: r.comparison.table,
+            partitions: r.partitions.map((p) => p.values),
+        })),
+        stale: plan.stale.map((s) => ({ table: s.table, partitions: s.stale.map((p) => p.values) })),
+        normalize: options.normalize
+            ? plan.normalize.map((n) => ({ table: n.table, files: n.files.map((f) => f.key) }))
+            : [],
+        uncatalogued: plan.uncatalogued,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/commands/repair.ts
+
+
+/** Plans (and with --apply carries out) the catalog and layout repair of the lake. */
+async function repairCommand(command, deps) {
+    const store = openLake(command.lake, command.config, deps.env);
+    return runRepair(command.config, command, {
+        store,
+        catalog: openCatalog(command.lake),
+        logger: deps.logger,
+        keyOfLocation: locationMapper(store, command.config),
+    });
+}
+/** The report as text: the plan, then what was done, with counts. */
+function repairText(r) {
+    const lines = [];
+    const registerCount = r.plan.register.reduce((a, t) => a + t.partitions.length, 0);
+    lines.push(`${r.applied ? 'plan' : 'plan (nothing changed; add --apply to carry it out)'}:`);
+    for (const t of r.plan.register) {
+        lines.push(`  register ${t.partitions.length} partition(s) of ${t.table}: ${t.partitions
+            .slice(0, 5)
+            .map((v) => v.join('/'))
+            .join(', ')}${t.partitions.length > 5 ? ', …' : ''}`);
+    }
+    for (const t of r.plan.normalize)
+        for (const f of t.files)
+            lines.push(`  rewrite ${f} into season=/date= partitions`);
+    for (const t of r.plan.stale) {
+        lines.push(`  stale in the catalog (removed only with --apply --confirm-delete): ${t.table} ${t.partitions.map((v) => v.join('/')).join(', ')}`);
+    }
+    if (r.plan.uncatalogued.length > 0)
+        lines.push(`  no catalog entry (skipped): ${r.plan.uncatalogued.join(', ')}`);
+    if (registerCount + r.plan.normalize.length + r.plan.stale.length === 0)
+        lines.push('  nothing to do');
+    if (r.applied) {
+        lines.push('done:');
+        lines.push(`  registered ${r.registered.done} partition(s)${r.registered.failed.length ? `, ${r.registered.failed.length} FAILED` : ''}`);
+        for (const f of r.registered.failed)
+            lines.push(`    ${f.table} ${f.values.join('/')}: ${f.reason}`);
+        for (const n of r.normalized) {
+            lines.push(`  normalized ${n.source}: ${n.rows} rows, ${n.copied} copied, ${n.alreadyPresent} already there${n.error ? `, FAILED: ${n.error}` : ''}`);
+        }
+        if (r.deletedFiles.done.length + r.deletedFiles.kept.length > 0)
+            lines.push(`  deleted ${r.deletedFiles.done.length} normalized original(s)`);
+        for (const k of r.deletedFiles.kept)
+            lines.push(`    kept ${k.key}: ${k.reason}`);
+        if (r.deletedPartitions.done + r.deletedPartitions.failed.length > 0) {
+            lines.push(`  removed ${r.deletedPartitions.done} stale catalog partition(s)${r.deletedPartitions.failed.length ? `, ${r.deletedPartitions.failed.length} FAILED` : ''}`);
+        }
+    }
+    lines.push(r.ok ? 'ok' : 'some steps FAILED (see above)');
+    return `${lines.join('\n')}\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/util/logger.ts
@@ -61079,12 +61881,13 @@ Usage: cbbd-gap-bot <command> [flags]
 Commands:
   audit    audit the lake and write reports/data_audit.{md,json} and coverage.svg
   demo     generate a synthetic lake with gaps and audit it (no AWS, no network)
+  repair   register partitions the catalog lacks; --normalize rewrites season=/asof= into season=/date=
 
 Every command takes --config FILE (default ./config.yaml, else the embedded default) and --lake URI
 (s3://bucket[/prefix], file:///abs/dir or a directory; default s3://<bucket> from the config).
 Run \`cbbd-gap-bot <command> --help\` for its flags.
 
-Exit codes: 0 done; 1 gaps found with --fail-on-gaps; 2 usage or config error.
+Exit codes: 0 done; 1 gaps found with --fail-on-gaps, or a repair step failed; 2 usage or config error.
 `;
 const AUDIT_HELP = `Usage: cbbd-gap-bot audit [flags]
 
@@ -61096,7 +61899,8 @@ compares with the data_audit.json already there.
 Flags:
   --config FILE      config.yaml (default ./config.yaml, else the embedded default)
   --lake URI         s3://bucket[/prefix], file:///abs/dir or a directory (default s3://<bucket>)
-  --engine NAME      scan (default: reads Parquet footers and key columns directly)
+  --engine NAME      scan (default: reads Parquet footers and key columns directly, on disk or S3)
+                     or duckdb (SQL with embedded DuckDB; a directory lake only)
   --seasons SPEC     2024, 2020-2026 or 2010,2012,2020-2022 (default seasons.start-seasons.end)
   --out DIR          where the report goes (default reports)
   --json             print data_audit.json on stdout (progress stays on stderr)
@@ -61117,6 +61921,26 @@ Flags:
   --dir DIR          where the lake goes (default demo-lake); the report lands in DIR/reports
   --games N          games per season (default 40)
   --json             print data_audit.json on stdout
+`;
+const REPAIR_HELP = `Usage: cbbd-gap-bot repair [flags]
+
+Compares the silver tables' partitions in storage with the catalog (Glue for s3://, <lake>/_catalog/ for a
+directory) by partition values. Without --apply it prints the plan and changes nothing.
+
+Flags:
+  --config FILE        config.yaml (default ./config.yaml, else the embedded default)
+  --lake URI           s3://bucket[/prefix], file:///abs/dir or a directory (default s3://<bucket>)
+  --apply              register every partition storage has and the catalog lacks (batches of at most 100)
+  --normalize          with --apply: copy rows under season=S/asof=D into season=S/date=<game date>, only rows
+                       whose key is not already there; the originals stay
+  --confirm-delete     with --apply: also remove normalized originals (only after every key is read back from
+                       the copies) and catalog partitions that have no data. Nothing is deleted without it.
+  --json               print the report as JSON on stdout
+
+Examples:
+  cbbd-gap-bot repair --lake ./lake                       # the plan
+  cbbd-gap-bot repair --lake ./lake --apply               # register missing partitions
+  cbbd-gap-bot repair --lake ./lake --normalize --apply --confirm-delete
 `;
 
 ;// CONCATENATED MODULE: ./src/cli/parse.ts
@@ -61184,6 +62008,29 @@ async function parseCommandLine(argv, cwd) {
                 json: values.json ?? false,
             };
         }
+        case 'repair': {
+            const { values } = cli_parse_parse(rest, {
+                ...COMMON,
+                apply: { type: 'boolean' },
+                normalize: { type: 'boolean' },
+                'confirm-delete': { type: 'boolean' },
+                json: { type: 'boolean' },
+            });
+            if (values.help)
+                return { kind: 'help', text: REPAIR_HELP };
+            if (values['confirm-delete'] && !values.apply)
+                throw new UsageError('--confirm-delete: only with --apply (without it repair changes nothing)');
+            const loaded = await loadConfig(values.config, cwd);
+            return {
+                kind: 'repair',
+                loaded,
+                lake: parseLakeUri(values.lake ?? `s3://${loaded.config.bucket}`),
+                apply: values.apply ?? false,
+                normalize: values.normalize ?? false,
+                confirmDelete: values['confirm-delete'] ?? false,
+                json: values.json ?? false,
+            };
+        }
         default:
             throw new UsageError(`unknown command "${command}"; run cbbd-gap-bot --help for the list`);
     }
@@ -61206,7 +62053,7 @@ async function loadConfig(flag, cwd) {
         return loadConfigFile(local);
     return parseConfig(DEFAULT_CONFIG_YAML, 'embedded default config.yaml');
 }
-const ENGINES = ['scan'];
+const ENGINES = ['scan', 'duckdb'];
 function parseEngine(value) {
     if (ENGINES.includes(value))
         return value;
@@ -61239,6 +62086,7 @@ function scorecardText(result) {
 
 
 
+
 /** Runs one command line and returns the exit code. Errors become messages on stderr and codes 1, 2 or 3. */
 async function runCli(argv, io) {
     const logger = createStderrLogger({ verbose: Boolean(io.env.CBBD_GAP_BOT_DEBUG), sink: io.stderr });
@@ -61255,6 +62103,19 @@ async function runCli(argv, io) {
         for (const w of request.loaded.warnings)
             logger.warn(w);
         const deps = { logger, env: io.env, now: io.now };
+        if (request.kind === 'repair') {
+            const report = await repairCommand({
+                config: request.loaded.config,
+                lake: request.lake,
+                apply: request.apply,
+                normalize: request.normalize,
+                confirmDelete: request.confirmDelete,
+            }, deps);
+            io.stderr(repairText(report));
+            if (request.json)
+                io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+            return report.ok ? ExitCode.ok : ExitCode.gapsOrFailures;
+        }
         const outcome = request.kind === 'audit'
             ? await auditCommand({
                 config: request.loaded.config,
@@ -61278,6 +62139,17 @@ async function runCli(argv, io) {
     }
 }
 
+
+/***/ }),
+
+/***/ 6647:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+var x = (y) => {
+	var x = {}; __nccwpck_require__.d(x, y); return x
+} 
+var y = (x) => (() => (x))
+module.exports = x({ ["DuckDBInstance"]: () => (__WEBPACK_EXTERNAL_MODULE__duckdb_node_api_72c7c125__.DuckDBInstance) });
 
 /***/ }),
 

@@ -1,3 +1,4 @@
+import * as __WEBPACK_EXTERNAL_MODULE__duckdb_node_api_72c7c125__ from "@duckdb/node-api";
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
@@ -71571,7 +71572,7 @@ async function readInputs(input) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
-/* harmony import */ var _commands_audit_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5968);
+/* harmony import */ var _commands_audit_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5346);
 /* harmony import */ var _util_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(17);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2790);
 /* harmony import */ var _report_out_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4711);
@@ -71652,7 +71653,7 @@ async function writeAuditSummary(result) {
 
 /***/ }),
 
-/***/ 5968:
+/***/ 5346:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -71666,6 +71667,217 @@ var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+;// CONCATENATED MODULE: ./src/layout/partitions.ts
+/** Why a key cannot be taken apart safely; the key is then reported, never read or written. */
+class LakePathError extends Error {
+    name = 'LakePathError';
+}
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * Parses hive partitions at any depth: `season=2024/date=2024-01-03`, `season=2022/asof=2026-01-15`, `asof=…`,
+ * `season=…` alone. Values are percent-decoded as Hive writes them; a decoded value holding `/`, `\` or a `..`
+ * segment is refused, so a crafted key never turns into a path outside the lake.
+ */
+function parseLakeKey(key) {
+    if (key.startsWith('/') || key.includes('//'))
+        throw new LakePathError(`odd key "${key}": empty path segment`);
+    const segments = key.split('/');
+    for (const s of segments) {
+        if (s === '..' || s === '.')
+            throw new LakePathError(`odd key "${key}": "${s}" segment`);
+    }
+    if (segments.length < 3)
+        throw new LakePathError(`odd key "${key}": expected layer/table/…/file`);
+    const file = segments.pop();
+    const layer = segments.shift();
+    const firstPartition = segments.findIndex((s) => s.includes('='));
+    const tableSegments = firstPartition === -1 ? segments : segments.slice(0, firstPartition);
+    if (tableSegments.length === 0)
+        throw new LakePathError(`odd key "${key}": no table before the partitions`);
+    const partitions = [];
+    const strays = [];
+    for (const s of firstPartition === -1 ? [] : segments.slice(firstPartition)) {
+        const p = parsePartitionSegment(s, key);
+        if (p)
+            partitions.push(p);
+        else
+            strays.push(s);
+    }
+    return { key, layer, table: tableSegments.join('/'), partitions, strays, file };
+}
+function parsePartitionSegment(segment, key) {
+    const eq = segment.indexOf('=');
+    if (eq <= 0)
+        return undefined;
+    const name = segment.slice(0, eq);
+    if (!NAME.test(name))
+        return undefined;
+    let value;
+    try {
+        value = decodeURIComponent(segment.slice(eq + 1));
+    }
+    catch {
+        throw new LakePathError(`odd key "${key}": bad percent-encoding in "${segment}"`);
+    }
+    if (value.includes('/') || value.includes('\\') || value === '..' || value === '.') {
+        throw new LakePathError(`odd key "${key}": partition value "${value}" would leave its directory`);
+    }
+    return { name, value };
+}
+/** The names of a path's partitions in order: `season/date`, `season/asof`, `asof`, or `` when unpartitioned. */
+function partitionShape(partitions) {
+    return partitions.map((p) => p.name).join('/');
+}
+/** The value of one partition, if the path has it. */
+function partitionValue(partitions, name) {
+    return partitions.find((p) => p.name === name)?.value;
+}
+/** Renders partitions as a path, percent-encoding what Hive would. */
+function partitionPath(partitions) {
+    return partitions.map((p) => `${p.name}=${encodeURIComponent(p.value)}`).join('/');
+}
+
+;// CONCATENATED MODULE: ./src/audit/types.ts
+/** Every kind, in the order reports list them: what a fill can close first, then data, then layout. */
+const GAP_KINDS = [
+    'missing_children',
+    'missing_season',
+    'empty_table',
+    'unreadable_file',
+    'duplicates',
+    'volume_anomaly',
+    'mixed_partition_layout',
+    'unexpected_partition',
+    'catalog_missing_partition',
+    'catalog_stale_partition',
+    'catalog_partition_keys',
+];
+/** Builds a gap key: `kind:table` or `kind:table:season`. */
+function gapKey(kind, table, season) {
+    return season === undefined ? `${kind}:${table}` : `${kind}:${table}:${season}`;
+}
+
+;// CONCATENATED MODULE: ./src/audit/catalog-checks.ts
+
+
+/**
+ * Compares one table's storage partitions with its catalog entry by partition values (never by location
+ * strings). A catalog partition is stale only when no storage partition has its values and nothing is stored at
+ * its location either (a `season=/asof=` directory can be registered under `season, date` values).
+ */
+async function compareWithCatalog(table, files, catalog, database, keyOfLocation) {
+    const catalogTable = await catalog.getTable(database, table);
+    if (!catalogTable)
+        return undefined;
+    const keys = catalogTable.partitionKeys;
+    const shape = keys.join('/');
+    const storage = new Map();
+    for (const f of files) {
+        if (f.shape !== shape || keys.length === 0)
+            continue;
+        const values = f.partitions.map((p) => p.value);
+        const prefix = f.key.slice(0, f.key.lastIndexOf('/') + 1);
+        storage.set(JSON.stringify(values), { values, prefix });
+    }
+    const registered = new Set();
+    const stale = [];
+    for await (const p of catalog.listPartitions(catalogTable)) {
+        const id = JSON.stringify(p.values);
+        registered.add(id);
+        if (storage.has(id))
+            continue;
+        const at = p.location ? keyOfLocation(p.location) : undefined;
+        const prefix = at === undefined ? undefined : at.endsWith('/') ? at : `${at}/`;
+        if (prefix === undefined || !files.some((f) => f.key.startsWith(prefix)))
+            stale.push(p);
+    }
+    const shapes = new Set(files.filter((f) => f.season !== undefined || f.shape !== '').map((f) => f.shape));
+    const pathKeys = [...shapes]
+        .sort((a, b) => count(files, b) - count(files, a))[0]
+        ?.split('/')
+        .filter(Boolean) ?? [];
+    return {
+        table,
+        catalogTable,
+        missing: [...storage].filter(([id]) => !registered.has(id)).map(([, v]) => v),
+        stale,
+        keyMismatch: files.length > 0 && pathKeys.join('/') !== shape ? { catalog: keys, paths: pathKeys } : undefined,
+    };
+}
+function count(files, shape) {
+    return files.filter((f) => f.shape === shape).length;
+}
+/** The catalog findings of every table found under silver/, as audit gaps and notes. */
+async function checkCatalog(tables, catalog, database, keyOfLocation) {
+    const gaps = [];
+    const uncatalogued = [];
+    for (const [table, files] of [...tables].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+        const c = await compareWithCatalog(table, files, catalog, database, keyOfLocation);
+        if (!c) {
+            uncatalogued.push(table);
+            continue;
+        }
+        gaps.push(...comparisonGaps(c));
+    }
+    const notes = uncatalogued.length > 0
+        ? [
+            `no ${catalog.kind === 'glue' ? 'Glue' : 'local catalog'} entry in ${database} for ${uncatalogued.join(', ')}: catalog checks skipped for them`,
+        ]
+        : [];
+    return { gaps, notes };
+}
+/** Gaps of one comparison: missing partitions, stale partitions, and keys that do not match the paths. */
+function comparisonGaps(c) {
+    const gaps = [];
+    const keys = c.catalogTable.partitionKeys;
+    if (c.keyMismatch) {
+        gaps.push({
+            key: gapKey('catalog_partition_keys', c.table),
+            kind: 'catalog_partition_keys',
+            table: c.table,
+            count: 1,
+            ids: [],
+            detail: `the catalog partitions ${c.table} by (${c.keyMismatch.catalog.join(', ') || 'nothing'}) but its paths use (${c.keyMismatch.paths.join(', ') || 'nothing'})`,
+        });
+    }
+    if (c.missing.length > 0) {
+        const values = c.missing.map((m) => m.values).sort(compareValues);
+        gaps.push({
+            key: gapKey('catalog_missing_partition', c.table),
+            kind: 'catalog_missing_partition',
+            table: c.table,
+            count: values.length,
+            ids: [],
+            partitions: values,
+            detail: `${values.length} partition(s) in storage are not in the catalog, so Athena returns no rows for them: ${sample(keys, values)}`,
+        });
+    }
+    if (c.stale.length > 0) {
+        const values = c.stale.map((s) => s.values).sort(compareValues);
+        gaps.push({
+            key: gapKey('catalog_stale_partition', c.table),
+            kind: 'catalog_stale_partition',
+            table: c.table,
+            count: values.length,
+            ids: [],
+            partitions: values,
+            detail: `${values.length} catalog partition(s) have no objects in storage: ${sample(keys, values)}`,
+        });
+    }
+    return gaps;
+}
+function sample(keys, values) {
+    const shown = values
+        .slice(0, 3)
+        .map((v) => partitionPath(v.map((value, i) => ({ name: keys[i] ?? `k${i}`, value }))));
+    return shown.join(', ') + (values.length > 3 ? `, … (${values.length - 3} more)` : '');
+}
+function compareValues(a, b) {
+    const x = a.join('/');
+    const y = b.join('/');
+    return x < y ? -1 : x > y ? 1 : 0;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/key-tracker.ts
 /** Seasons key the maps; rows without a season are counted under this sentinel and reported with the table. */
 const NO_SEASON = -1;
@@ -71908,25 +72120,6 @@ function isoDate(d) {
     return d.toISOString().slice(0, 10);
 }
 
-;// CONCATENATED MODULE: ./src/audit/types.ts
-/** Every kind, in the order reports list them: what a fill can close first, then data, then layout. */
-const GAP_KINDS = [
-    'missing_children',
-    'missing_season',
-    'empty_table',
-    'unreadable_file',
-    'duplicates',
-    'volume_anomaly',
-    'mixed_partition_layout',
-    'unexpected_partition',
-    'catalog_missing_partition',
-    'catalog_stale_partition',
-];
-/** Builds a gap key: `kind:table` or `kind:table:season`. */
-function gapKey(kind, table, season) {
-    return season === undefined ? `${kind}:${table}` : `${kind}:${table}:${season}`;
-}
-
 ;// CONCATENATED MODULE: ./src/audit/coverage.ts
 
 /**
@@ -71978,76 +72171,6 @@ function checkCoverage(input) {
         }
     }
     return { rows, gaps };
-}
-
-;// CONCATENATED MODULE: ./src/layout/partitions.ts
-/** Why a key cannot be taken apart safely; the key is then reported, never read or written. */
-class LakePathError extends Error {
-    name = 'LakePathError';
-}
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/**
- * Parses hive partitions at any depth: `season=2024/date=2024-01-03`, `season=2022/asof=2026-01-15`, `asof=…`,
- * `season=…` alone. Values are percent-decoded as Hive writes them; a decoded value holding `/`, `\` or a `..`
- * segment is refused, so a crafted key never turns into a path outside the lake.
- */
-function parseLakeKey(key) {
-    if (key.startsWith('/') || key.includes('//'))
-        throw new LakePathError(`odd key "${key}": empty path segment`);
-    const segments = key.split('/');
-    for (const s of segments) {
-        if (s === '..' || s === '.')
-            throw new LakePathError(`odd key "${key}": "${s}" segment`);
-    }
-    if (segments.length < 3)
-        throw new LakePathError(`odd key "${key}": expected layer/table/…/file`);
-    const file = segments.pop();
-    const layer = segments.shift();
-    const firstPartition = segments.findIndex((s) => s.includes('='));
-    const tableSegments = firstPartition === -1 ? segments : segments.slice(0, firstPartition);
-    if (tableSegments.length === 0)
-        throw new LakePathError(`odd key "${key}": no table before the partitions`);
-    const partitions = [];
-    const strays = [];
-    for (const s of firstPartition === -1 ? [] : segments.slice(firstPartition)) {
-        const p = parsePartitionSegment(s, key);
-        if (p)
-            partitions.push(p);
-        else
-            strays.push(s);
-    }
-    return { key, layer, table: tableSegments.join('/'), partitions, strays, file };
-}
-function parsePartitionSegment(segment, key) {
-    const eq = segment.indexOf('=');
-    if (eq <= 0)
-        return undefined;
-    const name = segment.slice(0, eq);
-    if (!NAME.test(name))
-        return undefined;
-    let value;
-    try {
-        value = decodeURIComponent(segment.slice(eq + 1));
-    }
-    catch {
-        throw new LakePathError(`odd key "${key}": bad percent-encoding in "${segment}"`);
-    }
-    if (value.includes('/') || value.includes('\\') || value === '..' || value === '.') {
-        throw new LakePathError(`odd key "${key}": partition value "${value}" would leave its directory`);
-    }
-    return { name, value };
-}
-/** The names of a path's partitions in order: `season/date`, `season/asof`, `asof`, or `` when unpartitioned. */
-function partitionShape(partitions) {
-    return partitions.map((p) => p.name).join('/');
-}
-/** The value of one partition, if the path has it. */
-function partitionValue(partitions, name) {
-    return partitions.find((p) => p.name === name)?.value;
-}
-/** Renders partitions as a path, percent-encoding what Hive would. */
-function partitionPath(partitions) {
-    return partitions.map((p) => `${p.name}=${encodeURIComponent(p.value)}`).join('/');
 }
 
 ;// CONCATENATED MODULE: ./src/audit/inventory.ts
@@ -72312,8 +72435,22 @@ function unreadableGaps(table, facts, seasonOf) {
         count: files.length,
         ids: [],
         files: files.map((f) => f.key),
-        detail: files.map((f) => `${f.key}: ${f.reason}`).join('; '),
+        detail: files.map((f) => `${f.key}: ${unreadableReason(f.reason)}`).join('; '),
     }));
+}
+/**
+ * Why a file cannot be read, in the same words whichever engine tripped on it (hyparquet, DuckDB and Athena
+ * word the same fault differently), so an audit's gaps do not change with `--engine`.
+ */
+function unreadableReason(message) {
+    if (/footer != PAR1|No magic bytes|magic|not a Parquet file|HIVE_BAD_DATA.*footer/i.test(message)) {
+        return 'not a Parquet file (no PAR1 magic at its end: truncated or another format)';
+    }
+    if (/too short|too small/i.test(message))
+        return 'too small to be a Parquet file';
+    if (/exceeds|outside|footer puts|offset/i.test(message))
+        return 'its footer points outside the file';
+    return 'its data cannot be decoded';
 }
 /** An empty configured table. */
 function emptyTableGap(table, files) {
@@ -72360,6 +72497,7 @@ function tableStatus(input) {
         'unexpected_partition',
         'catalog_missing_partition',
         'catalog_stale_partition',
+        'catalog_partition_keys',
     ]) {
         const of = input.gaps.filter((g) => g.kind === kind);
         if (of.length === 0)
@@ -72389,6 +72527,8 @@ function describe(kind, gaps) {
             return `${count} partition${count === 1 ? '' : 's'} not in the catalog`;
         case 'catalog_stale_partition':
             return `${count} catalog partition${count === 1 ? '' : 's'} without data`;
+        case 'catalog_partition_keys':
+            return 'catalog partition keys differ from the paths';
         default:
             return `${count} ${kind}`;
     }
@@ -72447,6 +72587,8 @@ async function runAudit(settings, ports) {
         const totalRows = sumRows(f);
         if (tc && totalRows === 0)
             add([emptyTableGap(table, files.length)]);
+        for (const u of f.unreadable)
+            ports.logger.warn(`unreadable ${u.key}: ${u.reason}`);
         add(unreadableGaps(table, f, seasonOf));
         add(checkLayout(table, inventory.tables.get(table) ?? [], config.audit.canonical_layout));
         if (tc?.key)
@@ -73150,6 +73292,8 @@ function remedy(gap) {
             return '`cbbd-gap-bot repair --apply` registers them';
         case 'catalog_stale_partition':
             return '`cbbd-gap-bot repair --apply --confirm-delete` removes them from the catalog';
+        case 'catalog_partition_keys':
+            return "recreate the catalog table with the paths' partition keys, then `cbbd-gap-bot repair --apply`";
         case 'mixed_partition_layout':
             return '`cbbd-gap-bot repair --normalize --apply` copies the rows into season=/date=';
         case 'unreadable_file':
@@ -73318,6 +73462,7 @@ function layoutFindings(result) {
         'unexpected_partition',
         'catalog_missing_partition',
         'catalog_stale_partition',
+        'catalog_partition_keys',
         'unreadable_file',
     ]);
     const findings = result.gaps.filter((g) => kinds.has(g.kind));
@@ -73343,6 +73488,27 @@ function markdown_escape(text) {
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(3711);
+;// CONCATENATED MODULE: ./src/engine/query-engine.ts
+/** The names of the partition keys found in a table's paths. */
+function partitionKeyNames(files) {
+    return new Set(files.flatMap((f) => f.partitions.map((p) => p.name)));
+}
+/** An empty answer to fill in. */
+function emptyFacts() {
+    return {
+        columns: [],
+        rowsBySeason: new Map(),
+        filesBySeason: new Map(),
+        unseasonedRows: 0,
+        readableFiles: 0,
+        unreadable: [],
+        duplicatesBySeason: undefined,
+        keyProblem: undefined,
+        idsBySeason: undefined,
+        nullCounts: new Map(),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/layout/row-key.ts
 /**
  * Reading a table's key from a row. Key columns match case-insensitively (the pipeline lowercases some:
@@ -73416,6 +73582,177 @@ function parseJsonish(value) {
             return null;
         }
     }
+}
+
+;// CONCATENATED MODULE: ./src/engine/sql-facts.ts
+
+
+
+/**
+ * Answers a `TableRequest` with SQL: the columns (from the engine's own schema of the union of files), rows and
+ * files by season, duplicates on the key with the first row in file order kept, distinct ids by season, and
+ * null counts. `keyOf` maps a returned path back to the lake key.
+ */
+async function sqlTableFacts(request, readable, columns, dialect, run, keyOf) {
+    const facts = emptyFacts();
+    const partitionKeys = partitionKeyNames(request.files);
+    const dataColumns = columns.filter((c) => !partitionKeys.has(c));
+    facts.columns = [...dataColumns].sort();
+    facts.readableFiles = readable.length;
+    if (readable.length === 0)
+        return facts;
+    const q = dialect.quote;
+    const from = dialect.source(readable);
+    const byKey = new Map(readable.map((f) => [f.key, f]));
+    const seasonColumn = resolveColumn(columns, 'season');
+    const seasonExpr = seasonColumn ? `CAST(${q(seasonColumn)} AS BIGINT)` : 'CAST(NULL AS BIGINT)';
+    const seasonOf = (path, rowSeason) => {
+        const file = byKey.get(keyOf(path ?? ''));
+        if (file?.season !== undefined)
+            return file.season;
+        return rowSeason === null || rowSeason === undefined ? undefined : Number(rowSeason);
+    };
+    // Rows and files by season.
+    const counts = await run(`SELECT ${dialect.path} AS path, ${seasonExpr} AS season, count(*) AS n FROM ${from} GROUP BY 1, 2`);
+    const filesPerSeason = new Map();
+    for (const f of readable)
+        if (f.season !== undefined)
+            filesPerSeason.set(f.season, (filesPerSeason.get(f.season) ?? new Set()).add(f.key));
+    for (const row of counts) {
+        const s = seasonOf(row.path, row.season);
+        const n = Number(row.n);
+        if (s === undefined)
+            facts.unseasonedRows += n;
+        else {
+            facts.rowsBySeason.set(s, (facts.rowsBySeason.get(s) ?? 0) + n);
+            filesPerSeason.set(s, (filesPerSeason.get(s) ?? new Set()).add(keyOf(row.path ?? '')));
+        }
+    }
+    for (const [s, set] of filesPerSeason)
+        facts.filesBySeason.set(s, set.size);
+    // Null counts, one pass over every column.
+    if (dataColumns.length > 0) {
+        const exprs = dataColumns.map((c, i) => `count(*) - count(${q(c)}) AS n${i}`);
+        const [row] = await run(`SELECT ${exprs.join(', ')} FROM ${from}`);
+        dataColumns.forEach((c, i) => facts.nullCounts.set(c, Number(row?.[`n${i}`] ?? 0)));
+    }
+    // Duplicates: rows after the first of their key, in file order.
+    if (request.key) {
+        const parts = request.key.map((part) => {
+            const [head, ...rest] = part.split('.');
+            const column = resolveColumn(columns, head);
+            if (!column)
+                return undefined;
+            return rest.length === 0 ? q(column) : dialect.jsonField(column, rest.join('.'));
+        });
+        if (parts.some((p) => p === undefined)) {
+            facts.keyProblem = `key column ${request.key.join(', ')} not found in the table's columns`;
+        }
+        else {
+            const dup = await run(`SELECT path, season, count(*) AS n FROM (SELECT ${dialect.path} AS path, ${seasonExpr} AS season, ` +
+                `row_number() OVER (PARTITION BY ${parts.join(', ')} ORDER BY ${dialect.rowOrder}) AS rn FROM ${from}) t ` +
+                'WHERE rn > 1 GROUP BY 1, 2');
+            facts.duplicatesBySeason = new Map();
+            for (const row of dup) {
+                const s = seasonOf(row.path, row.season) ?? NO_SEASON;
+                facts.duplicatesBySeason.set(s, (facts.duplicatesBySeason.get(s) ?? 0) + Number(row.n));
+            }
+        }
+    }
+    // Distinct ids by season.
+    const idColumn = request.idColumn ? resolveColumn(columns, request.idColumn) : undefined;
+    if (idColumn) {
+        const ids = await run(`SELECT DISTINCT ${dialect.path} AS path, ${seasonExpr} AS season, CAST(${q(idColumn)} AS BIGINT) AS id ` +
+            `FROM ${from} WHERE ${q(idColumn)} IS NOT NULL`);
+        const sets = new Map();
+        for (const row of ids) {
+            const s = seasonOf(row.path, row.season) ?? NO_SEASON;
+            sets.set(s, (sets.get(s) ?? new Set()).add(Number(row.id)));
+        }
+        facts.idsBySeason = new Map([...sets].map(([s, set]) => [s, [...set].sort((a, b) => a - b)]));
+    }
+    return facts;
+}
+/**
+ * Runs `attempt` over the files, and when it fails naming one of them (a bad footer, a chunk that will not
+ * decode), sets that file aside as unreadable and tries again without it: one corrupt file never hides a table.
+ */
+async function withoutUnreadable(files, attempt, blame) {
+    const unreadable = [];
+    let remaining = [...files];
+    for (;;) {
+        try {
+            return { value: await attempt(remaining), unreadable };
+        }
+        catch (e) {
+            const bad = blame(e, remaining);
+            if (!bad)
+                throw e;
+            unreadable.push({ key: bad.key, reason: e instanceof Error ? e.message.split('\n')[0] : String(e) });
+            remaining = remaining.filter((f) => f !== bad);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/duckdb-engine.ts
+
+
+
+/**
+ * SQL over a file lake with embedded DuckDB (`@duckdb/node-api`, loaded only when this engine is chosen).
+ * Files are passed as an explicit list with `hive_partitioning = false`: DuckDB's hive partitioning refuses a
+ * table whose files mix `season=/date=` and `season=/asof=`, so seasons come from the paths we parsed instead.
+ */
+async function createDuckDbEngine(root) {
+    const { DuckDBInstance } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 6647));
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    const abs = (f) => external_node_path_default().join(root, ...f.key.split('/'));
+    const literal = (s) => `'${s.replace(/'/g, "''")}'`;
+    const dialect = {
+        source: (files) => `read_parquet([${files.map((f) => literal(abs(f))).join(', ')}], union_by_name = true, filename = true, ` +
+            'file_row_number = true, hive_partitioning = false)',
+        path: 'filename',
+        rowOrder: 'filename, file_row_number',
+        // The pipeline's own files hold some nested values as Python repr ('…'); JSON wants double quotes.
+        jsonField: (column, field) => `json_extract_string(replace("${column}", '''', '"'), ${literal(`$.${field}`)})`,
+        quote: (id) => `"${id.replace(/"/g, '""')}"`,
+    };
+    const run = async (sql) => {
+        const reader = await conn.runAndReadAll(sql);
+        return reader.getRowObjectsJson().map((row) => {
+            const out = {};
+            for (const [k, v] of Object.entries(row))
+                out[k] = v === null ? null : String(v);
+            return out;
+        });
+    };
+    const keyOf = (p) => external_node_path_default().relative(root, p).split((external_node_path_default()).sep).join('/');
+    return {
+        name: 'duckdb',
+        async tableFacts(request) {
+            if (request.files.length === 0)
+                return emptyFacts();
+            const { value, unreadable } = await withoutUnreadable(request.files, async (files) => {
+                if (files.length === 0)
+                    return sqlTableFacts(request, files, [], dialect, run, keyOf);
+                const described = await run(`DESCRIBE SELECT * FROM ${dialect.source(files)}`);
+                const columns = described
+                    .map((r) => r.column_name)
+                    .filter((c) => c !== 'filename' && c !== 'file_row_number');
+                return sqlTableFacts(request, files, columns, dialect, run, keyOf);
+            }, (e, files) => {
+                const message = e instanceof Error ? e.message : String(e);
+                return files.find((f) => message.includes(abs(f)));
+            });
+            value.unreadable = unreadable;
+            return value;
+        },
+        async close() {
+            conn.closeSync();
+            instance.closeSync();
+        },
+    };
 }
 
 ;// CONCATENATED MODULE: ./node_modules/hyparquet/src/constants.js
@@ -82949,23 +83286,6 @@ async function readColumns(store, object, metadata, columns) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./src/engine/query-engine.ts
-/** An empty answer to fill in. */
-function emptyFacts() {
-    return {
-        columns: [],
-        rowsBySeason: new Map(),
-        filesBySeason: new Map(),
-        unseasonedRows: 0,
-        readableFiles: 0,
-        unreadable: [],
-        duplicatesBySeason: undefined,
-        keyProblem: undefined,
-        idsBySeason: undefined,
-        nullCounts: new Map(),
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/engine/scan-engine.ts
 
 
@@ -83064,7 +83384,10 @@ function mergeScans(request, scans) {
         .filter((s) => s.error !== undefined)
         .map((s) => ({ key: s.file.key, reason: s.error }));
     facts.readableFiles = readable.length;
-    facts.columns = [...new Set(readable.flatMap((s) => s.columns))].sort();
+    const partitionKeys = partitionKeyNames(request.files);
+    facts.columns = [...new Set(readable.flatMap((s) => s.columns))]
+        .filter((c) => !partitionKeys.has(c))
+        .sort();
     const keyReadable = request.key !== undefined && readable.every((s) => s.keys !== undefined || s.rows === 0);
     if (request.key && !keyReadable) {
         const without = readable.find((s) => s.keys === undefined && s.rows > 0);
@@ -83173,6 +83496,141 @@ function isIntegerColumn(metadata, column) {
 function addCount(map, key, n) {
     const k = key ?? NO_SEASON;
     map.set(k, (map.get(k) ?? 0) + n);
+}
+
+// EXTERNAL MODULE: ./src/util/errors.ts
+var errors = __nccwpck_require__(17);
+;// CONCATENATED MODULE: ./src/catalog/catalog.ts
+/** Glue refuses more than this many partitions in one BatchCreatePartition. */
+const CREATE_BATCH = 100;
+/** Glue refuses more than this many partitions in one BatchDeletePartition. */
+const DELETE_BATCH = 25;
+
+;// CONCATENATED MODULE: ./src/catalog/local-catalog.ts
+
+
+
+
+
+/**
+ * The catalog of a file lake: one JSON document per table under `<lake>/_catalog/<database>/`, in Glue's shapes,
+ * so a copy of a Glue catalog can be dropped in as it is. Updates replace the document atomically (write a
+ * temporary file, then rename). Batches mirror Glue's limits so the two adapters behave alike.
+ */
+function createLocalCatalog(lakeRoot) {
+    const fileOf = (database, table) => {
+        if (!/^[\w.-]+$/.test(database) || !/^[\w.-]+$/.test(table))
+            throw new errors/* UsageError */.eb(`catalog: odd name ${database}.${table}`);
+        return external_node_path_default().join(lakeRoot, '_catalog', database, `${table}.json`);
+    };
+    async function load(database, table) {
+        const file = fileOf(database, table);
+        let text;
+        try {
+            text = await (0,promises_.readFile)(file, 'utf8');
+        }
+        catch (e) {
+            if (e.code === 'ENOENT')
+                return undefined;
+            throw e;
+        }
+        let doc;
+        try {
+            doc = JSON.parse(text);
+        }
+        catch (e) {
+            throw new errors/* UsageError */.eb(`${file}: not JSON (${e instanceof Error ? e.message : String(e)})`);
+        }
+        if (!doc.Table || typeof doc.Table.Name !== 'string')
+            throw new errors/* UsageError */.eb(`${file}: expected {"Table": {"Name": …}, "Partitions": […]}`);
+        return { Table: doc.Table, Partitions: Array.isArray(doc.Partitions) ? doc.Partitions : [] };
+    }
+    async function save(database, table, doc) {
+        const file = fileOf(database, table);
+        await (0,promises_.mkdir)(external_node_path_default().dirname(file), { recursive: true });
+        const tmp = `${file}.${(0,external_node_crypto_.randomUUID)()}.tmp`;
+        await (0,promises_.writeFile)(tmp, `${JSON.stringify(doc, null, 1)}\n`);
+        await (0,promises_.rename)(tmp, file);
+    }
+    const sameValues = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
+    return {
+        kind: 'local',
+        async getTable(database, name) {
+            const doc = await load(database, name);
+            if (!doc)
+                return undefined;
+            return toCatalogTable(database, doc.Table);
+        },
+        async *listPartitions(table) {
+            const doc = await load(table.database, table.name);
+            for (const p of doc?.Partitions ?? [])
+                yield { values: p.Values, location: p.StorageDescriptor?.Location };
+        },
+        async createPartitions(table, partitions) {
+            const result = { done: 0, failed: [] };
+            for (let i = 0; i < partitions.length; i += CREATE_BATCH) {
+                const doc = await load(table.database, table.name);
+                if (!doc) {
+                    result.failed.push(...partitions.slice(i).map((p) => ({
+                        values: p.values,
+                        reason: `EntityNotFoundException: table ${table.name} not found`,
+                    })));
+                    break;
+                }
+                for (const p of partitions.slice(i, i + CREATE_BATCH)) {
+                    if (p.values.length !== table.partitionKeys.length) {
+                        result.failed.push({
+                            values: p.values,
+                            reason: `InvalidInputException: ${p.values.length} values for ${table.partitionKeys.length} partition keys`,
+                        });
+                    }
+                    else if (doc.Partitions.some((x) => sameValues(x.Values, p.values))) {
+                        result.failed.push({
+                            values: p.values,
+                            reason: 'AlreadyExistsException: partition already exists',
+                        });
+                    }
+                    else {
+                        doc.Partitions.push({
+                            Values: p.values,
+                            StorageDescriptor: { ...doc.Table.StorageDescriptor, Location: p.location },
+                        });
+                        result.done++;
+                    }
+                }
+                await save(table.database, table.name, doc);
+            }
+            return result;
+        },
+        async deletePartitions(table, values) {
+            const result = { done: 0, failed: [] };
+            for (let i = 0; i < values.length; i += DELETE_BATCH) {
+                const doc = await load(table.database, table.name);
+                if (!doc)
+                    break;
+                for (const v of values.slice(i, i + DELETE_BATCH)) {
+                    const before = doc.Partitions.length;
+                    doc.Partitions = doc.Partitions.filter((p) => !sameValues(p.Values, v));
+                    if (doc.Partitions.length < before)
+                        result.done++;
+                    else
+                        result.failed.push({ values: v, reason: 'EntityNotFoundException: partition not found' });
+                }
+                await save(table.database, table.name, doc);
+            }
+            return result;
+        },
+    };
+}
+/** The port's view of a Glue `Table`. */
+function toCatalogTable(database, glue) {
+    return {
+        database,
+        name: glue.Name,
+        partitionKeys: (glue.PartitionKeys ?? []).map((k) => k.Name),
+        location: glue.StorageDescriptor?.Location,
+        glue,
+    };
 }
 
 // EXTERNAL MODULE: external "node:fs"
@@ -83472,9 +83930,9 @@ function isNotFound(e) {
     return name === 'NotFound' || name === 'NoSuchKey' || httpStatus(e) === 404;
 }
 
-// EXTERNAL MODULE: ./src/util/errors.ts
-var errors = __nccwpck_require__(17);
 ;// CONCATENATED MODULE: ./src/commands/ports.ts
+
+
 
 
 
@@ -83497,17 +83955,40 @@ function openLake(location, config, env) {
         ? createS3Store(createS3Client(config, env), location.bucket, location.prefix)
         : createFsStore(location.root);
 }
-/** The query engine the audit runs on. */
-async function openEngine(name, store, _location, config) {
+/** The query engine the audit runs on. DuckDB's native module is loaded only when it is chosen. */
+async function openEngine(name, store, location, config) {
     switch (name) {
         case 'scan':
             return createScanEngine(store, { concurrency: config.audit.read_concurrency });
+        case 'duckdb':
+            if (location.kind !== 'file') {
+                throw new errors/* UsageError */.eb('--engine duckdb: reads a file lake (a directory); for s3:// use --engine scan or athena');
+            }
+            return createDuckDbEngine(location.root);
         default:
-            throw new errors/* UsageError */.eb(`--engine ${name}: not available yet`);
+            throw new errors/* UsageError */.eb(`--engine ${name}: unknown engine`);
     }
+}
+/** The catalog: Glue for an S3 lake, `_catalog/` inside a file lake. */
+function openCatalog(location) {
+    if (location.kind === 'file')
+        return createLocalCatalog(location.root);
+    throw new errors/* UsageError */.eb('the Glue catalog is not wired yet');
+}
+/**
+ * Maps a catalog location to a lake key: locations inside the lake (`s3://bucket/prefix/…`, `file:///…`), and
+ * for a file copy of an S3 lake, locations in the config's bucket, which a copied catalog still names.
+ */
+function locationMapper(store, config) {
+    const roots = [`${store.uri}/`, `s3://${config.bucket}/`];
+    return (location) => {
+        const root = roots.find((r) => location.startsWith(r));
+        return root === undefined ? undefined : location.slice(root.length);
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/commands/audit.ts
+
 
 
 
@@ -83524,7 +84005,16 @@ async function auditCommand(command, deps) {
     const engine = await openEngine(command.engine, store, command.lake, command.config);
     let result;
     try {
-        result = await runAudit({ config: command.config, seasons: command.seasons }, { store, engine, logger: deps.logger, now: deps.now });
+        const catalog = command.lake.kind === 'file' ? openCatalog(command.lake) : undefined;
+        const keyOfLocation = locationMapper(store, command.config);
+        const database = command.config.catalog.silver_database;
+        result = await runAudit({ config: command.config, seasons: command.seasons }, {
+            store,
+            engine,
+            logger: deps.logger,
+            now: deps.now,
+            ...(catalog ? { catalogCheck: (tables) => checkCatalog(tables, catalog, database, keyOfLocation) } : {}),
+        });
     }
     finally {
         await engine.close();
@@ -83592,6 +84082,17 @@ function exitCodeFor(e) {
     return ExitCode.gapsOrFailures;
 }
 
+
+/***/ }),
+
+/***/ 6647:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+var x = (y) => {
+	var x = {}; __nccwpck_require__.d(x, y); return x
+} 
+var y = (x) => (() => (x))
+module.exports = x({ ["DuckDBInstance"]: () => (__WEBPACK_EXTERNAL_MODULE__duckdb_node_api_72c7c125__.DuckDBInstance) });
 
 /***/ }),
 

@@ -92,6 +92,7 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
     const seasonOf = (key: string) => files.find((x) => x.key === key)?.season;
     const totalRows = sumRows(f);
     if (tc && totalRows === 0) add([emptyTableGap(table, files.length)]);
+    for (const u of f.unreadable) ports.logger.warn(`unreadable ${u.key}: ${u.reason}`);
     add(unreadableGaps(table, f, seasonOf));
     add(checkLayout(table, inventory.tables.get(table) ?? [], config.audit.canonical_layout));
     if (tc?.key) add(duplicateGaps(table, tc.key, f));

@@ -85,8 +85,21 @@ export function unreadableGaps(
     count: files.length,
     ids: [],
     files: files.map((f) => f.key),
-    detail: files.map((f) => `${f.key}: ${f.reason}`).join('; '),
+    detail: files.map((f) => `${f.key}: ${unreadableReason(f.reason)}`).join('; '),
   }));
+}
+
+/**
+ * Why a file cannot be read, in the same words whichever engine tripped on it (hyparquet, DuckDB and Athena
+ * word the same fault differently), so an audit's gaps do not change with `--engine`.
+ */
+export function unreadableReason(message: string): string {
+  if (/footer != PAR1|No magic bytes|magic|not a Parquet file|HIVE_BAD_DATA.*footer/i.test(message)) {
+    return 'not a Parquet file (no PAR1 magic at its end: truncated or another format)';
+  }
+  if (/too short|too small/i.test(message)) return 'too small to be a Parquet file';
+  if (/exceeds|outside|footer puts|offset/i.test(message)) return 'its footer points outside the file';
+  return 'its data cannot be decoded';
 }
 
 /** An empty configured table. */

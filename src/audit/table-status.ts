@@ -40,6 +40,7 @@ export function tableStatus(input: {
     'unexpected_partition',
     'catalog_missing_partition',
     'catalog_stale_partition',
+    'catalog_partition_keys',
   ] as const) {
     const of = input.gaps.filter((g) => g.kind === kind);
     if (of.length === 0) continue;
@@ -68,6 +69,8 @@ function describe(kind: Gap['kind'], gaps: readonly Gap[]): string {
       return `${count} partition${count === 1 ? '' : 's'} not in the catalog`;
     case 'catalog_stale_partition':
       return `${count} catalog partition${count === 1 ? '' : 's'} without data`;
+    case 'catalog_partition_keys':
+      return 'catalog partition keys differ from the paths';
     default:
       return `${count} ${kind}`;
   }

@@ -9,6 +9,7 @@ export type GapKind =
   | 'unexpected_partition'
   | 'catalog_missing_partition'
   | 'catalog_stale_partition'
+  | 'catalog_partition_keys'
   | 'unreadable_file';
 
 /** Every kind, in the order reports list them: what a fill can close first, then data, then layout. */
@@ -23,6 +24,7 @@ export const GAP_KINDS: readonly GapKind[] = [
   'unexpected_partition',
   'catalog_missing_partition',
   'catalog_stale_partition',
+  'catalog_partition_keys',
 ];
 
 /**

@@ -6,7 +6,7 @@ import { parseSeasonSpec } from '../config/seasons.js';
 import { parseLakeUri, type LakeLocation } from '../lake/lake-uri.js';
 import type { EngineName } from '../commands/ports.js';
 import { UsageError } from '../util/errors.js';
-import { AUDIT_HELP, DEMO_HELP, MAIN_HELP } from './help.js';
+import { AUDIT_HELP, DEMO_HELP, MAIN_HELP, REPAIR_HELP } from './help.js';
 
 /** What the command line asked for, validated. */
 export type CliRequest =
@@ -22,7 +22,16 @@ export type CliRequest =
       json: boolean;
       failOnGaps: boolean;
     }
-  | { kind: 'demo'; loaded: LoadedConfig; dir: string; gamesPerSeason: number; json: boolean };
+  | { kind: 'demo'; loaded: LoadedConfig; dir: string; gamesPerSeason: number; json: boolean }
+  | {
+      kind: 'repair';
+      loaded: LoadedConfig;
+      lake: LakeLocation;
+      apply: boolean;
+      normalize: boolean;
+      confirmDelete: boolean;
+      json: boolean;
+    };
 
 const COMMON = {
   config: { type: 'string' },
@@ -80,6 +89,28 @@ export async function parseCommandLine(argv: readonly string[], cwd: string): Pr
         json: values.json ?? false,
       };
     }
+    case 'repair': {
+      const { values } = parse(rest, {
+        ...COMMON,
+        apply: { type: 'boolean' },
+        normalize: { type: 'boolean' },
+        'confirm-delete': { type: 'boolean' },
+        json: { type: 'boolean' },
+      });
+      if (values.help) return { kind: 'help', text: REPAIR_HELP };
+      if (values['confirm-delete'] && !values.apply)
+        throw new UsageError('--confirm-delete: only with --apply (without it repair changes nothing)');
+      const loaded = await loadConfig(values.config, cwd);
+      return {
+        kind: 'repair',
+        loaded,
+        lake: parseLakeUri(values.lake ?? `s3://${loaded.config.bucket}`),
+        apply: values.apply ?? false,
+        normalize: values.normalize ?? false,
+        confirmDelete: values['confirm-delete'] ?? false,
+        json: values.json ?? false,
+      };
+    }
     default:
       throw new UsageError(`unknown command "${command}"; run cbbd-gap-bot --help for the list`);
   }
@@ -104,7 +135,7 @@ async function loadConfig(flag: string | undefined, cwd: string): Promise<Loaded
   return parseConfig(DEFAULT_CONFIG_YAML, 'embedded default config.yaml');
 }
 
-const ENGINES: readonly EngineName[] = ['scan'];
+const ENGINES: readonly EngineName[] = ['scan', 'duckdb'];
 
 function parseEngine(value: string): EngineName {
   if ((ENGINES as readonly string[]).includes(value)) return value as EngineName;

@@ -1,5 +1,6 @@
 import { auditCommand } from '../commands/audit.js';
 import { demoCommand } from '../commands/demo.js';
+import { repairCommand, repairText } from '../commands/repair.js';
 import type { Env } from '../commands/ports.js';
 import { errorMessage, exitCodeFor, ExitCode } from '../util/errors.js';
 import { createStderrLogger } from '../util/logger.js';
@@ -31,6 +32,21 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     for (const w of request.loaded.warnings) logger.warn(w);
     const deps = { logger, env: io.env, now: io.now };
+    if (request.kind === 'repair') {
+      const report = await repairCommand(
+        {
+          config: request.loaded.config,
+          lake: request.lake,
+          apply: request.apply,
+          normalize: request.normalize,
+          confirmDelete: request.confirmDelete,
+        },
+        deps,
+      );
+      io.stderr(repairText(report));
+      if (request.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+      return report.ok ? ExitCode.ok : ExitCode.gapsOrFailures;
+    }
     const outcome =
       request.kind === 'audit'
         ? await auditCommand(

@@ -1,5 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { checkCatalog } from '../audit/catalog-checks.js';
 import { runAudit } from '../audit/run-audit.js';
 import type { AuditResult } from '../audit/types.js';
 import type { Config } from '../config/schema.js';
@@ -8,7 +9,7 @@ import { renderCoverageSvg } from '../report/coverage-svg.js';
 import { diffAudits, parsePreviousAudit } from '../report/diff.js';
 import { renderMarkdown } from '../report/markdown.js';
 import type { Logger } from '../util/logger.js';
-import { openEngine, openLake, type EngineName, type Env } from './ports.js';
+import { locationMapper, openCatalog, openEngine, openLake, type EngineName, type Env } from './ports.js';
 
 /** `audit`'s settings, parsed from flags (CLI) or inputs (action). */
 export interface AuditCommand {
@@ -37,9 +38,18 @@ export async function auditCommand(
   const engine = await openEngine(command.engine, store, command.lake, command.config);
   let result: AuditResult;
   try {
+    const catalog = command.lake.kind === 'file' ? openCatalog(command.lake) : undefined;
+    const keyOfLocation = locationMapper(store, command.config);
+    const database = command.config.catalog.silver_database!;
     result = await runAudit(
       { config: command.config, seasons: command.seasons },
-      { store, engine, logger: deps.logger, now: deps.now },
+      {
+        store,
+        engine,
+        logger: deps.logger,
+        now: deps.now,
+        ...(catalog ? { catalogCheck: (tables) => checkCatalog(tables, catalog, database, keyOfLocation) } : {}),
+      },
     );
   } finally {
     await engine.close();

@@ -1,7 +1,10 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../config/schema.js';
 import type { QueryEngine } from '../engine/query-engine.js';
+import { createDuckDbEngine } from '../engine/duckdb-engine.js';
 import { createScanEngine } from '../engine/scan-engine.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { createLocalCatalog } from '../catalog/local-catalog.js';
 import { createFsStore } from '../lake/fs-store.js';
 import type { LakeLocation } from '../lake/lake-uri.js';
 import type { ObjectStore } from '../lake/object-store.js';
@@ -13,7 +16,7 @@ import { UsageError } from '../util/errors.js';
  * for queries — and builds the AWS clients. Commands receive ports from here and nothing else picks one.
  */
 
-export type EngineName = 'scan' | 'duckdb' | 'athena';
+export type EngineName = 'scan' | 'duckdb';
 export type Env = Record<string, string | undefined>;
 
 /** True when the SDK will talk to a local endpoint (s3rver, dynalite, a fake): those want path-style S3. */
@@ -36,17 +39,42 @@ export function openLake(location: LakeLocation, config: Config, env: Env): Obje
     : createFsStore(location.root);
 }
 
-/** The query engine the audit runs on. */
+/** The query engine the audit runs on. DuckDB's native module is loaded only when it is chosen. */
 export async function openEngine(
   name: EngineName,
   store: ObjectStore,
-  _location: LakeLocation,
+  location: LakeLocation,
   config: Config,
 ): Promise<QueryEngine> {
   switch (name) {
     case 'scan':
       return createScanEngine(store, { concurrency: config.audit.read_concurrency });
+    case 'duckdb':
+      if (location.kind !== 'file') {
+        throw new UsageError(
+          '--engine duckdb: reads a file lake (a directory); for s3:// use --engine scan or athena',
+        );
+      }
+      return createDuckDbEngine(location.root);
     default:
-      throw new UsageError(`--engine ${name}: not available yet`);
+      throw new UsageError(`--engine ${name}: unknown engine`);
   }
+}
+
+/** The catalog: Glue for an S3 lake, `_catalog/` inside a file lake. */
+export function openCatalog(location: LakeLocation): Catalog {
+  if (location.kind === 'file') return createLocalCatalog(location.root);
+  throw new UsageError('the Glue catalog is not wired yet');
+}
+
+/**
+ * Maps a catalog location to a lake key: locations inside the lake (`s3://bucket/prefix/…`, `file:///…`), and
+ * for a file copy of an S3 lake, locations in the config's bucket, which a copied catalog still names.
+ */
+export function locationMapper(store: ObjectStore, config: Config): (location: string) => string | undefined {
+  const roots = [`${store.uri}/`, `s3://${config.bucket}/`];
+  return (location) => {
+    const root = roots.find((r) => location.startsWith(r));
+    return root === undefined ? undefined : location.slice(root.length);
+  };
 }

@@ -13,6 +13,10 @@ export interface TableRequest {
 
 /** An engine's answer about one table. Seasons come from the `season=` partition, else a `season` column. */
 export interface TableFacts {
+  /**
+   * Data columns, without the names of the table's partition keys (`season`, `date`, `asof`): what a Glue table
+   * lists as its columns, so every engine reports the same set whether or not the files also carry them.
+   */
   columns: string[];
   /** Readable rows per season; rows with no season (dimensions) are in `unseasonedRows`. */
   rowsBySeason: Map<number, number>;
@@ -35,6 +39,11 @@ export interface QueryEngine {
   readonly name: 'scan' | 'duckdb' | 'athena';
   tableFacts(request: TableRequest): Promise<TableFacts>;
   close(): Promise<void>;
+}
+
+/** The names of the partition keys found in a table's paths. */
+export function partitionKeyNames(files: readonly LakeFile[]): Set<string> {
+  return new Set(files.flatMap((f) => f.partitions.map((p) => p.name)));
 }
 
 /** An empty answer to fill in. */

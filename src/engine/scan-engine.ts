@@ -16,7 +16,13 @@ import {
   NO_SEASON,
   type KeyTracker,
 } from './key-tracker.js';
-import { emptyFacts, type QueryEngine, type TableFacts, type TableRequest } from './query-engine.js';
+import {
+  emptyFacts,
+  partitionKeyNames,
+  type QueryEngine,
+  type TableFacts,
+  type TableRequest,
+} from './query-engine.js';
 
 /**
  * The default engine: pure TypeScript over the object store with hyparquet. Row counts and null counts come from
@@ -126,7 +132,10 @@ function mergeScans(request: TableRequest, scans: FileScan[]): TableFacts {
     .filter((s) => s.error !== undefined)
     .map((s) => ({ key: s.file.key, reason: s.error! }));
   facts.readableFiles = readable.length;
-  facts.columns = [...new Set(readable.flatMap((s) => s.columns))].sort();
+  const partitionKeys = partitionKeyNames(request.files);
+  facts.columns = [...new Set(readable.flatMap((s) => s.columns))]
+    .filter((c) => !partitionKeys.has(c))
+    .sort();
 
   const keyReadable =
     request.key !== undefined && readable.every((s) => s.keys !== undefined || s.rows === 0);

@@ -46,6 +46,9 @@ export function coerce(value: unknown, type: ColumnType): unknown {
     case 'BOOLEAN':
       return typeof value === 'boolean' ? value : null;
     case 'STRING':
-      return typeof value === 'string' ? value : JSON.stringify(value);
+      if (value instanceof Date) return value.toISOString();
+      return typeof value === 'string'
+        ? value
+        : JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v));
   }
 }

@@ -17,6 +17,8 @@ export function remedy(gap: Gap): string {
       return '`cbbd-gap-bot repair --apply` registers them';
     case 'catalog_stale_partition':
       return '`cbbd-gap-bot repair --apply --confirm-delete` removes them from the catalog';
+    case 'catalog_partition_keys':
+      return "recreate the catalog table with the paths' partition keys, then `cbbd-gap-bot repair --apply`";
     case 'mixed_partition_layout':
       return '`cbbd-gap-bot repair --normalize --apply` copies the rows into season=/date=';
     case 'unreadable_file':

@@ -198,6 +198,7 @@ function layoutFindings(result: AuditResult): string {
     'unexpected_partition',
     'catalog_missing_partition',
     'catalog_stale_partition',
+    'catalog_partition_keys',
     'unreadable_file',
   ]);
   const findings = result.gaps.filter((g) => kinds.has(g.kind));

@@ -1,0 +1,63 @@
+/**
+ * The checkpoint port: per-game state of a fill, compatible with the `cbbd_etl` pipeline's DynamoDB table
+ * (`cbbd_checkpoints`: hash key `endpoint`, range key `parameter_hash`, attribute `payload` JSON text).
+ *
+ * A game row: `endpoint = "gap_fill:<endpoint>"`, `parameter_hash` = sha256 of `{"gameId": N}` as the pipeline
+ * hashes it (layout/hash.ts), `payload` = `{"game_id", "season", "ingested_at"}`. A row the pipeline wrote
+ * (payload only, no status) counts as done. The bot adds `status`, `lease_owner`, `lease_expires_at`,
+ * `attempts`, `updated_at`, `last_error`.
+ */
+
+export type GameStatus = 'leased' | 'done' | 'empty' | 'failed';
+
+/** One game's checkpoint as read back. */
+export interface GameCheckpoint {
+  gameId: number;
+  /** `done` also for the pipeline's payload-only rows. */
+  status: GameStatus;
+  season: number | undefined;
+  owner: string | undefined;
+  /** Epoch milliseconds. */
+  leaseExpiresAt: number | undefined;
+  attempts: number;
+  lastError: string | undefined;
+}
+
+/** The answer to a lease request: taken, or who holds the game (or that it is finished). */
+export type LeaseResult = { taken: true; attempts: number } | { taken: false; current: GameCheckpoint };
+
+/** The answer to a shard lock request. */
+export type ShardLockResult = { acquired: true } | { acquired: false; holder: string; expiresAt: number };
+
+/** Identifies a shard of a fill: endpoint, season, and `I/N`. */
+export interface ShardRef {
+  endpoint: string;
+  season: number;
+  shard: string;
+}
+
+/** The port. Every state change is a conditional write, so two shards, runs or machines never take one game. */
+export interface CheckpointStore {
+  readonly kind: 'dynamodb' | 'file';
+  /** Checkpoints of many games at once (absent games are absent from the map). */
+  getMany(endpoint: string, gameIds: readonly number[]): Promise<Map<number, GameCheckpoint>>;
+  /** Every game checkpointed with a status, for the audit's known-empty ids. */
+  idsWithStatus(endpoint: string, status: GameStatus): Promise<number[]>;
+  /**
+   * Takes a game for `leaseMs`: only when it has no row, or its lease expired, or it `failed` before. A `done`
+   * or `empty` game (or a pipeline row) is never taken again.
+   */
+  tryLease(endpoint: string, gameId: number, season: number, owner: string, leaseMs: number): Promise<LeaseResult>;
+  /** Extends this owner's leases; returns the ids whose lease it no longer holds. */
+  heartbeat(endpoint: string, gameIds: readonly number[], owner: string, leaseMs: number): Promise<number[]>;
+  /** Marks a leased game `done` or `empty` (only if this owner still holds it); `ingestedAt` goes in the payload. */
+  finish(endpoint: string, gameId: number, owner: string, status: 'done' | 'empty', ingestedAt: string): Promise<boolean>;
+  /** Marks a leased game `failed` with the error (only if this owner still holds it). */
+  fail(endpoint: string, gameId: number, owner: string, error: string): Promise<boolean>;
+  /** Gives a lease back untouched (the fill stopped before fetching it): the game is free at once. */
+  release(endpoint: string, gameId: number, owner: string): Promise<void>;
+  /** One run per shard: a second fill of the same shard learns who holds it and exits. */
+  acquireShardLock(shard: ShardRef, owner: string, leaseMs: number): Promise<ShardLockResult>;
+  renewShardLock(shard: ShardRef, owner: string, leaseMs: number): Promise<boolean>;
+  releaseShardLock(shard: ShardRef, owner: string): Promise<void>;
+}

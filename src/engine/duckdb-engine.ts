@@ -1,0 +1,65 @@
+import path from 'node:path';
+import type { LakeFile } from '../audit/inventory.js';
+import { emptyFacts, type QueryEngine } from './query-engine.js';
+import { sqlTableFacts, withoutUnreadable, type SqlDialect } from './sql-facts.js';
+
+/**
+ * SQL over a file lake with embedded DuckDB (`@duckdb/node-api`, loaded only when this engine is chosen).
+ * Files are passed as an explicit list with `hive_partitioning = false`: DuckDB's hive partitioning refuses a
+ * table whose files mix `season=/date=` and `season=/asof=`, so seasons come from the paths we parsed instead.
+ */
+export async function createDuckDbEngine(root: string): Promise<QueryEngine> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  const abs = (f: LakeFile) => path.join(root, ...f.key.split('/'));
+  const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  const dialect: SqlDialect = {
+    source: (files) =>
+      `read_parquet([${files.map((f) => literal(abs(f))).join(', ')}], union_by_name = true, filename = true, ` +
+      'file_row_number = true, hive_partitioning = false)',
+    path: 'filename',
+    rowOrder: 'filename, file_row_number',
+    // The pipeline's own files hold some nested values as Python repr ('…'); JSON wants double quotes.
+    jsonField: (column, field) =>
+      `json_extract_string(replace("${column}", '''', '"'), ${literal(`$.${field}`)})`,
+    quote: (id) => `"${id.replace(/"/g, '""')}"`,
+  };
+  const run = async (sql: string) => {
+    const reader = await conn.runAndReadAll(sql);
+    return reader.getRowObjectsJson().map((row) => {
+      const out: Record<string, string | null> = {};
+      for (const [k, v] of Object.entries(row)) out[k] = v === null ? null : String(v);
+      return out;
+    });
+  };
+  const keyOf = (p: string) => path.relative(root, p).split(path.sep).join('/');
+
+  return {
+    name: 'duckdb',
+    async tableFacts(request) {
+      if (request.files.length === 0) return emptyFacts();
+      const { value, unreadable } = await withoutUnreadable(
+        request.files,
+        async (files) => {
+          if (files.length === 0) return sqlTableFacts(request, files, [], dialect, run, keyOf);
+          const described = await run(`DESCRIBE SELECT * FROM ${dialect.source(files)}`);
+          const columns = described
+            .map((r) => r.column_name!)
+            .filter((c) => c !== 'filename' && c !== 'file_row_number');
+          return sqlTableFacts(request, files, columns, dialect, run, keyOf);
+        },
+        (e, files) => {
+          const message = e instanceof Error ? e.message : String(e);
+          return files.find((f) => message.includes(abs(f)));
+        },
+      );
+      value.unreadable = unreadable;
+      return value;
+    },
+    async close() {
+      conn.closeSync();
+      instance.closeSync();
+    },
+  };
+}

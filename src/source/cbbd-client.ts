@@ -1,0 +1,41 @@
+/**
+ * The CBBD API port the fill talks to. One call fetches one game's records from a per-game endpoint
+ * (`/plays/game/{id}`, `/substitutions/game/{id}`, `/lineups/game/{id}`).
+ */
+
+/** What one game's fetch came to. Errors that must stop the whole fill are thrown instead (see below). */
+export type FetchOutcome =
+  /** 200 with a non-empty array. */
+  | { kind: 'records'; records: Record<string, unknown>[] }
+  /** 200 with `[]`: the API has no data for this game (the pipeline's `empty_response`). */
+  | { kind: 'empty' }
+  /** This game only: 400/404, an answer that is not a JSON array, or retries used up on 5xx/timeouts. */
+  | { kind: 'failed'; reason: string; status?: number; attempts: number };
+
+/** What the client has spent and seen, for the summary and the plan. */
+export interface ApiUsage {
+  /** Requests sent (each attempt counts). */
+  calls: number;
+  /** Calls answered 200 (the ones the monthly quota charges). */
+  charged: number;
+  retries: number;
+  /** The last `X-CallLimit-Remaining` the API sent, if any. */
+  quotaRemaining: number | undefined;
+  maxInFlight: number;
+}
+
+/** The port. Implementations hold the rate limit, the concurrency cap, retries and the quota reserve. */
+export interface CbbdClient {
+  /**
+   * Fetches one game. Throws `QuotaExhaustedError` (util/errors.ts) when the monthly quota is spent or the next
+   * call would dip into `api.quota_reserve`, and `ApiKeyError` when the API refuses the key (401): both stop
+   * the fill. Never logs or returns the key.
+   */
+  fetchGame(endpoint: string, gameId: number, signal?: AbortSignal): Promise<FetchOutcome>;
+  usage(): ApiUsage;
+}
+
+/** The API refused the key (401): nothing else will work until the key is fixed. */
+export class ApiKeyError extends Error {
+  override name = 'ApiKeyError';
+}
