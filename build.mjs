@@ -8,8 +8,6 @@ import path from 'node:path';
 const outDir = path.resolve(process.argv[2] ?? 'dist');
 const ncc = path.resolve('node_modules/@vercel/ncc/dist/ncc/cli.js');
 // ncc type-checks with src/tsconfig.json (src only): a test file never breaks a build; `npm run lint` checks all.
-// DuckDB is native and heavy: the CLI loads it lazily from node_modules, the action never does.
-const externals = ['@duckdb/node-api'];
 const entries = [
   { entry: 'src/action/main.ts', file: 'index.js' },
   { entry: 'src/cli/main.ts', file: 'cli.js' },
@@ -21,7 +19,7 @@ for (const { entry, file } of entries) {
   try {
     execFileSync(
       process.execPath,
-      [ncc, 'build', entry, '-o', tmp, '-q', ...externals.flatMap((e) => ['-e', e])],
+      [ncc, 'build', entry, '-o', tmp, '-q'],
       {
         stdio: 'inherit',
       },

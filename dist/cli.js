@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
-import * as __WEBPACK_EXTERNAL_MODULE__duckdb_node_api_72c7c125__ from "@duckdb/node-api";
 /******/ var __webpack_modules__ = ({
 
 /***/ 8282:
@@ -35080,7 +35079,9 @@ async function withoutUnreadable(files, attempt, blame) {
  * table whose files mix `season=/date=` and `season=/asof=`, so seasons come from the paths we parsed instead.
  */
 async function createDuckDbEngine(root) {
-    const { DuckDBInstance } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 6647));
+    // webpackIgnore keeps this a runtime import in the ncc bundles: webpack would otherwise hoist the external into
+    // a static top-level import, and the action (which has no node_modules) would fail to start.
+    const { DuckDBInstance } = (await import(/* webpackIgnore: true */ '@duckdb/node-api'));
     const instance = await DuckDBInstance.create(':memory:');
     const conn = await instance.connect();
     const abs = (f) => external_node_path_default().join(root, ...f.key.split('/'));
@@ -62139,17 +62140,6 @@ async function runCli(argv, io) {
     }
 }
 
-
-/***/ }),
-
-/***/ 6647:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-var x = (y) => {
-	var x = {}; __nccwpck_require__.d(x, y); return x
-} 
-var y = (x) => (() => (x))
-module.exports = x({ ["DuckDBInstance"]: () => (__WEBPACK_EXTERNAL_MODULE__duckdb_node_api_72c7c125__.DuckDBInstance) });
 
 /***/ }),
 

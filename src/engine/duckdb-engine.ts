@@ -9,7 +9,9 @@ import { sqlTableFacts, withoutUnreadable, type SqlDialect } from './sql-facts.j
  * table whose files mix `season=/date=` and `season=/asof=`, so seasons come from the paths we parsed instead.
  */
 export async function createDuckDbEngine(root: string): Promise<QueryEngine> {
-  const { DuckDBInstance } = await import('@duckdb/node-api');
+  // webpackIgnore keeps this a runtime import in the ncc bundles: webpack would otherwise hoist the external into
+  // a static top-level import, and the action (which has no node_modules) would fail to start.
+  const { DuckDBInstance } = (await import(/* webpackIgnore: true */ '@duckdb/node-api')) as typeof import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
   const abs = (f: LakeFile) => path.join(root, ...f.key.split('/'));
