@@ -76,6 +76,7 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
   }
 
   const gaps: Gap[] = [];
+  const notes: string[] = [];
   const coverage: CoverageRow[] = [];
   const tableGaps = new Map<string, Gap[]>();
   const add = (list: Gap[]) => {
@@ -90,6 +91,10 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
     const f = facts.get(table)!;
     const files = filesOf.get(table)!;
     const seasonOf = (key: string) => files.find((x) => x.key === key)?.season;
+    if (f.unavailable) {
+      notes.push(`${table}: not audited by ${ports.engine.name}: ${f.unavailable}`);
+      continue;
+    }
     const totalRows = sumRows(f);
     if (tc && totalRows === 0) add([emptyTableGap(table, files.length)]);
     for (const u of f.unreadable) ports.logger.warn(`unreadable ${u.key}: ${u.reason}`);
@@ -104,7 +109,7 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
       add(cov.gaps);
     }
   }
-  const notes = inventory.oddKeys.map((o) => `skipped ${o.reason}`);
+  notes.push(...inventory.oddKeys.map((o) => `skipped ${o.reason}`));
   if (ports.catalogCheck) {
     const catalog = await ports.catalogCheck(inventory.tables);
     add(catalog.gaps);
@@ -197,14 +202,17 @@ function tableAudit(
     .slice(0, shown)
     .forEach(([c, n]) => (nullPct[c] = Math.round((n / rows) * 1000) / 10));
   const duplicates = [...(f.duplicatesBySeason?.values() ?? [])].reduce((a, b) => a + b, 0);
-  const { status, issues } = tableStatus({
-    rows,
-    duplicates,
-    duplicateFailPct: config.audit.thresholds.duplicate_fail_pct,
-    gaps,
-    coverage: coverage.filter((c) => c.table === table),
-    configured: tc !== undefined,
-  });
+  // A table the engine cannot see (Athena without its catalog entry) is a warning, not a table without data.
+  const { status, issues } = f.unavailable
+    ? { status: 'WARN' as const, issues: [f.unavailable] }
+    : tableStatus({
+        rows,
+        duplicates,
+        duplicateFailPct: config.audit.thresholds.duplicate_fail_pct,
+        gaps,
+        coverage: coverage.filter((c) => c.table === table),
+        configured: tc !== undefined,
+      });
   return {
     table,
     layer: 'silver',

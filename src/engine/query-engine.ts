@@ -32,6 +32,8 @@ export interface TableFacts {
   idsBySeason: Map<number, number[]> | undefined;
   /** Null values per column, where the engine knows them. */
   nullCounts: Map<string, number>;
+  /** Set when the engine cannot see the table at all (Athena without a catalog entry); the audit notes why. */
+  unavailable?: string;
 }
 
 /** The audit's query port: scan (hyparquet over the object store), DuckDB, or Athena. */
