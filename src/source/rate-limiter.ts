@@ -1,0 +1,173 @@
+import { setTimeout as timersSleep } from 'node:timers/promises';
+
+/**
+ * The CBBD API's request budget as a value: at most R requests started in any one-second window, at most C in
+ * flight. Time is injected (`now`, `sleep`) so the invariants are tested on a fake clock, without wall time.
+ */
+
+/** Waits `ms`; may honour `signal` (the limiter also races the signal itself, so a fake sleep may ignore it). */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+export const defaultSleep: Sleep = (ms, signal) => timersSleep(ms, undefined, signal ? { signal } : {});
+
+/**
+ * Added to every window. Starts are counted when granted, the server counts them on arrival, and the two differ
+ * by event-loop and network jitter; 40 ms absorbs the ordinary kind for 4% of the rate. A request held up longer
+ * (a cold TLS connection, a starved process) can still let the server count one start too many in a second: at
+ * worst a 429 with Retry-After, which the retry policy waits out.
+ */
+export const WINDOW_MARGIN_MS = 40;
+
+/**
+ * The sliding-window rule for a rate of R starts a second: at most `starts` starts in any window of `windowMs`.
+ *
+ * - R ≥ 1: ⌊R⌋ starts per 1000 ms (+ margin). Any one-second window lies inside one of ours, so it never holds
+ *   more than ⌊R⌋ ≤ R starts; sustained ⌊R⌋·1000/1040 — 0.96·R for a whole R.
+ * - R < 1: 1 start per 1000/R ms (+ margin), e.g. 0.75 → one start per 1373 ms: a second never holds more than
+ *   one start and any 1000/R ms never more than one; sustained ≥ 0.96·R.
+ * - A fractional R above 1 (2.5) gets ⌊R⌋ (2): counts are whole, so "never more than 2.5 in any second" *is*
+ *   "never more than 2", and no rule can honour that and sustain more than 2/s. Plan shard shares as whole
+ *   numbers or as fractions below 1 to lose nothing.
+ */
+export function windowRule(
+  ratePerSec: number,
+  marginMs = WINDOW_MARGIN_MS,
+): { starts: number; windowMs: number } {
+  if (!(ratePerSec > 0) || !Number.isFinite(ratePerSec)) {
+    throw new RangeError(`rate must be a positive number of requests per second, got ${ratePerSec}`);
+  }
+  if (!(marginMs >= 0)) throw new RangeError(`window margin must be ≥ 0 ms, got ${marginMs}`);
+  return ratePerSec >= 1
+    ? { starts: Math.floor(ratePerSec), windowMs: 1000 + marginMs }
+    : { starts: 1, windowMs: 1000 / ratePerSec + marginMs };
+}
+
+export interface RateLimiterOptions {
+  /** Requests started per second; may be fractional (a shard's share). */
+  ratePerSec: number;
+  /** Requests in flight at once. */
+  concurrency: number;
+  now?: () => number;
+  sleep?: Sleep;
+  marginMs?: number;
+}
+
+export interface RateLimiterCounters {
+  /** Starts granted. */
+  started: number;
+  /** Granted and not yet released (a caller still waiting for the window holds a slot but is not counted). */
+  inFlight: number;
+  maxInFlight: number;
+}
+
+export interface RateLimiter {
+  readonly rule: { starts: number; windowMs: number };
+  /**
+   * Waits for a free slot and then for the window to admit a start, in arrival order; resolves with the function
+   * that frees the slot (idempotent). Start the request right away: the start is recorded when granted.
+   */
+  acquire(signal?: AbortSignal): Promise<() => void>;
+  counters(): RateLimiterCounters;
+}
+
+export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
+  const { concurrency } = options;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new RangeError(`concurrency must be a whole number ≥ 1, got ${concurrency}`);
+  }
+  const rule = windowRule(options.ratePerSec, options.marginMs);
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
+  const counters: RateLimiterCounters = { started: 0, inFlight: 0, maxInFlight: 0 };
+  /** The last `rule.starts` start times, oldest first. */
+  const recent: number[] = [];
+  /** Concurrency slots taken: the requests in flight plus those waiting for the window. */
+  let slotsHeld = 0;
+  const slotWaiters: (() => void)[] = [];
+  /** Slot holders pass the window one at a time, in the order they got their slot. */
+  let gate: Promise<void> = Promise.resolve();
+
+  const freeSlot = () => {
+    const next = slotWaiters.shift();
+    if (next) next();
+    else slotsHeld--;
+  };
+
+  const takeSlot = async (signal?: AbortSignal) => {
+    if (slotsHeld < concurrency) {
+      slotsHeld++;
+    } else {
+      let handOver = () => {};
+      const handed = new Promise<void>((resolve) => (handOver = resolve));
+      slotWaiters.push(handOver);
+      try {
+        await abortable(handed, signal);
+      } catch (e) {
+        const i = slotWaiters.indexOf(handOver);
+        // Still queued: leave the queue. Already handed the slot (the hand-over raced the abort): pass it on.
+        if (i >= 0) slotWaiters.splice(i, 1);
+        else freeSlot();
+        throw e;
+      }
+    }
+  };
+
+  const waitForStart = async (signal?: AbortSignal) => {
+    for (;;) {
+      signal?.throwIfAborted();
+      const oldest = recent.length < rule.starts ? undefined : recent[0];
+      const waitMs = oldest === undefined ? 0 : oldest + rule.windowMs - now();
+      if (waitMs <= 0) break;
+      await abortable(sleep(waitMs, signal), signal);
+    }
+    recent.push(now());
+    if (recent.length > rule.starts) recent.shift();
+    counters.started++;
+    counters.inFlight++;
+    counters.maxInFlight = Math.max(counters.maxInFlight, counters.inFlight);
+  };
+
+  return {
+    rule,
+    async acquire(signal) {
+      signal?.throwIfAborted();
+      await takeSlot(signal);
+      try {
+        const turn = gate.then(() => waitForStart(signal));
+        gate = turn.catch(() => {});
+        await abortable(turn, signal);
+      } catch (e) {
+        freeSlot();
+        throw e;
+      }
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        counters.inFlight--;
+        freeSlot();
+      };
+    },
+    counters: () => ({ ...counters }),
+  };
+}
+
+/** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
+export function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error as Error);
+      },
+    );
+  });
+}
