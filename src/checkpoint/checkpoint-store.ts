@@ -47,11 +47,23 @@ export interface CheckpointStore {
    * Takes a game for `leaseMs`: only when it has no row, or its lease expired, or it `failed` before. A `done`
    * or `empty` game (or a pipeline row) is never taken again.
    */
-  tryLease(endpoint: string, gameId: number, season: number, owner: string, leaseMs: number): Promise<LeaseResult>;
+  tryLease(
+    endpoint: string,
+    gameId: number,
+    season: number,
+    owner: string,
+    leaseMs: number,
+  ): Promise<LeaseResult>;
   /** Extends this owner's leases; returns the ids whose lease it no longer holds. */
   heartbeat(endpoint: string, gameIds: readonly number[], owner: string, leaseMs: number): Promise<number[]>;
   /** Marks a leased game `done` or `empty` (only if this owner still holds it); `ingestedAt` goes in the payload. */
-  finish(endpoint: string, gameId: number, owner: string, status: 'done' | 'empty', ingestedAt: string): Promise<boolean>;
+  finish(
+    endpoint: string,
+    gameId: number,
+    owner: string,
+    status: 'done' | 'empty',
+    ingestedAt: string,
+  ): Promise<boolean>;
   /** Marks a leased game `failed` with the error (only if this owner still holds it). */
   fail(endpoint: string, gameId: number, owner: string, error: string): Promise<boolean>;
   /** Gives a lease back untouched (the fill stopped before fetching it): the game is free at once. */

@@ -1,0 +1,499 @@
+import {
+  BatchGetItemCommand,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type KeysAndAttributes,
+  type QueryCommandInput,
+  type QueryCommandOutput,
+  type UpdateItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { paramsHash } from '../layout/hash.js';
+import { pythonJsonDumps } from '../layout/python-json.js';
+import { mapLimit } from '../util/pool.js';
+import type {
+  CheckpointStore,
+  GameCheckpoint,
+  GameStatus,
+  LeaseResult,
+  ShardLockResult,
+  ShardRef,
+} from './checkpoint-store.js';
+
+type Item = Record<string, AttributeValue>;
+
+/** BatchGetItem takes at most 100 keys a call. */
+const BATCH_GET_KEYS = 100;
+/** `last_error` is kept to about 1 KB: enough for the API's answer, small next to DynamoDB's 400 KB item limit. */
+const ERROR_CHARS = 1000;
+/** Requests in flight at once for one call over many games (heartbeat, getMany). */
+const CONCURRENCY = 16;
+/** A row deleted between a refused write and the read back is asked for again, this many times at most. */
+const VANISHED_ROUNDS = 3;
+
+/**
+ * Conditions of every state change. `status` is a DynamoDB reserved word, hence `#s`. A comparison with a missing
+ * attribute is false, so a pipeline row (payload only, no `status`) matches no lease clause: it stays done.
+ */
+const CAN_LEASE =
+  'attribute_not_exists(parameter_hash) OR (#s = :leased AND lease_expires_at < :now) OR #s = :failed';
+const HOLDS_LEASE = 'lease_owner = :me AND #s = :leased';
+const CAN_LOCK = 'attribute_not_exists(parameter_hash) OR lease_expires_at < :now OR lease_owner = :me';
+const HOLDS_LOCK = 'lease_owner = :me';
+
+interface Table {
+  client: DynamoDBClient;
+  name: string;
+  now: () => number;
+}
+
+/**
+ * The checkpoint port over the pipeline's DynamoDB table (`cbbd_checkpoints`). Game rows live under
+ * `gap_fill:<endpoint>` with the pipeline's parameter hash, shard locks under `gap_fill_lock:<endpoint>` with
+ * `season=<S>/shard=<I/N>`. Every state change is one conditional write; a refusal is read back to say why.
+ */
+export function createDynamoDbCheckpoints(
+  client: DynamoDBClient,
+  table: string,
+  opts: { now?: () => number } = {},
+): CheckpointStore {
+  const t: Table = { client, name: table, now: opts.now ?? Date.now };
+  return {
+    kind: 'dynamodb',
+    getMany: (endpoint, gameIds) => getMany(t, endpoint, gameIds),
+    idsWithStatus: (endpoint, status) => idsWithStatus(t, endpoint, status),
+    tryLease: (endpoint, gameId, season, owner, leaseMs) =>
+      tryLease(t, endpoint, gameId, season, owner, leaseMs),
+    heartbeat: (endpoint, gameIds, owner, leaseMs) => heartbeat(t, endpoint, gameIds, owner, leaseMs),
+    finish: (endpoint, gameId, owner, status, ingestedAt) =>
+      finish(t, endpoint, gameId, owner, status, ingestedAt),
+    fail: (endpoint, gameId, owner, error) =>
+      updateHeld(
+        t,
+        endpoint,
+        gameId,
+        owner,
+        {
+          UpdateExpression: 'SET #s = :failed, last_error = :err, updated_at = :at REMOVE lease_expires_at',
+          ExpressionAttributeValues: { ':failed': str('failed'), ':err': str(truncateError(error)) },
+        },
+        (c) => c.status === 'failed',
+      ),
+    // Untouched: the lease ends now (an expired lease is free to take) and its attempt is given back.
+    release: async (endpoint, gameId, owner) => {
+      await updateHeld(
+        t,
+        endpoint,
+        gameId,
+        owner,
+        {
+          UpdateExpression:
+            'SET lease_expires_at = :zero, attempts = attempts - :one, updated_at = :at REMOVE lease_owner',
+          ExpressionAttributeValues: { ':zero': num(0), ':one': num(1) },
+        },
+        () => true,
+      );
+    },
+    acquireShardLock: (shard, owner, leaseMs) => acquireShardLock(t, shard, owner, leaseMs),
+    renewShardLock: (shard, owner, leaseMs) =>
+      conditional(() => {
+        const at = t.now();
+        return t.client.send(
+          new UpdateItemCommand({
+            TableName: t.name,
+            Key: lockKey(shard),
+            UpdateExpression: 'SET lease_expires_at = :exp, updated_at = :at',
+            ConditionExpression: HOLDS_LOCK,
+            ExpressionAttributeValues: { ':me': str(owner), ':exp': num(at + leaseMs), ':at': iso(at) },
+          }),
+        );
+      }),
+    releaseShardLock: async (shard, owner) => {
+      await conditional(() =>
+        t.client.send(
+          new DeleteItemCommand({
+            TableName: t.name,
+            Key: lockKey(shard),
+            ConditionExpression: HOLDS_LOCK,
+            ExpressionAttributeValues: { ':me': str(owner) },
+          }),
+        ),
+      );
+    },
+  };
+}
+
+async function getMany(
+  t: Table,
+  endpoint: string,
+  gameIds: readonly number[],
+): Promise<Map<number, GameCheckpoint>> {
+  const ids = [...new Set(gameIds)];
+  const idByHash = new Map(ids.map((id) => [paramsHash({ gameId: id }), id]));
+  const batches: number[][] = [];
+  for (let i = 0; i < ids.length; i += BATCH_GET_KEYS) batches.push(ids.slice(i, i + BATCH_GET_KEYS));
+  const found = new Map<number, GameCheckpoint>();
+  await mapLimit(batches, Math.ceil(CONCURRENCY / 4), async (batch) => {
+    const keys = batch.map((id) => gameKey(endpoint, id));
+    for (const item of await batchGet(t, { Keys: keys, ConsistentRead: true })) {
+      const id = idByHash.get(item.parameter_hash?.S ?? '');
+      if (id !== undefined) found.set(id, toCheckpoint(item, id));
+    }
+  });
+  return found;
+}
+
+async function idsWithStatus(t: Table, endpoint: string, status: GameStatus): Promise<number[]> {
+  const ids: number[] = [];
+  const input: QueryCommandInput = {
+    TableName: t.name,
+    KeyConditionExpression: 'endpoint = :e',
+    ProjectionExpression: 'payload, #s',
+    ExpressionAttributeNames: { '#s': 'status' },
+    ExpressionAttributeValues: { ':e': str(`gap_fill:${endpoint}`) },
+  };
+  for await (const page of queryPages(t, input)) {
+    for (const item of page.Items ?? []) {
+      const id = payloadOf(item).game_id;
+      if (typeof id === 'number' && Number.isInteger(id) && statusOf(item) === status) ids.push(id);
+    }
+  }
+  return ids.sort((a, b) => a - b);
+}
+
+async function tryLease(
+  t: Table,
+  endpoint: string,
+  gameId: number,
+  season: number,
+  owner: string,
+  leaseMs: number,
+): Promise<LeaseResult> {
+  for (let round = 1; ; round++) {
+    const at = t.now();
+    try {
+      const out = await withRetry(() =>
+        t.client.send(
+          new UpdateItemCommand({
+            TableName: t.name,
+            Key: gameKey(endpoint, gameId),
+            UpdateExpression:
+              'SET payload = :payload, #s = :leased, lease_owner = :me, lease_expires_at = :exp, ' +
+              'attempts = if_not_exists(attempts, :zero) + :one, updated_at = :at',
+            ConditionExpression: CAN_LEASE,
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: {
+              ':payload': str(gamePayload(gameId, season, null)),
+              ':leased': str('leased'),
+              ':failed': str('failed'),
+              ':me': str(owner),
+              ':now': num(at),
+              ':exp': num(at + leaseMs),
+              ':zero': num(0),
+              ':one': num(1),
+              ':at': iso(at),
+            },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        ),
+      );
+      return { taken: true, attempts: Number(out.Attributes?.attempts?.N ?? 1) };
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    }
+    const current = await getGame(t, endpoint, gameId);
+    // Already ours: a retried request whose first try landed, or a second ask. Either way this owner holds it.
+    if (current?.status === 'leased' && current.owner === owner)
+      return { taken: true, attempts: current.attempts };
+    if (current) return { taken: false, current };
+    if (round >= VANISHED_ROUNDS)
+      throw new Error(`checkpoint of game ${gameId} keeps vanishing from ${t.name}`);
+  }
+}
+
+async function heartbeat(
+  t: Table,
+  endpoint: string,
+  gameIds: readonly number[],
+  owner: string,
+  leaseMs: number,
+): Promise<number[]> {
+  const at = t.now();
+  const ids = [...new Set(gameIds)];
+  const held = await mapLimit(ids, CONCURRENCY, (id) =>
+    conditional(() =>
+      t.client.send(
+        new UpdateItemCommand({
+          TableName: t.name,
+          Key: gameKey(endpoint, id),
+          UpdateExpression: 'SET lease_expires_at = :exp, updated_at = :at',
+          ConditionExpression: HOLDS_LEASE,
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: {
+            ':me': str(owner),
+            ':leased': str('leased'),
+            ':exp': num(at + leaseMs),
+            ':at': iso(at),
+          },
+        }),
+      ),
+    ),
+  );
+  return ids.filter((_, i) => !held[i]);
+}
+
+async function finish(
+  t: Table,
+  endpoint: string,
+  gameId: number,
+  owner: string,
+  status: 'done' | 'empty',
+  ingestedAt: string,
+): Promise<boolean> {
+  // The payload is JSON text, so the new one is built from the season the lease wrote into the old one.
+  const current = await getGame(t, endpoint, gameId);
+  if (current?.owner !== owner) return false;
+  if (current.status !== 'leased') return current.status === status;
+  return updateHeld(
+    t,
+    endpoint,
+    gameId,
+    owner,
+    {
+      UpdateExpression: 'SET payload = :payload, #s = :status, updated_at = :at REMOVE lease_expires_at',
+      ExpressionAttributeValues: {
+        ':payload': str(gamePayload(gameId, current.season, ingestedAt)),
+        ':status': str(status),
+      },
+    },
+    (c) => c.status === status,
+  );
+}
+
+/**
+ * A write to a game `owner` holds, with `:me`, `:leased` and `:at` bound. After a refusal it reads the row back:
+ * `landed` says whether an earlier try of this same write (a retry whose first answer was lost) already did it.
+ */
+async function updateHeld(
+  t: Table,
+  endpoint: string,
+  gameId: number,
+  owner: string,
+  write: Pick<UpdateItemCommandInput, 'UpdateExpression' | 'ExpressionAttributeValues'>,
+  landed: (current: GameCheckpoint) => boolean,
+): Promise<boolean> {
+  const ok = await conditional(() =>
+    t.client.send(
+      new UpdateItemCommand({
+        TableName: t.name,
+        Key: gameKey(endpoint, gameId),
+        UpdateExpression: write.UpdateExpression,
+        ConditionExpression: HOLDS_LEASE,
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: {
+          ':me': str(owner),
+          ':leased': str('leased'),
+          ':at': iso(t.now()),
+          ...write.ExpressionAttributeValues,
+        },
+      }),
+    ),
+  );
+  if (ok) return true;
+  const current = await getGame(t, endpoint, gameId);
+  return current?.owner === owner && landed(current);
+}
+
+async function acquireShardLock(
+  t: Table,
+  shard: ShardRef,
+  owner: string,
+  leaseMs: number,
+): Promise<ShardLockResult> {
+  const key = lockKey(shard);
+  for (let round = 1; ; round++) {
+    const at = t.now();
+    const acquired = await conditional(() =>
+      t.client.send(
+        new PutItemCommand({
+          TableName: t.name,
+          Item: { ...key, lease_owner: str(owner), lease_expires_at: num(at + leaseMs), updated_at: iso(at) },
+          ConditionExpression: CAN_LOCK,
+          ExpressionAttributeValues: { ':me': str(owner), ':now': num(at) },
+        }),
+      ),
+    );
+    if (acquired) return { acquired: true };
+    const current = await getItem(t, key);
+    if (current)
+      return {
+        acquired: false,
+        holder: current.lease_owner?.S ?? '',
+        expiresAt: Number(current.lease_expires_at?.N ?? 0),
+      };
+    if (round >= VANISHED_ROUNDS)
+      throw new Error(`shard lock ${key.parameter_hash?.S} keeps vanishing from ${t.name}`);
+  }
+}
+
+/** Runs a conditional write; `false` when DynamoDB refused the condition. */
+async function conditional(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await withRetry(write);
+    return true;
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) return false;
+    throw e;
+  }
+}
+
+async function getItem(t: Table, key: Item): Promise<Item | undefined> {
+  const out = await withRetry(() =>
+    t.client.send(new GetItemCommand({ TableName: t.name, Key: key, ConsistentRead: true })),
+  );
+  return out.Item;
+}
+
+async function getGame(t: Table, endpoint: string, gameId: number): Promise<GameCheckpoint | undefined> {
+  const item = await getItem(t, gameKey(endpoint, gameId));
+  return item && toCheckpoint(item, gameId);
+}
+
+/** One BatchGetItem request of ≤100 keys, asking again (with backoff) for the keys DynamoDB leaves unprocessed. */
+async function batchGet(t: Table, request: KeysAndAttributes): Promise<Item[]> {
+  const items: Item[] = [];
+  let pending: KeysAndAttributes | undefined = request;
+  for (let round = 0; pending?.Keys?.length; round++) {
+    if (round > RETRY_ROUNDS)
+      throw new Error(
+        `BatchGetItem on ${t.name} left ${pending.Keys.length} keys unprocessed after ${round} rounds`,
+      );
+    if (round > 0) await sleep(backoffMs(round - 1));
+    const ask: KeysAndAttributes = pending;
+    const out = await withRetry(() =>
+      t.client.send(new BatchGetItemCommand({ RequestItems: { [t.name]: ask } })),
+    );
+    items.push(...(out.Responses?.[t.name] ?? []));
+    pending = out.UnprocessedKeys?.[t.name];
+  }
+  return items;
+}
+
+/** Query pages through the adapter's retry (the SDK's paginator would send them without it). */
+async function* queryPages(t: Table, input: QueryCommandInput): AsyncGenerator<QueryCommandOutput> {
+  let start: Item | undefined;
+  do {
+    const page = await withRetry(() =>
+      t.client.send(new QueryCommand({ ...input, ExclusiveStartKey: start })),
+    );
+    yield page;
+    start = page.LastEvaluatedKey;
+  } while (start);
+}
+
+const str = (s: string): AttributeValue => ({ S: s });
+const num = (n: number): AttributeValue => ({ N: String(n) });
+const iso = (at: number): AttributeValue => str(new Date(at).toISOString());
+
+function gameKey(endpoint: string, gameId: number): Item {
+  return { endpoint: str(`gap_fill:${endpoint}`), parameter_hash: str(paramsHash({ gameId })) };
+}
+
+function lockKey(shard: ShardRef): Item {
+  return {
+    endpoint: str(`gap_fill_lock:${shard.endpoint}`),
+    parameter_hash: str(`season=${shard.season}/shard=${shard.shard}`),
+  };
+}
+
+/** The payload as the pipeline writes it: Python's `json.dumps` of `{"game_id", "season", "ingested_at"}`. */
+function gamePayload(gameId: number, season: number | undefined, ingestedAt: string | null): string {
+  return pythonJsonDumps({ game_id: gameId, season: season ?? null, ingested_at: ingestedAt }, false);
+}
+
+function truncateError(error: string): string {
+  const chars = [...error];
+  return chars.length <= ERROR_CHARS ? error : `${chars.slice(0, ERROR_CHARS).join('')}…`;
+}
+
+function payloadOf(item: Item): { game_id?: unknown; season?: unknown } {
+  try {
+    const parsed: unknown = JSON.parse(item.payload?.S ?? '');
+    return parsed !== null && typeof parsed === 'object' ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
+/** No status is a pipeline row: done. A status the bot does not know is never leased either, so also done. */
+function statusOf(item: Item): GameStatus {
+  const s = item.status?.S;
+  return s === 'leased' || s === 'empty' || s === 'failed' ? s : 'done';
+}
+
+/** The pipeline writes the season as a number; a digit string is read too, anything else is unknown. */
+function seasonOf(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+function toCheckpoint(item: Item, gameId: number): GameCheckpoint {
+  const season = seasonOf(payloadOf(item).season);
+  const expires = item.lease_expires_at?.N;
+  return {
+    gameId,
+    status: statusOf(item),
+    season,
+    owner: item.lease_owner?.S,
+    leaseExpiresAt: expires === undefined ? undefined : Number(expires),
+    attempts: Number(item.attempts?.N ?? 0),
+    lastError: item.last_error?.S,
+  };
+}
+
+/*
+ * Retry policy for DynamoDB, on top of the SDK's. The SDK's standard mode makes 3 attempts within about a second.
+ * Every game of an endpoint sits under ONE partition key (`gap_fill:<endpoint>`, the pipeline's key schema), so a
+ * wide fill matrix can throttle that partition for longer than that; here throttling and 5xx answers get
+ * RETRY_ROUNDS more tries with exponential backoff and full jitter (up to 0.2 s, doubling, capped at 10 s), so a
+ * hot shard slows down instead of failing games. ConditionalCheckFailedException is never retried: it is the
+ * answer to the condition, not an error. Repeating a conditional write is safe: a repeat of a write that landed
+ * is refused, and the callers read the row back to recognise their own write.
+ */
+const RETRY_ROUNDS = 5;
+const RETRYABLE = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+]);
+
+async function withRetry<T>(call: () => Promise<T>): Promise<T> {
+  for (let round = 0; ; round++) {
+    try {
+      return await call();
+    } catch (e) {
+      if (round >= RETRY_ROUNDS || !isRetryable(e)) throw e;
+      await sleep(backoffMs(round));
+    }
+  }
+}
+
+function isRetryable(e: unknown): boolean {
+  if (e instanceof ConditionalCheckFailedException) return false;
+  const err = e as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  const status = err?.$metadata?.httpStatusCode;
+  return RETRYABLE.has(err?.name ?? '') || (status !== undefined && status >= 500);
+}
+
+function backoffMs(round: number): number {
+  return Math.random() * Math.min(10_000, 200 * 2 ** round);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,414 @@
+import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { paramsHash } from '../layout/hash.js';
+import { pythonJsonDumps } from '../layout/python-json.js';
+import { mapLimit } from '../util/pool.js';
+import type {
+  CheckpointStore,
+  GameCheckpoint,
+  GameStatus,
+  LeaseResult,
+  ShardLockResult,
+  ShardRef,
+} from './checkpoint-store.js';
+
+/** One checkpoint document: the DynamoDB item's attributes, as JSON. A pipeline document has the first three only. */
+interface CheckpointDoc {
+  endpoint: string;
+  parameter_hash: string;
+  payload?: string;
+  status?: string;
+  lease_owner?: string;
+  /** Epoch milliseconds. */
+  lease_expires_at?: number;
+  attempts?: number;
+  updated_at?: string;
+  last_error?: string;
+}
+
+/** What a change to one document decides: the next document (`null` deletes it; absent writes nothing). */
+interface Change<R> {
+  next?: CheckpointDoc | null;
+  result: R;
+}
+
+/** `last_error` is kept to about 1 KB, as in DynamoDB. */
+const ERROR_CHARS = 1000;
+/** Documents read or changed at once for one call over many games. */
+const CONCURRENCY = 16;
+/** A document's mutex is held for one read-modify-write (milliseconds); one this old was left by a crashed process. */
+const STALE_LOCK_MS = 10_000;
+/** Waiting longer than this for a mutex means something other than a crash holds it. */
+const LOCK_WAIT_MS = 30_000;
+
+/**
+ * The checkpoint port over a directory (a file lake's `_checkpoints`), with the DynamoDB adapter's conditions
+ * across processes: one JSON document per item at `<dir>/<endpoint key>/<parameter_hash>.json`, each change a
+ * compare-and-swap under a per-document mutex (an atomic `mkdir`) that writes a temporary file and renames it
+ * into place, so readers never see half a document.
+ */
+export function createFileCheckpoints(dir: string, opts: { now?: () => number } = {}): CheckpointStore {
+  const root = path.resolve(dir);
+  const now = opts.now ?? Date.now;
+  const mutex = createMutex();
+  const gameFile = (endpoint: string, gameId: number) =>
+    path.join(root, fileName(`gap_fill:${endpoint}`), `${paramsHash({ gameId })}.json`);
+  const lockFile = (s: ShardRef) =>
+    path.join(
+      root,
+      fileName(`gap_fill_lock:${s.endpoint}`),
+      `${fileName(`season=${s.season}/shard=${s.shard}`)}.json`,
+    );
+  const change = <R>(file: string, decide: (doc: CheckpointDoc | undefined) => Change<R>) =>
+    mutex(file, async () => {
+      const { next, result } = decide(await readDoc(file));
+      if (next === null) await fs.rm(file, { force: true });
+      else if (next) await writeDoc(file, next);
+      return result;
+    });
+  /** A change to a game `owner` holds; true if made, or if this same change was made before (`already`). */
+  const changeHeld = (
+    endpoint: string,
+    gameId: number,
+    owner: string,
+    already: (doc: CheckpointDoc) => boolean,
+    apply: (doc: CheckpointDoc) => CheckpointDoc,
+  ) =>
+    change(gameFile(endpoint, gameId), (doc): Change<boolean> => {
+      if (!doc || doc.lease_owner !== owner) return { result: false };
+      if (doc.status !== 'leased') return { result: already(doc) };
+      return { next: { ...apply(doc), updated_at: new Date(now()).toISOString() }, result: true };
+    });
+
+  return {
+    kind: 'file',
+
+    async getMany(endpoint, gameIds) {
+      const ids = [...new Set(gameIds)];
+      const docs = await mapLimit(ids, CONCURRENCY, (id) => readDoc(gameFile(endpoint, id)));
+      const found = new Map<number, GameCheckpoint>();
+      docs.forEach((doc, i) => {
+        const id = ids[i] as number;
+        if (doc) found.set(id, toCheckpoint(doc, id));
+      });
+      return found;
+    },
+
+    async idsWithStatus(endpoint, status) {
+      const folder = path.join(root, fileName(`gap_fill:${endpoint}`));
+      let names: string[];
+      try {
+        names = (await fs.readdir(folder)).filter((n) => n.endsWith('.json'));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw e;
+      }
+      const docs = await mapLimit(names, CONCURRENCY, (n) => readDoc(path.join(folder, n)));
+      const ids: number[] = [];
+      for (const doc of docs) {
+        const id = doc && payloadOf(doc).game_id;
+        if (doc && typeof id === 'number' && Number.isInteger(id) && statusOf(doc) === status) ids.push(id);
+      }
+      return ids.sort((a, b) => a - b);
+    },
+
+    tryLease(endpoint, gameId, season, owner, leaseMs) {
+      const t = now();
+      return change(gameFile(endpoint, gameId), (doc): Change<LeaseResult> => {
+        if (canLease(doc, t)) {
+          const attempts = (doc?.attempts ?? 0) + 1;
+          const next: CheckpointDoc = {
+            ...(doc ?? { endpoint: `gap_fill:${endpoint}`, parameter_hash: paramsHash({ gameId }) }),
+            payload: gamePayload(gameId, season, null),
+            status: 'leased',
+            lease_owner: owner,
+            lease_expires_at: t + leaseMs,
+            attempts,
+            updated_at: new Date(t).toISOString(),
+          };
+          return { next, result: { taken: true, attempts } };
+        }
+        const current = toCheckpoint(doc as CheckpointDoc, gameId);
+        // Already ours (a second ask): this owner holds the game, as the DynamoDB adapter answers.
+        if (current.status === 'leased' && current.owner === owner)
+          return { result: { taken: true, attempts: current.attempts } };
+        return { result: { taken: false, current } };
+      });
+    },
+
+    async heartbeat(endpoint, gameIds, owner, leaseMs) {
+      const t = now();
+      const ids = [...new Set(gameIds)];
+      const held = await mapLimit(ids, CONCURRENCY, (id) =>
+        change(gameFile(endpoint, id), (doc): Change<boolean> =>
+          holdsLease(doc, owner)
+            ? {
+                next: { ...doc, lease_expires_at: t + leaseMs, updated_at: new Date(t).toISOString() },
+                result: true,
+              }
+            : { result: false },
+        ),
+      );
+      return ids.filter((_, i) => !held[i]);
+    },
+
+    finish(endpoint, gameId, owner, status, ingestedAt) {
+      return changeHeld(
+        endpoint,
+        gameId,
+        owner,
+        (doc) => doc.status === status,
+        ({ lease_expires_at: _, ...doc }) => ({
+          ...doc,
+          payload: gamePayload(gameId, toCheckpoint(doc, gameId).season, ingestedAt),
+          status,
+        }),
+      );
+    },
+
+    fail(endpoint, gameId, owner, error) {
+      return changeHeld(
+        endpoint,
+        gameId,
+        owner,
+        (doc) => doc.status === 'failed',
+        ({ lease_expires_at: _, ...doc }) => ({ ...doc, status: 'failed', last_error: truncateError(error) }),
+      );
+    },
+
+    async release(endpoint, gameId, owner) {
+      // Untouched: the lease ends now (an expired lease is free to take) and its attempt is given back.
+      await changeHeld(
+        endpoint,
+        gameId,
+        owner,
+        () => false,
+        ({ lease_owner: _, ...doc }) => ({ ...doc, lease_expires_at: 0, attempts: (doc.attempts ?? 1) - 1 }),
+      );
+    },
+
+    acquireShardLock(shard, owner, leaseMs) {
+      const t = now();
+      const file = lockFile(shard);
+      return change(file, (doc): Change<ShardLockResult> => {
+        if (doc && !canLock(doc, owner, t))
+          return {
+            result: { acquired: false, holder: doc.lease_owner ?? '', expiresAt: doc.lease_expires_at ?? 0 },
+          };
+        const next: CheckpointDoc = {
+          endpoint: `gap_fill_lock:${shard.endpoint}`,
+          parameter_hash: `season=${shard.season}/shard=${shard.shard}`,
+          lease_owner: owner,
+          lease_expires_at: t + leaseMs,
+          updated_at: new Date(t).toISOString(),
+        };
+        return { next, result: { acquired: true } };
+      });
+    },
+
+    renewShardLock(shard, owner, leaseMs) {
+      const t = now();
+      return change(lockFile(shard), (doc): Change<boolean> =>
+        doc?.lease_owner === owner
+          ? {
+              next: { ...doc, lease_expires_at: t + leaseMs, updated_at: new Date(t).toISOString() },
+              result: true,
+            }
+          : { result: false },
+      );
+    },
+
+    async releaseShardLock(shard, owner) {
+      await change(lockFile(shard), (doc): Change<void> =>
+        doc?.lease_owner === owner ? { next: null, result: undefined } : { result: undefined },
+      );
+    },
+  };
+}
+
+/*
+ * The DynamoDB adapter's conditions, over a document. As in DynamoDB, a comparison with a missing attribute is
+ * false, so a pipeline document (payload only) matches no lease clause and stays done.
+ */
+
+/** `attribute_not_exists(parameter_hash) OR (#s = :leased AND lease_expires_at < :now) OR #s = :failed` */
+function canLease(doc: CheckpointDoc | undefined, now: number): boolean {
+  if (!doc) return true;
+  if (doc.status === 'leased') return doc.lease_expires_at !== undefined && doc.lease_expires_at < now;
+  return doc.status === 'failed';
+}
+
+/** `lease_owner = :me AND #s = :leased` */
+function holdsLease(doc: CheckpointDoc | undefined, owner: string): doc is CheckpointDoc {
+  return doc !== undefined && doc.lease_owner === owner && doc.status === 'leased';
+}
+
+/** `attribute_not_exists(parameter_hash) OR lease_expires_at < :now OR lease_owner = :me` */
+function canLock(doc: CheckpointDoc, owner: string, now: number): boolean {
+  return (doc.lease_expires_at !== undefined && doc.lease_expires_at < now) || doc.lease_owner === owner;
+}
+
+/**
+ * A per-document mutex across processes: `mkdir <file>.lock` succeeds for exactly one caller. Callers in this
+ * process queue on a promise first, so they do not poll the file system against each other.
+ */
+function createMutex() {
+  const queues = new Map<string, Promise<unknown>>();
+  return async <T>(file: string, fn: () => Promise<T>): Promise<T> => {
+    const before = queues.get(file) ?? Promise.resolve();
+    const run = before.then(async () => {
+      const lock = `${file}.lock`;
+      await acquireDirLock(lock);
+      try {
+        return await fn();
+      } finally {
+        // force: a holder stalled past STALE_LOCK_MS may find its lock already broken.
+        await fs.rm(lock, { recursive: true, force: true });
+      }
+    });
+    const tail = run.catch(() => undefined);
+    queues.set(file, tail);
+    try {
+      return await run;
+    } finally {
+      if (queues.get(file) === tail) queues.delete(file);
+    }
+  };
+}
+
+async function acquireDirLock(lock: string): Promise<void> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (let round = 0; ; round++) {
+    try {
+      await fs.mkdir(lock);
+      return;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        await fs.mkdir(path.dirname(lock), { recursive: true });
+        continue;
+      }
+      if (code !== 'EEXIST') throw e;
+    }
+    if (await isStale(lock)) {
+      await breakStaleLock(lock);
+      continue;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `${lock} has been held for over ${LOCK_WAIT_MS / 1000} s; if no fill is running, remove that directory`,
+      );
+    await sleep(Math.random() * Math.min(50, 2 + round * 2));
+  }
+}
+
+async function isStale(lock: string): Promise<boolean> {
+  try {
+    return Date.now() - (await fs.stat(lock)).mtimeMs > STALE_LOCK_MS;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw e;
+  }
+}
+
+/**
+ * Removes a crashed process's lock. Two processes may both see it stale; only the one that makes `<lock>.break`
+ * removes it, after checking again that it is still the stale one (not a fresh lock another process just made).
+ */
+async function breakStaleLock(lock: string): Promise<void> {
+  const breaker = `${lock}.break`;
+  try {
+    await fs.mkdir(breaker);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    if (await isStale(breaker)) await fs.rm(breaker, { recursive: true, force: true });
+    return;
+  }
+  try {
+    if (await isStale(lock)) await fs.rm(lock, { recursive: true, force: true });
+  } finally {
+    await fs.rmdir(breaker);
+  }
+}
+
+async function readDoc(file: string): Promise<CheckpointDoc | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  try {
+    return JSON.parse(text) as CheckpointDoc;
+  } catch (e) {
+    throw new Error(`${file}: not a checkpoint document (${(e as Error).message})`);
+  }
+}
+
+async function writeDoc(file: string, doc: CheckpointDoc): Promise<void> {
+  const tmp = `${file}.${randomUUID()}.tmp`;
+  const handle = await fs.open(tmp, 'wx');
+  try {
+    await handle.writeFile(`${JSON.stringify(doc, null, 2)}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.rename(tmp, file);
+}
+
+/** An item key as one path segment: `%XX` for `/` and the characters Windows refuses in names (`:` among them). */
+function fileName(key: string): string {
+  return key.replace(
+    /[%/\\:*?"<>|]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
+}
+
+/** The payload as the pipeline writes it: Python's `json.dumps` of `{"game_id", "season", "ingested_at"}`. */
+function gamePayload(gameId: number, season: number | undefined, ingestedAt: string | null): string {
+  return pythonJsonDumps({ game_id: gameId, season: season ?? null, ingested_at: ingestedAt }, false);
+}
+
+function truncateError(error: string): string {
+  const chars = [...error];
+  return chars.length <= ERROR_CHARS ? error : `${chars.slice(0, ERROR_CHARS).join('')}…`;
+}
+
+function payloadOf(doc: CheckpointDoc): { game_id?: unknown; season?: unknown } {
+  try {
+    const parsed: unknown = JSON.parse(doc.payload ?? '');
+    return parsed !== null && typeof parsed === 'object' ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
+/** No status is a pipeline document: done. A status the bot does not know is never leased either, so also done. */
+function statusOf(doc: CheckpointDoc): GameStatus {
+  const s = doc.status;
+  return s === 'leased' || s === 'empty' || s === 'failed' ? s : 'done';
+}
+
+/** The pipeline writes the season as a number; a digit string is read too, anything else is unknown. */
+function seasonOf(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+function toCheckpoint(doc: CheckpointDoc, gameId: number): GameCheckpoint {
+  const season = seasonOf(payloadOf(doc).season);
+  return {
+    gameId,
+    status: statusOf(doc),
+    season,
+    owner: doc.lease_owner,
+    leaseExpiresAt: doc.lease_expires_at,
+    attempts: doc.attempts ?? 0,
+    lastError: doc.last_error,
+  };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
