@@ -17,13 +17,9 @@ mkdirSync(outDir, { recursive: true });
 for (const { entry, file } of entries) {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'cbbd-ncc-'));
   try {
-    execFileSync(
-      process.execPath,
-      [ncc, 'build', entry, '-o', tmp, '-q'],
-      {
-        stdio: 'inherit',
-      },
-    );
+    execFileSync(process.execPath, [ncc, 'build', entry, '-o', tmp, '-q'], {
+      stdio: 'inherit',
+    });
     const extra = readdirSync(tmp).filter((f) => f !== 'index.js' && f !== 'package.json');
     if (extra.length > 0) throw new Error(`ncc emitted more than one file for ${entry}: ${extra.join(', ')}`);
     copyFileSync(path.join(tmp, 'index.js'), path.join(outDir, file));

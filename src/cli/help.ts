@@ -6,6 +6,8 @@ Usage: cbbd-gap-bot <command> [flags]
 
 Commands:
   audit    audit the lake and write reports/data_audit.{md,json} and coverage.svg
+  plan     the shards of a fill: games, calls, time at the budget, quota, the GitHub matrix
+  fill     fetch exactly the missing games of an endpoint into raw, bronze and silver, never twice
   demo     generate a synthetic lake with gaps and audit it (no AWS, no network)
   repair   register partitions the catalog lacks; --normalize rewrites season=/asof= into season=/date=
 
@@ -13,7 +15,8 @@ Every command takes --config FILE (default ./config.yaml, else the embedded defa
 (s3://bucket[/prefix], file:///abs/dir or a directory; default s3://<bucket> from the config).
 Run \`cbbd-gap-bot <command> --help\` for its flags.
 
-Exit codes: 0 done; 1 gaps found with --fail-on-gaps, or a repair step failed; 2 usage or config error.
+Exit codes: 0 done; 1 gaps found with --fail-on-gaps, a fill with failed games, or a repair step failed;
+2 usage or config error (or the API refused the key); 3 the API's monthly quota is exhausted.
 `;
 
 export const AUDIT_HELP = `Usage: cbbd-gap-bot audit [flags]
@@ -26,8 +29,9 @@ compares with the data_audit.json already there.
 Flags:
   --config FILE      config.yaml (default ./config.yaml, else the embedded default)
   --lake URI         s3://bucket[/prefix], file:///abs/dir or a directory (default s3://<bucket>)
-  --engine NAME      scan (default: reads Parquet footers and key columns directly, on disk or S3)
-                     or duckdb (SQL with embedded DuckDB; a directory lake only)
+  --engine NAME      scan (default: reads Parquet footers and key columns directly, on disk or S3),
+                     duckdb (SQL with embedded DuckDB; a directory lake only) or athena (SQL through Athena
+                     over the Glue catalog of an s3:// lake; sees registered partitions only)
   --seasons SPEC     2024, 2020-2026 or 2010,2012,2020-2022 (default seasons.start-seasons.end)
   --out DIR          where the report goes (default reports)
   --json             print data_audit.json on stdout (progress stays on stderr)
@@ -70,4 +74,51 @@ Examples:
   cbbd-gap-bot repair --lake ./lake                       # the plan
   cbbd-gap-bot repair --lake ./lake --apply               # register missing partitions
   cbbd-gap-bot repair --lake ./lake --normalize --apply --confirm-delete
+`;
+
+export const FILL_HELP = `Usage: cbbd-gap-bot fill --endpoint NAME --seasons SPEC [flags]
+
+Fetches exactly the games of fct_games that the endpoint's table lacks (the audit's coverage, less games known
+to have no data and games already checkpointed done or empty), and writes each into raw, bronze and silver at
+the pipeline's keys, create-only, before checkpointing it done. A lease per game and a lock per shard in the
+checkpoint table make sure no game is fetched twice, even by overlapping runs. The API key comes from
+CBBD_API_KEY (or BEARER_TOKEN).
+
+Flags:
+  --endpoint NAME          plays_game, substitutions_game or lineups_game
+  --seasons SPEC           2024, 2020-2026 or 2010,2012,2020-2022
+  --shard I/N              this run's shard of the games (by a stable hash of the game id; default 1/1)
+  --checkpoints URI        dynamodb://table or file:///dir (default: the config's table for s3://, <lake>/_checkpoints for a directory)
+  --missing-ids-file F     fetch these ids (a line: gameId or gameId,YYYY-MM-DD; # comments) instead of discovering
+  --limit N                at most N games
+  --dry-run                print what would be fetched; no API call, no write
+  --rate R                 requests started per second, this process's share (default api.rate_limit_per_sec)
+  --concurrency C          requests in flight, this process's share (default api.max_concurrency)
+  --lease-seconds S        a game's lease; a run that dies loses it after S seconds (default 60)
+  --engine NAME            scan (default) or athena, to discover the missing games
+  --config FILE, --lake URI, --json
+
+Exit codes: 0 done (or the shard is held by another run); 1 some games failed; 2 usage/config/API key;
+3 the monthly quota is spent (the message says when to retry and how many games are left).
+
+Examples:
+  cbbd-gap-bot fill --endpoint plays_game --seasons 2024 --dry-run
+  CBBD_API_KEY=... cbbd-gap-bot fill --endpoint plays_game --seasons 2024 --shard 2/3 --rate 1 --concurrency 1
+`;
+
+export const PLAN_HELP = `Usage: cbbd-gap-bot plan --endpoint NAME|all [flags]
+
+Plans a fill without calling the API: per endpoint and season, the missing games split into shards by a stable
+hash of the game id, each leg's share of the rate and concurrency so that --max-parallel legs at once stay within
+the config's api.rate_limit_per_sec and api.max_concurrency, the time at that budget, the quota check, and
+{"include": [...]} for a GitHub matrix (never more than 256 legs).
+
+Flags:
+  --endpoint NAME|all      one per-game endpoint, or every endpoint a table is filled by
+  --seasons SPEC           default: the config's range
+  --shards N               shards a season (default 1)
+  --max-parallel N         legs running at once (default api.max_concurrency)
+  --checkpoints URI        as for fill; games already done or empty are left out
+  --quota-remaining N      the monthly calls left, for the quota check (the fill learns it from each answer)
+  --config FILE, --lake URI, --json
 `;

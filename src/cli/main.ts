@@ -7,4 +7,5 @@ process.exitCode = await runCli(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   now: () => new Date(),
+  isTty: process.stderr.isTTY,
 });

@@ -6,7 +6,11 @@ import { parseSeasonSpec } from '../config/seasons.js';
 import { parseLakeUri, type LakeLocation } from '../lake/lake-uri.js';
 import type { EngineName } from '../commands/ports.js';
 import { UsageError } from '../util/errors.js';
-import { AUDIT_HELP, DEMO_HELP, MAIN_HELP, REPAIR_HELP } from './help.js';
+import { AUDIT_HELP, DEMO_HELP, FILL_HELP, MAIN_HELP, PLAN_HELP, REPAIR_HELP } from './help.js';
+import type { FillCommand } from '../commands/fill.js';
+import type { PlanCommand } from '../commands/plan.js';
+import type { Config } from '../config/schema.js';
+import { parseShard } from '../fill/shards.js';
 
 /** What the command line asked for, validated. */
 export type CliRequest =
@@ -31,7 +35,9 @@ export type CliRequest =
       normalize: boolean;
       confirmDelete: boolean;
       json: boolean;
-    };
+    }
+  | ({ kind: 'fill'; loaded: LoadedConfig; json: boolean } & Omit<FillCommand, 'config'>)
+  | ({ kind: 'plan'; loaded: LoadedConfig; json: boolean } & Omit<PlanCommand, 'config'>);
 
 const COMMON = {
   config: { type: 'string' },
@@ -89,6 +95,104 @@ export async function parseCommandLine(argv: readonly string[], cwd: string): Pr
         json: values.json ?? false,
       };
     }
+    case 'fill': {
+      const { values } = parse(rest, {
+        ...COMMON,
+        endpoint: { type: 'string' },
+        seasons: { type: 'string' },
+        shard: { type: 'string' },
+        checkpoints: { type: 'string' },
+        'missing-ids-file': { type: 'string' },
+        limit: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        rate: { type: 'string' },
+        concurrency: { type: 'string' },
+        'lease-seconds': { type: 'string' },
+        engine: { type: 'string' },
+        json: { type: 'boolean' },
+      });
+      if (values.help) return { kind: 'help', text: FILL_HELP };
+      const loaded = await loadConfig(values.config, cwd);
+      const { config } = loaded;
+      if (!values.endpoint) throw new UsageError('--endpoint: required (e.g. plays_game)');
+      if (!values.seasons) throw new UsageError('--seasons: required (e.g. 2024 or 2020-2026)');
+      const engine = values.engine ?? 'scan';
+      if (engine !== 'scan' && engine !== 'athena')
+        throw new UsageError(`--engine: "${engine}" is not one of scan, athena`);
+      return {
+        kind: 'fill',
+        loaded,
+        json: values.json ?? false,
+        lake: parseLakeUri(values.lake ?? `s3://${config.bucket}`),
+        endpoint: fillableEndpoint(values.endpoint, config),
+        seasons: parseSeasonSpec(values.seasons, config.seasons),
+        shard: parseShard(values.shard ?? '1/1'),
+        checkpoints: values.checkpoints,
+        missingIdsFile: values['missing-ids-file'],
+        limit: values.limit === undefined ? undefined : positiveInt(values.limit, '--limit', 10_000_000),
+        dryRun: values['dry-run'] ?? false,
+        rate: positiveNumber(
+          values.rate ?? String(config.api.rate_limit_per_sec),
+          '--rate',
+          config.api.rate_limit_per_sec,
+        ),
+        concurrency: positiveInt(
+          values.concurrency ?? String(config.api.max_concurrency),
+          '--concurrency',
+          config.api.max_concurrency,
+        ),
+        leaseSeconds: positiveInt(
+          values['lease-seconds'] ?? String(config.checkpoints.lease_seconds),
+          '--lease-seconds',
+          3600,
+        ),
+        engine,
+      };
+    }
+    case 'plan': {
+      const { values } = parse(rest, {
+        ...COMMON,
+        endpoint: { type: 'string' },
+        seasons: { type: 'string' },
+        shards: { type: 'string' },
+        'max-parallel': { type: 'string' },
+        checkpoints: { type: 'string' },
+        'quota-remaining': { type: 'string' },
+        json: { type: 'boolean' },
+      });
+      if (values.help) return { kind: 'help', text: PLAN_HELP };
+      const loaded = await loadConfig(values.config, cwd);
+      const { config } = loaded;
+      if (!values.endpoint) throw new UsageError('--endpoint: required (an endpoint name, or all)');
+      const endpoints =
+        values.endpoint === 'all'
+          ? Object.values(config.audit.tables)
+              .map((t) => t.endpoint)
+              .filter((e): e is string => !!e)
+          : [fillableEndpoint(values.endpoint, config)];
+      return {
+        kind: 'plan',
+        loaded,
+        json: values.json ?? false,
+        lake: parseLakeUri(values.lake ?? `s3://${config.bucket}`),
+        endpoints,
+        seasons: parseSeasonSpec(
+          values.seasons ?? `${config.seasons.start}-${config.seasons.end}`,
+          config.seasons,
+        ),
+        shards: positiveInt(values.shards ?? '1', '--shards', 256),
+        maxParallel: positiveInt(
+          values['max-parallel'] ?? String(config.api.max_concurrency),
+          '--max-parallel',
+          256,
+        ),
+        checkpoints: values.checkpoints,
+        quotaRemaining:
+          values['quota-remaining'] === undefined
+            ? undefined
+            : nonNegativeInt(values['quota-remaining'], '--quota-remaining'),
+      };
+    }
     case 'repair': {
       const { values } = parse(rest, {
         ...COMMON,
@@ -135,11 +239,38 @@ async function loadConfig(flag: string | undefined, cwd: string): Promise<Loaded
   return parseConfig(DEFAULT_CONFIG_YAML, 'embedded default config.yaml');
 }
 
-const ENGINES: readonly EngineName[] = ['scan', 'duckdb'];
+const ENGINES: readonly EngineName[] = ['scan', 'duckdb', 'athena'];
 
 function parseEngine(value: string): EngineName {
   if ((ENGINES as readonly string[]).includes(value)) return value as EngineName;
   throw new UsageError(`--engine: "${value}" is not one of ${ENGINES.join(', ')}`);
+}
+
+/** An endpoint a fill can call: a per-game endpoint of the config that a table in audit.tables is filled by. */
+function fillableEndpoint(name: string, config: Config): string {
+  const fillable = Object.values(config.audit.tables)
+    .map((t) => t.endpoint)
+    .filter((e): e is string => !!e);
+  if (!fillable.includes(name) || config.endpoints[name]?.type !== 'game_fanout') {
+    throw new UsageError(
+      `--endpoint: "${name}" is not a per-game endpoint a table is filled by; use one of ${fillable.join(', ')}`,
+    );
+  }
+  return name;
+}
+
+function positiveNumber(value: string, flag: string, max: number): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || n <= 0 || n > max)
+    throw new UsageError(
+      `${flag}: expected a number above 0 and at most ${max} (the config's limit), got "${value}"`,
+    );
+  return n;
+}
+
+function nonNegativeInt(value: string, flag: string): number {
+  if (!/^\d+$/.test(value)) throw new UsageError(`${flag}: expected a whole number, got "${value}"`);
+  return Number(value);
 }
 
 function positiveInt(value: string, flag: string, max: number): number {

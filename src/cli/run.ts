@@ -1,11 +1,15 @@
 import { auditCommand } from '../commands/audit.js';
 import { demoCommand } from '../commands/demo.js';
-import { repairCommand, repairText } from '../commands/repair.js';
+import { fillCommand } from '../commands/fill.js';
+import { combinedMatrix, planCommand } from '../commands/plan.js';
 import type { Env } from '../commands/ports.js';
+import { repairCommand, repairText } from '../commands/repair.js';
+import { ApiKeyError } from '../source/cbbd-client.js';
 import { errorMessage, exitCodeFor, ExitCode } from '../util/errors.js';
-import { createStderrLogger } from '../util/logger.js';
+import { createStderrLogger, type Logger } from '../util/logger.js';
 import { VERSION } from '../util/version.js';
-import { parseCommandLine } from './parse.js';
+import { fillExitCode, fillSummaryText, planText, progressReporter } from './fill-output.js';
+import { parseCommandLine, type CliRequest } from './parse.js';
 import { scorecardText } from './scorecard.js';
 
 /** Where the CLI writes; tests pass their own. */
@@ -15,6 +19,8 @@ export interface CliIo {
   env: Env;
   cwd: string;
   now: () => Date;
+  /** Whether stderr is a terminal (a live progress line) or a log (a line every 50 games). */
+  isTty?: boolean;
 }
 
 /** Runs one command line and returns the exit code. Errors become messages on stderr and codes 1, 2 or 3. */
@@ -31,11 +37,48 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return ExitCode.ok;
     }
     for (const w of request.loaded.warnings) logger.warn(w);
-    const deps = { logger, env: io.env, now: io.now };
-    if (request.kind === 'repair') {
+    return await dispatch(request, io, logger);
+  } catch (e) {
+    logger.error(errorMessage(e));
+    return e instanceof ApiKeyError ? ExitCode.usage : exitCodeFor(e);
+  }
+}
+
+type Runnable = Exclude<CliRequest, { kind: 'help' } | { kind: 'version' }>;
+
+async function dispatch(request: Runnable, io: CliIo, logger: Logger): Promise<number> {
+  const deps = { logger, env: io.env, now: io.now };
+  const config = request.loaded.config;
+  const json = (value: unknown) => {
+    if (request.json) io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+  };
+  switch (request.kind) {
+    case 'audit':
+    case 'demo': {
+      const outcome =
+        request.kind === 'audit'
+          ? await auditCommand(
+              {
+                config,
+                lake: request.lake,
+                engine: request.engine,
+                seasons: request.seasons,
+                out: request.out,
+              },
+              deps,
+            )
+          : await demoCommand({ config, dir: request.dir, gamesPerSeason: request.gamesPerSeason }, deps);
+      io.stderr(scorecardText(outcome.result));
+      io.stderr(`report: ${outcome.files.markdown} (also ${outcome.files.json}, ${outcome.files.svg})\n`);
+      json(outcome.result);
+      return request.kind === 'audit' && request.failOnGaps && outcome.result.gaps.length > 0
+        ? ExitCode.gapsOrFailures
+        : ExitCode.ok;
+    }
+    case 'repair': {
       const report = await repairCommand(
         {
-          config: request.loaded.config,
+          config,
           lake: request.lake,
           apply: request.apply,
           normalize: request.normalize,
@@ -44,33 +87,23 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         deps,
       );
       io.stderr(repairText(report));
-      if (request.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+      json(report);
       return report.ok ? ExitCode.ok : ExitCode.gapsOrFailures;
     }
-    const outcome =
-      request.kind === 'audit'
-        ? await auditCommand(
-            {
-              config: request.loaded.config,
-              lake: request.lake,
-              engine: request.engine,
-              seasons: request.seasons,
-              out: request.out,
-            },
-            deps,
-          )
-        : await demoCommand(
-            { config: request.loaded.config, dir: request.dir, gamesPerSeason: request.gamesPerSeason },
-            deps,
-          );
-    io.stderr(scorecardText(outcome.result));
-    io.stderr(`report: ${outcome.files.markdown} (also ${outcome.files.json}, ${outcome.files.svg})\n`);
-    if (request.json) io.stdout(`${JSON.stringify(outcome.result, null, 2)}\n`);
-    return request.kind === 'audit' && request.failOnGaps && outcome.result.gaps.length > 0
-      ? ExitCode.gapsOrFailures
-      : ExitCode.ok;
-  } catch (e) {
-    logger.error(errorMessage(e));
-    return exitCodeFor(e);
+    case 'plan': {
+      const { kind: _k, loaded: _l, json: _j, ...settings } = request;
+      const plans = await planCommand({ config, ...settings }, deps);
+      io.stderr(planText(plans));
+      json({ plans, matrix: combinedMatrix(plans) });
+      return ExitCode.ok;
+    }
+    case 'fill': {
+      const { kind: _k, loaded: _l, json: _j, ...settings } = request;
+      const onProgress = progressReporter(io.stderr, Boolean(io.isTty) && !io.env.GITHUB_ACTIONS);
+      const outcome = await fillCommand({ config, ...settings }, { ...deps, onProgress });
+      io.stderr(fillSummaryText(outcome));
+      json(outcome);
+      return fillExitCode(outcome);
+    }
   }
 }

@@ -35,10 +35,10 @@ export async function auditCommand(
   deps: { logger: Logger; env: Env; now: () => Date },
 ): Promise<AuditOutcome> {
   const store = openLake(command.lake, command.config, deps.env);
-  const engine = await openEngine(command.engine, store, command.lake, command.config);
+  const engine = await openEngine(command.engine, store, command.lake, command.config, deps.env);
   let result: AuditResult;
   try {
-    const catalog = command.lake.kind === 'file' ? openCatalog(command.lake) : undefined;
+    const catalog = openCatalog(command.lake, command.config, deps.env);
     const keyOfLocation = locationMapper(store, command.config);
     const database = command.config.catalog.silver_database!;
     result = await runAudit(
@@ -48,7 +48,7 @@ export async function auditCommand(
         engine,
         logger: deps.logger,
         now: deps.now,
-        ...(catalog ? { catalogCheck: (tables) => checkCatalog(tables, catalog, database, keyOfLocation) } : {}),
+        catalogCheck: (tables) => checkCatalog(tables, catalog, database, keyOfLocation),
       },
     );
   } finally {

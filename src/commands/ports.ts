@@ -1,10 +1,23 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../config/schema.js';
 import type { QueryEngine } from '../engine/query-engine.js';
 import { createDuckDbEngine } from '../engine/duckdb-engine.js';
 import { createScanEngine } from '../engine/scan-engine.js';
 import type { Catalog } from '../catalog/catalog.js';
+import { createGlueCatalog } from '../catalog/glue-catalog.js';
 import { createLocalCatalog } from '../catalog/local-catalog.js';
+import type { CheckpointStore } from '../checkpoint/checkpoint-store.js';
+import { createDynamoDbCheckpoints } from '../checkpoint/dynamodb-checkpoints.js';
+import { createFileCheckpoints } from '../checkpoint/file-checkpoints.js';
+import { createAthenaEngine } from '../engine/athena-engine.js';
+import type { CbbdClient } from '../source/cbbd-client.js';
+import { createHttpCbbdClient } from '../source/http-cbbd-client.js';
+import type { Logger } from '../util/logger.js';
 import { createFsStore } from '../lake/fs-store.js';
 import type { LakeLocation } from '../lake/lake-uri.js';
 import type { ObjectStore } from '../lake/object-store.js';
@@ -16,7 +29,7 @@ import { UsageError } from '../util/errors.js';
  * for queries — and builds the AWS clients. Commands receive ports from here and nothing else picks one.
  */
 
-export type EngineName = 'scan' | 'duckdb';
+export type EngineName = 'scan' | 'duckdb' | 'athena';
 export type Env = Record<string, string | undefined>;
 
 /** True when the SDK will talk to a local endpoint (s3rver, dynalite, a fake): those want path-style S3. */
@@ -45,6 +58,7 @@ export async function openEngine(
   store: ObjectStore,
   location: LakeLocation,
   config: Config,
+  env: Env,
 ): Promise<QueryEngine> {
   switch (name) {
     case 'scan':
@@ -56,15 +70,91 @@ export async function openEngine(
         );
       }
       return createDuckDbEngine(location.root);
-    default:
-      throw new UsageError(`--engine ${name}: unknown engine`);
+    case 'athena':
+      if (location.kind !== 's3')
+        throw new UsageError(
+          '--engine athena: queries the catalog of an s3:// lake; for a directory use scan or duckdb',
+        );
+      return createAthenaEngine(
+        new AthenaClient({ region: env.AWS_REGION ?? config.region }),
+        openCatalog(location, config, env),
+        {
+          database: config.catalog.silver_database!,
+          workgroup: config.gap_fill.athena_workgroup,
+          ...(config.gap_fill.athena_output ? { outputLocation: config.gap_fill.athena_output } : {}),
+          lakeUri: store.uri,
+        },
+      );
   }
 }
 
-/** The catalog: Glue for an S3 lake, `_catalog/` inside a file lake. */
-export function openCatalog(location: LakeLocation): Catalog {
+/** The catalog: Glue for an S3 lake (`AWS_ENDPOINT_URL_GLUE` honoured by the SDK), `_catalog/` inside a file lake. */
+export function openCatalog(location: LakeLocation, config: Config, env: Env): Catalog {
   if (location.kind === 'file') return createLocalCatalog(location.root);
-  throw new UsageError('the Glue catalog is not wired yet');
+  return createGlueCatalog(new GlueClient({ region: env.AWS_REGION ?? config.region }));
+}
+
+/**
+ * The checkpoint store: `dynamodb://table`, `file:///dir` or a directory. Default: the config's DynamoDB table for
+ * an S3 lake, `<lake>/_checkpoints` for a file lake.
+ */
+export function openCheckpoints(
+  uri: string | undefined,
+  location: LakeLocation,
+  config: Config,
+  env: Env,
+): CheckpointStore {
+  const value =
+    uri ??
+    (location.kind === 's3'
+      ? `dynamodb://${config.checkpoints.table}`
+      : path.join(location.root, '_checkpoints'));
+  if (value.startsWith('dynamodb://')) {
+    const table = value.slice('dynamodb://'.length);
+    if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table))
+      throw new UsageError(`--checkpoints: "${table}" is not a DynamoDB table name`);
+    return createDynamoDbCheckpoints(new DynamoDBClient({ region: env.AWS_REGION ?? config.region }), table);
+  }
+  if (value.startsWith('file://')) {
+    try {
+      return createFileCheckpoints(fileURLToPath(value));
+    } catch {
+      throw new UsageError(`--checkpoints: "${value}" is not an absolute file:// URI`);
+    }
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value))
+    throw new UsageError(`--checkpoints: "${value}" is neither dynamodb://table nor file:///dir`);
+  return createFileCheckpoints(path.resolve(value));
+}
+
+/**
+ * The CBBD API client for this process's share of the budget. The key comes from `CBBD_API_KEY`, else
+ * `BEARER_TOKEN` (the pipeline accepts both); it is never logged.
+ */
+export function openApiClient(
+  config: Config,
+  env: Env,
+  share: { rate: number; concurrency: number },
+  logger: Logger,
+): CbbdClient {
+  const apiKey = env.CBBD_API_KEY || env.BEARER_TOKEN;
+  if (!apiKey)
+    throw new UsageError('no API key: set CBBD_API_KEY (or BEARER_TOKEN) to a CollegeBasketballData key');
+  return createHttpCbbdClient({
+    baseUrl: env.CBBD_API_URL ?? config.api.base_url,
+    apiKey,
+    endpoints: config.endpoints,
+    rate: share.rate,
+    concurrency: share.concurrency,
+    timeoutMs: config.api.timeout_seconds * 1000,
+    retry: {
+      maxAttempts: config.api.retry.max_attempts,
+      baseDelayMs: config.api.retry.base_delay_seconds * 1000,
+      maxDelayMs: config.api.retry.max_delay_seconds * 1000,
+    },
+    quotaReserve: config.api.quota_reserve,
+    logger,
+  });
 }
 
 /**

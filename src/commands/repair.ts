@@ -18,7 +18,7 @@ export async function repairCommand(
   const store = openLake(command.lake, command.config, deps.env);
   return runRepair(command.config, command, {
     store,
-    catalog: openCatalog(command.lake),
+    catalog: openCatalog(command.lake, command.config, deps.env),
     logger: deps.logger,
     keyOfLocation: locationMapper(store, command.config),
   });

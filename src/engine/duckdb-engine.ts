@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type * as DuckDbModule from '@duckdb/node-api';
 import type { LakeFile } from '../audit/inventory.js';
 import { emptyFacts, type QueryEngine } from './query-engine.js';
 import { sqlTableFacts, withoutUnreadable, type SqlDialect } from './sql-facts.js';
@@ -8,10 +9,12 @@ import { sqlTableFacts, withoutUnreadable, type SqlDialect } from './sql-facts.j
  * Files are passed as an explicit list with `hive_partitioning = false`: DuckDB's hive partitioning refuses a
  * table whose files mix `season=/date=` and `season=/asof=`, so seasons come from the paths we parsed instead.
  */
+type DuckDbApi = typeof DuckDbModule;
+
 export async function createDuckDbEngine(root: string): Promise<QueryEngine> {
   // webpackIgnore keeps this a runtime import in the ncc bundles: webpack would otherwise hoist the external into
   // a static top-level import, and the action (which has no node_modules) would fail to start.
-  const { DuckDBInstance } = (await import(/* webpackIgnore: true */ '@duckdb/node-api')) as typeof import('@duckdb/node-api');
+  const { DuckDBInstance } = (await import(/* webpackIgnore: true */ '@duckdb/node-api')) as DuckDbApi;
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
   const abs = (f: LakeFile) => path.join(root, ...f.key.split('/'));

@@ -1,0 +1,89 @@
+import type { Config } from '../config/schema.js';
+import type { LakeLocation } from '../lake/lake-uri.js';
+import { MAX_MATRIX_LEGS, planFill, type FillPlan } from '../fill/plan.js';
+import { UsageError } from '../util/errors.js';
+import { discoverMissing } from '../fill/targets.js';
+import type { Logger } from '../util/logger.js';
+import { openCheckpoints, openEngine, openLake, type Env } from './ports.js';
+
+/** `plan`'s settings. */
+export interface PlanCommand {
+  config: Config;
+  lake: LakeLocation;
+  /** One endpoint, or every endpoint a table in `audit.tables` is filled by. */
+  endpoints: string[];
+  seasons: number[];
+  shards: number;
+  maxParallel: number;
+  checkpoints: string | undefined;
+  /** Monthly calls left, when the caller knows (the action passes what the API last said). */
+  quotaRemaining: number | undefined;
+}
+
+/**
+ * The shards of a fill: the missing games of each endpoint and season (less those checkpointed done or empty),
+ * split by a stable hash, with each leg's share of the rate and concurrency, the time at that budget, the quota
+ * check, and the GitHub matrix. Makes no API call and writes nothing.
+ */
+export async function planCommand(
+  command: PlanCommand,
+  deps: { logger: Logger; env: Env },
+): Promise<FillPlan[]> {
+  const { config } = command;
+  const store = openLake(command.lake, config, deps.env);
+  const checkpoints = openCheckpoints(command.checkpoints, command.lake, config, deps.env);
+  const engine = await openEngine('scan', store, command.lake, config, deps.env);
+  const plans: FillPlan[] = [];
+  // Every endpoint's legs go into one matrix: keep endpoints × seasons × shards within GitHub's 256 jobs.
+  const shards = Math.min(
+    command.shards,
+    Math.max(1, Math.floor(MAX_MATRIX_LEGS / Math.max(1, command.endpoints.length * command.seasons.length))),
+  );
+  if (command.endpoints.length * command.seasons.length > MAX_MATRIX_LEGS) {
+    throw new UsageError(
+      `--seasons: ${command.endpoints.length} endpoint(s) × ${command.seasons.length} seasons need more than ${MAX_MATRIX_LEGS} matrix jobs; plan fewer seasons at once`,
+    );
+  }
+  if (shards < command.shards)
+    deps.logger.warn(
+      `--shards ${command.shards}: ${shards} a season keeps the matrix within ${MAX_MATRIX_LEGS} jobs`,
+    );
+  try {
+    for (const endpoint of command.endpoints) {
+      const found = await discoverMissing(config, endpoint, command.seasons, {
+        store,
+        engine,
+        logger: deps.logger,
+        emptyFromCheckpoints: (e) => checkpoints.idsWithStatus(e, 'empty'),
+      });
+      const known = await checkpoints.getMany(
+        endpoint,
+        found.targets.map((t) => t.gameId),
+      );
+      const open = found.targets.filter(
+        (t) => !['done', 'empty'].includes(known.get(t.gameId)?.status ?? ''),
+      );
+      plans.push(
+        planFill({
+          endpoint,
+          targets: open,
+          shards,
+          maxParallel: command.maxParallel,
+          rate: config.api.rate_limit_per_sec,
+          concurrency: config.api.max_concurrency,
+          ...(command.quotaRemaining !== undefined
+            ? { quota: { remaining: command.quotaRemaining, reserve: config.api.quota_reserve } }
+            : {}),
+        }),
+      );
+    }
+  } finally {
+    await engine.close();
+  }
+  return plans;
+}
+
+/** All plans' legs as one GitHub matrix (planCommand keeps it within 256 legs). */
+export function combinedMatrix(plans: readonly FillPlan[]): FillPlan['matrix'] {
+  return { include: plans.flatMap((p) => p.matrix.include) };
+}

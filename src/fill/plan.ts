@@ -1,0 +1,123 @@
+import { UsageError } from '../util/errors.js';
+import { shardOf } from './shards.js';
+import type { GameTarget } from './targets.js';
+
+/** GitHub refuses a matrix of more than 256 jobs. */
+export const MAX_MATRIX_LEGS = 256;
+
+/** One leg of the fill matrix: an endpoint, a season, a shard, and its share of the API budget. */
+export interface PlanLeg {
+  endpoint: string;
+  season: number;
+  shard: string;
+  games: number;
+  rate: number;
+  concurrency: number;
+  /** Time to fetch its games at its rate. */
+  seconds: number;
+}
+
+/** What a fill would cost and how to run it as a GitHub matrix. */
+export interface FillPlan {
+  endpoint: string;
+  legs: PlanLeg[];
+  /** `strategy.matrix` for the fill jobs: `{"include": [...]}`. */
+  matrix: {
+    include: { endpoint: string; season: number; shard: string; rate: number; concurrency: number }[];
+  };
+  maxParallel: number;
+  games: number;
+  /** API calls at one per game (retries come on top). */
+  calls: number;
+  /** Wall time with `maxParallel` legs at once, each at its share of the rate. */
+  wallSeconds: number;
+  quota: { remaining: number; reserve: number; fits: boolean } | undefined;
+  notes: string[];
+}
+
+/**
+ * Plans a fill: the games of each season split into `shards` by a stable hash of the game id, legs with no
+ * games dropped, and the budget split so that `maxParallel` legs running at once stay within the configured
+ * rate and concurrency (each leg gets rate / maxParallel, and at least one request in flight). Pure.
+ */
+export function planFill(input: {
+  endpoint: string;
+  targets: readonly GameTarget[];
+  shards: number;
+  maxParallel: number;
+  rate: number;
+  concurrency: number;
+  quota?: { remaining: number; reserve: number };
+}): FillPlan {
+  const notes: string[] = [];
+  const seasons = [...new Set(input.targets.map((t) => t.season))].sort((a, b) => a - b);
+  if (input.shards < 1) throw new UsageError('--shards: at least 1');
+  let shards = input.shards;
+  if (seasons.length * shards > MAX_MATRIX_LEGS) {
+    shards = Math.max(1, Math.floor(MAX_MATRIX_LEGS / Math.max(1, seasons.length)));
+    notes.push(
+      `${seasons.length} seasons × ${input.shards} shards is over GitHub's ${MAX_MATRIX_LEGS} matrix jobs; using ${shards} shards a season`,
+    );
+  }
+  if (seasons.length > MAX_MATRIX_LEGS)
+    throw new UsageError(
+      `--seasons: ${seasons.length} seasons need more than ${MAX_MATRIX_LEGS} matrix jobs`,
+    );
+  // Each leg keeps at least one request in flight and at least one start a second: legs whose share of the rate
+  // is under 1/s may all start in the same second, so more legs than whole requests a second could together
+  // exceed the rate. (The client honours a share above 1 by its whole part: give legs whole shares.)
+  const ceiling = Math.max(1, Math.min(input.concurrency, Math.floor(input.rate)));
+  let maxParallel = Math.max(1, input.maxParallel);
+  if (maxParallel > ceiling) {
+    notes.push(
+      `--max-parallel ${maxParallel}: at most ${ceiling} legs run at once (api.max_concurrency ${input.concurrency}, api.rate_limit_per_sec ${input.rate})`,
+    );
+    maxParallel = ceiling;
+  }
+  const rate = Math.floor((input.rate / maxParallel) * 1000) / 1000;
+  const concurrency = Math.max(1, Math.floor(input.concurrency / maxParallel));
+  const legs: PlanLeg[] = [];
+  for (const season of seasons) {
+    const counts = new Map<number, number>();
+    for (const t of input.targets)
+      if (t.season === season)
+        counts.set(shardOf(t.gameId, shards), (counts.get(shardOf(t.gameId, shards)) ?? 0) + 1);
+    for (let i = 1; i <= shards; i++) {
+      const games = counts.get(i) ?? 0;
+      if (games > 0)
+        legs.push({
+          endpoint: input.endpoint,
+          season,
+          shard: `${i}/${shards}`,
+          games,
+          rate,
+          concurrency,
+          seconds: Math.ceil(games / rate),
+        });
+    }
+  }
+  const games = input.targets.length;
+  const totalSeconds = legs.reduce((a, l) => a + l.seconds, 0);
+  const longest = Math.max(0, ...legs.map((l) => l.seconds));
+  return {
+    endpoint: input.endpoint,
+    legs,
+    matrix: {
+      include: legs.map(({ endpoint, season, shard, rate: r, concurrency: c }) => ({
+        endpoint,
+        season,
+        shard,
+        rate: r,
+        concurrency: c,
+      })),
+    },
+    maxParallel: Math.min(maxParallel, Math.max(1, legs.length)),
+    games,
+    calls: games,
+    wallSeconds: Math.max(longest, Math.ceil(totalSeconds / maxParallel)),
+    quota: input.quota
+      ? { ...input.quota, fits: input.quota.remaining - input.quota.reserve >= games }
+      : undefined,
+    notes,
+  };
+}

@@ -1,0 +1,258 @@
+import type { CheckpointStore, ShardRef } from '../checkpoint/checkpoint-store.js';
+import type { ObjectStore } from '../lake/object-store.js';
+import type { LakeLayout } from '../layout/keys.js';
+import { ApiKeyError, type ApiUsage, type CbbdClient } from '../source/cbbd-client.js';
+import { errorMessage, QuotaExhaustedError } from '../util/errors.js';
+import type { Logger } from '../util/logger.js';
+import { ENDPOINT_TABLES } from './silver-rows.js';
+import { shardName, type Shard } from './shards.js';
+import type { GameTarget } from './targets.js';
+import { writeEmptyDeadletter, writeGameLayers } from './write-game.js';
+import type { WrittenPartition } from './register-partitions.js';
+
+/** How soon a game another run holds is asked for again. */
+const RECHECK_MS = 1000;
+
+/** One shard's fill, as the command sets it up. */
+export interface FillJob {
+  endpoint: string;
+  /** The table's key, for the silver dedupe. */
+  key: readonly string[];
+  /** This shard's games, in id order. */
+  targets: readonly GameTarget[];
+  shard: Shard;
+  /** Who this run is in leases and locks: run id, host, pid. */
+  owner: string;
+  leaseMs: number;
+  /** Games worked on at once (the client caps requests in flight on its own). */
+  workers: number;
+  databases: { bronze: string; silver: string };
+}
+
+/** Progress after each game. */
+export interface FillProgress {
+  done: number;
+  empty: number;
+  failed: number;
+  skipped: number;
+  total: number;
+}
+
+/** The ports a fill runs on. */
+export interface FillPorts {
+  store: ObjectStore;
+  layout: LakeLayout;
+  client: CbbdClient;
+  checkpoints: CheckpointStore;
+  logger: Logger;
+  ingestedAt: () => string;
+  onProgress?: (p: FillProgress) => void;
+  /** Timers, so tests can drive heartbeats; defaults to setInterval. */
+  every?: (ms: number, fn: () => void) => () => void;
+  sleep?: (ms: number) => Promise<void>;
+  /** Epoch milliseconds, to compare with lease expiries. */
+  now?: () => number;
+}
+
+/** What a shard's fill did. */
+export interface FillResult {
+  endpoint: string;
+  shard: string;
+  seasons: { season: number; ran: boolean; heldBy?: string }[];
+  done: number[];
+  empty: number[];
+  failed: { gameId: number; reason: string }[];
+  skipped: { gameId: number; reason: string }[];
+  /** Games not attempted because the fill stopped (quota, key). */
+  left: number;
+  stoppedBy: 'quota' | 'api-key' | undefined;
+  stopMessage: string | undefined;
+  partitions: WrittenPartition[];
+  usage: ApiUsage;
+}
+
+/**
+ * Fills one shard: per season a shard lock (a second run of the same shard exits at once), then each game by a
+ * conditional lease, one fetch, the three layers written create-only, and only then the checkpoint `done`
+ * (`empty` after the deadletter record; `failed` with the reason). Leases and locks are heartbeated. The
+ * monthly quota or a refused key stops everything at once: games not yet fetched are released, not failed.
+ */
+export async function runFill(job: FillJob, ports: FillPorts): Promise<FillResult> {
+  const { checkpoints, logger } = ports;
+  const result: FillResult = {
+    endpoint: job.endpoint,
+    shard: shardName(job.shard),
+    seasons: [],
+    done: [],
+    empty: [],
+    failed: [],
+    skipped: [],
+    left: 0,
+    stoppedBy: undefined,
+    stopMessage: undefined,
+    partitions: [],
+    usage: ports.client.usage(),
+  };
+  const table = ENDPOINT_TABLES[job.endpoint]!;
+  const locks: ShardRef[] = [];
+  const queue: GameTarget[] = [];
+  for (const season of [...new Set(job.targets.map((t) => t.season))].sort((a, b) => a - b)) {
+    const ref = { endpoint: job.endpoint, season, shard: result.shard };
+    const lock = await checkpoints.acquireShardLock(ref, job.owner, job.leaseMs);
+    if (!lock.acquired) {
+      logger.info(
+        `${job.endpoint} ${season} shard ${result.shard} is being filled by ${lock.holder} (until ${new Date(lock.expiresAt).toISOString()}); leaving it to that run`,
+      );
+      result.seasons.push({ season, ran: false, heldBy: lock.holder });
+      continue;
+    }
+    locks.push(ref);
+    result.seasons.push({ season, ran: true });
+    queue.push(...job.targets.filter((t) => t.season === season));
+  }
+  const total = queue.length;
+  const leased = new Set<number>();
+  const every =
+    ports.every ??
+    ((ms, fn) => {
+      const timer = setInterval(fn, ms);
+      timer.unref();
+      return () => clearInterval(timer);
+    });
+  const stopHeartbeat = every(Math.max(1000, Math.floor(job.leaseMs / 3)), () => {
+    void heartbeat();
+  });
+  const progress = () =>
+    ports.onProgress?.({
+      done: result.done.length,
+      empty: result.empty.length,
+      failed: result.failed.length,
+      skipped: result.skipped.length,
+      total,
+    });
+
+  // Games another run holds: asked again once its lease runs out. A live holder heartbeats and then finishes
+  // them (we skip them as done); a dead one's lease expires and we take the game over.
+  const deferred: { game: GameTarget; notBefore: number }[] = [];
+  const sleep = ports.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const now = ports.now ?? Date.now;
+  const nextGame = async (): Promise<GameTarget | undefined> => {
+    for (;;) {
+      if (result.stoppedBy) return undefined;
+      if (queue.length > 0) return queue.shift()!;
+      if (deferred.length === 0) return undefined;
+      deferred.sort((a, b) => a.notBefore - b.notBefore);
+      const wait = deferred[0]!.notBefore - now();
+      if (wait <= 0) return deferred.shift()!.game;
+      await sleep(Math.min(wait, 1000));
+    }
+  };
+  const worker = async () => {
+    for (let game = await nextGame(); game; game = await nextGame()) {
+      const lease = await checkpoints.tryLease(
+        job.endpoint,
+        game.gameId,
+        game.season,
+        job.owner,
+        job.leaseMs,
+      );
+      if (!lease.taken) {
+        const c = lease.current;
+        if (c.status === 'leased' && c.leaseExpiresAt !== undefined) {
+          // Ask again within a second, or when the lease runs out if sooner: a live holder is usually quick.
+          deferred.push({ game, notBefore: Math.min(c.leaseExpiresAt + 50, now() + RECHECK_MS) });
+          continue;
+        }
+        result.skipped.push({ gameId: game.gameId, reason: c.status });
+        progress();
+        continue;
+      }
+      leased.add(game.gameId);
+      try {
+        await fillGame(game);
+      } finally {
+        leased.delete(game.gameId);
+        progress();
+      }
+    }
+  };
+
+  async function fillGame(game: GameTarget): Promise<void> {
+    let outcome;
+    try {
+      outcome = await ports.client.fetchGame(job.endpoint, game.gameId);
+    } catch (e) {
+      if (e instanceof QuotaExhaustedError || e instanceof ApiKeyError) {
+        result.stoppedBy ??= e instanceof QuotaExhaustedError ? 'quota' : 'api-key';
+        result.stopMessage ??= e.message;
+        await checkpoints.release(job.endpoint, game.gameId, job.owner);
+        queue.unshift(game);
+        return;
+      }
+      return failGame(game, `fetch: ${errorMessage(e)}`);
+    }
+    try {
+      if (outcome.kind === 'failed') return failGame(game, outcome.reason);
+      const ingestedAt = ports.ingestedAt();
+      if (outcome.kind === 'empty') {
+        await writeEmptyDeadletter(ports.store, ports.layout, job.endpoint, game.gameId, ingestedAt);
+        if (await checkpoints.finish(job.endpoint, game.gameId, job.owner, 'empty', ingestedAt))
+          result.empty.push(game.gameId);
+        else result.skipped.push({ gameId: game.gameId, reason: 'lease lost before the checkpoint' });
+        return;
+      }
+      await writeGameLayers(
+        ports.store,
+        ports.layout,
+        job.endpoint,
+        game,
+        outcome.records,
+        ingestedAt,
+        job.key,
+      );
+      const values: [string, string] = [String(game.season), game.date];
+      result.partitions.push(
+        { database: job.databases.bronze, table: job.endpoint, values },
+        { database: job.databases.silver, table, values },
+      );
+      if (await checkpoints.finish(job.endpoint, game.gameId, job.owner, 'done', ingestedAt))
+        result.done.push(game.gameId);
+      else
+        result.skipped.push({
+          gameId: game.gameId,
+          reason: 'lease lost before the checkpoint (its layers are written)',
+        });
+    } catch (e) {
+      await failGame(game, `write: ${errorMessage(e)}`);
+    }
+  }
+
+  async function failGame(game: GameTarget, reason: string): Promise<void> {
+    logger.warn(`${job.endpoint} game ${game.gameId} failed: ${reason}`);
+    result.failed.push({ gameId: game.gameId, reason });
+    await checkpoints.fail(job.endpoint, game.gameId, job.owner, reason);
+  }
+
+  async function heartbeat(): Promise<void> {
+    try {
+      for (const ref of locks) await checkpoints.renewShardLock(ref, job.owner, job.leaseMs);
+      const lost = await checkpoints.heartbeat(job.endpoint, [...leased], job.owner, job.leaseMs);
+      for (const id of lost) logger.warn(`lease of game ${id} was lost (another run may fetch it again)`);
+    } catch (e) {
+      logger.warn(`heartbeat failed: ${errorMessage(e)}`);
+    }
+  }
+
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(job.workers, total || 1)) }, worker));
+  } finally {
+    stopHeartbeat();
+    for (const ref of locks)
+      await checkpoints
+        .releaseShardLock(ref, job.owner)
+        .catch((e: unknown) => logger.warn(`could not release the shard lock: ${errorMessage(e)}`));
+  }
+  result.left = queue.length + deferred.length;
+  result.usage = ports.client.usage();
+  return result;
+}

@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { planFill } from '../../src/fill/plan.js';
+import { parseShard, shardOf } from '../../src/fill/shards.js';
+import type { GameTarget } from '../../src/fill/targets.js';
+import { cli } from '../helpers/fill-env.js';
+import { SMALL_LAKE, tempLake } from '../helpers/lakes.js';
+
+const games = (season: number, n: number): GameTarget[] =>
+  Array.from({ length: n }, (_, i) => ({
+    gameId: season * 100_000 + i + 1,
+    season,
+    date: `${season}-01-01`,
+  }));
+
+describe('planFill', () => {
+  it('splits each season into shards and the budget so that all legs at once stay within the limits', () => {
+    const plan = planFill({
+      endpoint: 'plays_game',
+      targets: [...games(2024, 40), ...games(2025, 30)],
+      shards: 3,
+      maxParallel: 3,
+      rate: 3,
+      concurrency: 3,
+    });
+    expect(plan.legs).toHaveLength(6);
+    expect(plan.legs.reduce((a, l) => a + l.games, 0)).toBe(70);
+    expect(plan.legs.every((l) => l.rate === 1 && l.concurrency === 1)).toBe(true);
+    expect(plan.maxParallel * plan.legs[0]!.rate).toBeLessThanOrEqual(3);
+    expect(plan.matrix.include[0]).toEqual({
+      endpoint: 'plays_game',
+      season: 2024,
+      shard: '1/3',
+      rate: 1,
+      concurrency: 1,
+    });
+    expect(plan.calls).toBe(70);
+    expect(plan.wallSeconds).toBeGreaterThanOrEqual(Math.ceil(70 / 3));
+  });
+
+  it('keeps a game in its shard when other games come and go', () => {
+    const all = games(2024, 200);
+    const before = new Map(all.map((g) => [g.gameId, shardOf(g.gameId, 4)]));
+    for (const g of all.filter((_, i) => i % 3 === 0))
+      expect(shardOf(g.gameId, 4)).toBe(before.get(g.gameId));
+    const counts = [1, 2, 3, 4].map((s) => all.filter((g) => shardOf(g.gameId, 4) === s).length);
+    expect(Math.min(...counts)).toBeGreaterThan(30);
+  });
+
+  it('never plans more than 256 matrix legs', () => {
+    const targets = Array.from({ length: 17 }, (_, s) => games(2010 + s, 40)).flat();
+    const plan = planFill({
+      endpoint: 'plays_game',
+      targets,
+      shards: 20,
+      maxParallel: 3,
+      rate: 3,
+      concurrency: 3,
+    });
+    expect(plan.legs.length).toBeLessThanOrEqual(256);
+    expect(plan.notes[0]).toMatch(/over GitHub's 256 matrix jobs; using 15 shards a season/);
+  });
+
+  it('caps the legs at once by the concurrency and by whole requests a second', () => {
+    expect(
+      planFill({
+        endpoint: 'plays_game',
+        targets: games(2024, 9),
+        shards: 3,
+        maxParallel: 10,
+        rate: 3,
+        concurrency: 3,
+      }).maxParallel,
+    ).toBe(3);
+    const slow = planFill({
+      endpoint: 'plays_game',
+      targets: games(2024, 9),
+      shards: 3,
+      maxParallel: 3,
+      rate: 2,
+      concurrency: 3,
+    });
+    expect(slow.maxParallel).toBe(2);
+    expect(slow.legs[0]!.rate).toBe(1);
+  });
+
+  it('checks the quota, keeping the reserve', () => {
+    const fits = planFill({
+      endpoint: 'plays_game',
+      targets: games(2024, 100),
+      shards: 1,
+      maxParallel: 1,
+      rate: 3,
+      concurrency: 3,
+      quota: { remaining: 150, reserve: 50 },
+    });
+    expect(fits.quota).toEqual({ remaining: 150, reserve: 50, fits: true });
+    const short = planFill({
+      endpoint: 'plays_game',
+      targets: games(2024, 101),
+      shards: 1,
+      maxParallel: 1,
+      rate: 3,
+      concurrency: 3,
+      quota: { remaining: 150, reserve: 50 },
+    });
+    expect(short.quota?.fits).toBe(false);
+  });
+
+  it.each([
+    ['0/3', 'shard 0 of 3 does not exist'],
+    ['4/3', 'shard 4 of 3 does not exist'],
+    ['1/0', '0 shards; use 1 to 256'],
+    ['a/b', '"a/b" is not I/N'],
+  ])('refuses --shard %s', (text, message) => {
+    expect(() => parseShard(text)).toThrow(message);
+  });
+});
+
+describe('cbbd-gap-bot plan', () => {
+  it('prints the plan and a GitHub matrix, without calling the API', async () => {
+    const lake = await tempLake({ ...SMALL_LAKE, seasons: [2024, 2025] });
+    try {
+      const run = await cli(
+        [
+          'plan',
+          '--lake',
+          lake.root,
+          '--endpoint',
+          'all',
+          '--seasons',
+          '2024-2025',
+          '--shards',
+          '2',
+          '--json',
+        ],
+        {},
+      );
+      expect(run.code).toBe(0);
+      const { plans, matrix } = run.json() as {
+        plans: { endpoint: string; games: number }[];
+        matrix: { include: { endpoint: string; season: number; shard: string }[] };
+      };
+      expect(plans.map((p) => p.endpoint)).toEqual(['plays_game', 'substitutions_game', 'lineups_game']);
+      const missing = (t: string) =>
+        [2024, 2025].reduce((a, s) => a + (lake.manifest.missing[t]?.[s]?.length ?? 0), 0);
+      expect(plans.map((p) => p.games)).toEqual([
+        missing('fct_plays'),
+        missing('fct_substitutions'),
+        missing('fct_lineups'),
+      ]);
+      expect(matrix.include.length).toBeGreaterThan(0);
+      expect(matrix.include.every((l) => ['1/2', '2/2'].includes(l.shard))).toBe(true);
+      expect(run.stderr).toContain('quota: unknown');
+    } finally {
+      await lake.cleanup();
+    }
+  });
+});

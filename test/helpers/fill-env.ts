@@ -1,0 +1,33 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DEFAULT_CONFIG_YAML } from '../../src/config/default-config.js';
+import { runCli } from '../../src/cli/run.js';
+
+/** The shipped config with retries shortened to milliseconds, so fault tests do not wait seconds. */
+export async function fastRetryConfig(dir: string, extra = ''): Promise<string> {
+  const file = path.join(dir, 'config.yaml');
+  const text = DEFAULT_CONFIG_YAML.replace('base_delay_seconds: 0.5', 'base_delay_seconds: 0.01')
+    .replace('max_delay_seconds: 8', 'max_delay_seconds: 0.05')
+    .replace('timeout_seconds: 60', 'timeout_seconds: 2');
+  await writeFile(file, text + extra);
+  return file;
+}
+
+/** Runs the CLI in-process and collects what it printed. */
+export async function cli(argv: string[], env: Record<string, string>) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, {
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    env,
+    cwd: process.cwd(),
+    now: () => new Date(),
+  });
+  return {
+    code,
+    stdout: out.join(''),
+    stderr: err.join(''),
+    json: () => JSON.parse(out.join('')) as unknown,
+  };
+}
