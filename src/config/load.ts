@@ -35,7 +35,13 @@ export function parseConfig(text: string, source: string): LoadedConfig {
       `${source}: not valid YAML${where}: ${(first?.message.split('\n')[0] ?? 'parse error').replace(/ at line \d+, column \d+:?$/, '')}`,
     );
   }
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  let raw: unknown;
+  try {
+    // Aliases are resolved here: an unknown anchor or an alias bomb fails now, with the file named.
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw new UsageError(`${source}: not valid YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new UsageError(`${source}: expected a mapping of keys at the top level`);
   }
@@ -86,8 +92,8 @@ function unknownKeys(schema: z.ZodType, value: unknown, path: string): string[] 
   if (def.type !== 'object') return [];
   const shape = def.shape as Record<string, z.ZodType>;
   return entries.flatMap(([k, v]) => {
-    const field = shape[k];
-    return field ? unknownKeys(field, v, join(path, k)) : [join(path, k)];
+    // Own keys only: `toString` or `__proto__` in a config must be an unknown key, not Object.prototype's.
+    return Object.hasOwn(shape, k) ? unknownKeys(shape[k] as z.ZodType, v, join(path, k)) : [join(path, k)];
   });
 }
 
