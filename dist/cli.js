@@ -58517,7 +58517,7 @@ module.exports = Iterator;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8291);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4487);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
@@ -58533,7 +58533,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8291:
+/***/ 4487:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -60372,6 +60372,44 @@ function layoutFindings(result) {
 /** Keeps a detail from breaking a table cell or smuggling markup into the report. */
 function markdown_escape(text) {
     return text.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\n/g, ' ');
+}
+
+;// CONCATENATED MODULE: ./src/util/errors.ts
+/** The one way to turn anything thrown into text for a message. */
+function errorMessage(e) {
+    if (e instanceof Error)
+        return e.message;
+    if (typeof e === 'string')
+        return e;
+    try {
+        return JSON.stringify(e);
+    }
+    catch {
+        return String(e);
+    }
+}
+/** Exit codes of the CLI and the action (docs/cli.md). */
+const ExitCode = {
+    ok: 0,
+    gapsOrFailures: 1,
+    usage: 2,
+    quotaExhausted: 3,
+};
+/** A bad flag, input, season spec or config value: exit 2, the message names the bad thing. */
+class errors_UsageError extends Error {
+    name = 'UsageError';
+}
+/** The API's monthly quota is spent (or would dip into the reserve): exit 3. */
+class QuotaExhaustedError extends Error {
+    name = 'QuotaExhaustedError';
+}
+/** Maps an error to the process exit code. */
+function exitCodeFor(e) {
+    if (e instanceof errors_UsageError)
+        return ExitCode.usage;
+    if (e instanceof QuotaExhaustedError)
+        return ExitCode.quotaExhausted;
+    return ExitCode.gapsOrFailures;
 }
 
 ;// CONCATENATED MODULE: external "node:url"
@@ -70514,44 +70552,6 @@ function chunks(items, size) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./src/util/errors.ts
-/** The one way to turn anything thrown into text for a message. */
-function errorMessage(e) {
-    if (e instanceof Error)
-        return e.message;
-    if (typeof e === 'string')
-        return e;
-    try {
-        return JSON.stringify(e);
-    }
-    catch {
-        return String(e);
-    }
-}
-/** Exit codes of the CLI and the action (docs/cli.md). */
-const ExitCode = {
-    ok: 0,
-    gapsOrFailures: 1,
-    usage: 2,
-    quotaExhausted: 3,
-};
-/** A bad flag, input, season spec or config value: exit 2, the message names the bad thing. */
-class UsageError extends Error {
-    name = 'UsageError';
-}
-/** The API's monthly quota is spent (or would dip into the reserve): exit 3. */
-class QuotaExhaustedError extends Error {
-    name = 'QuotaExhaustedError';
-}
-/** Maps an error to the process exit code. */
-function exitCodeFor(e) {
-    if (e instanceof UsageError)
-        return ExitCode.usage;
-    if (e instanceof QuotaExhaustedError)
-        return ExitCode.quotaExhausted;
-    return ExitCode.gapsOrFailures;
-}
-
 ;// CONCATENATED MODULE: ./src/catalog/local-catalog.ts
 
 
@@ -70566,7 +70566,7 @@ function exitCodeFor(e) {
 function createLocalCatalog(lakeRoot) {
     const fileOf = (database, table) => {
         if (!/^[\w.-]+$/.test(database) || !/^[\w.-]+$/.test(table))
-            throw new UsageError(`catalog: odd name ${database}.${table}`);
+            throw new errors_UsageError(`catalog: odd name ${database}.${table}`);
         return external_node_path_default().join(lakeRoot, '_catalog', database, `${table}.json`);
     };
     async function load(database, table) {
@@ -70585,10 +70585,10 @@ function createLocalCatalog(lakeRoot) {
             doc = JSON.parse(text);
         }
         catch (e) {
-            throw new UsageError(`${file}: not JSON (${e instanceof Error ? e.message : String(e)})`);
+            throw new errors_UsageError(`${file}: not JSON (${e instanceof Error ? e.message : String(e)})`);
         }
         if (!doc.Table || typeof doc.Table.Name !== 'string')
-            throw new UsageError(`${file}: expected {"Table": {"Name": …}, "Partitions": […]}`);
+            throw new errors_UsageError(`${file}: expected {"Table": {"Name": …}, "Partitions": […]}`);
         return { Table: doc.Table, Partitions: Array.isArray(doc.Partitions) ? doc.Partitions : [] };
     }
     async function save(database, table, doc) {
@@ -72001,10 +72001,10 @@ function gamePath(endpoints, name, gameId) {
     const endpoint = Object.hasOwn(endpoints, name) ? endpoints[name] : undefined;
     if (!endpoint) {
         const known = Object.keys(endpoints).sort().join(', ');
-        throw new UsageError(`unknown endpoint "${name}"; config.endpoints has ${known || 'none'}`);
+        throw new errors_UsageError(`unknown endpoint "${name}"; config.endpoints has ${known || 'none'}`);
     }
     if (!endpoint.path.includes('{gameId}')) {
-        throw new UsageError(`endpoints.${name}.path "${endpoint.path}" has no {gameId}: only per-game endpoints are fetched by game`);
+        throw new errors_UsageError(`endpoints.${name}.path "${endpoint.path}" has no {gameId}: only per-game endpoints are fetched by game`);
     }
     if (!Number.isSafeInteger(gameId))
         throw new RangeError(`gameId must be a whole number, got ${gameId}`);
@@ -72426,12 +72426,12 @@ async function openEngine(name, store, location, config, env) {
             return createScanEngine(store, { concurrency: config.audit.read_concurrency });
         case 'duckdb':
             if (location.kind !== 'file') {
-                throw new UsageError('--engine duckdb: reads a file lake (a directory); for s3:// use --engine scan or athena');
+                throw new errors_UsageError('--engine duckdb: reads a file lake (a directory); for s3:// use --engine scan or athena');
             }
             return createDuckDbEngine(location.root);
         case 'athena':
             if (location.kind !== 's3')
-                throw new UsageError('--engine athena: queries the catalog of an s3:// lake; for a directory use scan or duckdb');
+                throw new errors_UsageError('--engine athena: queries the catalog of an s3:// lake; for a directory use scan or duckdb');
             return createAthenaEngine(new dist_cjs/* AthenaClient */.T7g({ region: env.AWS_REGION ?? config.region }), openCatalog(location, config, env), {
                 database: config.catalog.silver_database,
                 workgroup: config.gap_fill.athena_workgroup,
@@ -72458,7 +72458,7 @@ function openCheckpoints(uri, location, config, env) {
     if (value.startsWith('dynamodb://')) {
         const table = value.slice('dynamodb://'.length);
         if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table))
-            throw new UsageError(`--checkpoints: "${table}" is not a DynamoDB table name`);
+            throw new errors_UsageError(`--checkpoints: "${table}" is not a DynamoDB table name`);
         return createDynamoDbCheckpoints(new client_dynamodb_dist_cjs/* DynamoDBClient */.MGV({ region: env.AWS_REGION ?? config.region }), table);
     }
     if (value.startsWith('file://')) {
@@ -72466,11 +72466,11 @@ function openCheckpoints(uri, location, config, env) {
             return createFileCheckpoints((0,external_node_url_namespaceObject.fileURLToPath)(value));
         }
         catch {
-            throw new UsageError(`--checkpoints: "${value}" is not an absolute file:// URI`);
+            throw new errors_UsageError(`--checkpoints: "${value}" is not an absolute file:// URI`);
         }
     }
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value))
-        throw new UsageError(`--checkpoints: "${value}" is neither dynamodb://table nor file:///dir`);
+        throw new errors_UsageError(`--checkpoints: "${value}" is neither dynamodb://table nor file:///dir`);
     return createFileCheckpoints(external_node_path_default().resolve(value));
 }
 /**
@@ -72480,7 +72480,7 @@ function openCheckpoints(uri, location, config, env) {
 function openApiClient(config, env, share, logger) {
     const apiKey = env.CBBD_API_KEY || env.BEARER_TOKEN;
     if (!apiKey)
-        throw new UsageError('no API key: set CBBD_API_KEY (or BEARER_TOKEN) to a CollegeBasketballData key');
+        throw new errors_UsageError('no API key: set CBBD_API_KEY (or BEARER_TOKEN) to a CollegeBasketballData key');
     return createHttpCbbdClient({
         baseUrl: env.CBBD_API_URL ?? config.api.base_url,
         apiKey,
@@ -72518,42 +72518,73 @@ function locationMapper(store, config) {
 
 
 
+
 /**
- * Audits the lake and writes `data_audit.md`, `data_audit.json` and `coverage.svg` to `out`, comparing with the
- * `data_audit.json` already there (the previous night's) when there is one.
+ * Audits the lake. `previousJson` is the last audit's `data_audit.json` (from `--out`, or from the report branch
+ * in the action); the result then carries the diff against it. Games checkpointed `empty` count as covered.
  */
-async function auditCommand(command, deps) {
-    const store = openLake(command.lake, command.config, deps.env);
-    const engine = await openEngine(command.engine, store, command.lake, command.config, deps.env);
+async function auditLake(command, deps) {
+    const { config } = command;
+    const store = openLake(command.lake, config, deps.env);
+    const engine = await openEngine(command.engine, store, command.lake, config, deps.env);
+    const catalog = openCatalog(command.lake, config, deps.env);
+    const checkpoints = openCheckpoints(undefined, command.lake, config, deps.env);
+    const keyOfLocation = locationMapper(store, config);
+    const database = config.catalog.silver_database;
     let result;
     try {
-        const catalog = openCatalog(command.lake, command.config, deps.env);
-        const keyOfLocation = locationMapper(store, command.config);
-        const database = command.config.catalog.silver_database;
-        result = await runAudit({ config: command.config, seasons: command.seasons }, {
+        result = await runAudit({ config, seasons: command.seasons }, {
             store,
             engine,
             logger: deps.logger,
             now: deps.now,
             catalogCheck: (tables) => checkCatalog(tables, catalog, database, keyOfLocation),
+            emptyFromCheckpoints: async (endpoint) => {
+                try {
+                    return await checkpoints.idsWithStatus(endpoint, 'empty');
+                }
+                catch (e) {
+                    deps.logger.warn(`checkpoints (${checkpoints.kind}) not read, so only deadletters mark games empty: ${errorMessage(e)}`);
+                    return [];
+                }
+            },
         });
     }
     finally {
         await engine.close();
     }
-    const files = {
-        markdown: external_node_path_default().join(command.out, 'data_audit.md'),
-        json: external_node_path_default().join(command.out, 'data_audit.json'),
-        svg: external_node_path_default().join(command.out, 'coverage.svg'),
-    };
-    const previous = parsePreviousAudit(await (0,promises_.readFile)(files.json, 'utf8').catch(() => undefined));
+    const previous = parsePreviousAudit(deps.previousJson);
     if (previous)
         result.diff = diffAudits(previous, result);
-    await (0,promises_.mkdir)(command.out, { recursive: true });
-    await (0,promises_.writeFile)(files.json, `${JSON.stringify(result, null, 2)}\n`);
-    await (0,promises_.writeFile)(files.markdown, renderMarkdown(result, { svgPath: 'coverage.svg' }));
-    await (0,promises_.writeFile)(files.svg, renderCoverageSvg(result));
-    return { result, files };
+    return result;
+}
+/** The report as file contents, keyed by file name: what is written to `--out` and what the action commits. */
+function reportContents(result, options = {}) {
+    return {
+        'data_audit.md': renderMarkdown(result, { svgPath: 'coverage.svg', ...options }),
+        'data_audit.json': `${JSON.stringify(result, null, 2)}\n`,
+        'coverage.svg': renderCoverageSvg(result),
+    };
+}
+/** Writes the report into `out`. */
+async function writeReport(result, out, options = {}) {
+    await (0,promises_.mkdir)(out, { recursive: true });
+    for (const [name, text] of Object.entries(reportContents(result, options)))
+        await (0,promises_.writeFile)(external_node_path_default().join(out, name), text);
+    return {
+        markdown: external_node_path_default().join(out, 'data_audit.md'),
+        json: external_node_path_default().join(out, 'data_audit.json'),
+        svg: external_node_path_default().join(out, 'coverage.svg'),
+    };
+}
+/**
+ * `cbbd-gap-bot audit`: audits the lake and writes `data_audit.md`, `data_audit.json` and `coverage.svg` to
+ * `out`, comparing with the `data_audit.json` already there (the previous run's) when there is one.
+ */
+async function auditCommand(command, deps) {
+    const previousJson = await (0,promises_.readFile)(external_node_path_default().join(command.out, 'data_audit.json'), 'utf8').catch(() => undefined);
+    const result = await auditLake(command, { ...deps, previousJson });
+    return { result, files: await writeReport(result, command.out) };
 }
 
 ;// CONCATENATED MODULE: ./node_modules/hyparquet-writer/src/bytewriter.js
@@ -78572,13 +78603,13 @@ async function registerPartitions(catalog, written) {
 function parseShard(text, flag = '--shard') {
     const m = /^(\d+)\/(\d+)$/.exec(text.trim());
     if (!m)
-        throw new UsageError(`${flag}: "${text}" is not I/N (e.g. 1/3)`);
+        throw new errors_UsageError(`${flag}: "${text}" is not I/N (e.g. 1/3)`);
     const index = Number(m[1]);
     const count = Number(m[2]);
     if (count < 1 || count > 256)
-        throw new UsageError(`${flag}: ${count} shards; use 1 to 256`);
+        throw new errors_UsageError(`${flag}: ${count} shards; use 1 to 256`);
     if (index < 1 || index > count)
-        throw new UsageError(`${flag}: shard ${index} of ${count} does not exist; use 1/${count} to ${count}/${count}`);
+        throw new errors_UsageError(`${flag}: shard ${index} of ${count} does not exist; use 1/${count} to ${count}/${count}`);
     return { index, count };
 }
 /**
@@ -78918,7 +78949,7 @@ function tableForEndpoint(config, endpoint) {
         const known = Object.values(config.audit.tables)
             .map((t) => t.endpoint)
             .filter(Boolean);
-        throw new UsageError(`--endpoint: no table in audit.tables is filled by "${endpoint}"; known: ${known.join(', ')}`);
+        throw new errors_UsageError(`--endpoint: no table in audit.tables is filled by "${endpoint}"; known: ${known.join(', ')}`);
     }
     return { table: entry[0], tc: entry[1] };
 }
@@ -79016,7 +79047,7 @@ function targetsFromFile(text, index, seasons, source) {
             return;
         const m = /^(\d+)\s*(?:,\s*(\d{4}-\d{2}-\d{2}))?$/.exec(line);
         if (!m)
-            throw new UsageError(`${source}:${n + 1}: "${raw.trim()}" is not gameId or gameId,YYYY-MM-DD`);
+            throw new errors_UsageError(`${source}:${n + 1}: "${raw.trim()}" is not gameId or gameId,YYYY-MM-DD`);
         const gameId = Number(m[1]);
         const known = index.get(gameId);
         if (known && seasons.includes(known.season))
@@ -79062,7 +79093,7 @@ async function fill_fillCommand(command, deps) {
     let unplaceable = [];
     if (command.missingIdsFile) {
         const text = await (0,promises_.readFile)(command.missingIdsFile, 'utf8').catch((e) => {
-            throw new UsageError(`--missing-ids-file: cannot read ${command.missingIdsFile} (${e.code ?? String(e)})`);
+            throw new errors_UsageError(`--missing-ids-file: cannot read ${command.missingIdsFile} (${e.code ?? String(e)})`);
         });
         const inventory = await takeInventory(store, layout.silver);
         const index = await readGameIndex(store, filesForSeasons(inventory.tables.get(tc.parent ?? 'fct_games') ?? [], new Set(command.seasons)), logger);
@@ -79153,14 +79184,14 @@ function planFill(input) {
     const notes = [];
     const seasons = [...new Set(input.targets.map((t) => t.season))].sort((a, b) => a - b);
     if (input.shards < 1)
-        throw new UsageError('--shards: at least 1');
+        throw new errors_UsageError('--shards: at least 1');
     let shards = input.shards;
     if (seasons.length * shards > MAX_MATRIX_LEGS) {
         shards = Math.max(1, Math.floor(MAX_MATRIX_LEGS / Math.max(1, seasons.length)));
         notes.push(`${seasons.length} seasons × ${input.shards} shards is over GitHub's ${MAX_MATRIX_LEGS} matrix jobs; using ${shards} shards a season`);
     }
     if (seasons.length > MAX_MATRIX_LEGS)
-        throw new UsageError(`--seasons: ${seasons.length} seasons need more than ${MAX_MATRIX_LEGS} matrix jobs`);
+        throw new errors_UsageError(`--seasons: ${seasons.length} seasons need more than ${MAX_MATRIX_LEGS} matrix jobs`);
     // Each leg keeps at least one request in flight and at least one start a second: legs whose share of the rate
     // is under 1/s may all start in the same second, so more legs than whole requests a second could together
     // exceed the rate. (The client honours a share above 1 by its whole part: give legs whole shares.)
@@ -79237,7 +79268,7 @@ async function planCommand(command, deps) {
     // Every endpoint's legs go into one matrix: keep endpoints × seasons × shards within GitHub's 256 jobs.
     const shards = Math.min(command.shards, Math.max(1, Math.floor(MAX_MATRIX_LEGS / Math.max(1, command.endpoints.length * command.seasons.length))));
     if (command.endpoints.length * command.seasons.length > MAX_MATRIX_LEGS) {
-        throw new UsageError(`--seasons: ${command.endpoints.length} endpoint(s) × ${command.seasons.length} seasons need more than ${MAX_MATRIX_LEGS} matrix jobs; plan fewer seasons at once`);
+        throw new errors_UsageError(`--seasons: ${command.endpoints.length} endpoint(s) × ${command.seasons.length} seasons need more than ${MAX_MATRIX_LEGS} matrix jobs; plan fewer seasons at once`);
     }
     if (shards < command.shards)
         deps.logger.warn(`--shards ${command.shards}: ${shards} a season keeps the matrix within ${MAX_MATRIX_LEGS} jobs`);
@@ -89669,7 +89700,7 @@ async function loadConfigFile(file) {
     }
     catch (e) {
         const code = e.code;
-        throw new UsageError(`${file}: cannot read the config (${code ?? String(e)})`);
+        throw new errors_UsageError(`${file}: cannot read the config (${code ?? String(e)})`);
     }
     return parseConfig(text, file);
 }
@@ -89681,15 +89712,22 @@ function parseConfig(text, source) {
         const where = first?.linePos?.[0]
             ? ` at line ${first.linePos[0].line}, column ${first.linePos[0].col}`
             : '';
-        throw new UsageError(`${source}: not valid YAML${where}: ${(first?.message.split('\n')[0] ?? 'parse error').replace(/ at line \d+, column \d+:?$/, '')}`);
+        throw new errors_UsageError(`${source}: not valid YAML${where}: ${(first?.message.split('\n')[0] ?? 'parse error').replace(/ at line \d+, column \d+:?$/, '')}`);
     }
-    const raw = doc.toJS({ maxAliasCount: 100 });
+    let raw;
+    try {
+        // Aliases are resolved here: an unknown anchor or an alias bomb fails now, with the file named.
+        raw = doc.toJS({ maxAliasCount: 100 });
+    }
+    catch (e) {
+        throw new errors_UsageError(`${source}: not valid YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    }
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-        throw new UsageError(`${source}: expected a mapping of keys at the top level`);
+        throw new errors_UsageError(`${source}: expected a mapping of keys at the top level`);
     }
     const parsed = configSchema.safeParse(raw, { reportInput: true });
     if (!parsed.success) {
-        throw new UsageError(`${source}: ${parsed.error.issues.map(describeIssue).join('; ')}`);
+        throw new errors_UsageError(`${source}: ${parsed.error.issues.map(describeIssue).join('; ')}`);
     }
     const warnings = unknownKeys(configSchema, raw, '').map((p) => `${source}: unknown key ${p} (ignored)`);
     return { config: load_finish(parsed.data), source, warnings };
@@ -89734,8 +89772,8 @@ function unknownKeys(schema, value, path) {
         return [];
     const shape = def.shape;
     return entries.flatMap(([k, v]) => {
-        const field = shape[k];
-        return field ? unknownKeys(field, v, join(path, k)) : [join(path, k)];
+        // Own keys only: `toString` or `__proto__` in a config must be an unknown key, not Object.prototype's.
+        return Object.hasOwn(shape, k) ? unknownKeys(shape[k], v, join(path, k)) : [join(path, k)];
     });
 }
 function join(path, key) {
@@ -89751,7 +89789,7 @@ function join(path, key) {
 function parseSeasonSpec(spec, bounds, flag = '--seasons') {
     const text = spec.trim();
     if (text === '')
-        throw new UsageError(`${flag}: empty season spec; write e.g. 2024, 2020-2026 or 2010,2012,2020-2022`);
+        throw new errors_UsageError(`${flag}: empty season spec; write e.g. 2024, 2020-2026 or 2010,2012,2020-2022`);
     const seasons = new Set();
     for (const raw of text.split(',')) {
         const part = raw.trim();
@@ -89761,7 +89799,7 @@ function parseSeasonSpec(spec, bounds, flag = '--seasons') {
             const from = Number(range[1]);
             const to = Number(range[2]);
             if (from > to)
-                throw new UsageError(`${flag}: season range ${from}-${to} is reversed; write it as ${to}-${from}`);
+                throw new errors_UsageError(`${flag}: season range ${from}-${to} is reversed; write it as ${to}-${from}`);
             checkBounds(from, part, bounds, flag);
             checkBounds(to, part, bounds, flag);
             for (let s = from; s <= to; s++)
@@ -89773,14 +89811,14 @@ function parseSeasonSpec(spec, bounds, flag = '--seasons') {
             seasons.add(s);
         }
         else {
-            throw new UsageError(`${flag}: "${part}" is not a season or a range; write e.g. 2024, 2020-2026 or 2010,2012,2020-2022`);
+            throw new errors_UsageError(`${flag}: "${part}" is not a season or a range; write e.g. 2024, 2020-2026 or 2010,2012,2020-2022`);
         }
     }
     return [...seasons].sort((a, b) => a - b);
 }
 function checkBounds(season, part, bounds, flag) {
     if (season < bounds.start || season > bounds.end) {
-        throw new UsageError(`${flag}: season ${season} in "${part}" is outside seasons.start..end (${bounds.start}-${bounds.end}) of the config`);
+        throw new errors_UsageError(`${flag}: season ${season} in "${part}" is outside seasons.start..end (${bounds.start}-${bounds.end}) of the config`);
     }
 }
 /** Writes seasons back as the shortest spec: [2010, 2012, 2020, 2021, 2022] → `2010,2012,2020-2022`. */
@@ -89805,17 +89843,17 @@ function formatSeasonSpec(seasons) {
 function parseLakeUri(value, flag = '--lake') {
     const v = value.trim();
     if (v === '')
-        throw new UsageError(`${flag}: empty; give s3://bucket[/prefix], file:///abs/dir or a directory`);
+        throw new errors_UsageError(`${flag}: empty; give s3://bucket[/prefix], file:///abs/dir or a directory`);
     if (v.startsWith('s3://')) {
         const rest = v.slice(5);
         const slash = rest.indexOf('/');
         const bucket = slash === -1 ? rest : rest.slice(0, slash);
         const prefix = slash === -1 ? '' : rest.slice(slash + 1).replace(/^\/+|\/+$/g, '');
         if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-            throw new UsageError(`${flag}: "${bucket}" in "${value}" is not a valid S3 bucket name`);
+            throw new errors_UsageError(`${flag}: "${bucket}" in "${value}" is not a valid S3 bucket name`);
         }
         if (prefix.split('/').some((s) => s === '..'))
-            throw new UsageError(`${flag}: ".." in "${value}"`);
+            throw new errors_UsageError(`${flag}: ".." in "${value}"`);
         return { kind: 's3', bucket, prefix };
     }
     if (v.startsWith('file://')) {
@@ -89823,11 +89861,11 @@ function parseLakeUri(value, flag = '--lake') {
             return { kind: 'file', root: (0,external_node_url_namespaceObject.fileURLToPath)(v) };
         }
         catch {
-            throw new UsageError(`${flag}: "${value}" is not an absolute file:// URI; write file:///abs/dir`);
+            throw new errors_UsageError(`${flag}: "${value}" is not an absolute file:// URI; write file:///abs/dir`);
         }
     }
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) {
-        throw new UsageError(`${flag}: scheme of "${value}" is not supported; use s3://, file:// or a directory`);
+        throw new errors_UsageError(`${flag}: scheme of "${value}" is not supported; use s3://, file:// or a directory`);
     }
     return { kind: 'file', root: external_node_path_default().resolve(v) };
 }
@@ -89952,7 +89990,57 @@ Flags:
   --config FILE, --lake URI, --json
 `;
 
+;// CONCATENATED MODULE: ./src/config/values.ts
+
+/**
+ * Parsers for the values of flags and action inputs, shared by the CLI and the action so both refuse the same
+ * things with the same words. `name` is how the user wrote it: `--rate` or `input rate`.
+ */
+/** An endpoint a fill can call: a per-game endpoint of the config that a table in audit.tables is filled by. */
+function fillableEndpoint(value, config, name = '--endpoint') {
+    const fillable = Object.values(config.audit.tables)
+        .map((t) => t.endpoint)
+        .filter((e) => !!e);
+    if (!fillable.includes(value) || config.endpoints[value]?.type !== 'game_fanout') {
+        throw new errors_UsageError(`${name}: "${value}" is not a per-game endpoint a table is filled by; use one of ${fillable.join(', ')}`);
+    }
+    return value;
+}
+/** A number above 0 and at most `max`. */
+function positiveNumber(value, name, max) {
+    const n = Number(value);
+    if (!/^\d+(\.\d+)?$/.test(value) || n <= 0 || n > max) {
+        throw new errors_UsageError(`${name}: expected a number above 0 and at most ${max} (the config's limit), got "${value}"`);
+    }
+    return n;
+}
+/** A whole number from 0. */
+function nonNegativeInt(value, name) {
+    if (!/^\d+$/.test(value))
+        throw new errors_UsageError(`${name}: expected a whole number, got "${value}"`);
+    return Number(value);
+}
+/** A whole number from 1 to `max`. */
+function values_positiveInt(value, name, max) {
+    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
+        throw new errors_UsageError(`${name}: expected a whole number from 1 to ${max}, got "${value}"`);
+    }
+    return Number(value);
+}
+/** `true`/`false` as Actions passes booleans (also `yes`/`no`, `1`/`0`, empty = `fallback`). */
+function booleanValue(value, name, fallback = false) {
+    const v = value.trim().toLowerCase();
+    if (v === '')
+        return fallback;
+    if (['true', 'yes', '1'].includes(v))
+        return true;
+    if (['false', 'no', '0'].includes(v))
+        return false;
+    throw new UsageError(`${name}: expected true or false, got "${value}"`);
+}
+
 ;// CONCATENATED MODULE: ./src/cli/parse.ts
+
 
 
 
@@ -90009,12 +90097,12 @@ async function parseCommandLine(argv, cwd) {
             if (values.help)
                 return { kind: 'help', text: DEMO_HELP };
             if (values.lake !== undefined)
-                throw new UsageError('--lake: demo writes its own lake; use --dir');
+                throw new errors_UsageError('--lake: demo writes its own lake; use --dir');
             return {
                 kind: 'demo',
                 loaded: await loadConfig(values.config, cwd),
                 dir: values.dir ?? 'demo-lake',
-                gamesPerSeason: parse_positiveInt(values.games ?? '40', '--games', 10_000),
+                gamesPerSeason: values_positiveInt(values.games ?? '40', '--games', 10_000),
                 json: values.json ?? false,
             };
         }
@@ -90039,12 +90127,12 @@ async function parseCommandLine(argv, cwd) {
             const loaded = await loadConfig(values.config, cwd);
             const { config } = loaded;
             if (!values.endpoint)
-                throw new UsageError('--endpoint: required (e.g. plays_game)');
+                throw new errors_UsageError('--endpoint: required (e.g. plays_game)');
             if (!values.seasons)
-                throw new UsageError('--seasons: required (e.g. 2024 or 2020-2026)');
+                throw new errors_UsageError('--seasons: required (e.g. 2024 or 2020-2026)');
             const engine = values.engine ?? 'scan';
             if (engine !== 'scan' && engine !== 'athena')
-                throw new UsageError(`--engine: "${engine}" is not one of scan, athena`);
+                throw new errors_UsageError(`--engine: "${engine}" is not one of scan, athena`);
             return {
                 kind: 'fill',
                 loaded,
@@ -90055,11 +90143,11 @@ async function parseCommandLine(argv, cwd) {
                 shard: parseShard(values.shard ?? '1/1'),
                 checkpoints: values.checkpoints,
                 missingIdsFile: values['missing-ids-file'],
-                limit: values.limit === undefined ? undefined : parse_positiveInt(values.limit, '--limit', 10_000_000),
+                limit: values.limit === undefined ? undefined : values_positiveInt(values.limit, '--limit', 10_000_000),
                 dryRun: values['dry-run'] ?? false,
                 rate: positiveNumber(values.rate ?? String(config.api.rate_limit_per_sec), '--rate', config.api.rate_limit_per_sec),
-                concurrency: parse_positiveInt(values.concurrency ?? String(config.api.max_concurrency), '--concurrency', config.api.max_concurrency),
-                leaseSeconds: parse_positiveInt(values['lease-seconds'] ?? String(config.checkpoints.lease_seconds), '--lease-seconds', 3600),
+                concurrency: values_positiveInt(values.concurrency ?? String(config.api.max_concurrency), '--concurrency', config.api.max_concurrency),
+                leaseSeconds: values_positiveInt(values['lease-seconds'] ?? String(config.checkpoints.lease_seconds), '--lease-seconds', 3600),
                 engine,
             };
         }
@@ -90079,7 +90167,7 @@ async function parseCommandLine(argv, cwd) {
             const loaded = await loadConfig(values.config, cwd);
             const { config } = loaded;
             if (!values.endpoint)
-                throw new UsageError('--endpoint: required (an endpoint name, or all)');
+                throw new errors_UsageError('--endpoint: required (an endpoint name, or all)');
             const endpoints = values.endpoint === 'all'
                 ? Object.values(config.audit.tables)
                     .map((t) => t.endpoint)
@@ -90092,8 +90180,8 @@ async function parseCommandLine(argv, cwd) {
                 lake: parseLakeUri(values.lake ?? `s3://${config.bucket}`),
                 endpoints,
                 seasons: parseSeasonSpec(values.seasons ?? `${config.seasons.start}-${config.seasons.end}`, config.seasons),
-                shards: parse_positiveInt(values.shards ?? '1', '--shards', 256),
-                maxParallel: parse_positiveInt(values['max-parallel'] ?? String(config.api.max_concurrency), '--max-parallel', 256),
+                shards: values_positiveInt(values.shards ?? '1', '--shards', 256),
+                maxParallel: values_positiveInt(values['max-parallel'] ?? String(config.api.max_concurrency), '--max-parallel', 256),
                 checkpoints: values.checkpoints,
                 quotaRemaining: values['quota-remaining'] === undefined
                     ? undefined
@@ -90111,7 +90199,7 @@ async function parseCommandLine(argv, cwd) {
             if (values.help)
                 return { kind: 'help', text: REPAIR_HELP };
             if (values['confirm-delete'] && !values.apply)
-                throw new UsageError('--confirm-delete: only with --apply (without it repair changes nothing)');
+                throw new errors_UsageError('--confirm-delete: only with --apply (without it repair changes nothing)');
             const loaded = await loadConfig(values.config, cwd);
             return {
                 kind: 'repair',
@@ -90124,7 +90212,7 @@ async function parseCommandLine(argv, cwd) {
             };
         }
         default:
-            throw new UsageError(`unknown command "${command}"; run cbbd-gap-bot --help for the list`);
+            throw new errors_UsageError(`unknown command "${command}"; run cbbd-gap-bot --help for the list`);
     }
 }
 function cli_parse_parse(args, options) {
@@ -90133,7 +90221,7 @@ function cli_parse_parse(args, options) {
     }
     catch (e) {
         // node:util names the flag in its message ("Unknown option '--sesons'"); keep that, drop its error code.
-        throw new UsageError(e instanceof Error ? e.message.replace(/\. To specify a positional argument.*$/, '') : String(e));
+        throw new errors_UsageError(e instanceof Error ? e.message.replace(/\. To specify a positional argument.*$/, '') : String(e));
     }
 }
 /** `--config`, else ./config.yaml, else the embedded default (the shipped config.yaml). */
@@ -90149,33 +90237,7 @@ const ENGINES = ['scan', 'duckdb', 'athena'];
 function parseEngine(value) {
     if (ENGINES.includes(value))
         return value;
-    throw new UsageError(`--engine: "${value}" is not one of ${ENGINES.join(', ')}`);
-}
-/** An endpoint a fill can call: a per-game endpoint of the config that a table in audit.tables is filled by. */
-function fillableEndpoint(name, config) {
-    const fillable = Object.values(config.audit.tables)
-        .map((t) => t.endpoint)
-        .filter((e) => !!e);
-    if (!fillable.includes(name) || config.endpoints[name]?.type !== 'game_fanout') {
-        throw new UsageError(`--endpoint: "${name}" is not a per-game endpoint a table is filled by; use one of ${fillable.join(', ')}`);
-    }
-    return name;
-}
-function positiveNumber(value, flag, max) {
-    const n = Number(value);
-    if (!/^\d+(\.\d+)?$/.test(value) || n <= 0 || n > max)
-        throw new UsageError(`${flag}: expected a number above 0 and at most ${max} (the config's limit), got "${value}"`);
-    return n;
-}
-function nonNegativeInt(value, flag) {
-    if (!/^\d+$/.test(value))
-        throw new UsageError(`${flag}: expected a whole number, got "${value}"`);
-    return Number(value);
-}
-function parse_positiveInt(value, flag, max) {
-    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max)
-        throw new UsageError(`${flag}: expected a whole number from 1 to ${max}, got "${value}"`);
-    return Number(value);
+    throw new errors_UsageError(`--engine: "${value}" is not one of ${ENGINES.join(', ')}`);
 }
 
 ;// CONCATENATED MODULE: ./src/cli/scorecard.ts

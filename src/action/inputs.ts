@@ -3,51 +3,186 @@ import type { EngineName } from '../commands/ports.js';
 import { DEFAULT_CONFIG_YAML } from '../config/default-config.js';
 import { loadConfigFile, parseConfig, type LoadedConfig } from '../config/load.js';
 import { parseSeasonSpec } from '../config/seasons.js';
+import {
+  booleanValue,
+  fillableEndpoint,
+  nonNegativeInt,
+  positiveInt,
+  positiveNumber,
+} from '../config/values.js';
+import { parseShard, type Shard } from '../fill/shards.js';
 import { parseLakeUri, type LakeLocation } from '../lake/lake-uri.js';
 import { UsageError } from '../util/errors.js';
 
-/** Reads one input as the runner passes it (`INPUT_<NAME>`); the action's own inputs, nothing else. */
+/** Reads one input as the runner passes it (`INPUT_<NAME>`). */
 export type InputReader = (name: string) => string;
 
-/** The action's settings for an audit run, validated with the CLI's parsers. */
-export interface ActionAuditSettings {
-  command: 'audit';
+/** What every command takes. */
+export interface CommonSettings {
   loaded: LoadedConfig;
   lake: LakeLocation;
-  engine: EngineName;
-  seasons: number[];
-  out: string;
+  checkpoints: string | undefined;
 }
 
-const COMMANDS = ['audit'] as const;
-const ENGINES: readonly EngineName[] = ['scan'];
+/** GitHub access for the commands that write to GitHub. */
+export interface GitHubSettings {
+  token: string;
+  botLogin: string;
+}
 
-/** Turns the action's inputs into settings; a bad input is a `UsageError` that names it. */
-export async function readInputs(input: InputReader): Promise<ActionAuditSettings> {
+/** The action's settings: one command and its validated inputs. */
+export type ActionSettings =
+  | (CommonSettings & {
+      command: 'audit';
+      engine: EngineName;
+      seasons: number[];
+      reportMode: 'pr' | 'commit' | 'none';
+      maxIssues: number;
+      github: GitHubSettings | undefined;
+    })
+  | (CommonSettings & {
+      command: 'plan';
+      endpoint: string | undefined;
+      seasons: number[] | undefined;
+      shards: number;
+      maxParallel: number;
+      dryRun: boolean;
+      github: GitHubSettings | undefined;
+    })
+  | (CommonSettings & {
+      command: 'fill';
+      endpoint: string;
+      seasons: number[];
+      shard: Shard;
+      rate: number;
+      concurrency: number;
+      dryRun: boolean;
+      resultPath: string;
+    })
+  | (CommonSettings & {
+      command: 'finalize';
+      endpoint: string;
+      seasons: number[];
+      issueNumber: number | undefined;
+      resultsDir: string;
+      github: GitHubSettings | undefined;
+    })
+  | (CommonSettings & { command: 'repair'; apply: boolean; normalize: boolean; confirmDelete: boolean });
+
+const COMMANDS = ['audit', 'plan', 'fill', 'finalize', 'repair'] as const;
+
+/** Turns the action's inputs into settings, with the CLI's parsers; a bad input is a `UsageError` naming it. */
+export async function readInputs(input: InputReader): Promise<ActionSettings> {
   const command = input('command') || 'audit';
-  if (!(COMMANDS as readonly string[]).includes(command)) {
+  if (!(COMMANDS as readonly string[]).includes(command))
     throw new UsageError(`input command: "${command}" is not one of ${COMMANDS.join(', ')}`);
-  }
-  const configPath = input('config') || 'config.yaml';
-  const loaded = existsSync(configPath)
-    ? await loadConfigFile(configPath)
-    : input('config')
-      ? await loadConfigFile(configPath)
-      : parseConfig(DEFAULT_CONFIG_YAML, 'embedded default config.yaml');
+  const loaded = await loadConfig(input('config'));
   const { config } = loaded;
-  const engine = input('engine') || 'scan';
-  if (!(ENGINES as readonly string[]).includes(engine))
-    throw new UsageError(`input engine: "${engine}" is not one of ${ENGINES.join(', ')}`);
-  return {
-    command: 'audit',
+  const common: CommonSettings = {
     loaded,
     lake: parseLakeUri(input('lake') || `s3://${config.bucket}`, 'input lake'),
-    engine: engine as EngineName,
-    seasons: parseSeasonSpec(
-      input('seasons') || `${config.seasons.start}-${config.seasons.end}`,
+    checkpoints: input('checkpoints') || undefined,
+  };
+  const seasons = (fallback = true) => {
+    const spec = input('seasons');
+    if (!spec && !fallback) return undefined;
+    return parseSeasonSpec(
+      spec || `${config.seasons.start}-${config.seasons.end}`,
       config.seasons,
       'input seasons',
-    ),
-    out: config.github.report_path,
+    );
   };
+  const github = (): GitHubSettings | undefined => {
+    const token = input('github-token');
+    return token ? { token, botLogin: input('bot-login') || 'github-actions[bot]' } : undefined;
+  };
+  const endpoint = () => fillableEndpoint(input('endpoint'), config, 'input endpoint');
+  switch (command as (typeof COMMANDS)[number]) {
+    case 'audit': {
+      const engine = input('engine') || 'scan';
+      if (engine !== 'scan' && engine !== 'athena')
+        throw new UsageError(`input engine: "${engine}" is not one of scan, athena`);
+      const reportMode = input('report-mode') || 'pr';
+      if (!['pr', 'commit', 'none'].includes(reportMode))
+        throw new UsageError(`input report-mode: "${reportMode}" is not one of pr, commit, none`);
+      const maxIssues = input('max-issues-per-run');
+      return {
+        ...common,
+        command: 'audit',
+        engine,
+        seasons: seasons()!,
+        reportMode: reportMode as 'pr' | 'commit' | 'none',
+        maxIssues: maxIssues
+          ? nonNegativeInt(maxIssues, 'input max-issues-per-run')
+          : config.github.max_issues_per_run,
+        github: github(),
+      };
+    }
+    case 'plan':
+      return {
+        ...common,
+        command: 'plan',
+        endpoint: input('endpoint') ? endpoint() : undefined,
+        seasons: seasons(false),
+        shards: positiveInt(input('shards') || '1', 'input shards', 256),
+        maxParallel: positiveInt(
+          input('max-parallel') || String(config.api.max_concurrency),
+          'input max-parallel',
+          256,
+        ),
+        dryRun: booleanValue(input('dry-run'), 'input dry-run'),
+        github: github(),
+      };
+    case 'fill':
+      return {
+        ...common,
+        command: 'fill',
+        endpoint: endpoint(),
+        seasons: seasons(false) ?? missing('seasons'),
+        shard: parseShard(input('shard') || '1/1', 'input shard'),
+        rate: positiveNumber(
+          input('rate') || String(config.api.rate_limit_per_sec),
+          'input rate',
+          config.api.rate_limit_per_sec,
+        ),
+        concurrency: positiveInt(
+          input('concurrency') || String(config.api.max_concurrency),
+          'input concurrency',
+          config.api.max_concurrency,
+        ),
+        dryRun: booleanValue(input('dry-run'), 'input dry-run'),
+        resultPath: input('result-path') || 'fill-result.json',
+      };
+    case 'finalize': {
+      const issue = input('issue-number');
+      return {
+        ...common,
+        command: 'finalize',
+        endpoint: endpoint(),
+        seasons: seasons(false) ?? missing('seasons'),
+        issueNumber: issue ? positiveInt(issue, 'input issue-number', 1e9) : undefined,
+        resultsDir: input('results-dir') || 'fill-results',
+        github: github(),
+      };
+    }
+    case 'repair':
+      return {
+        ...common,
+        command: 'repair',
+        apply: booleanValue(input('apply'), 'input apply'),
+        normalize: booleanValue(input('normalize'), 'input normalize'),
+        confirmDelete: booleanValue(input('confirm-delete'), 'input confirm-delete'),
+      };
+  }
+}
+
+function missing(name: string): never {
+  throw new UsageError(`input ${name}: required for this command`);
+}
+
+/** The config input, else ./config.yaml, else the embedded default. */
+async function loadConfig(path: string): Promise<LoadedConfig> {
+  if (path) return loadConfigFile(path);
+  if (existsSync('config.yaml')) return loadConfigFile('config.yaml');
+  return parseConfig(DEFAULT_CONFIG_YAML, 'embedded default config.yaml');
 }

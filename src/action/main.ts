@@ -1,28 +1,29 @@
 import * as core from '@actions/core';
-import { auditCommand } from '../commands/audit.js';
 import { errorMessage } from '../util/errors.js';
+import { readEvent } from './event.js';
 import { readInputs } from './inputs.js';
-import { actionLogger, writeAuditSummary } from './report-out.js';
+import { runAction } from './run-action.js';
 
-/** The action's entry: inputs → one command → outputs, summary and annotations; errors → setFailed. */
+/** The action's entry: inputs and the event → one command → outputs, a job summary, annotations; errors → setFailed. */
 async function main(): Promise<void> {
   try {
+    // Secrets are masked before anything can print them: the token, and the API key the fill step gets by env.
+    for (const secret of [
+      core.getInput('github-token'),
+      process.env.CBBD_API_KEY,
+      process.env.BEARER_TOKEN,
+    ]) {
+      if (secret) core.setSecret(secret);
+    }
     const settings = await readInputs((name) => core.getInput(name));
-    const logger = actionLogger();
+    const event = await readEvent(process.env.GITHUB_EVENT_NAME, process.env.GITHUB_EVENT_PATH);
     for (const w of settings.loaded.warnings) core.warning(w);
-    const outcome = await auditCommand(
-      {
-        config: settings.loaded.config,
-        lake: settings.lake,
-        engine: settings.engine,
-        seasons: settings.seasons,
-        out: settings.out,
-      },
-      { logger, env: process.env, now: () => new Date() },
-    );
-    core.setOutput('gaps', String(outcome.result.gaps.length));
-    core.setOutput('report-path', outcome.files.markdown);
-    await writeAuditSummary(outcome.result);
+    const logger = { info: core.info, warn: core.warning, error: core.error, debug: core.debug };
+    const result = await runAction(settings, event, { logger, env: process.env, now: () => new Date() });
+    for (const [name, value] of Object.entries(result.outputs)) core.setOutput(name, value);
+    for (const w of result.summary.warnings) core.warning(w.message, { title: w.title });
+    if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(result.summary.markdown, true).write();
+    if (result.failure) core.setFailed(result.failure);
   } catch (e) {
     core.setFailed(errorMessage(e));
   }

@@ -9,8 +9,8 @@ import { UsageError } from '../util/errors.js';
 import { AUDIT_HELP, DEMO_HELP, FILL_HELP, MAIN_HELP, PLAN_HELP, REPAIR_HELP } from './help.js';
 import type { FillCommand } from '../commands/fill.js';
 import type { PlanCommand } from '../commands/plan.js';
-import type { Config } from '../config/schema.js';
 import { parseShard } from '../fill/shards.js';
+import { fillableEndpoint, nonNegativeInt, positiveInt, positiveNumber } from '../config/values.js';
 
 /** What the command line asked for, validated. */
 export type CliRequest =
@@ -244,37 +244,4 @@ const ENGINES: readonly EngineName[] = ['scan', 'duckdb', 'athena'];
 function parseEngine(value: string): EngineName {
   if ((ENGINES as readonly string[]).includes(value)) return value as EngineName;
   throw new UsageError(`--engine: "${value}" is not one of ${ENGINES.join(', ')}`);
-}
-
-/** An endpoint a fill can call: a per-game endpoint of the config that a table in audit.tables is filled by. */
-function fillableEndpoint(name: string, config: Config): string {
-  const fillable = Object.values(config.audit.tables)
-    .map((t) => t.endpoint)
-    .filter((e): e is string => !!e);
-  if (!fillable.includes(name) || config.endpoints[name]?.type !== 'game_fanout') {
-    throw new UsageError(
-      `--endpoint: "${name}" is not a per-game endpoint a table is filled by; use one of ${fillable.join(', ')}`,
-    );
-  }
-  return name;
-}
-
-function positiveNumber(value: string, flag: string, max: number): number {
-  const n = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || n <= 0 || n > max)
-    throw new UsageError(
-      `${flag}: expected a number above 0 and at most ${max} (the config's limit), got "${value}"`,
-    );
-  return n;
-}
-
-function nonNegativeInt(value: string, flag: string): number {
-  if (!/^\d+$/.test(value)) throw new UsageError(`${flag}: expected a whole number, got "${value}"`);
-  return Number(value);
-}
-
-function positiveInt(value: string, flag: string, max: number): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max)
-    throw new UsageError(`${flag}: expected a whole number from 1 to ${max}, got "${value}"`);
-  return Number(value);
 }

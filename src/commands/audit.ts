@@ -7,9 +7,18 @@ import type { Config } from '../config/schema.js';
 import type { LakeLocation } from '../lake/lake-uri.js';
 import { renderCoverageSvg } from '../report/coverage-svg.js';
 import { diffAudits, parsePreviousAudit } from '../report/diff.js';
-import { renderMarkdown } from '../report/markdown.js';
+import { renderMarkdown, type MarkdownOptions } from '../report/markdown.js';
+import { errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import { locationMapper, openCatalog, openEngine, openLake, type EngineName, type Env } from './ports.js';
+import {
+  locationMapper,
+  openCatalog,
+  openCheckpoints,
+  openEngine,
+  openLake,
+  type EngineName,
+  type Env,
+} from './ports.js';
 
 /** `audit`'s settings, parsed from flags (CLI) or inputs (action). */
 export interface AuditCommand {
@@ -23,47 +32,97 @@ export interface AuditCommand {
 /** Where the report landed. */
 export interface AuditOutcome {
   result: AuditResult;
-  files: { markdown: string; json: string; svg: string };
+  files: ReportFiles;
+}
+
+/** The report's three files. */
+export interface ReportFiles {
+  markdown: string;
+  json: string;
+  svg: string;
 }
 
 /**
- * Audits the lake and writes `data_audit.md`, `data_audit.json` and `coverage.svg` to `out`, comparing with the
- * `data_audit.json` already there (the previous night's) when there is one.
+ * Audits the lake. `previousJson` is the last audit's `data_audit.json` (from `--out`, or from the report branch
+ * in the action); the result then carries the diff against it. Games checkpointed `empty` count as covered.
  */
-export async function auditCommand(
+export async function auditLake(
   command: AuditCommand,
-  deps: { logger: Logger; env: Env; now: () => Date },
-): Promise<AuditOutcome> {
-  const store = openLake(command.lake, command.config, deps.env);
-  const engine = await openEngine(command.engine, store, command.lake, command.config, deps.env);
+  deps: { logger: Logger; env: Env; now: () => Date; previousJson?: string | undefined },
+): Promise<AuditResult> {
+  const { config } = command;
+  const store = openLake(command.lake, config, deps.env);
+  const engine = await openEngine(command.engine, store, command.lake, config, deps.env);
+  const catalog = openCatalog(command.lake, config, deps.env);
+  const checkpoints = openCheckpoints(undefined, command.lake, config, deps.env);
+  const keyOfLocation = locationMapper(store, config);
+  const database = config.catalog.silver_database!;
   let result: AuditResult;
   try {
-    const catalog = openCatalog(command.lake, command.config, deps.env);
-    const keyOfLocation = locationMapper(store, command.config);
-    const database = command.config.catalog.silver_database!;
     result = await runAudit(
-      { config: command.config, seasons: command.seasons },
+      { config, seasons: command.seasons },
       {
         store,
         engine,
         logger: deps.logger,
         now: deps.now,
         catalogCheck: (tables) => checkCatalog(tables, catalog, database, keyOfLocation),
+        emptyFromCheckpoints: async (endpoint) => {
+          try {
+            return await checkpoints.idsWithStatus(endpoint, 'empty');
+          } catch (e) {
+            deps.logger.warn(
+              `checkpoints (${checkpoints.kind}) not read, so only deadletters mark games empty: ${errorMessage(e)}`,
+            );
+            return [];
+          }
+        },
       },
     );
   } finally {
     await engine.close();
   }
-  const files = {
-    markdown: path.join(command.out, 'data_audit.md'),
-    json: path.join(command.out, 'data_audit.json'),
-    svg: path.join(command.out, 'coverage.svg'),
-  };
-  const previous = parsePreviousAudit(await readFile(files.json, 'utf8').catch(() => undefined));
+  const previous = parsePreviousAudit(deps.previousJson);
   if (previous) result.diff = diffAudits(previous, result);
-  await mkdir(command.out, { recursive: true });
-  await writeFile(files.json, `${JSON.stringify(result, null, 2)}\n`);
-  await writeFile(files.markdown, renderMarkdown(result, { svgPath: 'coverage.svg' }));
-  await writeFile(files.svg, renderCoverageSvg(result));
-  return { result, files };
+  return result;
+}
+
+/** The report as file contents, keyed by file name: what is written to `--out` and what the action commits. */
+export function reportContents(result: AuditResult, options: MarkdownOptions = {}): Record<string, string> {
+  return {
+    'data_audit.md': renderMarkdown(result, { svgPath: 'coverage.svg', ...options }),
+    'data_audit.json': `${JSON.stringify(result, null, 2)}\n`,
+    'coverage.svg': renderCoverageSvg(result),
+  };
+}
+
+/** Writes the report into `out`. */
+export async function writeReport(
+  result: AuditResult,
+  out: string,
+  options: MarkdownOptions = {},
+): Promise<ReportFiles> {
+  await mkdir(out, { recursive: true });
+  for (const [name, text] of Object.entries(reportContents(result, options)))
+    await writeFile(path.join(out, name), text);
+  return {
+    markdown: path.join(out, 'data_audit.md'),
+    json: path.join(out, 'data_audit.json'),
+    svg: path.join(out, 'coverage.svg'),
+  };
+}
+
+/**
+ * `cbbd-gap-bot audit`: audits the lake and writes `data_audit.md`, `data_audit.json` and `coverage.svg` to
+ * `out`, comparing with the `data_audit.json` already there (the previous run's) when there is one.
+ */
+export async function auditCommand(
+  command: AuditCommand,
+  deps: { logger: Logger; env: Env; now: () => Date },
+): Promise<AuditOutcome> {
+  const previousJson = await readFile(path.join(command.out, 'data_audit.json'), 'utf8').catch(
+    () => undefined,
+  );
+  const result = await auditLake(command, { ...deps, previousJson });
+  return { result, files: await writeReport(result, command.out) };
 }

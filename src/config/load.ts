@@ -40,7 +40,9 @@ export function parseConfig(text: string, source: string): LoadedConfig {
     // Aliases are resolved here: an unknown anchor or an alias bomb fails now, with the file named.
     raw = doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
-    throw new UsageError(`${source}: not valid YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    throw new UsageError(
+      `${source}: not valid YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
+    );
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new UsageError(`${source}: expected a mapping of keys at the top level`);

@@ -1,0 +1,137 @@
+import type { NightlyOutcome } from '../commands/nightly.js';
+import type { FillOutcome } from '../commands/fill.js';
+import type { FillRequestOutcome } from '../commands/fill-request.js';
+import type { FinalizeOutcome } from '../commands/finalize.js';
+import type { RepairReport } from '../repair/apply.js';
+import { repairText } from '../commands/repair.js';
+import { markdownTable } from 'markdown-table';
+
+/** A job summary in Markdown, and the annotations a maintainer must see. */
+export interface Summary {
+  markdown: string;
+  warnings: { title: string; message: string }[];
+}
+
+/** Audit: scorecard and gaps, what happened to issues and the report; a warning per failing table. */
+export function auditSummary(n: NightlyOutcome): Summary {
+  const r = n.result;
+  const lines = [
+    `## Data audit — ${r.lake}`,
+    '',
+    markdownTable([
+      ['Table', 'Status', 'Rows', 'Issues'],
+      ...r.tables.map((t) => [
+        t.table,
+        t.status,
+        t.rows.toLocaleString('en-US'),
+        t.issues.slice(0, 3).join('; ') || '—',
+      ]),
+    ]),
+    '',
+    `**${r.gaps.length} gaps**${r.diff ? ` (${r.diff.newGaps.length} new, ${r.diff.closedGaps.length} closed since ${r.diff.previousGeneratedAt})` : ''}`,
+    '',
+    ...r.gaps.slice(0, 50).map((g) => `- \`${g.key}\`: ${g.detail.replace(/\n/g, ' ').slice(0, 300)}`),
+  ];
+  if (n.issues) {
+    const i = n.issues;
+    lines.push(
+      '',
+      `Issues: ${i.created.length} opened, ${i.updated.length} updated, ${i.closed.length} closed, ${i.reopened.length} reopened, ${i.unchanged} unchanged, ${i.deferred.length} deferred to the next night (${i.writes} GitHub writes)`,
+    );
+  }
+  if (n.report)
+    lines.push(
+      '',
+      n.report.changed
+        ? `Report: committed${n.report.pr ? `, pull request #${n.report.pr.number}` : ''}`
+        : 'Report: unchanged, nothing published',
+    );
+  return {
+    markdown: lines.join('\n'),
+    warnings: r.tables
+      .filter((t) => t.status === 'FAIL')
+      .map((t) => ({ title: `Data audit: ${t.table} FAIL`, message: `${t.table}: ${t.issues.join('; ')}` })),
+  };
+}
+
+/** Plan: the legs, or why there are none. */
+export function planSummary(p: FillRequestOutcome): Summary {
+  if (p.legs === 0)
+    return { markdown: `## Fill plan\n\nNothing to run: ${p.skipped ?? 'no legs'}`, warnings: [] };
+  const rows = p.plans.flatMap((plan) =>
+    plan.legs.map((l) => [
+      l.endpoint,
+      String(l.season),
+      l.shard,
+      String(l.games),
+      `${l.rate}/s`,
+      String(l.concurrency),
+      `${l.seconds}s`,
+    ]),
+  );
+  return {
+    markdown: [
+      `## Fill plan: ${p.endpoint} ${p.seasons}${p.issueNumber ? ` (issue #${p.issueNumber})` : ''}`,
+      '',
+      markdownTable([['Endpoint', 'Season', 'Shard', 'Games', 'Rate', 'In flight', 'Time'], ...rows]),
+    ].join('\n'),
+    warnings: [],
+  };
+}
+
+/** Fill: the shard's table of counts, and a warning when it stopped or games failed. */
+export function fillSummary(o: FillOutcome): Summary {
+  const r = o.result;
+  const row = [
+    o.endpoint,
+    o.seasons.join(','),
+    o.shard,
+    String(o.targets.length),
+    String(r?.done.length ?? 0),
+    String(r?.empty.length ?? 0),
+    String(r?.failed.length ?? 0),
+    String(r?.left ?? 0),
+    String(r?.usage.calls ?? 0),
+  ];
+  const warnings: Summary['warnings'] = [];
+  if (r?.stoppedBy)
+    warnings.push({ title: `Fill stopped: ${r.stoppedBy}`, message: r.stopMessage ?? r.stoppedBy });
+  if (r && r.failed.length > 0)
+    warnings.push({
+      title: `${r.failed.length} games failed`,
+      message: r.failed
+        .slice(0, 20)
+        .map((f) => `${f.gameId}: ${f.reason}`)
+        .join('; '),
+    });
+  return {
+    markdown: [
+      `## Fill ${o.dryRun ? '(dry run) ' : ''}${o.endpoint} shard ${o.shard}`,
+      '',
+      markdownTable([
+        ['Endpoint', 'Seasons', 'Shard', 'To fetch', 'Done', 'Empty', 'Failed', 'Left', 'Calls'],
+        row,
+      ]),
+    ].join('\n'),
+    warnings,
+  };
+}
+
+/** Finalize: the totals and whether the gap closed. */
+export function finalizeSummary(f: FinalizeOutcome): Summary {
+  return {
+    markdown: `## Fill result\n\n${f.legs} legs: ${f.filled} filled, ${f.empty} empty, ${f.failed} failed. ${f.gapStillOpen ? `${f.remaining} games still missing.` : 'The gap is closed.'}${f.closed ? ' Issue closed.' : ''}`,
+    warnings:
+      f.failed > 0
+        ? [{ title: `${f.failed} games failed`, message: f.failedIds.slice(0, 50).join(', ') }]
+        : [],
+  };
+}
+
+/** Repair: the report as a code block. */
+export function repairSummary(r: RepairReport): Summary {
+  return {
+    markdown: `## Repair\n\n\`\`\`\n${repairText(r)}\`\`\``,
+    warnings: r.ok ? [] : [{ title: 'Repair: some steps failed', message: repairText(r) }],
+  };
+}

@@ -1,0 +1,33 @@
+import { createGitHubClient, type GitHubClient } from '../github/octokit.js';
+import { UsageError } from '../util/errors.js';
+import type { Logger } from '../util/logger.js';
+import type { Env } from './ports.js';
+
+/** Where the run is on GitHub: the repository, the API, the run's own page, and the bot's login. */
+export interface GitHubContext {
+  octokit: GitHubClient;
+  owner: string;
+  repo: string;
+  botLogin: string;
+  runUrl: string | undefined;
+}
+
+/**
+ * GitHub as the runner describes it (`GITHUB_REPOSITORY`, `GITHUB_API_URL`, `GITHUB_SERVER_URL`, `GITHUB_RUN_ID`),
+ * with a client that retries and throttles (src/github/octokit.ts). `GITHUB_API_URL` is how tests point the
+ * bundled action at the fake GitHub.
+ */
+export function openGitHub(token: string, botLogin: string, env: Env, logger: Logger): GitHubContext {
+  const repository = env.GITHUB_REPOSITORY ?? '';
+  const [owner, repo, ...rest] = repository.split('/');
+  if (!owner || !repo || rest.length > 0)
+    throw new UsageError(`GITHUB_REPOSITORY: expected owner/repo, got "${repository}"`);
+  const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
+  return {
+    octokit: createGitHubClient({ token, baseUrl: env.GITHUB_API_URL ?? 'https://api.github.com', logger }),
+    owner,
+    repo,
+    botLogin,
+    runUrl: env.GITHUB_RUN_ID ? `${server}/${owner}/${repo}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
+  };
+}
