@@ -58517,7 +58517,7 @@ module.exports = Iterator;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4487);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1809);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
@@ -58533,7 +58533,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4487:
+/***/ 1809:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -60682,6 +60682,31 @@ async function createDuckDbEngine(root) {
         async close() {
             conn.closeSync();
             instance.closeSync();
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/lake/range-cache-store.ts
+/**
+ * A store that serves a ranged get from bytes it already fetched for the same key. The scan makes one per file:
+ * the footer read of a small file (lineups, substitutions: 4 KB) takes the whole file, and its key column is then
+ * answered from memory instead of a second request. Everything but `get` passes through.
+ */
+function createRangeCacheStore(inner) {
+    const fetched = new Map();
+    return {
+        ...inner,
+        async get(key, range) {
+            if (range) {
+                for (const f of fetched.get(key) ?? []) {
+                    if (range.start >= f.start && range.end <= f.start + f.bytes.byteLength) {
+                        return f.bytes.subarray(range.start - f.start, range.end - f.start);
+                    }
+                }
+            }
+            const bytes = await inner.get(key, range);
+            fetched.set(key, [...(fetched.get(key) ?? []), { start: range?.start ?? 0, bytes }]);
+            return bytes;
         },
     };
 }
@@ -70141,6 +70166,33 @@ function asyncBufferFromStore(store, object) {
         },
     };
 }
+/**
+ * The store's port for hyparquet, remembering a read that failed: a reset, a body cut short or a throttled GET
+ * says nothing about the file, so the caller rethrows it instead of calling the file unreadable (an audit would
+ * report a healthy file as a gap, a fill would skip the games of a file it could not read this once).
+ */
+function readsOf(store, object) {
+    const inner = asyncBufferFromStore(store, object);
+    const reads = {
+        buffer: {
+            byteLength: inner.byteLength,
+            slice: async (start, end) => {
+                try {
+                    return await inner.slice(start, end);
+                }
+                catch (error) {
+                    reads.failure ??= { error };
+                    throw error;
+                }
+            },
+        },
+    };
+    return reads;
+}
+const errorText = (e) => (e instanceof Error ? e.message : String(e));
+function readFailed(object, error) {
+    return new Error(`could not read ${object.key}: ${errorText(error)}`, { cause: error });
+}
 /** A Parquet file whose bytes are not a valid file: wrong magic, a footer that lies, a chunk that will not decode. */
 class UnreadableFileError extends Error {
     key;
@@ -70155,13 +70207,14 @@ async function readFooter(store, object, fetchBytes = DEFAULT_FOOTER_FETCH_BYTES
     if (object.size < 12)
         throw new UnreadableFileError(object.key, `${object.size} bytes is too short for Parquet`);
     let metadata;
+    const file = readsOf(store, object);
     try {
-        metadata = await metadata_parquetMetadataAsync(asyncBufferFromStore(store, object), {
-            initialFetchSize: fetchBytes,
-        });
+        metadata = await metadata_parquetMetadataAsync(file.buffer, { initialFetchSize: fetchBytes });
     }
     catch (e) {
-        throw new UnreadableFileError(object.key, e instanceof Error ? e.message : String(e));
+        if (file.failure)
+            throw readFailed(object, file.failure.error);
+        throw new UnreadableFileError(object.key, errorText(e));
     }
     for (const rg of metadata.row_groups) {
         for (const col of rg.columns) {
@@ -70187,9 +70240,10 @@ function columnNames(metadata) {
  */
 async function readColumns(store, object, metadata, columns) {
     const chunks = new Map();
+    const file = readsOf(store, object);
     try {
         await parquetRead({
-            file: asyncBufferFromStore(store, object),
+            file: file.buffer,
             metadata,
             columns: [...columns],
             compressors: compressors,
@@ -70201,7 +70255,9 @@ async function readColumns(store, object, metadata, columns) {
         });
     }
     catch (e) {
-        throw new UnreadableFileError(object.key, e instanceof Error ? e.message : String(e));
+        if (file.failure)
+            throw readFailed(object, file.failure.error);
+        throw new UnreadableFileError(object.key, errorText(e));
     }
     const out = new Map();
     for (const column of columns) {
@@ -70223,6 +70279,7 @@ async function readColumns(store, object, metadata, columns) {
 
 
 
+
 /**
  * The default engine: pure TypeScript over the object store with hyparquet. Row counts and null counts come from
  * footers; a column is read (by byte range) only when its statistics cannot answer: `gameId` of a one-game
@@ -70239,7 +70296,9 @@ function createScanEngine(store, opts) {
         async close() { },
     };
 }
-async function scanFile(store, file, request, sizer) {
+async function scanFile(lake, file, request, sizer) {
+    // Per file: when the footer read took the whole (small) file, the key column comes from those bytes.
+    const store = createRangeCacheStore(lake);
     const base = {
         file,
         rows: 0,
@@ -71038,6 +71097,36 @@ function backoffMs(round) {
     return Math.random() * Math.min(10_000, 200 * 2 ** round);
 }
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+;// CONCATENATED MODULE: ./src/checkpoint/described-errors.ts
+
+/**
+ * The store with its errors named: `DynamoDB table cbbd_checkpoints: tryLease: Internal server error` instead of
+ * `Internal server error`, so the fill's message says which service and which step failed. Answers are unchanged.
+ */
+function withDescribedErrors(store, where) {
+    const wrap = (name, fn) => async (...args) => {
+        try {
+            return await fn(...args);
+        }
+        catch (e) {
+            throw new Error(`${where}: ${name}: ${errorMessage(e)}`, { cause: e });
+        }
+    };
+    return {
+        kind: store.kind,
+        getMany: wrap('getMany', store.getMany.bind(store)),
+        idsWithStatus: wrap('idsWithStatus', store.idsWithStatus.bind(store)),
+        tryLease: wrap('tryLease', store.tryLease.bind(store)),
+        heartbeat: wrap('heartbeat', store.heartbeat.bind(store)),
+        finish: wrap('finish', store.finish.bind(store)),
+        fail: wrap('fail', store.fail.bind(store)),
+        release: wrap('release', store.release.bind(store)),
+        acquireShardLock: wrap('acquireShardLock', store.acquireShardLock.bind(store)),
+        renewShardLock: wrap('renewShardLock', store.renewShardLock.bind(store)),
+        releaseShardLock: wrap('releaseShardLock', store.releaseShardLock.bind(store)),
+    };
+}
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
@@ -72329,20 +72418,31 @@ function createS3Store(client, bucket, prefix = '') {
         async get(key, range) {
             if (range && range.end <= range.start)
                 return new Uint8Array(0);
-            try {
-                const out = await client.send(new client_s3_dist_cjs/* GetObjectCommand */.jLs({
-                    Bucket: bucket,
-                    Key: full(key),
-                    ...(range ? { Range: `bytes=${range.start}-${range.end - 1}` } : {}),
-                }));
+            // The SDK retries a GET that fails before its answer, not a body cut short after the headers (a reset, a
+            // dropped connection): such a body is asked for again here. A GET changes nothing, so repeating it is safe.
+            for (let attempt = 1;; attempt++) {
+                let out;
+                try {
+                    out = await client.send(new client_s3_dist_cjs/* GetObjectCommand */.jLs({
+                        Bucket: bucket,
+                        Key: full(key),
+                        ...(range ? { Range: `bytes=${range.start}-${range.end - 1}` } : {}),
+                    }));
+                }
+                catch (e) {
+                    if (isNotFound(e))
+                        throw new NotFoundError(key);
+                    throw e;
+                }
                 if (!out.Body)
                     return new Uint8Array(0);
-                return await out.Body.transformToByteArray();
-            }
-            catch (e) {
-                if (isNotFound(e))
-                    throw new NotFoundError(key);
-                throw e;
+                try {
+                    return await out.Body.transformToByteArray();
+                }
+                catch (e) {
+                    if (attempt >= BODY_ATTEMPTS)
+                        throw e;
+                }
             }
         },
         async putIfAbsent(key, body, contentType) {
@@ -72376,6 +72476,8 @@ function createS3Store(client, bucket, prefix = '') {
         },
     };
 }
+/** Reads of one GET's body, the first included, before its failure is passed on. */
+const BODY_ATTEMPTS = 3;
 function httpStatus(e) {
     return e?.$metadata?.httpStatusCode;
 }
@@ -72402,16 +72504,29 @@ function isNotFound(e) {
 
 
 
+
 /** True when the SDK will talk to a local endpoint (s3rver, dynalite, a fake): those want path-style S3. */
 function hasEndpointOverride(env, service) {
     return Boolean(env[`AWS_ENDPOINT_URL_${service}`] ?? env.AWS_ENDPOINT_URL);
 }
+/**
+ * What every AWS client gets: the region, and timeouts. The SDK has none by default, so one stalled connection
+ * could hold a fill (and its leases) forever; abandoned requests are retried by the SDK's own policy.
+ */
+function awsClientConfig(config, env) {
+    return {
+        region: env.AWS_REGION ?? config.region,
+        requestHandler: {
+            requestTimeout: config.aws.request_timeout_seconds * 1000,
+            // Without this the handler only logs a warning when requestTimeout passes and keeps waiting.
+            throwOnRequestTimeout: true,
+            connectionTimeout: config.aws.connect_timeout_seconds * 1000,
+        },
+    };
+}
 /** An S3 client for the config's region; `AWS_ENDPOINT_URL[_S3]` (read by the SDK itself) switches to path-style. */
 function createS3Client(config, env) {
-    return new client_s3_dist_cjs/* S3Client */.YxF({
-        region: env.AWS_REGION ?? config.region,
-        forcePathStyle: hasEndpointOverride(env, 'S3'),
-    });
+    return new client_s3_dist_cjs/* S3Client */.YxF({ ...awsClientConfig(config, env), forcePathStyle: hasEndpointOverride(env, 'S3') });
 }
 /** The lake's object store. */
 function openLake(location, config, env) {
@@ -72432,7 +72547,7 @@ async function openEngine(name, store, location, config, env) {
         case 'athena':
             if (location.kind !== 's3')
                 throw new errors_UsageError('--engine athena: queries the catalog of an s3:// lake; for a directory use scan or duckdb');
-            return createAthenaEngine(new dist_cjs/* AthenaClient */.T7g({ region: env.AWS_REGION ?? config.region }), openCatalog(location, config, env), {
+            return createAthenaEngine(new dist_cjs/* AthenaClient */.T7g(awsClientConfig(config, env)), openCatalog(location, config, env), {
                 database: config.catalog.silver_database,
                 workgroup: config.gap_fill.athena_workgroup,
                 ...(config.gap_fill.athena_output ? { outputLocation: config.gap_fill.athena_output } : {}),
@@ -72444,7 +72559,7 @@ async function openEngine(name, store, location, config, env) {
 function openCatalog(location, config, env) {
     if (location.kind === 'file')
         return createLocalCatalog(location.root);
-    return createGlueCatalog(new client_glue_dist_cjs/* GlueClient */.lPz({ region: env.AWS_REGION ?? config.region }));
+    return createGlueCatalog(new client_glue_dist_cjs/* GlueClient */.lPz(awsClientConfig(config, env)));
 }
 /**
  * The checkpoint store: `dynamodb://table`, `file:///dir` or a directory. Default: the config's DynamoDB table for
@@ -72459,11 +72574,12 @@ function openCheckpoints(uri, location, config, env) {
         const table = value.slice('dynamodb://'.length);
         if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table))
             throw new errors_UsageError(`--checkpoints: "${table}" is not a DynamoDB table name`);
-        return createDynamoDbCheckpoints(new client_dynamodb_dist_cjs/* DynamoDBClient */.MGV({ region: env.AWS_REGION ?? config.region }), table);
+        return withDescribedErrors(createDynamoDbCheckpoints(new client_dynamodb_dist_cjs/* DynamoDBClient */.MGV(awsClientConfig(config, env)), table), `DynamoDB table ${table}`);
     }
     if (value.startsWith('file://')) {
         try {
-            return createFileCheckpoints((0,external_node_url_namespaceObject.fileURLToPath)(value));
+            const dir = (0,external_node_url_namespaceObject.fileURLToPath)(value);
+            return withDescribedErrors(createFileCheckpoints(dir), `checkpoints in ${dir}`);
         }
         catch {
             throw new errors_UsageError(`--checkpoints: "${value}" is not an absolute file:// URI`);
@@ -72471,7 +72587,7 @@ function openCheckpoints(uri, location, config, env) {
     }
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value))
         throw new errors_UsageError(`--checkpoints: "${value}" is neither dynamodb://table nor file:///dir`);
-    return createFileCheckpoints(external_node_path_default().resolve(value));
+    return withDescribedErrors(createFileCheckpoints(external_node_path_default().resolve(value)), `checkpoints in ${external_node_path_default().resolve(value)}`);
 }
 /**
  * The CBBD API client for this process's share of the budget. The key comes from `CBBD_API_KEY`, else
@@ -78784,6 +78900,8 @@ async function runFill(job, ports) {
     };
     const table = ENDPOINT_TABLES[job.endpoint];
     const locks = [];
+    /** Games of seasons another run holds the shard lock of: left to that run, and counted as left. */
+    let held = 0;
     const queue = [];
     for (const season of [...new Set(job.targets.map((t) => t.season))].sort((a, b) => a - b)) {
         const ref = { endpoint: job.endpoint, season, shard: result.shard };
@@ -78791,6 +78909,7 @@ async function runFill(job, ports) {
         if (!lock.acquired) {
             logger.info(`${job.endpoint} ${season} shard ${result.shard} is being filled by ${lock.holder} (until ${new Date(lock.expiresAt).toISOString()}); leaving it to that run`);
             result.seasons.push({ season, ran: false, heldBy: lock.holder });
+            held += job.targets.filter((t) => t.season === season).length;
             continue;
         }
         locks.push(ref);
@@ -78805,8 +78924,11 @@ async function runFill(job, ports) {
             timer.unref();
             return () => clearInterval(timer);
         });
+    // One beat at a time, and the one in flight is awaited before the locks are released: a beat still retrying
+    // after the fill ended would renew a lock the release could not delete (DynamoDB down) for a run that is gone.
+    let beating;
     const stopHeartbeat = every(Math.max(1000, Math.floor(job.leaseMs / 3)), () => {
-        void heartbeat();
+        beating ??= heartbeat().finally(() => (beating = undefined));
     });
     const progress = () => ports.onProgress?.({
         done: result.done.length,
@@ -78820,9 +78942,12 @@ async function runFill(job, ports) {
     const deferred = [];
     const sleep = ports.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     const now = ports.now ?? Date.now;
+    // The first error a worker cannot handle (the checkpoint store down for longer than its retries): the other
+    // workers take no new game, and it is rethrown once all are back, so nothing runs on after the fill has ended.
+    let crashed;
     const nextGame = async () => {
         for (;;) {
-            if (result.stoppedBy)
+            if (result.stoppedBy || crashed)
                 return undefined;
             if (queue.length > 0)
                 return queue.shift();
@@ -78836,6 +78961,14 @@ async function runFill(job, ports) {
         }
     };
     const worker = async () => {
+        try {
+            await work();
+        }
+        catch (error) {
+            crashed ??= { error };
+        }
+    };
+    const work = async () => {
         for (let game = await nextGame(); game; game = await nextGame()) {
             const lease = await checkpoints.tryLease(job.endpoint, game.gameId, game.season, job.owner, job.leaseMs);
             if (!lease.taken) {
@@ -78923,12 +79056,19 @@ async function runFill(job, ports) {
     }
     finally {
         stopHeartbeat();
+        await beating;
         for (const ref of locks)
             await checkpoints
                 .releaseShardLock(ref, job.owner)
                 .catch((e) => logger.warn(`could not release the shard lock: ${errorMessage(e)}`));
     }
-    result.left = queue.length + deferred.length;
+    if (crashed) {
+        // The games finished so far are written and checkpointed: report them with the error, do not lose them.
+        result.stoppedBy = 'error';
+        result.stopMessage = errorMessage(crashed.error);
+        logger.error(`fill stopped: ${result.stopMessage}`);
+    }
+    result.left = queue.length + deferred.length + held;
     result.usage = ports.client.usage();
     return result;
 }
@@ -79156,9 +79296,18 @@ async function fill_fillCommand(command, deps) {
         ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     });
     if (outcome.result.partitions.length > 0) {
-        outcome.catalog = await registerPartitions(openCatalog(command.lake, config, deps.env), outcome.result.partitions);
+        // The games are written and checkpointed by now: a catalog that cannot be reached must not hide that.
+        try {
+            outcome.catalog = await registerPartitions(openCatalog(command.lake, config, deps.env), outcome.result.partitions);
+        }
+        catch (e) {
+            const reason = `the catalog could not be updated (${errorMessage(e)}); run repair --apply to register the new partitions`;
+            outcome.catalog = { registered: 0, failed: [{ table: '*', values: [], reason }], notes: [] };
+        }
         for (const n of outcome.catalog.notes)
             logger.warn(n);
+        for (const f of outcome.catalog.failed)
+            logger.warn(f.reason);
     }
     return outcome;
 }
@@ -79704,6 +79853,8 @@ function fillExitCode(o) {
         return ExitCode.quotaExhausted;
     if (r.stoppedBy === 'api-key')
         return ExitCode.usage;
+    if (r.stoppedBy === 'error')
+        return ExitCode.gapsOrFailures;
     return r.failed.length > 0 || (o.catalog?.failed.length ?? 0) > 0 ? ExitCode.gapsOrFailures : ExitCode.ok;
 }
 /** The plan as a table for a terminal. */
@@ -89670,6 +89821,12 @@ const configSchema = object({
         bronze_database: schemas_string().default('cbbd_bronze'),
         /** Defaults to `gap_fill.athena_database`, the database the pipeline's own Athena queries use. */
         silver_database: schemas_string().optional(),
+    })
+        .prefault({}),
+    aws: object({
+        /** A request to S3, DynamoDB, Glue or Athena that has not answered by then is abandoned (and retried). */
+        request_timeout_seconds: schemas_number().positive().default(60),
+        connect_timeout_seconds: schemas_number().positive().default(5),
     })
         .prefault({}),
     checkpoints: object({

@@ -74,6 +74,7 @@ export function fillExitCode(o: FillOutcome): number {
   if (!r) return ExitCode.ok;
   if (r.stoppedBy === 'quota') return ExitCode.quotaExhausted;
   if (r.stoppedBy === 'api-key') return ExitCode.usage;
+  if (r.stoppedBy === 'error') return ExitCode.gapsOrFailures;
   return r.failed.length > 0 || (o.catalog?.failed.length ?? 0) > 0 ? ExitCode.gapsOrFailures : ExitCode.ok;
 }
 

@@ -15,7 +15,7 @@ import {
   targetsFromFile,
   type GameTarget,
 } from '../fill/targets.js';
-import { UsageError } from '../util/errors.js';
+import { errorMessage, UsageError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { openApiClient, openCatalog, openCheckpoints, openEngine, openLake, type Env } from './ports.js';
 
@@ -154,11 +154,18 @@ export async function fillCommand(
     },
   );
   if (outcome.result.partitions.length > 0) {
-    outcome.catalog = await registerPartitions(
-      openCatalog(command.lake, config, deps.env),
-      outcome.result.partitions,
-    );
+    // The games are written and checkpointed by now: a catalog that cannot be reached must not hide that.
+    try {
+      outcome.catalog = await registerPartitions(
+        openCatalog(command.lake, config, deps.env),
+        outcome.result.partitions,
+      );
+    } catch (e) {
+      const reason = `the catalog could not be updated (${errorMessage(e)}); run repair --apply to register the new partitions`;
+      outcome.catalog = { registered: 0, failed: [{ table: '*', values: [], reason }], notes: [] };
+    }
     for (const n of outcome.catalog.notes) logger.warn(n);
+    for (const f of outcome.catalog.failed) logger.warn(f.reason);
   }
   return outcome;
 }

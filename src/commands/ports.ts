@@ -13,6 +13,7 @@ import { createGlueCatalog } from '../catalog/glue-catalog.js';
 import { createLocalCatalog } from '../catalog/local-catalog.js';
 import type { CheckpointStore } from '../checkpoint/checkpoint-store.js';
 import { createDynamoDbCheckpoints } from '../checkpoint/dynamodb-checkpoints.js';
+import { withDescribedErrors } from '../checkpoint/described-errors.js';
 import { createFileCheckpoints } from '../checkpoint/file-checkpoints.js';
 import { createAthenaEngine } from '../engine/athena-engine.js';
 import type { CbbdClient } from '../source/cbbd-client.js';
@@ -37,12 +38,25 @@ function hasEndpointOverride(env: Env, service: string): boolean {
   return Boolean(env[`AWS_ENDPOINT_URL_${service}`] ?? env.AWS_ENDPOINT_URL);
 }
 
+/**
+ * What every AWS client gets: the region, and timeouts. The SDK has none by default, so one stalled connection
+ * could hold a fill (and its leases) forever; abandoned requests are retried by the SDK's own policy.
+ */
+function awsClientConfig(config: Config, env: Env) {
+  return {
+    region: env.AWS_REGION ?? config.region,
+    requestHandler: {
+      requestTimeout: config.aws.request_timeout_seconds * 1000,
+      // Without this the handler only logs a warning when requestTimeout passes and keeps waiting.
+      throwOnRequestTimeout: true,
+      connectionTimeout: config.aws.connect_timeout_seconds * 1000,
+    },
+  };
+}
+
 /** An S3 client for the config's region; `AWS_ENDPOINT_URL[_S3]` (read by the SDK itself) switches to path-style. */
 export function createS3Client(config: Config, env: Env): S3Client {
-  return new S3Client({
-    region: env.AWS_REGION ?? config.region,
-    forcePathStyle: hasEndpointOverride(env, 'S3'),
-  });
+  return new S3Client({ ...awsClientConfig(config, env), forcePathStyle: hasEndpointOverride(env, 'S3') });
 }
 
 /** The lake's object store. */
@@ -76,7 +90,7 @@ export async function openEngine(
           '--engine athena: queries the catalog of an s3:// lake; for a directory use scan or duckdb',
         );
       return createAthenaEngine(
-        new AthenaClient({ region: env.AWS_REGION ?? config.region }),
+        new AthenaClient(awsClientConfig(config, env)),
         openCatalog(location, config, env),
         {
           database: config.catalog.silver_database!,
@@ -91,7 +105,7 @@ export async function openEngine(
 /** The catalog: Glue for an S3 lake (`AWS_ENDPOINT_URL_GLUE` honoured by the SDK), `_catalog/` inside a file lake. */
 export function openCatalog(location: LakeLocation, config: Config, env: Env): Catalog {
   if (location.kind === 'file') return createLocalCatalog(location.root);
-  return createGlueCatalog(new GlueClient({ region: env.AWS_REGION ?? config.region }));
+  return createGlueCatalog(new GlueClient(awsClientConfig(config, env)));
 }
 
 /**
@@ -113,18 +127,25 @@ export function openCheckpoints(
     const table = value.slice('dynamodb://'.length);
     if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table))
       throw new UsageError(`--checkpoints: "${table}" is not a DynamoDB table name`);
-    return createDynamoDbCheckpoints(new DynamoDBClient({ region: env.AWS_REGION ?? config.region }), table);
+    return withDescribedErrors(
+      createDynamoDbCheckpoints(new DynamoDBClient(awsClientConfig(config, env)), table),
+      `DynamoDB table ${table}`,
+    );
   }
   if (value.startsWith('file://')) {
     try {
-      return createFileCheckpoints(fileURLToPath(value));
+      const dir = fileURLToPath(value);
+      return withDescribedErrors(createFileCheckpoints(dir), `checkpoints in ${dir}`);
     } catch {
       throw new UsageError(`--checkpoints: "${value}" is not an absolute file:// URI`);
     }
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value))
     throw new UsageError(`--checkpoints: "${value}" is neither dynamodb://table nor file:///dir`);
-  return createFileCheckpoints(path.resolve(value));
+  return withDescribedErrors(
+    createFileCheckpoints(path.resolve(value)),
+    `checkpoints in ${path.resolve(value)}`,
+  );
 }
 
 /**

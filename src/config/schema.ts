@@ -120,6 +120,13 @@ export const configSchema = z.object({
       silver_database: z.string().optional(),
     })
     .prefault({}),
+  aws: z
+    .object({
+      /** A request to S3, DynamoDB, Glue or Athena that has not answered by then is abandoned (and retried). */
+      request_timeout_seconds: z.number().positive().default(60),
+      connect_timeout_seconds: z.number().positive().default(5),
+    })
+    .prefault({}),
   checkpoints: z
     .object({
       table: z.string().default('cbbd_checkpoints'),

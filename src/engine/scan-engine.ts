@@ -1,6 +1,7 @@
 import type { FileMetaData } from 'hyparquet';
 import type { LakeFile } from '../audit/inventory.js';
 import type { ObjectStore } from '../lake/object-store.js';
+import { createRangeCacheStore } from '../lake/range-cache-store.js';
 import { keyColumns, resolveColumn, rowKey } from '../layout/row-key.js';
 import {
   columnNames,
@@ -57,11 +58,13 @@ interface FileScan {
 }
 
 async function scanFile(
-  store: ObjectStore,
+  lake: ObjectStore,
   file: LakeFile,
   request: TableRequest,
   sizer: ReturnType<typeof createFooterSizer>,
 ): Promise<FileScan> {
+  // Per file: when the footer read took the whole (small) file, the key column comes from those bytes.
+  const store = createRangeCacheStore(lake);
   const base: FileScan = {
     file,
     rows: 0,

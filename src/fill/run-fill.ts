@@ -65,7 +65,8 @@ export interface FillResult {
   skipped: { gameId: number; reason: string }[];
   /** Games not attempted because the fill stopped (quota, key). */
   left: number;
-  stoppedBy: 'quota' | 'api-key' | undefined;
+  /** Why the fill stopped early: the monthly quota, a refused key, or an error it could not work around. */
+  stoppedBy: 'quota' | 'api-key' | 'error' | undefined;
   stopMessage: string | undefined;
   partitions: WrittenPartition[];
   usage: ApiUsage;
@@ -95,6 +96,8 @@ export async function runFill(job: FillJob, ports: FillPorts): Promise<FillResul
   };
   const table = ENDPOINT_TABLES[job.endpoint]!;
   const locks: ShardRef[] = [];
+  /** Games of seasons another run holds the shard lock of: left to that run, and counted as left. */
+  let held = 0;
   const queue: GameTarget[] = [];
   for (const season of [...new Set(job.targets.map((t) => t.season))].sort((a, b) => a - b)) {
     const ref = { endpoint: job.endpoint, season, shard: result.shard };
@@ -104,6 +107,7 @@ export async function runFill(job: FillJob, ports: FillPorts): Promise<FillResul
         `${job.endpoint} ${season} shard ${result.shard} is being filled by ${lock.holder} (until ${new Date(lock.expiresAt).toISOString()}); leaving it to that run`,
       );
       result.seasons.push({ season, ran: false, heldBy: lock.holder });
+      held += job.targets.filter((t) => t.season === season).length;
       continue;
     }
     locks.push(ref);
@@ -119,8 +123,11 @@ export async function runFill(job: FillJob, ports: FillPorts): Promise<FillResul
       timer.unref();
       return () => clearInterval(timer);
     });
+  // One beat at a time, and the one in flight is awaited before the locks are released: a beat still retrying
+  // after the fill ended would renew a lock the release could not delete (DynamoDB down) for a run that is gone.
+  let beating: Promise<void> | undefined;
   const stopHeartbeat = every(Math.max(1000, Math.floor(job.leaseMs / 3)), () => {
-    void heartbeat();
+    beating ??= heartbeat().finally(() => (beating = undefined));
   });
   const progress = () =>
     ports.onProgress?.({
@@ -136,9 +143,12 @@ export async function runFill(job: FillJob, ports: FillPorts): Promise<FillResul
   const deferred: { game: GameTarget; notBefore: number }[] = [];
   const sleep = ports.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = ports.now ?? Date.now;
+  // The first error a worker cannot handle (the checkpoint store down for longer than its retries): the other
+  // workers take no new game, and it is rethrown once all are back, so nothing runs on after the fill has ended.
+  let crashed: { error: unknown } | undefined;
   const nextGame = async (): Promise<GameTarget | undefined> => {
     for (;;) {
-      if (result.stoppedBy) return undefined;
+      if (result.stoppedBy || crashed) return undefined;
       if (queue.length > 0) return queue.shift()!;
       if (deferred.length === 0) return undefined;
       deferred.sort((a, b) => a.notBefore - b.notBefore);
@@ -148,6 +158,13 @@ export async function runFill(job: FillJob, ports: FillPorts): Promise<FillResul
     }
   };
   const worker = async () => {
+    try {
+      await work();
+    } catch (error) {
+      crashed ??= { error };
+    }
+  };
+  const work = async () => {
     for (let game = await nextGame(); game; game = await nextGame()) {
       const lease = await checkpoints.tryLease(
         job.endpoint,
@@ -247,12 +264,19 @@ export async function runFill(job: FillJob, ports: FillPorts): Promise<FillResul
     await Promise.all(Array.from({ length: Math.max(1, Math.min(job.workers, total || 1)) }, worker));
   } finally {
     stopHeartbeat();
+    await beating;
     for (const ref of locks)
       await checkpoints
         .releaseShardLock(ref, job.owner)
         .catch((e: unknown) => logger.warn(`could not release the shard lock: ${errorMessage(e)}`));
   }
-  result.left = queue.length + deferred.length;
+  if (crashed) {
+    // The games finished so far are written and checkpointed: report them with the error, do not lose them.
+    result.stoppedBy = 'error';
+    result.stopMessage = errorMessage(crashed.error);
+    logger.error(`fill stopped: ${result.stopMessage}`);
+  }
+  result.left = queue.length + deferred.length + held;
   result.usage = ports.client.usage();
   return result;
 }

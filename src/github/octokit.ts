@@ -34,6 +34,8 @@ export interface GitHubClientOptions {
   maxRateLimitWaitSeconds?: number;
   /** The fetch to send requests with (tests wrap it to observe them). */
   fetch?: typeof fetch;
+  /** A request with no answer after this long is abandoned (and retried as a 5xx would be). Default 30 000. */
+  timeoutMs?: number;
 }
 
 /**
@@ -67,7 +69,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     userAgent: options.userAgent ?? 'cbbd-gap-bot',
     log: octokitLog(logger, redact),
-    ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
+    request: { fetch: withTimeout(options.fetch ?? fetch, options.timeoutMs ?? 30_000) },
     retry: { retries: maxRetries, retryAfterBaseValue, doNotRetry: DO_NOT_RETRY },
     throttle: {
       retryAfterBaseValue,
@@ -128,4 +130,18 @@ function serializeWrites(octokit: GitHubClient, spacingMs: number): void {
     tail = turn.catch(() => undefined);
     return turn;
   });
+}
+
+/**
+ * fetch with a deadline: undici waits 300 s for headers by default, and four attempts of that would eat most of a
+ * job's hour on one stalled connection.
+ */
+function withTimeout(inner: typeof fetch, ms: number): typeof fetch {
+  return (input, init) => {
+    const deadline = AbortSignal.timeout(ms);
+    return inner(input, {
+      ...init,
+      signal: init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline,
+    });
+  };
 }

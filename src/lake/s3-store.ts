@@ -85,19 +85,28 @@ export function createS3Store(client: S3Client, bucket: string, prefix = ''): Ob
 
     async get(key, range) {
       if (range && range.end <= range.start) return new Uint8Array(0);
-      try {
-        const out = await client.send(
-          new GetObjectCommand({
-            Bucket: bucket,
-            Key: full(key),
-            ...(range ? { Range: `bytes=${range.start}-${range.end - 1}` } : {}),
-          }),
-        );
+      // The SDK retries a GET that fails before its answer, not a body cut short after the headers (a reset, a
+      // dropped connection): such a body is asked for again here. A GET changes nothing, so repeating it is safe.
+      for (let attempt = 1; ; attempt++) {
+        let out;
+        try {
+          out = await client.send(
+            new GetObjectCommand({
+              Bucket: bucket,
+              Key: full(key),
+              ...(range ? { Range: `bytes=${range.start}-${range.end - 1}` } : {}),
+            }),
+          );
+        } catch (e) {
+          if (isNotFound(e)) throw new NotFoundError(key);
+          throw e;
+        }
         if (!out.Body) return new Uint8Array(0);
-        return await out.Body.transformToByteArray();
-      } catch (e) {
-        if (isNotFound(e)) throw new NotFoundError(key);
-        throw e;
+        try {
+          return await out.Body.transformToByteArray();
+        } catch (e) {
+          if (attempt >= BODY_ATTEMPTS) throw e;
+        }
       }
     },
 
@@ -133,6 +142,9 @@ export function createS3Store(client: S3Client, bucket: string, prefix = ''): Ob
     },
   };
 }
+
+/** Reads of one GET's body, the first included, before its failure is passed on. */
+const BODY_ATTEMPTS = 3;
 
 function httpStatus(e: unknown): number | undefined {
   return (e as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;

@@ -46,6 +46,38 @@ export function asyncBufferFromStore(store: ObjectStore, object: ObjectInfo): As
   };
 }
 
+/**
+ * The store's port for hyparquet, remembering a read that failed: a reset, a body cut short or a throttled GET
+ * says nothing about the file, so the caller rethrows it instead of calling the file unreadable (an audit would
+ * report a healthy file as a gap, a fill would skip the games of a file it could not read this once).
+ */
+function readsOf(
+  store: ObjectStore,
+  object: ObjectInfo,
+): { buffer: AsyncBuffer; failure?: { error: unknown } } {
+  const inner = asyncBufferFromStore(store, object);
+  const reads: { buffer: AsyncBuffer; failure?: { error: unknown } } = {
+    buffer: {
+      byteLength: inner.byteLength,
+      slice: async (start, end) => {
+        try {
+          return await inner.slice(start, end);
+        } catch (error) {
+          reads.failure ??= { error };
+          throw error;
+        }
+      },
+    },
+  };
+  return reads;
+}
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+function readFailed(object: ObjectInfo, error: unknown): Error {
+  return new Error(`could not read ${object.key}: ${errorText(error)}`, { cause: error });
+}
+
 /** A Parquet file whose bytes are not a valid file: wrong magic, a footer that lies, a chunk that will not decode. */
 export class UnreadableFileError extends Error {
   override name = 'UnreadableFileError';
@@ -66,12 +98,12 @@ export async function readFooter(
   if (object.size < 12)
     throw new UnreadableFileError(object.key, `${object.size} bytes is too short for Parquet`);
   let metadata: FileMetaData;
+  const file = readsOf(store, object);
   try {
-    metadata = await parquetMetadataAsync(asyncBufferFromStore(store, object), {
-      initialFetchSize: fetchBytes,
-    });
+    metadata = await parquetMetadataAsync(file.buffer, { initialFetchSize: fetchBytes });
   } catch (e) {
-    throw new UnreadableFileError(object.key, e instanceof Error ? e.message : String(e));
+    if (file.failure) throw readFailed(object, file.failure.error);
+    throw new UnreadableFileError(object.key, errorText(e));
   }
   for (const rg of metadata.row_groups) {
     for (const col of rg.columns) {
@@ -106,9 +138,10 @@ export async function readColumns(
   columns: readonly string[],
 ): Promise<Map<string, unknown[]>> {
   const chunks = new Map<string, { rowStart: number; data: ArrayLike<unknown> }[]>();
+  const file = readsOf(store, object);
   try {
     await parquetRead({
-      file: asyncBufferFromStore(store, object),
+      file: file.buffer,
       metadata,
       columns: [...columns],
       compressors,
@@ -119,7 +152,8 @@ export async function readColumns(
       },
     });
   } catch (e) {
-    throw new UnreadableFileError(object.key, e instanceof Error ? e.message : String(e));
+    if (file.failure) throw readFailed(object, file.failure.error);
+    throw new UnreadableFileError(object.key, errorText(e));
   }
   const out = new Map<string, unknown[]>();
   for (const column of columns) {

@@ -6,6 +6,8 @@ import { createFsStore } from '../../src/lake/fs-store.js';
 import { NotFoundError, type ObjectStore } from '../../src/lake/object-store.js';
 import { freshS3Lake } from '../helpers/aws.js';
 import { mapLimit } from '../../src/util/pool.js';
+import { createCountingStore } from '../../src/lake/counting-store.js';
+import { createRangeCacheStore } from '../../src/lake/range-cache-store.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -120,5 +122,20 @@ describe.each(adapters)('ObjectStore contract: %s', (_name, make) => {
     await store.putIfAbsent('d/x', bytes('x'));
     await store.delete('d/x');
     expect(await store.head('d/x')).toBeUndefined();
+  });
+});
+
+describe('range cache store', () => {
+  it('answers a range inside bytes already fetched for the key without asking the store again', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'cbbd-range-cache-'));
+    dirs.push(dir);
+    const counting = createCountingStore(createFsStore(dir));
+    await counting.putIfAbsent('f.bin', bytes('0123456789'));
+    const cached = createRangeCacheStore(counting);
+    expect(text(await cached.get('f.bin', { start: 2, end: 10 }))).toBe('23456789');
+    expect(text(await cached.get('f.bin', { start: 4, end: 6 }))).toBe('45');
+    expect(counting.counters.gets).toBe(1);
+    expect(text(await cached.get('f.bin', { start: 0, end: 2 }))).toBe('01');
+    expect(counting.counters.gets).toBe(2);
   });
 });
