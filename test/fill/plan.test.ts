@@ -4,6 +4,7 @@ import { parseShard, shardOf } from '../../src/fill/shards.js';
 import type { GameTarget } from '../../src/fill/targets.js';
 import { cli } from '../helpers/fill-env.js';
 import { SMALL_LAKE, tempLake } from '../helpers/lakes.js';
+import { startFakeCbbdApi } from '../fakes/cbbd-api.js';
 
 const games = (season: number, n: number): GameTarget[] =>
   Array.from({ length: n }, (_, i) => ({
@@ -152,6 +153,40 @@ describe('cbbd-gap-bot plan', () => {
       expect(matrix.include.every((l) => ['1/2', '2/2'].includes(l.shard))).toBe(true);
       expect(run.stderr).toContain('quota: unknown');
     } finally {
+      await lake.cleanup();
+    }
+  });
+});
+
+describe('cbbd-gap-bot fill --dry-run', () => {
+  it('lists the games it would fetch and makes no call and no write', async () => {
+    const lake = await tempLake({ ...SMALL_LAKE, seasons: [2025] });
+    const api = await startFakeCbbdApi({
+      seed: 7,
+      seasons: [2025],
+      gamesPerSeason: 24,
+      playsPerGame: [40, 60],
+      keys: { k: 100 },
+    });
+    try {
+      const before: string[] = [];
+      for await (const o of lake.store.list('')) before.push(o.key);
+      const run = await cli(
+        ['fill', '--lake', lake.root, '--endpoint', 'plays_game', '--seasons', '2025', '--dry-run', '--json'],
+        { CBBD_API_KEY: 'k', CBBD_API_URL: api.url },
+      );
+      expect(run.code).toBe(0);
+      const outcome = run.json() as { dryRun: boolean; targets: { gameId: number }[]; result: unknown };
+      expect(outcome.dryRun).toBe(true);
+      expect(outcome.targets.map((t) => t.gameId)).toEqual(lake.manifest.missing.fct_plays![2025]);
+      expect(outcome.result).toBeUndefined();
+      expect(run.stderr).toContain('dry run: no API call, nothing written');
+      expect(api.log).toHaveLength(0);
+      const after: string[] = [];
+      for await (const o of lake.store.list('')) after.push(o.key);
+      expect(after).toEqual(before);
+    } finally {
+      await api.close();
       await lake.cleanup();
     }
   });

@@ -1,0 +1,93 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { expect } from 'vitest';
+import type { FillOutcome } from '../../src/commands/fill.js';
+import type { GapPlan } from '../../src/demo/generate-lake.js';
+import { createRandom, mixSeed } from '../../src/demo/random.js';
+import { fastRetryConfig } from '../helpers/fill-env.js';
+import { faultSeeds } from './record.js';
+
+/** The lake every fault scenario fills: one season, half its games without plays, nothing else to fix. */
+export const SEASON = 2025;
+export const GAMES = 16;
+export const PLAYS: [number, number] = [20, 30];
+export const HALF_MISSING_PLAYS: GapPlan = {
+  missingShare: { fct_plays: 0.5, fct_substitutions: 0, fct_lineups: 0 },
+  emptyShare: 0,
+  asofSeason: undefined,
+  duplicateGames: 0,
+  corruptFiles: 0,
+  strayPartition: false,
+  uncataloguedPartitions: 0,
+};
+export const LAKE = {
+  seasons: [SEASON],
+  gamesPerSeason: GAMES,
+  playsPerGame: PLAYS,
+  gaps: HALF_MISSING_PLAYS,
+};
+/** A scenario's vitest timeout: generous, and longer with more seeds (CBBD_FAULT_SEEDS). */
+export const SCENARIO_TIMEOUT = 60_000 + 30_000 * faultSeeds().length;
+
+/** Where a scheduled fault starts: a few requests later for each seed. */
+export const at = (seed: number, first: number) => first + ((seed * 5) % 11);
+
+/** The plays the fake API (and the demo lake) has for a game. */
+export const playCount = (gameId: number) => createRandom(mixSeed(7, gameId, 5)).int(...PLAYS);
+/** What `inspectLake` expects of the season's plays. */
+export const seasonPlays = (gameIds: readonly number[]) => ({
+  table: 'fct_plays',
+  season: SEASON,
+  gameIds,
+  endpoint: 'plays_game',
+  rows: playCount,
+});
+export const API = { seed: 7, seasons: [SEASON], gamesPerSeason: GAMES, playsPerGame: PLAYS };
+
+/**
+ * fastRetryConfig's file (retries in milliseconds, the API's timeout 2 s) at a pace the fakes take: the shipped 3
+ * calls a second would make every run last seconds for nothing.
+ */
+export async function faultConfig(dir: string, extra = ''): Promise<string> {
+  const file = await fastRetryConfig(dir, extra);
+  const text = await readFile(file, 'utf8');
+  await writeFile(
+    file,
+    text
+      .replace('max_concurrency: 3', 'max_concurrency: 4')
+      .replace('rate_limit_per_sec: 3', 'rate_limit_per_sec: 40'),
+  );
+  return file;
+}
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The fill's `--json` outcome, when the run got as far as printing one. */
+export function outcomeOf(run: CliRun): FillOutcome | undefined {
+  return run.stdout.trim() ? (JSON.parse(run.stdout) as FillOutcome) : undefined;
+}
+
+/**
+ * A run under faults ends with a result that says what happened: exit 0 with nothing failed, or exit 1 with each
+ * failed game and its reason (JSON and stderr), or exit 1 with an `error:` line when the run could not finish.
+ * Returns whether it survived in that sense (the assertions fail the test otherwise).
+ */
+export function expectRunSaysWhatFailed(run: CliRun): boolean {
+  expect([0, 1], run.stderr).toContain(run.code);
+  const outcome = outcomeOf(run);
+  if (run.code === 0) {
+    expect(outcome?.result?.failed ?? [], run.stderr).toEqual([]);
+    return true;
+  }
+  if (!outcome) {
+    expect(run.stderr).toMatch(/^error: \S.*/m);
+    return true;
+  }
+  const failed = outcome.result?.failed ?? [];
+  expect(failed.length + (outcome.catalog?.failed.length ?? 0), run.stderr).toBeGreaterThan(0);
+  for (const f of failed.slice(0, 50)) expect(run.stderr).toContain(`failed ${f.gameId}: ${f.reason}`);
+  return true;
+}
