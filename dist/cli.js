@@ -70216,6 +70216,12 @@ async function readFooter(store, object, fetchBytes = DEFAULT_FOOTER_FETCH_BYTES
             throw readFailed(object, file.failure.error);
         throw new UnreadableFileError(object.key, errorText(e));
     }
+    // A footer can parse and still lie: the rows it claims must be a count, and the row groups must add up to it.
+    const rows = Number(metadata.num_rows);
+    const groupRows = metadata.row_groups.reduce((a, rg) => a + Number(rg.num_rows), 0);
+    if (!Number.isSafeInteger(rows) || rows < 0 || groupRows !== rows) {
+        throw new UnreadableFileError(object.key, `footer claims ${rows} rows in row groups of ${groupRows}`);
+    }
     for (const rg of metadata.row_groups) {
         for (const col of rg.columns) {
             const meta = col.meta_data;
@@ -78970,7 +78976,12 @@ async function runFill(job, ports) {
     };
     const work = async () => {
         for (let game = await nextGame(); game; game = await nextGame()) {
-            const lease = await checkpoints.tryLease(job.endpoint, game.gameId, game.season, job.owner, job.leaseMs);
+            const lease = await checkpoints
+                .tryLease(job.endpoint, game.gameId, game.season, job.owner, job.leaseMs)
+                .catch((e) => {
+                queue.unshift(game); // never taken: left for the next run, and counted so
+                throw e;
+            });
             if (!lease.taken) {
                 const c = lease.current;
                 if (c.status === 'leased' && c.leaseExpiresAt !== undefined) {
@@ -79001,8 +79012,8 @@ async function runFill(job, ports) {
             if (e instanceof QuotaExhaustedError || e instanceof ApiKeyError) {
                 result.stoppedBy ??= e instanceof QuotaExhaustedError ? 'quota' : 'api-key';
                 result.stopMessage ??= e.message;
-                await checkpoints.release(job.endpoint, game.gameId, job.owner);
                 queue.unshift(game);
+                await checkpoints.release(job.endpoint, game.gameId, job.owner);
                 return;
             }
             return failGame(game, `fetch: ${errorMessage(e)}`);
@@ -89863,7 +89874,7 @@ async function loadConfigFile(file) {
 }
 /** Parses config text; `source` names it in messages. */
 function parseConfig(text, source) {
-    const doc = (0,dist/* parseDocument */.Tp)(text, { uniqueKeys: true, prettyErrors: true });
+    const doc = (0,dist/* parseDocument */.Tp)(text, { uniqueKeys: true, prettyErrors: true, logLevel: 'error' });
     if (doc.errors.length > 0) {
         const first = doc.errors[0];
         const where = first?.linePos?.[0]

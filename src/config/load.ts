@@ -25,7 +25,7 @@ export async function loadConfigFile(file: string): Promise<LoadedConfig> {
 
 /** Parses config text; `source` names it in messages. */
 export function parseConfig(text: string, source: string): LoadedConfig {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, logLevel: 'error' });
   if (doc.errors.length > 0) {
     const first = doc.errors[0];
     const where = first?.linePos?.[0]

@@ -166,13 +166,12 @@ export async function runFill(job: FillJob, ports: FillPorts): Promise<FillResul
   };
   const work = async () => {
     for (let game = await nextGame(); game; game = await nextGame()) {
-      const lease = await checkpoints.tryLease(
-        job.endpoint,
-        game.gameId,
-        game.season,
-        job.owner,
-        job.leaseMs,
-      );
+      const lease = await checkpoints
+        .tryLease(job.endpoint, game.gameId, game.season, job.owner, job.leaseMs)
+        .catch((e: unknown) => {
+          queue.unshift(game); // never taken: left for the next run, and counted so
+          throw e;
+        });
       if (!lease.taken) {
         const c = lease.current;
         if (c.status === 'leased' && c.leaseExpiresAt !== undefined) {
@@ -202,8 +201,8 @@ export async function runFill(job: FillJob, ports: FillPorts): Promise<FillResul
       if (e instanceof QuotaExhaustedError || e instanceof ApiKeyError) {
         result.stoppedBy ??= e instanceof QuotaExhaustedError ? 'quota' : 'api-key';
         result.stopMessage ??= e.message;
-        await checkpoints.release(job.endpoint, game.gameId, job.owner);
         queue.unshift(game);
+        await checkpoints.release(job.endpoint, game.gameId, job.owner);
         return;
       }
       return failGame(game, `fetch: ${errorMessage(e)}`);

@@ -105,6 +105,12 @@ export async function readFooter(
     if (file.failure) throw readFailed(object, file.failure.error);
     throw new UnreadableFileError(object.key, errorText(e));
   }
+  // A footer can parse and still lie: the rows it claims must be a count, and the row groups must add up to it.
+  const rows = Number(metadata.num_rows);
+  const groupRows = metadata.row_groups.reduce((a, rg) => a + Number(rg.num_rows), 0);
+  if (!Number.isSafeInteger(rows) || rows < 0 || groupRows !== rows) {
+    throw new UnreadableFileError(object.key, `footer claims ${rows} rows in row groups of ${groupRows}`);
+  }
   for (const rg of metadata.row_groups) {
     for (const col of rg.columns) {
       const meta = col.meta_data;

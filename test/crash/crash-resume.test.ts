@@ -17,11 +17,11 @@ import { NODE24 } from '../helpers/node-binaries.js';
 import { startFakeCbbdApi, type FakeCbbdApi } from '../fakes/cbbd-api.js';
 import { startFakeGlue, type FakeGlue } from '../fakes/glue.js';
 import { createCheckpointTable } from '../stack/aws-stack.js';
-import { recordReliability } from '../faults/record.js';
+import { countFromEnv, recordReliability } from '../faults/record.js';
 import { startHoldingProxy, type HoldRule } from './holding-proxy.js';
 
-const KILLS = Number(process.env.CBBD_KILL_POINTS ?? 20);
-const SEED = Number(process.env.CBBD_KILL_SEED ?? 20261122);
+const KILLS = countFromEnv('CBBD_KILL_POINTS', 20);
+const SEED = countFromEnv('CBBD_KILL_SEED', 20261122);
 const layout = layoutFrom({
   raw_prefix: 'raw',
   bronze_prefix: 'bronze',

@@ -191,8 +191,13 @@ describe('a fill while its DynamoDB checkpoints fail', () => {
       api.reset();
       const run = await fill();
       expect(run.code).toBe(1);
+      // The game whose lease was refused is counted as left for the next run, not lost from the figures.
+      expect(expectRunSaysWhatFailed(run)).toBe(true);
+      expect(outcomeOf(run)?.result?.left).toBeGreaterThan(0);
       // The message names the store, the table and the step that failed.
-      expect(run.stderr).toMatch(/^error: fill stopped: DynamoDB table cp_\w+: tryLease: Item size has exceeded the maximum allowed size$/m);
+      expect(run.stderr).toMatch(
+        /^error: fill stopped: DynamoDB table cp_\w+: tryLease: Item size has exceeded the maximum allowed size$/m,
+      );
       // The workers busy when the lease was refused finish their game; none takes another after the fill ended.
       const [calls, requests] = [api.log.length, dynamodb.log.length];
       await sleep(2200);

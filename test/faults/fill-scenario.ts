@@ -86,8 +86,21 @@ export function expectRunSaysWhatFailed(run: CliRun): boolean {
     expect(run.stderr).toMatch(/^error: \S.*/m);
     return true;
   }
-  const failed = outcome.result?.failed ?? [];
-  expect(failed.length + (outcome.catalog?.failed.length ?? 0), run.stderr).toBeGreaterThan(0);
+  const result = outcome.result;
+  const failed = result?.failed ?? [];
+  if (result) {
+    // Every game the run set out to fetch is accounted for: finished, failed, skipped, or left for the next run.
+    const accounted =
+      result.done.length + result.empty.length + failed.length + result.skipped.length + result.left;
+    expect(accounted, run.stderr).toBe(outcome.targets.length);
+  }
+  if (result?.stoppedBy) {
+    expect(run.stderr).toContain(
+      `STOPPED: ${result.stopMessage}; ${result.left} game(s) left for the next run`,
+    );
+  } else {
+    expect(failed.length + (outcome.catalog?.failed.length ?? 0), run.stderr).toBeGreaterThan(0);
+  }
   for (const f of failed.slice(0, 50)) expect(run.stderr).toContain(`failed ${f.gameId}: ${f.reason}`);
   return true;
 }

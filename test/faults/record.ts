@@ -27,11 +27,16 @@ export function recordReliability(suite: string, figures: ReliabilityFigures): v
 
 /** The seeds a fault scenario runs with: `CBBD_FAULT_SEEDS` of them (default 2), 1, 2, 3, … */
 export function faultSeeds(): number[] {
-  const raw = process.env.CBBD_FAULT_SEEDS ?? '2';
+  return Array.from({ length: countFromEnv('CBBD_FAULT_SEEDS', 2) }, (_, i) => i + 1);
+}
+
+/** A whole number ≥ 1 from the environment, or `fallback`; anything else stops the suite with the variable named. */
+export function countFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1)
-    throw new Error(`CBBD_FAULT_SEEDS must be a whole number ≥ 1, got "${raw}"`);
-  return Array.from({ length: n }, (_, i) => i + 1);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number ≥ 1, got "${raw}"`);
+  return n;
 }
 
 /** What one seed of a scenario adds to its figures. */

@@ -15,10 +15,12 @@ import { parseJsonish } from '../../src/layout/row-key.js';
 import { readFooter, UnreadableFileError } from '../../src/parquet/read.js';
 import { writeParquet } from '../../src/parquet/write.js';
 import { UsageError } from '../../src/util/errors.js';
-import { recordReliability } from '../faults/record.js';
+import { countFromEnv, recordReliability } from '../faults/record.js';
 
 /** Hostile and malformed input: every case ends in a clear error of a known type, or is handled; none crashes. */
-const RUNS = Number(process.env.CBBD_FUZZ_RUNS ?? 300);
+// A whole number: fast-check never stops when numRuns has a fraction (10000 / 3 ran for ever).
+const RUNS = countFromEnv('CBBD_FUZZ_RUNS', 300);
+const PER_ENDPOINT = Math.max(1, Math.floor(RUNS / 3));
 
 /** A property held for `runs` generated inputs: each one ended in a result or a known error, none crashed. */
 const fuzzed = (what: string, runs = RUNS) =>
@@ -226,6 +228,25 @@ describe('Parquet bytes', () => {
     );
     fuzzed('Parquet bytes');
   });
+
+  it.each([
+    ['a negative count', 0x1f, '-16 rows in row groups of 50'],
+    ['a count its row groups do not add up to', 0x62, '49 rows in row groups of 50'],
+  ])('a footer that parses but claims %s is UnreadableFileError', async (_what, zigzag, message) => {
+    // FileMetaData.num_rows is field 3 (i64, compact delta 1 → 0x16); 50 rows is zigzag varint 0x64. The first such
+    // pair in the footer is the file's count; the row group's own count follows inside field 4.
+    const footerStart = good.length - 8 - new DataView(good.buffer).getUint32(good.length - 8, true);
+    const at = good.findIndex((b, i) => i >= footerStart && b === 0x16 && good[i + 1] === 0x64);
+    expect(at).toBeGreaterThan(0);
+    const copy = good.slice();
+    copy[at + 1] = zigzag;
+    const store = createFsStore(dir);
+    const key = `lying/${zigzag}.parquet`;
+    await store.putIfAbsent(key, copy);
+    await expect(readFooter(store, { key, size: copy.length })).rejects.toThrow(
+      new UnreadableFileError(key, `footer claims ${message}`),
+    );
+  });
 });
 
 describe('API records with missing or mistyped fields', () => {
@@ -259,9 +280,9 @@ describe('API records with missing or mistyped fields', () => {
           const bronze = toBronze(records);
           if (bronze.columns.length > 0) writeParquet(bronze.columns, bronze.rows);
         }),
-        { numRuns: RUNS / 3 },
+        { numRuns: PER_ENDPOINT },
       );
-      fuzzed(`API records: ${endpoint}`, Math.floor(RUNS / 3));
+      fuzzed(`API records: ${endpoint}`, PER_ENDPOINT);
     },
   );
 
