@@ -58517,7 +58517,7 @@ module.exports = Iterator;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1809);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6973);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
@@ -58533,7 +58533,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1809:
+/***/ 6973:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -70744,6 +70744,40 @@ function toCatalogTable(database, glue) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/checkpoint/rows.ts
+
+/** `last_error` is kept to about 1 KB: enough for the API's answer, small next to DynamoDB's 400 KB item limit. */
+const ERROR_CHARS = 1000;
+/** The payload as the pipeline writes it: Python's `json.dumps` of `{"game_id", "season", "ingested_at"}`. */
+function gamePayload(gameId, season, ingestedAt) {
+    return pythonJsonDumps({ game_id: gameId, season: season ?? null, ingested_at: ingestedAt }, false);
+}
+/** An error as stored in `last_error`: cut at ERROR_CHARS characters (never inside a surrogate pair). */
+function truncateError(error) {
+    const chars = [...error];
+    return chars.length <= ERROR_CHARS ? error : `${chars.slice(0, ERROR_CHARS).join('')}…`;
+}
+/** A row's `payload` text read leniently: the pipeline's rows and the bot's share it; anything unreadable is `{}`. */
+function parsePayload(text) {
+    try {
+        const parsed = JSON.parse(text ?? '');
+        return parsed !== null && typeof parsed === 'object' ? parsed : {};
+    }
+    catch {
+        return {};
+    }
+}
+/** No status is a pipeline row: done. A status the bot does not know is never leased either, so also done. */
+function statusFrom(status) {
+    return status === 'leased' || status === 'empty' || status === 'failed' ? status : 'done';
+}
+/** The pipeline writes the season as a number; a digit string is read too, anything else is unknown. */
+function seasonOf(value) {
+    if (typeof value === 'number' && Number.isInteger(value))
+        return value;
+    return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/checkpoint/dynamodb-checkpoints.ts
 
 
@@ -70751,8 +70785,6 @@ function toCatalogTable(database, glue) {
 
 /** BatchGetItem takes at most 100 keys a call. */
 const BATCH_GET_KEYS = 100;
-/** `last_error` is kept to about 1 KB: enough for the API's answer, small next to DynamoDB's 400 KB item limit. */
-const ERROR_CHARS = 1000;
 /** Requests in flight at once for one call over many games (heartbeat, getMany). */
 const CONCURRENCY = 16;
 /** A row deleted between a refused write and the read back is asked for again, this many times at most. */
@@ -70839,8 +70871,8 @@ async function idsWithStatus(t, endpoint, status) {
     };
     for await (const page of queryPages(t, input)) {
         for (const item of page.Items ?? []) {
-            const id = payloadOf(item).game_id;
-            if (typeof id === 'number' && Number.isInteger(id) && statusOf(item) === status)
+            const id = parsePayload(item.payload?.S).game_id;
+            if (typeof id === 'number' && Number.isInteger(id) && statusFrom(item.status?.S) === status)
                 ids.push(id);
         }
     }
@@ -71022,40 +71054,12 @@ function lockKey(shard) {
         parameter_hash: str(`season=${shard.season}/shard=${shard.shard}`),
     };
 }
-/** The payload as the pipeline writes it: Python's `json.dumps` of `{"game_id", "season", "ingested_at"}`. */
-function gamePayload(gameId, season, ingestedAt) {
-    return pythonJsonDumps({ game_id: gameId, season: season ?? null, ingested_at: ingestedAt }, false);
-}
-function truncateError(error) {
-    const chars = [...error];
-    return chars.length <= ERROR_CHARS ? error : `${chars.slice(0, ERROR_CHARS).join('')}…`;
-}
-function payloadOf(item) {
-    try {
-        const parsed = JSON.parse(item.payload?.S ?? '');
-        return parsed !== null && typeof parsed === 'object' ? parsed : {};
-    }
-    catch {
-        return {};
-    }
-}
-/** No status is a pipeline row: done. A status the bot does not know is never leased either, so also done. */
-function statusOf(item) {
-    const s = item.status?.S;
-    return s === 'leased' || s === 'empty' || s === 'failed' ? s : 'done';
-}
-/** The pipeline writes the season as a number; a digit string is read too, anything else is unknown. */
-function seasonOf(value) {
-    if (typeof value === 'number' && Number.isInteger(value))
-        return value;
-    return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : undefined;
-}
 function toCheckpoint(item, gameId) {
-    const season = seasonOf(payloadOf(item).season);
+    const season = seasonOf(parsePayload(item.payload?.S).season);
     const expires = item.lease_expires_at?.N;
     return {
         gameId,
-        status: statusOf(item),
+        status: statusFrom(item.status?.S),
         season,
         owner: item.lease_owner?.S,
         leaseExpiresAt: expires === undefined ? undefined : Number(expires),
@@ -71143,8 +71147,6 @@ var external_node_fs_ = __nccwpck_require__(3024);
 
 
 
-/** `last_error` is kept to about 1 KB, as in DynamoDB. */
-const file_checkpoints_ERROR_CHARS = 1000;
 /** Documents read or changed at once for one call over many games. */
 const file_checkpoints_CONCURRENCY = 16;
 /** A document's mutex is held for one read-modify-write (milliseconds); one this old was left by a crashed process. */
@@ -71206,8 +71208,8 @@ function createFileCheckpoints(dir, opts = {}) {
             const docs = await mapLimit(names, file_checkpoints_CONCURRENCY, (n) => readDoc(external_node_path_default().join(folder, n)));
             const ids = [];
             for (const doc of docs) {
-                const id = doc && file_checkpoints_payloadOf(doc).game_id;
-                if (doc && typeof id === 'number' && Number.isInteger(id) && file_checkpoints_statusOf(doc) === status)
+                const id = doc && parsePayload(doc.payload).game_id;
+                if (doc && typeof id === 'number' && Number.isInteger(id) && statusFrom(doc.status) === status)
                     ids.push(id);
             }
             return ids.sort((a, b) => a - b);
@@ -71219,7 +71221,7 @@ function createFileCheckpoints(dir, opts = {}) {
                     const attempts = (doc?.attempts ?? 0) + 1;
                     const next = {
                         ...(doc ?? { endpoint: `gap_fill:${endpoint}`, parameter_hash: paramsHash({ gameId }) }),
-                        payload: file_checkpoints_gamePayload(gameId, season, null),
+                        payload: gamePayload(gameId, season, null),
                         status: 'leased',
                         lease_owner: owner,
                         lease_expires_at: t + leaseMs,
@@ -71249,12 +71251,12 @@ function createFileCheckpoints(dir, opts = {}) {
         finish(endpoint, gameId, owner, status, ingestedAt) {
             return changeHeld(endpoint, gameId, owner, (doc) => doc.status === status, ({ lease_expires_at: _, ...doc }) => ({
                 ...doc,
-                payload: file_checkpoints_gamePayload(gameId, file_checkpoints_toCheckpoint(doc, gameId).season, ingestedAt),
+                payload: gamePayload(gameId, file_checkpoints_toCheckpoint(doc, gameId).season, ingestedAt),
                 status,
             }));
         },
         fail(endpoint, gameId, owner, error) {
-            return changeHeld(endpoint, gameId, owner, (doc) => doc.status === 'failed', ({ lease_expires_at: _, ...doc }) => ({ ...doc, status: 'failed', last_error: file_checkpoints_truncateError(error) }));
+            return changeHeld(endpoint, gameId, owner, (doc) => doc.status === 'failed', ({ lease_expires_at: _, ...doc }) => ({ ...doc, status: 'failed', last_error: truncateError(error) }));
         },
         async release(endpoint, gameId, owner) {
             // Untouched: the lease ends now (an expired lease is free to take) and its attempt is given back.
@@ -71434,39 +71436,11 @@ async function writeDoc(file, doc) {
 function fileName(key) {
     return key.replace(/[%/\\:*?"<>|]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
-/** The payload as the pipeline writes it: Python's `json.dumps` of `{"game_id", "season", "ingested_at"}`. */
-function file_checkpoints_gamePayload(gameId, season, ingestedAt) {
-    return pythonJsonDumps({ game_id: gameId, season: season ?? null, ingested_at: ingestedAt }, false);
-}
-function file_checkpoints_truncateError(error) {
-    const chars = [...error];
-    return chars.length <= file_checkpoints_ERROR_CHARS ? error : `${chars.slice(0, file_checkpoints_ERROR_CHARS).join('')}…`;
-}
-function file_checkpoints_payloadOf(doc) {
-    try {
-        const parsed = JSON.parse(doc.payload ?? '');
-        return parsed !== null && typeof parsed === 'object' ? parsed : {};
-    }
-    catch {
-        return {};
-    }
-}
-/** No status is a pipeline document: done. A status the bot does not know is never leased either, so also done. */
-function file_checkpoints_statusOf(doc) {
-    const s = doc.status;
-    return s === 'leased' || s === 'empty' || s === 'failed' ? s : 'done';
-}
-/** The pipeline writes the season as a number; a digit string is read too, anything else is unknown. */
-function file_checkpoints_seasonOf(value) {
-    if (typeof value === 'number' && Number.isInteger(value))
-        return value;
-    return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : undefined;
-}
 function file_checkpoints_toCheckpoint(doc, gameId) {
-    const season = file_checkpoints_seasonOf(file_checkpoints_payloadOf(doc).season);
+    const season = seasonOf(parsePayload(doc.payload).season);
     return {
         gameId,
-        status: file_checkpoints_statusOf(doc),
+        status: statusFrom(doc.status),
         season,
         owner: doc.lease_owner,
         leaseExpiresAt: doc.lease_expires_at,

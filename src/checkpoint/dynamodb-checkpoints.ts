@@ -14,7 +14,6 @@ import {
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { paramsHash } from '../layout/hash.js';
-import { pythonJsonDumps } from '../layout/python-json.js';
 import { mapLimit } from '../util/pool.js';
 import type {
   CheckpointStore,
@@ -24,13 +23,12 @@ import type {
   ShardLockResult,
   ShardRef,
 } from './checkpoint-store.js';
+import { gamePayload, parsePayload, seasonOf, statusFrom, truncateError } from './rows.js';
 
 type Item = Record<string, AttributeValue>;
 
 /** BatchGetItem takes at most 100 keys a call. */
 const BATCH_GET_KEYS = 100;
-/** `last_error` is kept to about 1 KB: enough for the API's answer, small next to DynamoDB's 400 KB item limit. */
-const ERROR_CHARS = 1000;
 /** Requests in flight at once for one call over many games (heartbeat, getMany). */
 const CONCURRENCY = 16;
 /** A row deleted between a refused write and the read back is asked for again, this many times at most. */
@@ -159,8 +157,9 @@ async function idsWithStatus(t: Table, endpoint: string, status: GameStatus): Pr
   };
   for await (const page of queryPages(t, input)) {
     for (const item of page.Items ?? []) {
-      const id = payloadOf(item).game_id;
-      if (typeof id === 'number' && Number.isInteger(id) && statusOf(item) === status) ids.push(id);
+      const id = parsePayload(item.payload?.S).game_id;
+      if (typeof id === 'number' && Number.isInteger(id) && statusFrom(item.status?.S) === status)
+        ids.push(id);
     }
   }
   return ids.sort((a, b) => a - b);
@@ -411,43 +410,12 @@ function lockKey(shard: ShardRef): Item {
   };
 }
 
-/** The payload as the pipeline writes it: Python's `json.dumps` of `{"game_id", "season", "ingested_at"}`. */
-function gamePayload(gameId: number, season: number | undefined, ingestedAt: string | null): string {
-  return pythonJsonDumps({ game_id: gameId, season: season ?? null, ingested_at: ingestedAt }, false);
-}
-
-function truncateError(error: string): string {
-  const chars = [...error];
-  return chars.length <= ERROR_CHARS ? error : `${chars.slice(0, ERROR_CHARS).join('')}…`;
-}
-
-function payloadOf(item: Item): { game_id?: unknown; season?: unknown } {
-  try {
-    const parsed: unknown = JSON.parse(item.payload?.S ?? '');
-    return parsed !== null && typeof parsed === 'object' ? parsed : {};
-  } catch {
-    return {};
-  }
-}
-
-/** No status is a pipeline row: done. A status the bot does not know is never leased either, so also done. */
-function statusOf(item: Item): GameStatus {
-  const s = item.status?.S;
-  return s === 'leased' || s === 'empty' || s === 'failed' ? s : 'done';
-}
-
-/** The pipeline writes the season as a number; a digit string is read too, anything else is unknown. */
-function seasonOf(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isInteger(value)) return value;
-  return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : undefined;
-}
-
 function toCheckpoint(item: Item, gameId: number): GameCheckpoint {
-  const season = seasonOf(payloadOf(item).season);
+  const season = seasonOf(parsePayload(item.payload?.S).season);
   const expires = item.lease_expires_at?.N;
   return {
     gameId,
-    status: statusOf(item),
+    status: statusFrom(item.status?.S),
     season,
     owner: item.lease_owner?.S,
     leaseExpiresAt: expires === undefined ? undefined : Number(expires),

@@ -2,16 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { paramsHash } from '../layout/hash.js';
-import { pythonJsonDumps } from '../layout/python-json.js';
 import { mapLimit } from '../util/pool.js';
 import type {
   CheckpointStore,
   GameCheckpoint,
-  GameStatus,
   LeaseResult,
   ShardLockResult,
   ShardRef,
 } from './checkpoint-store.js';
+import { gamePayload, parsePayload, seasonOf, statusFrom, truncateError } from './rows.js';
 
 /** One checkpoint document: the DynamoDB item's attributes, as JSON. A pipeline document has the first three only. */
 interface CheckpointDoc {
@@ -33,8 +32,6 @@ interface Change<R> {
   result: R;
 }
 
-/** `last_error` is kept to about 1 KB, as in DynamoDB. */
-const ERROR_CHARS = 1000;
 /** Documents read or changed at once for one call over many games. */
 const CONCURRENCY = 16;
 /** A document's mutex is held for one read-modify-write (milliseconds); one this old was left by a crashed process. */
@@ -107,8 +104,9 @@ export function createFileCheckpoints(dir: string, opts: { now?: () => number } 
       const docs = await mapLimit(names, CONCURRENCY, (n) => readDoc(path.join(folder, n)));
       const ids: number[] = [];
       for (const doc of docs) {
-        const id = doc && payloadOf(doc).game_id;
-        if (doc && typeof id === 'number' && Number.isInteger(id) && statusOf(doc) === status) ids.push(id);
+        const id = doc && parsePayload(doc.payload).game_id;
+        if (doc && typeof id === 'number' && Number.isInteger(id) && statusFrom(doc.status) === status)
+          ids.push(id);
       }
       return ids.sort((a, b) => a - b);
     },
@@ -367,42 +365,11 @@ function fileName(key: string): string {
   );
 }
 
-/** The payload as the pipeline writes it: Python's `json.dumps` of `{"game_id", "season", "ingested_at"}`. */
-function gamePayload(gameId: number, season: number | undefined, ingestedAt: string | null): string {
-  return pythonJsonDumps({ game_id: gameId, season: season ?? null, ingested_at: ingestedAt }, false);
-}
-
-function truncateError(error: string): string {
-  const chars = [...error];
-  return chars.length <= ERROR_CHARS ? error : `${chars.slice(0, ERROR_CHARS).join('')}…`;
-}
-
-function payloadOf(doc: CheckpointDoc): { game_id?: unknown; season?: unknown } {
-  try {
-    const parsed: unknown = JSON.parse(doc.payload ?? '');
-    return parsed !== null && typeof parsed === 'object' ? parsed : {};
-  } catch {
-    return {};
-  }
-}
-
-/** No status is a pipeline document: done. A status the bot does not know is never leased either, so also done. */
-function statusOf(doc: CheckpointDoc): GameStatus {
-  const s = doc.status;
-  return s === 'leased' || s === 'empty' || s === 'failed' ? s : 'done';
-}
-
-/** The pipeline writes the season as a number; a digit string is read too, anything else is unknown. */
-function seasonOf(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isInteger(value)) return value;
-  return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : undefined;
-}
-
 function toCheckpoint(doc: CheckpointDoc, gameId: number): GameCheckpoint {
-  const season = seasonOf(payloadOf(doc).season);
+  const season = seasonOf(parsePayload(doc.payload).season);
   return {
     gameId,
-    status: statusOf(doc),
+    status: statusFrom(doc.status),
     season,
     owner: doc.lease_owner,
     leaseExpiresAt: doc.lease_expires_at,

@@ -1,0 +1,37 @@
+import { pythonJsonDumps } from '../layout/python-json.js';
+import type { GameStatus } from './checkpoint-store.js';
+
+/** `last_error` is kept to about 1 KB: enough for the API's answer, small next to DynamoDB's 400 KB item limit. */
+const ERROR_CHARS = 1000;
+
+/** The payload as the pipeline writes it: Python's `json.dumps` of `{"game_id", "season", "ingested_at"}`. */
+export function gamePayload(gameId: number, season: number | undefined, ingestedAt: string | null): string {
+  return pythonJsonDumps({ game_id: gameId, season: season ?? null, ingested_at: ingestedAt }, false);
+}
+
+/** An error as stored in `last_error`: cut at ERROR_CHARS characters (never inside a surrogate pair). */
+export function truncateError(error: string): string {
+  const chars = [...error];
+  return chars.length <= ERROR_CHARS ? error : `${chars.slice(0, ERROR_CHARS).join('')}…`;
+}
+
+/** A row's `payload` text read leniently: the pipeline's rows and the bot's share it; anything unreadable is `{}`. */
+export function parsePayload(text: string | undefined): { game_id?: unknown; season?: unknown } {
+  try {
+    const parsed: unknown = JSON.parse(text ?? '');
+    return parsed !== null && typeof parsed === 'object' ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
+/** No status is a pipeline row: done. A status the bot does not know is never leased either, so also done. */
+export function statusFrom(status: string | undefined): GameStatus {
+  return status === 'leased' || status === 'empty' || status === 'failed' ? status : 'done';
+}
+
+/** The pipeline writes the season as a number; a digit string is read too, anything else is unknown. */
+export function seasonOf(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : undefined;
+}
