@@ -13,6 +13,8 @@ import { paramsHash8 } from '../../src/layout/hash.js';
 import { bronzeKey, layoutFrom } from '../../src/layout/keys.js';
 import { readColumns, readFooter } from '../../src/parquet/read.js';
 import { freshS3Lake, stackEnv, testDynamoClient } from '../helpers/aws.js';
+import { missingPlays } from '../helpers/lakes.js';
+import { playsFill } from '../helpers/fill-env.js';
 import { NODE24 } from '../helpers/node-binaries.js';
 import { startFakeCbbdApi, type FakeCbbdApi } from '../fakes/cbbd-api.js';
 import { startFakeGlue, type FakeGlue } from '../fakes/glue.js';
@@ -47,7 +49,7 @@ describe(`a fill killed at ${KILLS} seeded points and restarted each time`, () =
   let missing: number[];
   const runStarts: number[] = [];
   const doneAfterRun: Set<number>[] = [];
-  const kills: { run: number; rule: string; landed: boolean }[] = [];
+  const kills: { run: number; rule: string; landed: boolean; code: number | null }[] = [];
 
   beforeAll(async () => {
     Object.assign(process.env, stackEnv());
@@ -57,15 +59,7 @@ describe(`a fill killed at ${KILLS} seeded points and restarted each time`, () =
       gamesPerSeason: 90,
       playsPerGame: [20, 30],
       withCatalog: false,
-      gaps: {
-        missingShare: { fct_plays: 0.8, fct_substitutions: 0, fct_lineups: 0 },
-        emptyShare: 0,
-        asofSeason: undefined,
-        duplicateGames: 0,
-        corruptFiles: 0,
-        strayPartition: false,
-        uncataloguedPartitions: 0,
-      },
+      gaps: missingPlays(0.8),
     });
     missing = manifest.missing.fct_plays![2025]!;
     api = await startFakeCbbdApi({
@@ -95,15 +89,7 @@ describe(`a fill killed at ${KILLS} seeded points and restarted each time`, () =
       NODE24,
       [
         'dist/cli.js',
-        'fill',
-        '--config',
-        config,
-        '--lake',
-        lake.uri,
-        '--endpoint',
-        'plays_game',
-        '--seasons',
-        '2025',
+        ...playsFill(config, lake.uri, '2025'),
         '--lease-seconds',
         '1',
         '--checkpoints',
@@ -150,9 +136,9 @@ describe(`a fill killed at ${KILLS} seeded points and restarted each time`, () =
         landed = true;
         child.kill('SIGKILL');
       });
-      await exited(child);
+      const code = await exited(child);
       proxy.arm(undefined, () => undefined);
-      kills.push({ run, rule: `${onS3 ? 's3 PUT' : 'dynamodb write'} #${rule.nth}`, landed });
+      kills.push({ run, rule: `${onS3 ? 's3 PUT' : 'dynamodb write'} #${rule.nth}`, landed, code });
       doneAfterRun.push(await doneNow());
       // The dead run's shard lock and leases expire after --lease-seconds.
       await new Promise((r) => setTimeout(r, 1100));
@@ -163,6 +149,8 @@ describe(`a fill killed at ${KILLS} seeded points and restarted each time`, () =
     runStarts.push(performance.now());
     expect(await exited(last), stderr).toBe(0);
     expect(kills.filter((k) => k.landed).length).toBeGreaterThanOrEqual(Math.ceil(KILLS * 0.6));
+    // A run the kill did not reach (it ran out of games first) finished on its own, cleanly.
+    expect(kills.filter((k) => !k.landed && k.code !== 0)).toEqual([]);
 
     // Every checkpoint is `done`, or a lease a killed run left after its silver write (the data is whole, and the
     // next fill's discovery sees the game covered, so it is never fetched again). Nothing is stuck as failed.
@@ -215,7 +203,8 @@ describe(`a fill killed at ${KILLS} seeded points and restarted each time`, () =
       seeds: 1,
       faultsInjected: kills.filter((k) => k.landed).length,
       runs: KILLS + 1,
-      survived: 1,
+      // Each run ended as planned: by its kill, or (the kill not reached, and the last run) with exit 0.
+      survived: kills.filter((k) => k.landed || k.code === 0).length + 1,
       dataLost: partial.length + missing.filter((id) => (silverRows.get(id) ?? 0) === 0).length,
       extra: { killPoints: KILLS, extraCalls, repeatedForDone },
     });

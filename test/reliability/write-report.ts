@@ -59,8 +59,10 @@ that run; do not edit by hand. Run: ${lines.map((l) => l.at).sort()[0]} · Node 
 Each row is a suite: the fault scenarios of \`test/faults/\` (a proxy in front of s3rver, dynalite, the fake CBBD API
 and the fake GitHub injecting 5xx, throttling, resets, stalls, truncated bodies, malformed answers and races), the
 SIGKILL crash-resume of \`test/crash/\`, and the property-based fuzzing of \`test/hostile/\` and the issue marker.
-*Survived* counts runs that ended with a result saying what happened (no hang, no crash); *data lost* counts games
-missing or duplicated after the final re-run, partial objects, and \`done\` checkpoints without their files.
+*Survived* counts runs that ended with a result saying what happened (no hang, no crash); in crash-resume, runs
+that ended by their planned SIGKILL, or with exit 0 where the kill point came after the last game (*faults
+injected* there is the kills that landed). *Data lost* counts games missing or duplicated after the final re-run,
+partial objects, and \`done\` checkpoints without their files.
 
 ${markdownTable([['Suite', 'Cases', 'Seeds', 'Faults injected', 'Runs', 'Survived', 'Data lost', 'Other figures'], ...rows], { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'] })}
 
