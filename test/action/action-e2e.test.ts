@@ -6,7 +6,7 @@ import { DEFAULT_CONFIG_YAML } from '../../src/config/default-config.js';
 import { parseMarker } from '../../src/github/marker.js';
 import { startFakeCbbdApi, type FakeCbbdApi } from '../fakes/cbbd-api.js';
 import { DEFAULT_BOT, startFakeGitHub, type FakeGitHub } from '../fakes/github/server.js';
-import { tempLake } from '../helpers/lakes.js';
+import { onlyGaps, tempLake } from '../helpers/lakes.js';
 import { runBundledAction, type ActionRun } from '../helpers/run-action.js';
 
 const API_KEY = 'cbbd-secret-key-0123456789';
@@ -15,15 +15,7 @@ const LAKE = {
   seasons: SEASONS,
   gamesPerSeason: 20,
   playsPerGame: [20, 30] as [number, number],
-  gaps: {
-    missingShare: { fct_plays: 0.2, fct_substitutions: 0.1, fct_lineups: 0.1 },
-    emptyShare: 0,
-    asofSeason: undefined,
-    duplicateGames: 0,
-    corruptFiles: 0,
-    strayPartition: false,
-    uncataloguedPartitions: 0,
-  },
+  gaps: onlyGaps({ missingShare: { fct_plays: 0.2, fct_substitutions: 0.1, fct_lineups: 0.1 } }),
 };
 
 /**

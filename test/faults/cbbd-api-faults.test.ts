@@ -5,7 +5,7 @@ import { createRandom, mixSeed } from '../../src/demo/random.js';
 import { mapLimit } from '../../src/util/pool.js';
 import type { FillOutcome } from '../../src/commands/fill.js';
 import { startFakeCbbdApi, type FakeCbbdApi, type Fault, type FaultRequest } from '../fakes/cbbd-api.js';
-import { cli } from '../helpers/fill-env.js';
+import { cli, playsFill } from '../helpers/fill-env.js';
 import { tempLake } from '../helpers/lakes.js';
 import {
   API,
@@ -104,17 +104,8 @@ async function fillUnderFaults(c: Case, seed: number): Promise<SeedFigures> {
     keys: { k: 100_000 },
     faultFor: (r) => (faulty ? mix(createRandom(mixSeed(seed, r.gameId ?? 0, r.n)).next(), r) : undefined),
   });
-  const args = [
-    '--config',
-    config,
-    '--lake',
-    lake.root,
-    '--endpoint',
-    'plays_game',
-    '--seasons',
-    String(SEASON),
-  ];
-  const fill = () => cli(['fill', ...args, '--json'], { CBBD_API_KEY: 'k', CBBD_API_URL: api.url });
+  const fill = () =>
+    cli([...playsFill(config, lake.root, SEASON), '--json'], { CBBD_API_KEY: 'k', CBBD_API_URL: api.url });
   try {
     const first = await fill();
     const survived = expectRunSaysWhatFailed(first);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDynamoDbCheckpoints } from '../../src/checkpoint/dynamodb-checkpoints.js';
 import { startFakeCbbdApi, type FakeCbbdApi } from '../fakes/cbbd-api.js';
 import { stackEnv, testDynamoClient } from '../helpers/aws.js';
-import { cli } from '../helpers/fill-env.js';
+import { cli, playsFill } from '../helpers/fill-env.js';
 import { tempLake } from '../helpers/lakes.js';
 import { createCheckpointTable } from '../stack/aws-stack.js';
 import { dynamoError, startFaultProxy, type ProxyRule } from './fault-proxy.js';
@@ -28,8 +28,7 @@ const INTERNAL = dynamoError('InternalServerError');
 
 /** `fill` of the season's plays with its checkpoints in `table`. */
 const fillArgs = (config: string, lake: string, table: string, extra: string[] = []) => [
-  'fill',
-  ...['--config', config, '--lake', lake, '--endpoint', 'plays_game', '--seasons', String(SEASON)],
+  ...playsFill(config, lake, SEASON),
   ...['--checkpoints', `dynamodb://${table}`, ...extra, '--json'],
 ];
 

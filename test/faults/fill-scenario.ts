@@ -1,29 +1,20 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { expect } from 'vitest';
 import type { FillOutcome } from '../../src/commands/fill.js';
-import type { GapPlan } from '../../src/demo/generate-lake.js';
 import { createRandom, mixSeed } from '../../src/demo/random.js';
 import { fastRetryConfig } from '../helpers/fill-env.js';
+import { missingPlays } from '../helpers/lakes.js';
 import { faultSeeds } from './record.js';
 
 /** The lake every fault scenario fills: one season, half its games without plays, nothing else to fix. */
 export const SEASON = 2025;
 export const GAMES = 16;
 export const PLAYS: [number, number] = [20, 30];
-export const HALF_MISSING_PLAYS: GapPlan = {
-  missingShare: { fct_plays: 0.5, fct_substitutions: 0, fct_lineups: 0 },
-  emptyShare: 0,
-  asofSeason: undefined,
-  duplicateGames: 0,
-  corruptFiles: 0,
-  strayPartition: false,
-  uncataloguedPartitions: 0,
-};
 export const LAKE = {
   seasons: [SEASON],
   gamesPerSeason: GAMES,
   playsPerGame: PLAYS,
-  gaps: HALF_MISSING_PLAYS,
+  gaps: missingPlays(0.5),
 };
 /** A scenario's vitest timeout: generous, and longer with more seeds (CBBD_FAULT_SEEDS). */
 export const SCENARIO_TIMEOUT = 60_000 + 30_000 * faultSeeds().length;

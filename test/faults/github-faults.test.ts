@@ -6,10 +6,10 @@ import { DEFAULT_CONFIG_YAML } from '../../src/config/default-config.js';
 import { parseMarker } from '../../src/github/marker.js';
 import { mapLimit } from '../../src/util/pool.js';
 import { DEFAULT_BOT, startFakeGitHub, type FakeGitHub, type FaultRule } from '../fakes/github/server.js';
-import { tempLake } from '../helpers/lakes.js';
+import { missingPlays, tempLake } from '../helpers/lakes.js';
 import { runBundledAction, type ActionRun } from '../helpers/run-action.js';
 import { startFaultProxy } from './fault-proxy.js';
-import { HALF_MISSING_PLAYS, SCENARIO_TIMEOUT } from './fill-scenario.js';
+import { SCENARIO_TIMEOUT } from './fill-scenario.js';
 import { addUp, faultSeeds, recordReliability, type SeedFigures } from './record.js';
 
 const CREATE_ISSUE = 'POST /repos/{owner}/{repo}/issues';
@@ -18,7 +18,7 @@ const LAKE = {
   seasons: [2025],
   gamesPerSeason: 16,
   playsPerGame: [20, 30] as [number, number],
-  gaps: { ...HALF_MISSING_PLAYS, missingShare: { fct_plays: 0.2, fct_substitutions: 0, fct_lineups: 0 } },
+  gaps: missingPlays(0.2),
 };
 
 /**

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FillOutcome } from '../../src/commands/fill.js';
 import { createFileCheckpoints } from '../../src/checkpoint/file-checkpoints.js';
-import { cli, fastRetryConfig } from '../helpers/fill-env.js';
-import { tempLake } from '../helpers/lakes.js';
+import { cli, fastRetryConfig, playsFill } from '../helpers/fill-env.js';
+import { missingPlays, tempLake } from '../helpers/lakes.js';
 import { startFakeCbbdApi, type FakeCbbdApi } from '../fakes/cbbd-api.js';
 import path from 'node:path';
 
@@ -11,15 +11,7 @@ const LAKE = {
   seasons: SEASONS,
   gamesPerSeason: 30,
   playsPerGame: [20, 30] as [number, number],
-  gaps: {
-    missingShare: { fct_plays: 0.5, fct_substitutions: 0, fct_lineups: 0 },
-    emptyShare: 0,
-    asofSeason: undefined,
-    duplicateGames: 0,
-    corruptFiles: 0,
-    strayPartition: false,
-    uncataloguedPartitions: 0,
-  },
+  gaps: missingPlays(0.5),
 };
 
 describe('a fill meets the API at its worst', () => {
@@ -33,22 +25,10 @@ describe('a fill meets the API at its worst', () => {
     return keys;
   };
   const fill = (key: string, extra: string[] = []) =>
-    cli(
-      [
-        'fill',
-        '--config',
-        config,
-        '--lake',
-        lake.root,
-        '--endpoint',
-        'plays_game',
-        '--seasons',
-        '2025',
-        '--json',
-        ...extra,
-      ],
-      { CBBD_API_KEY: key, CBBD_API_URL: api.url },
-    );
+    cli([...playsFill(config, lake.root, '2025'), '--json', ...extra], {
+      CBBD_API_KEY: key,
+      CBBD_API_URL: api.url,
+    });
 
   beforeAll(async () => {
     lake = await tempLake(LAKE);

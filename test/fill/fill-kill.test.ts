@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileCheckpoints } from '../../src/checkpoint/file-checkpoints.js';
-import { fastRetryConfig } from '../helpers/fill-env.js';
-import { tempLake } from '../helpers/lakes.js';
+import { fastRetryConfig, playsFill } from '../helpers/fill-env.js';
+import { missingPlays, tempLake } from '../helpers/lakes.js';
 import { NODE24 } from '../helpers/node-binaries.js';
 import { startFakeCbbdApi, type FakeCbbdApi } from '../fakes/cbbd-api.js';
 
@@ -11,15 +11,7 @@ const LAKE = {
   seasons: [2025],
   gamesPerSeason: 40,
   playsPerGame: [20, 30] as [number, number],
-  gaps: {
-    missingShare: { fct_plays: 0.6, fct_substitutions: 0, fct_lineups: 0 },
-    emptyShare: 0,
-    asofSeason: undefined,
-    duplicateGames: 0,
-    corruptFiles: 0,
-    strayPartition: false,
-    uncataloguedPartitions: 0,
-  },
+  gaps: missingPlays(0.6),
 };
 
 describe('a fill killed with SIGKILL half-way and started again', () => {
@@ -47,27 +39,10 @@ describe('a fill killed with SIGKILL half-way and started again', () => {
 
   /** The bundled CLI, as a user runs it, in its own process. */
   const startFill = () =>
-    spawn(
-      NODE24,
-      [
-        'dist/cli.js',
-        'fill',
-        '--config',
-        config,
-        '--lake',
-        lake.root,
-        '--endpoint',
-        'plays_game',
-        '--seasons',
-        '2025',
-        '--lease-seconds',
-        '1',
-      ],
-      {
-        env: { PATH: process.env.PATH, CBBD_API_KEY: 'k', CBBD_API_URL: api.url },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
+    spawn(NODE24, ['dist/cli.js', ...playsFill(config, lake.root, '2025'), '--lease-seconds', '1'], {
+      env: { PATH: process.env.PATH, CBBD_API_KEY: 'k', CBBD_API_URL: api.url },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
 
   it('finishes the rest, asking again at most the games that were in flight', async () => {
     expect(missing.length).toBeGreaterThan(15);

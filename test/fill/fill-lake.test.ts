@@ -7,8 +7,8 @@ import { createRandom, mixSeed } from '../../src/demo/random.js';
 import { bronzeKey, deadletterKey, isoDate, layoutFrom, rawKey, silverKey } from '../../src/layout/keys.js';
 import type { AuditResult } from '../../src/audit/types.js';
 import { createDuckDbEncoder } from '../helpers/duckdb-writer.js';
-import { cli, fastRetryConfig } from '../helpers/fill-env.js';
-import { tempLake } from '../helpers/lakes.js';
+import { cli, fastRetryConfig, playsFill } from '../helpers/fill-env.js';
+import { onlyGaps, tempLake } from '../helpers/lakes.js';
 import { startFakeCbbdApi, type FakeCbbdApi } from '../fakes/cbbd-api.js';
 
 const SEASONS = [2024, 2025];
@@ -38,15 +38,10 @@ describe('fill plays_game into a lake written by another writer', () => {
       gamesPerSeason: GAMES,
       playsPerGame: PLAYS,
       encode: duck.encode,
-      gaps: {
+      gaps: onlyGaps({
         missingShare: { fct_plays: 0.3, fct_substitutions: 0, fct_lineups: 0 },
         emptyShare: 0.25,
-        asofSeason: undefined,
-        duplicateGames: 0,
-        corruptFiles: 0,
-        strayPartition: false,
-        uncataloguedPartitions: 0,
-      },
+      }),
     });
     await duck.close();
     missing = SEASONS.flatMap((s) => lake.manifest.missing.fct_plays?.[s] ?? []);
@@ -62,21 +57,7 @@ describe('fill plays_game into a lake written by another writer', () => {
     });
     config = await fastRetryConfig(lake.root);
     env = { CBBD_API_KEY: 'test-key', CBBD_API_URL: api.url };
-    const run = await cli(
-      [
-        'fill',
-        '--config',
-        config,
-        '--lake',
-        lake.root,
-        '--endpoint',
-        'plays_game',
-        '--seasons',
-        '2024-2025',
-        '--json',
-      ],
-      env,
-    );
+    const run = await cli([...playsFill(config, lake.root, '2024-2025'), '--json'], env);
     expect(run.stderr).not.toContain('error');
     expect(run.code).toBe(0);
     first = run.json() as FillOutcome;
@@ -145,21 +126,7 @@ describe('fill plays_game into a lake written by another writer', () => {
 
   it('a second fill spends no call', async () => {
     const before = api.log.length;
-    const run = await cli(
-      [
-        'fill',
-        '--config',
-        config,
-        '--lake',
-        lake.root,
-        '--endpoint',
-        'plays_game',
-        '--seasons',
-        '2024-2025',
-        '--json',
-      ],
-      env,
-    );
+    const run = await cli([...playsFill(config, lake.root, '2024-2025'), '--json'], env);
     expect(run.code).toBe(0);
     expect(api.log.length).toBe(before);
     expect((run.json() as FillOutcome).targets).toEqual([]);

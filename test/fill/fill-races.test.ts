@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { FillOutcome } from '../../src/commands/fill.js';
 import { stackEnv } from '../helpers/aws.js';
-import { cli, fastRetryConfig } from '../helpers/fill-env.js';
-import { tempLake } from '../helpers/lakes.js';
+import { cli, fastRetryConfig, playsFill } from '../helpers/fill-env.js';
+import { missingPlays, tempLake } from '../helpers/lakes.js';
 import { startFakeCbbdApi, type FakeCbbdApi } from '../fakes/cbbd-api.js';
 import { createCheckpointTable } from '../stack/aws-stack.js';
 
@@ -12,15 +12,7 @@ const LAKE = {
   seasons: SEASONS,
   gamesPerSeason: 40,
   playsPerGame: [20, 30] as [number, number],
-  gaps: {
-    missingShare: { fct_plays: 0.5, fct_substitutions: 0, fct_lineups: 0 },
-    emptyShare: 0,
-    asofSeason: undefined,
-    duplicateGames: 0,
-    corruptFiles: 0,
-    strayPartition: false,
-    uncataloguedPartitions: 0,
-  },
+  gaps: missingPlays(0.5),
 };
 
 describe('fills racing on DynamoDB checkpoints (dynalite)', () => {
@@ -51,24 +43,7 @@ describe('fills racing on DynamoDB checkpoints (dynalite)', () => {
     return `dynamodb://${table}`;
   };
   const fill = (checkpoints: string, extra: string[] = []) =>
-    cli(
-      [
-        'fill',
-        '--config',
-        config,
-        '--lake',
-        lake.root,
-        '--endpoint',
-        'plays_game',
-        '--seasons',
-        '2024',
-        '--checkpoints',
-        checkpoints,
-        '--json',
-        ...extra,
-      ],
-      env(),
-    );
+    cli([...playsFill(config, lake.root, '2024'), '--checkpoints', checkpoints, '--json', ...extra], env());
   const startApi = async () => {
     api = await startFakeCbbdApi({
       seed: 7,

@@ -13,6 +13,12 @@ export async function fastRetryConfig(dir: string, extra = ''): Promise<string> 
   return file;
 }
 
+/** `fill --config C --lake L --endpoint plays_game --seasons S`: the argv every plays fill in the tests starts with. */
+export const playsFill = (config: string, lake: string, seasons: string | number): string[] => [
+  'fill',
+  ...['--config', config, '--lake', lake, '--endpoint', 'plays_game', '--seasons', String(seasons)],
+];
+
 /** Runs the CLI in-process and collects what it printed. */
 export async function cli(argv: string[], env: Record<string, string>) {
   const out: string[] = [];

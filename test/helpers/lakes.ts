@@ -8,6 +8,7 @@ import {
   generateDemoLake,
   type DemoLakeManifest,
   type DemoLakeOptions,
+  type GapPlan,
 } from '../../src/demo/generate-lake.js';
 import { createFsStore } from '../../src/lake/fs-store.js';
 import type { ObjectStore } from '../../src/lake/object-store.js';
@@ -37,3 +38,21 @@ export async function tempLake(options: DemoLakeOptions = SMALL_LAKE): Promise<{
   const manifest = await generateDemoLake(store, options);
   return { root, store, manifest, cleanup: () => rm(root, { recursive: true, force: true }) };
 }
+
+/** A gap plan of only what a test names: no empties, duplicates, corrupt files, stray, asof or uncatalogued partitions. */
+export function onlyGaps(gaps: Partial<GapPlan>): GapPlan {
+  return {
+    missingShare: { fct_plays: 0, fct_substitutions: 0, fct_lineups: 0 },
+    emptyShare: 0,
+    asofSeason: undefined,
+    duplicateGames: 0,
+    corruptFiles: 0,
+    strayPartition: false,
+    uncataloguedPartitions: 0,
+    ...gaps,
+  };
+}
+
+/** Only plays missing, from `share` of each season's games. */
+export const missingPlays = (share: number): GapPlan =>
+  onlyGaps({ missingShare: { fct_plays: share, fct_substitutions: 0, fct_lineups: 0 } });

@@ -6,6 +6,7 @@ import type { AuditResult } from '../../src/audit/types.js';
 import { parquetStorageDescriptor } from '../../src/catalog/glue-shapes.js';
 import { takeInventory } from '../../src/audit/inventory.js';
 import { generateDemoLake } from '../../src/demo/generate-lake.js';
+import { onlyGaps } from '../helpers/lakes.js';
 import type { RepairReport } from '../../src/repair/apply.js';
 import { freshS3Lake, stackEnv } from '../helpers/aws.js';
 import { cli } from '../helpers/fill-env.js';
@@ -38,15 +39,7 @@ describe('repair on an S3 lake with Glue', () => {
       gamesPerSeason: 150,
       playsPerGame: [5, 8],
       withCatalog: false,
-      gaps: {
-        missingShare: { fct_plays: 0, fct_substitutions: 0, fct_lineups: 0 },
-        emptyShare: 0,
-        asofSeason: 2025,
-        duplicateGames: 0,
-        corruptFiles: 0,
-        strayPartition: false,
-        uncataloguedPartitions: 0,
-      },
+      gaps: onlyGaps({ asofSeason: 2025 }),
     });
     const { tables } = await takeInventory(lake.store, 'silver');
     for (const table of ['fct_plays', 'fct_games']) {
