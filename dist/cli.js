@@ -58517,7 +58517,7 @@ module.exports = Iterator;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6973);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6107);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
@@ -58533,7 +58533,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6973:
+/***/ 6107:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -70744,6 +70744,95 @@ function toCatalogTable(database, glue) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/checkpoint/dynamodb-io.ts
+
+/** Attribute values: a string, a number, an instant as ISO text. */
+const str = (s) => ({ S: s });
+const num = (n) => ({ N: String(n) });
+const iso = (at) => str(new Date(at).toISOString());
+/** Runs a conditional write; `false` when DynamoDB refused the condition. */
+async function conditional(write) {
+    try {
+        await withRetry(write);
+        return true;
+    }
+    catch (e) {
+        if (e instanceof client_dynamodb_dist_cjs/* ConditionalCheckFailedException */.jPo)
+            return false;
+        throw e;
+    }
+}
+/** One row, read consistently (a lease just written must be seen). */
+async function getItem(t, key) {
+    const out = await withRetry(() => t.client.send(new client_dynamodb_dist_cjs/* GetItemCommand */.ZKh({ TableName: t.name, Key: key, ConsistentRead: true })));
+    return out.Item;
+}
+/** One BatchGetItem request of ≤100 keys, asking again (with backoff) for the keys DynamoDB leaves unprocessed. */
+async function batchGet(t, request) {
+    const items = [];
+    let pending = request;
+    for (let round = 0; pending?.Keys?.length; round++) {
+        if (round > RETRY_ROUNDS)
+            throw new Error(`BatchGetItem on ${t.name} left ${pending.Keys.length} keys unprocessed after ${round} rounds`);
+        if (round > 0)
+            await sleep(backoffMs(round - 1));
+        const ask = pending;
+        const out = await withRetry(() => t.client.send(new client_dynamodb_dist_cjs/* BatchGetItemCommand */.Xo8({ RequestItems: { [t.name]: ask } })));
+        items.push(...(out.Responses?.[t.name] ?? []));
+        pending = out.UnprocessedKeys?.[t.name];
+    }
+    return items;
+}
+/** Query pages through the adapter's retry (the SDK's paginator would send them without it). */
+async function* queryPages(t, input) {
+    let start;
+    do {
+        const page = await withRetry(() => t.client.send(new client_dynamodb_dist_cjs/* QueryCommand */.sfZ({ ...input, ExclusiveStartKey: start })));
+        yield page;
+        start = page.LastEvaluatedKey;
+    } while (start);
+}
+/*
+ * Retry policy for DynamoDB, on top of the SDK's. The SDK's standard mode makes 3 attempts within about a second.
+ * Every game of an endpoint sits under ONE partition key (`gap_fill:<endpoint>`, the pipeline's key schema), so a
+ * wide fill matrix can throttle that partition for longer than that; here throttling and 5xx answers get
+ * RETRY_ROUNDS more tries with exponential backoff and full jitter (up to 0.2 s, doubling, capped at 10 s), so a
+ * hot shard slows down instead of failing games. ConditionalCheckFailedException is never retried: it is the
+ * answer to the condition, not an error. Repeating a conditional write is safe: a repeat of a write that landed
+ * is refused, and the callers read the row back to recognise their own write.
+ */
+const RETRY_ROUNDS = 5;
+const RETRYABLE = new Set([
+    'ProvisionedThroughputExceededException',
+    'ThrottlingException',
+    'RequestLimitExceeded',
+    'InternalServerError',
+    'ServiceUnavailable',
+]);
+async function withRetry(call) {
+    for (let round = 0;; round++) {
+        try {
+            return await call();
+        }
+        catch (e) {
+            if (round >= RETRY_ROUNDS || !isRetryable(e))
+                throw e;
+            await sleep(backoffMs(round));
+        }
+    }
+}
+function isRetryable(e) {
+    if (e instanceof client_dynamodb_dist_cjs/* ConditionalCheckFailedException */.jPo)
+        return false;
+    const err = e;
+    const status = err?.$metadata?.httpStatusCode;
+    return RETRYABLE.has(err?.name ?? '') || (status !== undefined && status >= 500);
+}
+function backoffMs(round) {
+    return Math.random() * Math.min(10_000, 200 * 2 ** round);
+}
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 ;// CONCATENATED MODULE: ./src/checkpoint/rows.ts
 
 /** `last_error` is kept to about 1 KB: enough for the API's answer, small next to DynamoDB's 400 KB item limit. */
@@ -70779,6 +70868,7 @@ function seasonOf(value) {
 }
 
 ;// CONCATENATED MODULE: ./src/checkpoint/dynamodb-checkpoints.ts
+
 
 
 
@@ -70997,54 +71087,10 @@ async function acquireShardLock(t, shard, owner, leaseMs) {
             throw new Error(`shard lock ${key.parameter_hash?.S} keeps vanishing from ${t.name}`);
     }
 }
-/** Runs a conditional write; `false` when DynamoDB refused the condition. */
-async function conditional(write) {
-    try {
-        await withRetry(write);
-        return true;
-    }
-    catch (e) {
-        if (e instanceof client_dynamodb_dist_cjs/* ConditionalCheckFailedException */.jPo)
-            return false;
-        throw e;
-    }
-}
-async function getItem(t, key) {
-    const out = await withRetry(() => t.client.send(new client_dynamodb_dist_cjs/* GetItemCommand */.ZKh({ TableName: t.name, Key: key, ConsistentRead: true })));
-    return out.Item;
-}
 async function getGame(t, endpoint, gameId) {
     const item = await getItem(t, gameKey(endpoint, gameId));
     return item && toCheckpoint(item, gameId);
 }
-/** One BatchGetItem request of ≤100 keys, asking again (with backoff) for the keys DynamoDB leaves unprocessed. */
-async function batchGet(t, request) {
-    const items = [];
-    let pending = request;
-    for (let round = 0; pending?.Keys?.length; round++) {
-        if (round > RETRY_ROUNDS)
-            throw new Error(`BatchGetItem on ${t.name} left ${pending.Keys.length} keys unprocessed after ${round} rounds`);
-        if (round > 0)
-            await sleep(backoffMs(round - 1));
-        const ask = pending;
-        const out = await withRetry(() => t.client.send(new client_dynamodb_dist_cjs/* BatchGetItemCommand */.Xo8({ RequestItems: { [t.name]: ask } })));
-        items.push(...(out.Responses?.[t.name] ?? []));
-        pending = out.UnprocessedKeys?.[t.name];
-    }
-    return items;
-}
-/** Query pages through the adapter's retry (the SDK's paginator would send them without it). */
-async function* queryPages(t, input) {
-    let start;
-    do {
-        const page = await withRetry(() => t.client.send(new client_dynamodb_dist_cjs/* QueryCommand */.sfZ({ ...input, ExclusiveStartKey: start })));
-        yield page;
-        start = page.LastEvaluatedKey;
-    } while (start);
-}
-const str = (s) => ({ S: s });
-const num = (n) => ({ N: String(n) });
-const iso = (at) => str(new Date(at).toISOString());
 function gameKey(endpoint, gameId) {
     return { endpoint: str(`gap_fill:${endpoint}`), parameter_hash: str(paramsHash({ gameId })) };
 }
@@ -71067,46 +71113,6 @@ function toCheckpoint(item, gameId) {
         lastError: item.last_error?.S,
     };
 }
-/*
- * Retry policy for DynamoDB, on top of the SDK's. The SDK's standard mode makes 3 attempts within about a second.
- * Every game of an endpoint sits under ONE partition key (`gap_fill:<endpoint>`, the pipeline's key schema), so a
- * wide fill matrix can throttle that partition for longer than that; here throttling and 5xx answers get
- * RETRY_ROUNDS more tries with exponential backoff and full jitter (up to 0.2 s, doubling, capped at 10 s), so a
- * hot shard slows down instead of failing games. ConditionalCheckFailedException is never retried: it is the
- * answer to the condition, not an error. Repeating a conditional write is safe: a repeat of a write that landed
- * is refused, and the callers read the row back to recognise their own write.
- */
-const RETRY_ROUNDS = 5;
-const RETRYABLE = new Set([
-    'ProvisionedThroughputExceededException',
-    'ThrottlingException',
-    'RequestLimitExceeded',
-    'InternalServerError',
-    'ServiceUnavailable',
-]);
-async function withRetry(call) {
-    for (let round = 0;; round++) {
-        try {
-            return await call();
-        }
-        catch (e) {
-            if (round >= RETRY_ROUNDS || !isRetryable(e))
-                throw e;
-            await sleep(backoffMs(round));
-        }
-    }
-}
-function isRetryable(e) {
-    if (e instanceof client_dynamodb_dist_cjs/* ConditionalCheckFailedException */.jPo)
-        return false;
-    const err = e;
-    const status = err?.$metadata?.httpStatusCode;
-    return RETRYABLE.has(err?.name ?? '') || (status !== undefined && status >= 500);
-}
-function backoffMs(round) {
-    return Math.random() * Math.min(10_000, 200 * 2 ** round);
-}
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 ;// CONCATENATED MODULE: ./src/checkpoint/described-errors.ts
 

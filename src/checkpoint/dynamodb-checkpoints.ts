@@ -1,16 +1,10 @@
 import {
-  BatchGetItemCommand,
   ConditionalCheckFailedException,
   DeleteItemCommand,
-  GetItemCommand,
   PutItemCommand,
-  QueryCommand,
   UpdateItemCommand,
-  type AttributeValue,
   type DynamoDBClient,
-  type KeysAndAttributes,
   type QueryCommandInput,
-  type QueryCommandOutput,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { paramsHash } from '../layout/hash.js';
@@ -23,9 +17,19 @@ import type {
   ShardLockResult,
   ShardRef,
 } from './checkpoint-store.js';
+import {
+  batchGet,
+  conditional,
+  getItem,
+  iso,
+  num,
+  queryPages,
+  str,
+  withRetry,
+  type Item,
+  type Table,
+} from './dynamodb-io.js';
 import { gamePayload, parsePayload, seasonOf, statusFrom, truncateError } from './rows.js';
-
-type Item = Record<string, AttributeValue>;
 
 /** BatchGetItem takes at most 100 keys a call. */
 const BATCH_GET_KEYS = 100;
@@ -43,12 +47,6 @@ const CAN_LEASE =
 const HOLDS_LEASE = 'lease_owner = :me AND #s = :leased';
 const CAN_LOCK = 'attribute_not_exists(parameter_hash) OR lease_expires_at < :now OR lease_owner = :me';
 const HOLDS_LOCK = 'lease_owner = :me';
-
-interface Table {
-  client: DynamoDBClient;
-  name: string;
-  now: () => number;
-}
 
 /**
  * The checkpoint port over the pipeline's DynamoDB table (`cbbd_checkpoints`). Game rows live under
@@ -340,64 +338,10 @@ async function acquireShardLock(
   }
 }
 
-/** Runs a conditional write; `false` when DynamoDB refused the condition. */
-async function conditional(write: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await withRetry(write);
-    return true;
-  } catch (e) {
-    if (e instanceof ConditionalCheckFailedException) return false;
-    throw e;
-  }
-}
-
-async function getItem(t: Table, key: Item): Promise<Item | undefined> {
-  const out = await withRetry(() =>
-    t.client.send(new GetItemCommand({ TableName: t.name, Key: key, ConsistentRead: true })),
-  );
-  return out.Item;
-}
-
 async function getGame(t: Table, endpoint: string, gameId: number): Promise<GameCheckpoint | undefined> {
   const item = await getItem(t, gameKey(endpoint, gameId));
   return item && toCheckpoint(item, gameId);
 }
-
-/** One BatchGetItem request of ≤100 keys, asking again (with backoff) for the keys DynamoDB leaves unprocessed. */
-async function batchGet(t: Table, request: KeysAndAttributes): Promise<Item[]> {
-  const items: Item[] = [];
-  let pending: KeysAndAttributes | undefined = request;
-  for (let round = 0; pending?.Keys?.length; round++) {
-    if (round > RETRY_ROUNDS)
-      throw new Error(
-        `BatchGetItem on ${t.name} left ${pending.Keys.length} keys unprocessed after ${round} rounds`,
-      );
-    if (round > 0) await sleep(backoffMs(round - 1));
-    const ask: KeysAndAttributes = pending;
-    const out = await withRetry(() =>
-      t.client.send(new BatchGetItemCommand({ RequestItems: { [t.name]: ask } })),
-    );
-    items.push(...(out.Responses?.[t.name] ?? []));
-    pending = out.UnprocessedKeys?.[t.name];
-  }
-  return items;
-}
-
-/** Query pages through the adapter's retry (the SDK's paginator would send them without it). */
-async function* queryPages(t: Table, input: QueryCommandInput): AsyncGenerator<QueryCommandOutput> {
-  let start: Item | undefined;
-  do {
-    const page = await withRetry(() =>
-      t.client.send(new QueryCommand({ ...input, ExclusiveStartKey: start })),
-    );
-    yield page;
-    start = page.LastEvaluatedKey;
-  } while (start);
-}
-
-const str = (s: string): AttributeValue => ({ S: s });
-const num = (n: number): AttributeValue => ({ N: String(n) });
-const iso = (at: number): AttributeValue => str(new Date(at).toISOString());
 
 function gameKey(endpoint: string, gameId: number): Item {
   return { endpoint: str(`gap_fill:${endpoint}`), parameter_hash: str(paramsHash({ gameId })) };
@@ -423,45 +367,3 @@ function toCheckpoint(item: Item, gameId: number): GameCheckpoint {
     lastError: item.last_error?.S,
   };
 }
-
-/*
- * Retry policy for DynamoDB, on top of the SDK's. The SDK's standard mode makes 3 attempts within about a second.
- * Every game of an endpoint sits under ONE partition key (`gap_fill:<endpoint>`, the pipeline's key schema), so a
- * wide fill matrix can throttle that partition for longer than that; here throttling and 5xx answers get
- * RETRY_ROUNDS more tries with exponential backoff and full jitter (up to 0.2 s, doubling, capped at 10 s), so a
- * hot shard slows down instead of failing games. ConditionalCheckFailedException is never retried: it is the
- * answer to the condition, not an error. Repeating a conditional write is safe: a repeat of a write that landed
- * is refused, and the callers read the row back to recognise their own write.
- */
-const RETRY_ROUNDS = 5;
-const RETRYABLE = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-]);
-
-async function withRetry<T>(call: () => Promise<T>): Promise<T> {
-  for (let round = 0; ; round++) {
-    try {
-      return await call();
-    } catch (e) {
-      if (round >= RETRY_ROUNDS || !isRetryable(e)) throw e;
-      await sleep(backoffMs(round));
-    }
-  }
-}
-
-function isRetryable(e: unknown): boolean {
-  if (e instanceof ConditionalCheckFailedException) return false;
-  const err = e as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
-  const status = err?.$metadata?.httpStatusCode;
-  return RETRYABLE.has(err?.name ?? '') || (status !== undefined && status >= 500);
-}
-
-function backoffMs(round: number): number {
-  return Math.random() * Math.min(10_000, 200 * 2 ** round);
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
