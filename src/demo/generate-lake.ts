@@ -137,12 +137,15 @@ export async function generateDemoLake(
   return manifest;
 }
 
+/** The seed of a lake generated without one (the fake API's league uses it too, to serve the same games). */
+export const DEMO_SEED = 7;
+
 /** The pure half of `generateDemoLake`: every object to write, and the manifest of the gaps they hold. */
 export function planDemoLake(
   lakeUri: string,
   options: DemoLakeOptions = {},
 ): { tasks: WriteTask[]; manifest: DemoLakeManifest } {
-  const seed = options.seed ?? 7;
+  const seed = options.seed ?? DEMO_SEED;
   const seasons = options.seasons ?? [2021, 2022, 2023, 2024, 2025, 2026];
   const gamesPerSeason = options.gamesPerSeason ?? 60;
   const [minPlays, maxPlays] = options.playsPerGame ?? [350, 450];

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { forwardTo } from '../faults/fault-proxy.js';
 
 /** Which request to hold: the `nth` one (1-based) that `matches`, counted since the last `arm`. */
 export interface HoldRule {
@@ -29,21 +30,10 @@ export async function startHoldingProxy(target: string): Promise<{
       onHold();
       return;
     }
-    const out = http.request(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        method: req.method,
-        path: req.url,
-        headers: req.headers,
-      },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    out.on('error', () => res.destroy());
-    req.pipe(out);
+    forwardTo(upstream, req, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

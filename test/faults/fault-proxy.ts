@@ -92,20 +92,8 @@ export async function startFaultProxy(
     return fault;
   };
 
-  const forward = (req: http.IncomingMessage, onAnswer: (up: http.IncomingMessage) => void) => {
-    const out = http.request(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        method: req.method,
-        path: req.url,
-        headers: req.headers,
-      },
-      onAnswer,
-    );
-    out.on('error', () => req.socket.destroy());
-    req.pipe(out);
-  };
+  const forward = (req: http.IncomingMessage, onAnswer: (up: http.IncomingMessage) => void) =>
+    forwardTo(upstream, req, onAnswer);
 
   const server = http.createServer((req, res) => {
     const target = req.headers['x-amz-target'];
@@ -187,6 +175,23 @@ export async function startFaultProxy(
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * Sends `req` on to `upstream` byte for byte, Host header and all (SigV4 signatures survive), and hands the answer
+ * to `onAnswer`; a failed upstream connection drops the client's.
+ */
+export function forwardTo(
+  upstream: URL,
+  req: http.IncomingMessage,
+  onAnswer: (up: http.IncomingMessage) => void,
+): void {
+  const out = http.request(
+    { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+    onAnswer,
+  );
+  out.on('error', () => req.socket.destroy());
+  req.pipe(out);
 }
 
 const S3_ERRORS = {

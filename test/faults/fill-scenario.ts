@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import type { FillOutcome } from '../../src/commands/fill.js';
 import { createRandom, mixSeed } from '../../src/demo/random.js';
 import { fastRetryConfig } from '../helpers/fill-env.js';
-import { missingPlays } from '../helpers/lakes.js';
+import { leagueOf, missingPlays } from '../helpers/lakes.js';
 import { faultSeeds } from './record.js';
 
 /** The lake every fault scenario fills: one season, half its games without plays, nothing else to fix. */
@@ -32,7 +32,7 @@ export const seasonPlays = (gameIds: readonly number[]) => ({
   endpoint: 'plays_game',
   rows: playCount,
 });
-export const API = { seed: 7, seasons: [SEASON], gamesPerSeason: GAMES, playsPerGame: PLAYS };
+export const API = leagueOf(LAKE);
 
 /**
  * fastRetryConfig's file (retries in milliseconds, the API's timeout 2 s) at a pace the fakes take: the shipped 3

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FillOutcome } from '../../src/commands/fill.js';
 import { createFileCheckpoints } from '../../src/checkpoint/file-checkpoints.js';
 import { cli, fastRetryConfig, playsFill } from '../helpers/fill-env.js';
-import { missingPlays, tempLake } from '../helpers/lakes.js';
+import { leagueOf, missingPlays, tempLake } from '../helpers/lakes.js';
 import { startFakeCbbdApi, type FakeCbbdApi } from '../fakes/cbbd-api.js';
 import path from 'node:path';
 
@@ -40,10 +40,7 @@ describe('a fill meets the API at its worst', () => {
 
   it('a bad key stops at once with exit 2 and a message about the key, writing nothing', async () => {
     api = await startFakeCbbdApi({
-      seed: 7,
-      seasons: SEASONS,
-      gamesPerSeason: 30,
-      playsPerGame: [20, 30],
+      ...leagueOf(LAKE),
       keys: { good: 1000 },
     });
     const run = await fill('wrong-key');
@@ -56,10 +53,7 @@ describe('a fill meets the API at its worst', () => {
 
   it('a stream of 503s fails each game after its retries, exit 1, nothing half-written, and a later run retries them', async () => {
     api = await startFakeCbbdApi({
-      seed: 7,
-      seasons: SEASONS,
-      gamesPerSeason: 30,
-      playsPerGame: [20, 30],
+      ...leagueOf(LAKE),
       keys: { k: 1000 },
       faultFor: () => ({ kind: 'status', status: 503 }),
     });
@@ -84,10 +78,7 @@ describe('a fill meets the API at its worst', () => {
     // The API recovers: the next run takes the failed games again and finishes them.
     await api.close();
     api = await startFakeCbbdApi({
-      seed: 7,
-      seasons: SEASONS,
-      gamesPerSeason: 30,
-      playsPerGame: [20, 30],
+      ...leagueOf(LAKE),
       keys: { k: 1000 },
     });
     const again = await fill('k', ['--limit', '3']);
@@ -108,10 +99,7 @@ describe('a fill meets the API at its worst', () => {
 
   it('the monthly quota stops the fill with exit 3, says when to retry and how many games are left, releases its leases', async () => {
     api = await startFakeCbbdApi({
-      seed: 7,
-      seasons: SEASONS,
-      gamesPerSeason: 30,
-      playsPerGame: [20, 30],
+      ...leagueOf(LAKE),
       keys: { k: 50 + 4 },
     });
     const filesBefore = (await objectsUnder('silver/fct_plays/')).length;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileCheckpoints } from '../../src/checkpoint/file-checkpoints.js';
 import { fastRetryConfig, playsFill } from '../helpers/fill-env.js';
-import { missingPlays, tempLake } from '../helpers/lakes.js';
+import { leagueOf, missingPlays, tempLake } from '../helpers/lakes.js';
 import { NODE24 } from '../helpers/node-binaries.js';
 import { startFakeCbbdApi, type FakeCbbdApi } from '../fakes/cbbd-api.js';
 
@@ -24,10 +24,7 @@ describe('a fill killed with SIGKILL half-way and started again', () => {
     missing = lake.manifest.missing.fct_plays![2025]!;
     config = await fastRetryConfig(lake.root);
     api = await startFakeCbbdApi({
-      seed: 7,
-      seasons: [2025],
-      gamesPerSeason: 40,
-      playsPerGame: [20, 30],
+      ...leagueOf(LAKE),
       keys: { k: 10_000 },
       latencyMs: 150,
     });

@@ -3,7 +3,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, inject, it } from '
 import type { FillOutcome } from '../../src/commands/fill.js';
 import { stackEnv } from '../helpers/aws.js';
 import { cli, fastRetryConfig, playsFill } from '../helpers/fill-env.js';
-import { missingPlays, tempLake } from '../helpers/lakes.js';
+import { leagueOf, missingPlays, tempLake } from '../helpers/lakes.js';
 import { startFakeCbbdApi, type FakeCbbdApi } from '../fakes/cbbd-api.js';
 import { createCheckpointTable } from '../stack/aws-stack.js';
 
@@ -46,10 +46,7 @@ describe('fills racing on DynamoDB checkpoints (dynalite)', () => {
     cli([...playsFill(config, lake.root, '2024'), '--checkpoints', checkpoints, '--json', ...extra], env());
   const startApi = async () => {
     api = await startFakeCbbdApi({
-      seed: 7,
-      seasons: SEASONS,
-      gamesPerSeason: 40,
-      playsPerGame: [20, 30],
+      ...leagueOf(LAKE),
       keys: { k: 10_000 },
       latencyMs: 30,
     });

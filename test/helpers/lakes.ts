@@ -5,6 +5,7 @@ import { DEFAULT_CONFIG_YAML } from '../../src/config/default-config.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import {
+  DEMO_SEED,
   generateDemoLake,
   type DemoLakeManifest,
   type DemoLakeOptions,
@@ -12,6 +13,7 @@ import {
 } from '../../src/demo/generate-lake.js';
 import { createFsStore } from '../../src/lake/fs-store.js';
 import type { ObjectStore } from '../../src/lake/object-store.js';
+import type { LeagueOptions } from '../fakes/cbbd-api-league.js';
 
 /** The shipped config, parsed. */
 export function shippedConfig(): Config {
@@ -56,3 +58,11 @@ export function onlyGaps(gaps: Partial<GapPlan>): GapPlan {
 /** Only plays missing, from `share` of each season's games. */
 export const missingPlays = (share: number): GapPlan =>
   onlyGaps({ missingShare: { fct_plays: share, fct_substitutions: 0, fct_lineups: 0 } });
+
+/** The fake API's league for a generated lake: its seed, seasons, games and plays, so the API serves the lake's games. */
+export function leagueOf(
+  lake: DemoLakeOptions & Required<Pick<DemoLakeOptions, 'seasons' | 'gamesPerSeason'>>,
+): LeagueOptions {
+  const { seed = DEMO_SEED, seasons, gamesPerSeason, playsPerGame } = lake;
+  return { seed, seasons, gamesPerSeason, playsPerGame };
+}

@@ -3,18 +3,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { markdownTable } from 'markdown-table';
+import type { ReliabilityFigures } from '../faults/record.js';
 
-interface Line {
-  suite: string;
-  cases: number;
-  seeds: number;
-  faultsInjected: number;
-  runs: number;
-  survived: number;
-  dataLost: number;
-  extra?: Record<string, number | string | boolean>;
-  at: string;
-}
+/** One line as `recordReliability` appends it. */
+type Line = ReliabilityFigures & { suite: string; at: string };
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: write-report.ts <figures.jsonl>');
