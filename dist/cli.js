@@ -72668,10 +72668,10 @@ function reportContents(result, options = {}) {
         'coverage.svg': renderCoverageSvg(result),
     };
 }
-/** Writes the report into `out`. */
-async function writeReport(result, out, options = {}) {
+/** Writes the report's files (`reportContents`) into `out`. */
+async function writeReport(contents, out) {
     await (0,promises_.mkdir)(out, { recursive: true });
-    for (const [name, text] of Object.entries(reportContents(result, options)))
+    for (const [name, text] of Object.entries(contents))
         await (0,promises_.writeFile)(external_node_path_default().join(out, name), text);
     return {
         markdown: external_node_path_default().join(out, 'data_audit.md'),
@@ -72686,7 +72686,7 @@ async function writeReport(result, out, options = {}) {
 async function auditCommand(command, deps) {
     const previousJson = await (0,promises_.readFile)(external_node_path_default().join(command.out, 'data_audit.json'), 'utf8').catch(() => undefined);
     const result = await auditLake(command, { ...deps, previousJson });
-    return { result, files: await writeReport(result, command.out) };
+    return { result, files: await writeReport(reportContents(result), command.out) };
 }
 
 ;// CONCATENATED MODULE: ./node_modules/hyparquet-writer/src/bytewriter.js

@@ -96,15 +96,10 @@ export function reportContents(result: AuditResult, options: MarkdownOptions = {
   };
 }
 
-/** Writes the report into `out`. */
-export async function writeReport(
-  result: AuditResult,
-  out: string,
-  options: MarkdownOptions = {},
-): Promise<ReportFiles> {
+/** Writes the report's files (`reportContents`) into `out`. */
+export async function writeReport(contents: Record<string, string>, out: string): Promise<ReportFiles> {
   await mkdir(out, { recursive: true });
-  for (const [name, text] of Object.entries(reportContents(result, options)))
-    await writeFile(path.join(out, name), text);
+  for (const [name, text] of Object.entries(contents)) await writeFile(path.join(out, name), text);
   return {
     markdown: path.join(out, 'data_audit.md'),
     json: path.join(out, 'data_audit.json'),
@@ -124,5 +119,5 @@ export async function auditCommand(
     () => undefined,
   );
   const result = await auditLake(command, { ...deps, previousJson });
-  return { result, files: await writeReport(result, command.out) };
+  return { result, files: await writeReport(reportContents(result), command.out) };
 }

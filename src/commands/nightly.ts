@@ -53,8 +53,8 @@ export async function nightlyAudit(
         logger,
       })
     : undefined;
-  const options = { deferredIssues: issues?.deferred.length ?? 0 };
-  const files = await writeReport(result, command.out, options);
+  const contents = reportContents(result, { deferredIssues: issues?.deferred.length ?? 0 });
+  const files = await writeReport(contents, command.out);
   const report =
     github && command.reportMode !== 'none'
       ? await publishReport({
@@ -62,14 +62,11 @@ export async function nightlyAudit(
           owner: github.owner,
           repo: github.repo,
           files: Object.fromEntries(
-            Object.entries(reportContents(result, options)).map(([name, text]) => [
-              path.posix.join(command.out, name),
-              text,
-            ]),
+            Object.entries(contents).map(([name, text]) => [path.posix.join(command.out, name), text]),
           ),
           mode: command.reportMode,
           branch: command.branch,
-          ...(previousJson !== undefined ? { previous: previousJson } : {}),
+          previous: previousJson,
           current: result,
           logger,
         })

@@ -16,8 +16,11 @@ export interface PublishReportOptions {
   mode: 'pr' | 'commit';
   /** Default `cbbd-gap-bot/audit`. */
   branch?: string;
-  /** The last published `data_audit.json`; when absent it is read from the branch, then the default branch. */
-  previous?: string;
+  /**
+   * The last published `data_audit.json` as `readPublishedAudit` found it (`undefined`: none was published). When
+   * the key is absent it is read here, from the branch and then the default branch.
+   */
+  previous?: string | undefined;
   current: AuditResult;
   logger: Logger;
 }
@@ -40,7 +43,7 @@ export async function publishReport(o: PublishReportOptions): Promise<PublishRep
   const branch = o.branch ?? 'cbbd-gap-bot/audit';
   const paths = reportPaths(o.files);
   const previousText =
-    o.previous ?? (await readPrevious(o, paths.json, o.mode === 'pr' ? [branch, undefined] : [undefined]));
+    'previous' in o ? o.previous : await readPublishedAudit({ ...o, branch, path: paths.json });
   const previous = parsePreviousAudit(previousText);
   if (previous && onlyTimestampChanged(previous, o.current)) {
     o.logger.info(`report unchanged since ${previous.generatedAt} but for the timestamp: nothing to publish`);
