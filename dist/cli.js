@@ -79124,18 +79124,22 @@ async function readGameIndex(store, files, logger, concurrency = 16) {
     });
     return index;
 }
+/** Lists `silver/` once and reads the game index of `parent` (fct_games) for the seasons. */
+async function loadGames(store, config, parent, seasons, logger) {
+    const inventory = await takeInventory(store, layoutFrom(config.s3_layout).silver);
+    const files = filesForSeasons(inventory.tables.get(parent) ?? [], new Set(seasons));
+    return { inventory, index: await readGameIndex(store, files, logger) };
+}
 /**
  * The missing games of an endpoint's table for the seasons, exactly as the audit computes them (the same
- * coverage check over the same engine), with their season and date from fct_games. Seasons before the table's
- * first season are skipped: the API has nothing for them.
+ * coverage check over the same engine), with their season and date from fct_games (`games`, loaded for the
+ * table's parent and these seasons). Seasons before the table's first season are skipped: the API has nothing
+ * for them.
  */
 async function discoverMissing(config, endpoint, seasons, ports) {
     const { table, tc } = tableForEndpoint(config, endpoint);
-    const layout = layoutFrom(config.s3_layout);
-    const inventory = await takeInventory(ports.store, layout.silver);
+    const { inventory, index } = ports.games;
     const wanted = new Set(seasons);
-    const parent = tc.parent ?? 'fct_games';
-    const index = await readGameIndex(ports.store, filesForSeasons(inventory.tables.get(parent) ?? [], wanted), ports.logger);
     const child = await ports.engine.tableFacts({
         table,
         files: filesForSeasons(inventory.tables.get(table) ?? [], wanted),
@@ -79143,29 +79147,37 @@ async function discoverMissing(config, endpoint, seasons, ports) {
         idColumn: tc.parent_key,
     });
     const parentIds = new Map();
-    for (const g of index.values())
-        if (wanted.has(g.season))
-            parentIds.set(g.season, [...(parentIds.get(g.season) ?? []), g.gameId]);
+    for (const g of index.values()) {
+        if (!wanted.has(g.season))
+            continue;
+        let ids = parentIds.get(g.season);
+        if (!ids)
+            parentIds.set(g.season, (ids = []));
+        ids.push(g.gameId);
+    }
     const coverage = checkCoverage({
         table,
-        parent,
+        parent: parentOf(tc),
         endpoint,
         firstSeason: tc.first_season ?? config.seasons.start,
         parentIds,
         childIds: new Set([...(child.idsBySeason?.values() ?? [])].flat()),
-        knownEmpty: await knownEmptyIds(ports.store, layout.deadletter, endpoint, ports.emptyFromCheckpoints, ports.logger),
+        knownEmpty: await knownEmptyIds(ports.store, layoutFrom(config.s3_layout).deadletter, endpoint, ports.emptyFromCheckpoints, ports.logger),
         seasons,
     });
-    const targets = coverage.gaps
-        .flatMap((g) => g.ids.map((id) => index.get(id)))
-        .sort((a, b) => a.gameId - b.gameId);
-    return {
-        table,
-        targets,
-        knownEmpty: coverage.rows.reduce((a, r) => a + r.knownEmpty, 0),
-        covered: coverage.rows.reduce((a, r) => a + r.covered, 0),
-        unplaceable: [],
-    };
+    return coverage.gaps.flatMap((g) => g.ids.map((id) => index.get(id))).sort((a, b) => a.gameId - b.gameId);
+}
+/** The table whose games a child table covers (fct_games unless configured). */
+function parentOf(tc) {
+    return tc.parent ?? 'fct_games';
+}
+/** The targets not yet checkpointed `done` or `empty`: what a fill still has to fetch. */
+async function openTargets(checkpoints, endpoint, targets) {
+    const known = await checkpoints.getMany(endpoint, targets.map((t) => t.gameId));
+    return targets.filter((t) => {
+        const status = known.get(t.gameId)?.status;
+        return status !== 'done' && status !== 'empty';
+    });
 }
 /**
  * Targets from a `--missing-ids-file` (the pipeline's format: `gameId` or `gameId,date` a line, `#` comments),
@@ -79209,7 +79221,6 @@ function targetsFromFile(text, index, seasons, source) {
 
 
 
-
 /**
  * Finds exactly the missing games of one endpoint (the audit's coverage, or `--missing-ids-file`), keeps this
  * shard's, drops those checkpointed done or empty, and fills them; `--dry-run` stops before any call or write.
@@ -79228,30 +79239,26 @@ async function fill_fillCommand(command, deps) {
         const text = await (0,promises_.readFile)(command.missingIdsFile, 'utf8').catch((e) => {
             throw new errors_UsageError(`--missing-ids-file: cannot read ${command.missingIdsFile} (${e.code ?? String(e)})`);
         });
-        const inventory = await takeInventory(store, layout.silver);
-        const index = await readGameIndex(store, filesForSeasons(inventory.tables.get(tc.parent ?? 'fct_games') ?? [], new Set(command.seasons)), logger);
+        const { index } = await loadGames(store, config, parentOf(tc), command.seasons, logger);
         ({ targets: all, unplaceable } = targetsFromFile(text, index, command.seasons, command.missingIdsFile));
     }
     else {
         const engine = await openEngine(command.engine, store, command.lake, config, deps.env);
         try {
-            all = (await discoverMissing(config, command.endpoint, command.seasons, {
+            all = await discoverMissing(config, command.endpoint, command.seasons, {
                 store,
                 engine,
                 logger,
+                games: await loadGames(store, config, parentOf(tc), command.seasons, logger),
                 emptyFromCheckpoints,
-            })).targets;
+            });
         }
         finally {
             await engine.close();
         }
     }
     const mine = all.filter((t) => shardOf(t.gameId, command.shard.count) === command.shard.index);
-    const known = await checkpoints.getMany(command.endpoint, mine.map((t) => t.gameId));
-    const open = mine.filter((t) => {
-        const status = known.get(t.gameId)?.status;
-        return status !== 'done' && status !== 'empty';
-    });
+    const open = await openTargets(checkpoints, command.endpoint, mine);
     const targets = command.limit !== undefined ? open.slice(0, command.limit) : open;
     const outcome = {
         dryRun: command.dryRun,
@@ -79346,13 +79353,15 @@ function planFill(input) {
     const rate = Math.floor((input.rate / maxParallel) * 1000) / 1000;
     const concurrency = Math.max(1, Math.floor(input.concurrency / maxParallel));
     const legs = [];
+    // Games per season and shard, each game hashed once.
+    const counts = new Map();
+    for (const t of input.targets) {
+        const leg = `${t.season}/${shardOf(t.gameId, shards)}`;
+        counts.set(leg, (counts.get(leg) ?? 0) + 1);
+    }
     for (const season of seasons) {
-        const counts = new Map();
-        for (const t of input.targets)
-            if (t.season === season)
-                counts.set(shardOf(t.gameId, shards), (counts.get(shardOf(t.gameId, shards)) ?? 0) + 1);
         for (let i = 1; i <= shards; i++) {
-            const games = counts.get(i) ?? 0;
+            const games = counts.get(`${season}/${i}`) ?? 0;
             if (games > 0)
                 legs.push({
                     endpoint: input.endpoint,
@@ -79415,15 +79424,20 @@ async function planCommand(command, deps) {
     if (shards < command.shards)
         deps.logger.warn(`--shards ${command.shards}: ${shards} a season keeps the matrix within ${MAX_MATRIX_LEGS} jobs`);
     try {
+        // Every endpoint of the default config covers fct_games: the lake is listed and its games read once.
+        const gamesOf = new Map();
         for (const endpoint of command.endpoints) {
+            const parent = parentOf(tableForEndpoint(config, endpoint).tc);
+            const games = gamesOf.get(parent) ?? (await loadGames(store, config, parent, command.seasons, deps.logger));
+            gamesOf.set(parent, games);
             const found = await discoverMissing(config, endpoint, command.seasons, {
                 store,
                 engine,
                 logger: deps.logger,
+                games,
                 emptyFromCheckpoints: (e) => checkpoints.idsWithStatus(e, 'empty'),
             });
-            const known = await checkpoints.getMany(endpoint, found.targets.map((t) => t.gameId));
-            const open = found.targets.filter((t) => !['done', 'empty'].includes(known.get(t.gameId)?.status ?? ''));
+            const open = await openTargets(checkpoints, endpoint, found);
             plans.push(planFill({
                 endpoint,
                 targets: open,

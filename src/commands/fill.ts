@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { filesForSeasons, takeInventory } from '../audit/inventory.js';
 import type { Config } from '../config/schema.js';
 import type { LakeLocation } from '../lake/lake-uri.js';
 import { isoDate, layoutFrom } from '../layout/keys.js';
@@ -10,7 +9,9 @@ import { runFill, type FillProgress, type FillResult } from '../fill/run-fill.js
 import { shardOf, shardName, type Shard } from '../fill/shards.js';
 import {
   discoverMissing,
-  readGameIndex,
+  loadGames,
+  openTargets,
+  parentOf,
   tableForEndpoint,
   targetsFromFile,
   type GameTarget,
@@ -76,37 +77,24 @@ export async function fillCommand(
         `--missing-ids-file: cannot read ${command.missingIdsFile} (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
       );
     });
-    const inventory = await takeInventory(store, layout.silver);
-    const index = await readGameIndex(
-      store,
-      filesForSeasons(inventory.tables.get(tc.parent ?? 'fct_games') ?? [], new Set(command.seasons)),
-      logger,
-    );
+    const { index } = await loadGames(store, config, parentOf(tc), command.seasons, logger);
     ({ targets: all, unplaceable } = targetsFromFile(text, index, command.seasons, command.missingIdsFile));
   } else {
     const engine = await openEngine(command.engine, store, command.lake, config, deps.env);
     try {
-      all = (
-        await discoverMissing(config, command.endpoint, command.seasons, {
-          store,
-          engine,
-          logger,
-          emptyFromCheckpoints,
-        })
-      ).targets;
+      all = await discoverMissing(config, command.endpoint, command.seasons, {
+        store,
+        engine,
+        logger,
+        games: await loadGames(store, config, parentOf(tc), command.seasons, logger),
+        emptyFromCheckpoints,
+      });
     } finally {
       await engine.close();
     }
   }
   const mine = all.filter((t) => shardOf(t.gameId, command.shard.count) === command.shard.index);
-  const known = await checkpoints.getMany(
-    command.endpoint,
-    mine.map((t) => t.gameId),
-  );
-  const open = mine.filter((t) => {
-    const status = known.get(t.gameId)?.status;
-    return status !== 'done' && status !== 'empty';
-  });
+  const open = await openTargets(checkpoints, command.endpoint, mine);
   const targets = command.limit !== undefined ? open.slice(0, command.limit) : open;
   const outcome: FillOutcome = {
     dryRun: command.dryRun,

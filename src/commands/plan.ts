@@ -2,7 +2,14 @@ import type { Config } from '../config/schema.js';
 import type { LakeLocation } from '../lake/lake-uri.js';
 import { MAX_MATRIX_LEGS, planFill, type FillPlan } from '../fill/plan.js';
 import { UsageError } from '../util/errors.js';
-import { discoverMissing } from '../fill/targets.js';
+import {
+  discoverMissing,
+  loadGames,
+  openTargets,
+  parentOf,
+  tableForEndpoint,
+  type LakeGames,
+} from '../fill/targets.js';
 import type { Logger } from '../util/logger.js';
 import { openCheckpoints, openEngine, openLake, type Env } from './ports.js';
 
@@ -49,20 +56,21 @@ export async function planCommand(
       `--shards ${command.shards}: ${shards} a season keeps the matrix within ${MAX_MATRIX_LEGS} jobs`,
     );
   try {
+    // Every endpoint of the default config covers fct_games: the lake is listed and its games read once.
+    const gamesOf = new Map<string, LakeGames>();
     for (const endpoint of command.endpoints) {
+      const parent = parentOf(tableForEndpoint(config, endpoint).tc);
+      const games =
+        gamesOf.get(parent) ?? (await loadGames(store, config, parent, command.seasons, deps.logger));
+      gamesOf.set(parent, games);
       const found = await discoverMissing(config, endpoint, command.seasons, {
         store,
         engine,
         logger: deps.logger,
+        games,
         emptyFromCheckpoints: (e) => checkpoints.idsWithStatus(e, 'empty'),
       });
-      const known = await checkpoints.getMany(
-        endpoint,
-        found.targets.map((t) => t.gameId),
-      );
-      const open = found.targets.filter(
-        (t) => !['done', 'empty'].includes(known.get(t.gameId)?.status ?? ''),
-      );
+      const open = await openTargets(checkpoints, endpoint, found);
       plans.push(
         planFill({
           endpoint,

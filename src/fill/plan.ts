@@ -77,13 +77,15 @@ export function planFill(input: {
   const rate = Math.floor((input.rate / maxParallel) * 1000) / 1000;
   const concurrency = Math.max(1, Math.floor(input.concurrency / maxParallel));
   const legs: PlanLeg[] = [];
+  // Games per season and shard, each game hashed once.
+  const counts = new Map<string, number>();
+  for (const t of input.targets) {
+    const leg = `${t.season}/${shardOf(t.gameId, shards)}`;
+    counts.set(leg, (counts.get(leg) ?? 0) + 1);
+  }
   for (const season of seasons) {
-    const counts = new Map<number, number>();
-    for (const t of input.targets)
-      if (t.season === season)
-        counts.set(shardOf(t.gameId, shards), (counts.get(shardOf(t.gameId, shards)) ?? 0) + 1);
     for (let i = 1; i <= shards; i++) {
-      const games = counts.get(i) ?? 0;
+      const games = counts.get(`${season}/${i}`) ?? 0;
       if (games > 0)
         legs.push({
           endpoint: input.endpoint,

@@ -1,8 +1,9 @@
 import { checkCoverage } from '../audit/coverage.js';
-import { filesForSeasons, takeInventory, type LakeFile } from '../audit/inventory.js';
+import { filesForSeasons, takeInventory, type Inventory, type LakeFile } from '../audit/inventory.js';
 import { knownEmptyIds } from '../audit/known-empty.js';
 import type { Config, TableConfig } from '../config/schema.js';
 import type { QueryEngine } from '../engine/query-engine.js';
+import type { CheckpointStore } from '../checkpoint/checkpoint-store.js';
 import type { ObjectStore } from '../lake/object-store.js';
 import { layoutFrom } from '../layout/keys.js';
 import { resolveColumn } from '../layout/row-key.js';
@@ -73,20 +74,30 @@ export async function readGameIndex(
   return index;
 }
 
-/** What discovery found for one endpoint and its seasons. */
-export interface Discovery {
-  table: string;
-  targets: GameTarget[];
-  knownEmpty: number;
-  covered: number;
-  /** Ids given in a file that fct_games does not place, with why. */
-  unplaceable: { gameId: number; reason: string }[];
+/** The silver inventory and the games of a parent table in some seasons: read once, shared by its endpoints. */
+export interface LakeGames {
+  inventory: Inventory;
+  index: Map<number, GameTarget>;
+}
+
+/** Lists `silver/` once and reads the game index of `parent` (fct_games) for the seasons. */
+export async function loadGames(
+  store: ObjectStore,
+  config: Config,
+  parent: string,
+  seasons: readonly number[],
+  logger: Logger,
+): Promise<LakeGames> {
+  const inventory = await takeInventory(store, layoutFrom(config.s3_layout).silver);
+  const files = filesForSeasons(inventory.tables.get(parent) ?? [], new Set(seasons));
+  return { inventory, index: await readGameIndex(store, files, logger) };
 }
 
 /**
  * The missing games of an endpoint's table for the seasons, exactly as the audit computes them (the same
- * coverage check over the same engine), with their season and date from fct_games. Seasons before the table's
- * first season are skipped: the API has nothing for them.
+ * coverage check over the same engine), with their season and date from fct_games (`games`, loaded for the
+ * table's parent and these seasons). Seasons before the table's first season are skipped: the API has nothing
+ * for them.
  */
 export async function discoverMissing(
   config: Config,
@@ -96,19 +107,13 @@ export async function discoverMissing(
     store: ObjectStore;
     engine: QueryEngine;
     logger: Logger;
+    games: LakeGames;
     emptyFromCheckpoints?: (endpoint: string) => Promise<Iterable<number>>;
   },
-): Promise<Discovery> {
+): Promise<GameTarget[]> {
   const { table, tc } = tableForEndpoint(config, endpoint);
-  const layout = layoutFrom(config.s3_layout);
-  const inventory = await takeInventory(ports.store, layout.silver);
+  const { inventory, index } = ports.games;
   const wanted = new Set(seasons);
-  const parent = tc.parent ?? 'fct_games';
-  const index = await readGameIndex(
-    ports.store,
-    filesForSeasons(inventory.tables.get(parent) ?? [], wanted),
-    ports.logger,
-  );
   const child = await ports.engine.tableFacts({
     table,
     files: filesForSeasons(inventory.tables.get(table) ?? [], wanted),
@@ -116,34 +121,50 @@ export async function discoverMissing(
     idColumn: tc.parent_key,
   });
   const parentIds = new Map<number, number[]>();
-  for (const g of index.values())
-    if (wanted.has(g.season)) parentIds.set(g.season, [...(parentIds.get(g.season) ?? []), g.gameId]);
+  for (const g of index.values()) {
+    if (!wanted.has(g.season)) continue;
+    let ids = parentIds.get(g.season);
+    if (!ids) parentIds.set(g.season, (ids = []));
+    ids.push(g.gameId);
+  }
   const coverage = checkCoverage({
     table,
-    parent,
+    parent: parentOf(tc),
     endpoint,
     firstSeason: tc.first_season ?? config.seasons.start,
     parentIds,
     childIds: new Set([...(child.idsBySeason?.values() ?? [])].flat()),
     knownEmpty: await knownEmptyIds(
       ports.store,
-      layout.deadletter,
+      layoutFrom(config.s3_layout).deadletter,
       endpoint,
       ports.emptyFromCheckpoints,
       ports.logger,
     ),
     seasons,
   });
-  const targets = coverage.gaps
-    .flatMap((g) => g.ids.map((id) => index.get(id)!))
-    .sort((a, b) => a.gameId - b.gameId);
-  return {
-    table,
-    targets,
-    knownEmpty: coverage.rows.reduce((a, r) => a + r.knownEmpty, 0),
-    covered: coverage.rows.reduce((a, r) => a + r.covered, 0),
-    unplaceable: [],
-  };
+  return coverage.gaps.flatMap((g) => g.ids.map((id) => index.get(id)!)).sort((a, b) => a.gameId - b.gameId);
+}
+
+/** The table whose games a child table covers (fct_games unless configured). */
+export function parentOf(tc: TableConfig): string {
+  return tc.parent ?? 'fct_games';
+}
+
+/** The targets not yet checkpointed `done` or `empty`: what a fill still has to fetch. */
+export async function openTargets(
+  checkpoints: CheckpointStore,
+  endpoint: string,
+  targets: readonly GameTarget[],
+): Promise<GameTarget[]> {
+  const known = await checkpoints.getMany(
+    endpoint,
+    targets.map((t) => t.gameId),
+  );
+  return targets.filter((t) => {
+    const status = known.get(t.gameId)?.status;
+    return status !== 'done' && status !== 'empty';
+  });
 }
 
 /**
