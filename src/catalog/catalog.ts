@@ -46,3 +46,14 @@ export interface Catalog {
   /** Removes partitions (in batches of at most `DELETE_BATCH`). Only `repair --confirm-delete` calls this. */
   deletePartitions(table: CatalogTable, values: readonly string[][]): Promise<BatchResult>;
 }
+
+/** The port's view of a Glue `Table`. */
+export function toCatalogTable(database: string, glue: GlueTable): CatalogTable {
+  return {
+    database,
+    name: glue.Name,
+    partitionKeys: (glue.PartitionKeys ?? []).map((k) => k.Name),
+    location: glue.StorageDescriptor?.Location,
+    glue,
+  };
+}

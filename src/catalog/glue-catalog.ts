@@ -15,6 +15,7 @@ import {
   type Catalog,
   type CatalogPartition,
   type CatalogTable,
+  toCatalogTable,
 } from './catalog.js';
 import type { GlueStorageDescriptor, GlueTable } from './glue-shapes.js';
 
@@ -120,13 +121,7 @@ function catalogTable(database: string, table: Table): CatalogTable {
     TableType: table.TableType,
     Parameters: table.Parameters,
   };
-  return {
-    database,
-    name: glue.Name,
-    partitionKeys: (glue.PartitionKeys ?? []).map((k) => k.Name),
-    location: glue.StorageDescriptor?.Location,
-    glue,
-  };
+  return toCatalogTable(database, glue);
 }
 
 function glueDescriptor(sd: StorageDescriptor | undefined): GlueStorageDescriptor | undefined {

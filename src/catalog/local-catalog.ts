@@ -8,7 +8,7 @@ import {
   type BatchResult,
   type Catalog,
   type CatalogPartition,
-  type CatalogTable,
+  toCatalogTable,
 } from './catalog.js';
 import type { GluePartition, GlueTable } from './glue-shapes.js';
 
@@ -128,16 +128,5 @@ export function createLocalCatalog(lakeRoot: string): Catalog {
       }
       return result;
     },
-  };
-}
-
-/** The port's view of a Glue `Table`. */
-export function toCatalogTable(database: string, glue: GlueTable): CatalogTable {
-  return {
-    database,
-    name: glue.Name,
-    partitionKeys: (glue.PartitionKeys ?? []).map((k) => k.Name),
-    location: glue.StorageDescriptor?.Location,
-    glue,
   };
 }
