@@ -60522,6 +60522,9 @@ function parseJsonish(value) {
 
 
 
+/** A string as an SQL literal, and a name as a quoted identifier: the same in DuckDB and Athena (Trino). */
+const sqlLiteral = (s) => `'${s.replace(/'/g, "''")}'`;
+const quoteIdentifier = (id) => `"${id.replace(/"/g, '""')}"`;
 /**
  * Answers a `TableRequest` with SQL: the columns (from the engine's own schema of the union of files), rows and
  * files by season, duplicates on the key with the first row in file order kept, distinct ids by season, and
@@ -60639,15 +60642,14 @@ async function createDuckDbEngine(root) {
     const instance = await DuckDBInstance.create(':memory:');
     const conn = await instance.connect();
     const abs = (f) => external_node_path_default().join(root, ...f.key.split('/'));
-    const literal = (s) => `'${s.replace(/'/g, "''")}'`;
     const dialect = {
-        source: (files) => `read_parquet([${files.map((f) => literal(abs(f))).join(', ')}], union_by_name = true, filename = true, ` +
+        source: (files) => `read_parquet([${files.map((f) => sqlLiteral(abs(f))).join(', ')}], union_by_name = true, filename = true, ` +
             'file_row_number = true, hive_partitioning = false)',
         path: 'filename',
         rowOrder: 'filename, file_row_number',
         // The pipeline's own files hold some nested values as Python repr ('…'); JSON wants double quotes.
-        jsonField: (column, field) => `json_extract_string(replace("${column}", '''', '"'), ${literal(`$.${field}`)})`,
-        quote: (id) => `"${id.replace(/"/g, '""')}"`,
+        jsonField: (column, field) => `json_extract_string(replace("${column}", '''', '"'), ${sqlLiteral(`$.${field}`)})`,
+        quote: quoteIdentifier,
     };
     const run = async (sql) => {
         const reader = await conn.runAndReadAll(sql);
@@ -70499,6 +70501,16 @@ function addCount(map, key, n) {
 const CREATE_BATCH = 100;
 /** Glue refuses more than this many partitions in one BatchDeletePartition. */
 const DELETE_BATCH = 25;
+/** The port's view of a Glue `Table`. */
+function toCatalogTable(database, glue) {
+    return {
+        database,
+        name: glue.Name,
+        partitionKeys: (glue.PartitionKeys ?? []).map((k) => k.Name),
+        location: glue.StorageDescriptor?.Location,
+        glue,
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/catalog/glue-catalog.ts
 
@@ -70591,13 +70603,7 @@ function catalogTable(database, table) {
         TableType: table.TableType,
         Parameters: table.Parameters,
     };
-    return {
-        database,
-        name: glue.Name,
-        partitionKeys: (glue.PartitionKeys ?? []).map((k) => k.Name),
-        location: glue.StorageDescriptor?.Location,
-        glue,
-    };
+    return toCatalogTable(database, glue);
 }
 function glueDescriptor(sd) {
     if (!sd)
@@ -70731,16 +70737,6 @@ function createLocalCatalog(lakeRoot) {
             }
             return result;
         },
-    };
-}
-/** The port's view of a Glue `Table`. */
-function toCatalogTable(database, glue) {
-    return {
-        database,
-        name: glue.Name,
-        partitionKeys: (glue.PartitionKeys ?? []).map((k) => k.Name),
-        location: glue.StorageDescriptor?.Location,
-        glue,
     };
 }
 
@@ -71507,7 +71503,8 @@ function createAthenaEngine(client, catalog, opts) {
             // Objects Athena failed on that the listing did not offer.
             const strays = [];
             const { value, unreadable } = await withoutUnreadable(request.files, (files) => {
-                const skipped = [...request.files.filter((f) => !files.includes(f)), ...strays];
+                const kept = new Set(files);
+                const skipped = [...request.files.filter((f) => !kept.has(f)), ...strays];
                 return sqlTableFacts(request, files, columns, athenaDialect(table, request, skipped, uriOf), run, keyOf);
             }, (e, files) => blame(e, files, strays, request.table, lakeRoot));
             value.unreadable = unreadable;
@@ -71545,8 +71542,6 @@ function blame(e, files, strays, table, lakeRoot) {
  * file comes first does not change the per-season duplicate counts.
  */
 function athenaDialect(table, request, skipped, uriOf) {
-    const q = (id) => `"${id.replace(/"/g, '""')}"`;
-    const literal = (s) => `'${s.replace(/'/g, "''")}'`;
     const seasonKey = table.glue.PartitionKeys?.find((k) => k.Name.toLowerCase() === 'season');
     const skippedKeys = new Set(skipped.map((f) => f.key));
     const conditions = [];
@@ -71555,29 +71550,29 @@ function athenaDialect(table, request, skipped, uriOf) {
             ...new Set(request.files.flatMap((f) => (f.season === undefined ? [] : [f.season]))),
         ].sort((a, b) => a - b);
         const numeric = !/^(string|varchar|char)/i.test(seasonKey.Type);
-        const values = seasons.map((s) => (numeric ? String(s) : literal(String(s))));
-        conditions.push(values.length > 0 ? `${q(seasonKey.Name)} IN (${values.join(', ')})` : 'false');
+        const values = seasons.map((s) => (numeric ? String(s) : sqlLiteral(String(s))));
+        conditions.push(values.length > 0 ? `${quoteIdentifier(seasonKey.Name)} IN (${values.join(', ')})` : 'false');
         for (const f of skipped)
-            conditions.push(`"$path" <> ${literal(uriOf(f))}`);
+            conditions.push(`"$path" <> ${sqlLiteral(uriOf(f))}`);
     }
     else if (request.files.length <= PATH_LIST_MAX) {
         // Unpartitioned tables read every file under their location, subdirectories included (a stray `season=`
         // directory under a dimension): ask for the request's files only.
-        const wanted = request.files.filter((f) => !skippedKeys.has(f.key)).map((f) => literal(uriOf(f)));
+        const wanted = request.files.filter((f) => !skippedKeys.has(f.key)).map((f) => sqlLiteral(uriOf(f)));
         conditions.push(wanted.length > 0 ? `"$path" IN (${wanted.join(', ')})` : 'false');
     }
     else {
         for (const f of skipped)
-            conditions.push(`"$path" <> ${literal(uriOf(f))}`);
+            conditions.push(`"$path" <> ${sqlLiteral(uriOf(f))}`);
     }
     const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
     return {
-        source: () => `(SELECT *, "$path" FROM ${q(table.database)}.${q(table.name)}${where})`,
+        source: () => `(SELECT *, "$path" FROM ${quoteIdentifier(table.database)}.${quoteIdentifier(table.name)}${where})`,
         path: '"$path"',
         rowOrder: '"$path"',
         // Some silver columns hold Python repr ('…'); JSON wants double quotes. Athena has json_extract_scalar.
-        jsonField: (column, field) => `json_extract_scalar(replace(${q(column)}, '''', '"'), ${literal(`$.${field}`)})`,
-        quote: q,
+        jsonField: (column, field) => `json_extract_scalar(replace(${quoteIdentifier(column)}, '''', '"'), ${sqlLiteral(`$.${field}`)})`,
+        quote: quoteIdentifier,
     };
 }
 /** Start, poll until done, read every page: one statement's rows as strings, NULL as null. */

@@ -7,7 +7,14 @@ import {
 import type { LakeFile } from '../audit/inventory.js';
 import type { Catalog, CatalogTable } from '../catalog/catalog.js';
 import { emptyFacts, type QueryEngine, type TableRequest } from './query-engine.js';
-import { sqlTableFacts, withoutUnreadable, type RunSql, type SqlDialect } from './sql-facts.js';
+import {
+  quoteIdentifier,
+  sqlLiteral,
+  sqlTableFacts,
+  withoutUnreadable,
+  type RunSql,
+  type SqlDialect,
+} from './sql-facts.js';
 
 export interface AthenaEngineOptions {
   /** The Glue database of the silver tables (`gap_fill.athena_database`). */
@@ -76,7 +83,8 @@ export function createAthenaEngine(
       const { value, unreadable } = await withoutUnreadable(
         request.files,
         (files) => {
-          const skipped = [...request.files.filter((f) => !files.includes(f)), ...strays];
+          const kept = new Set(files);
+          const skipped = [...request.files.filter((f) => !kept.has(f)), ...strays];
           return sqlTableFacts(
             request,
             files,
@@ -133,8 +141,6 @@ function athenaDialect(
   skipped: readonly LakeFile[],
   uriOf: (f: LakeFile) => string,
 ): SqlDialect {
-  const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
-  const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
   const seasonKey = table.glue.PartitionKeys?.find((k) => k.Name.toLowerCase() === 'season');
   const skippedKeys = new Set(skipped.map((f) => f.key));
   const conditions: string[] = [];
@@ -143,26 +149,29 @@ function athenaDialect(
       ...new Set(request.files.flatMap((f) => (f.season === undefined ? [] : [f.season]))),
     ].sort((a, b) => a - b);
     const numeric = !/^(string|varchar|char)/i.test(seasonKey.Type);
-    const values = seasons.map((s) => (numeric ? String(s) : literal(String(s))));
-    conditions.push(values.length > 0 ? `${q(seasonKey.Name)} IN (${values.join(', ')})` : 'false');
-    for (const f of skipped) conditions.push(`"$path" <> ${literal(uriOf(f))}`);
+    const values = seasons.map((s) => (numeric ? String(s) : sqlLiteral(String(s))));
+    conditions.push(
+      values.length > 0 ? `${quoteIdentifier(seasonKey.Name)} IN (${values.join(', ')})` : 'false',
+    );
+    for (const f of skipped) conditions.push(`"$path" <> ${sqlLiteral(uriOf(f))}`);
   } else if (request.files.length <= PATH_LIST_MAX) {
     // Unpartitioned tables read every file under their location, subdirectories included (a stray `season=`
     // directory under a dimension): ask for the request's files only.
-    const wanted = request.files.filter((f) => !skippedKeys.has(f.key)).map((f) => literal(uriOf(f)));
+    const wanted = request.files.filter((f) => !skippedKeys.has(f.key)).map((f) => sqlLiteral(uriOf(f)));
     conditions.push(wanted.length > 0 ? `"$path" IN (${wanted.join(', ')})` : 'false');
   } else {
-    for (const f of skipped) conditions.push(`"$path" <> ${literal(uriOf(f))}`);
+    for (const f of skipped) conditions.push(`"$path" <> ${sqlLiteral(uriOf(f))}`);
   }
   const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
   return {
-    source: () => `(SELECT *, "$path" FROM ${q(table.database)}.${q(table.name)}${where})`,
+    source: () =>
+      `(SELECT *, "$path" FROM ${quoteIdentifier(table.database)}.${quoteIdentifier(table.name)}${where})`,
     path: '"$path"',
     rowOrder: '"$path"',
     // Some silver columns hold Python repr ('…'); JSON wants double quotes. Athena has json_extract_scalar.
     jsonField: (column, field) =>
-      `json_extract_scalar(replace(${q(column)}, '''', '"'), ${literal(`$.${field}`)})`,
-    quote: q,
+      `json_extract_scalar(replace(${quoteIdentifier(column)}, '''', '"'), ${sqlLiteral(`$.${field}`)})`,
+    quote: quoteIdentifier,
   };
 }
 

@@ -2,7 +2,13 @@ import path from 'node:path';
 import type * as DuckDbModule from '@duckdb/node-api';
 import type { LakeFile } from '../audit/inventory.js';
 import { emptyFacts, type QueryEngine } from './query-engine.js';
-import { sqlTableFacts, withoutUnreadable, type SqlDialect } from './sql-facts.js';
+import {
+  quoteIdentifier,
+  sqlLiteral,
+  sqlTableFacts,
+  withoutUnreadable,
+  type SqlDialect,
+} from './sql-facts.js';
 
 /**
  * SQL over a file lake with embedded DuckDB (`@duckdb/node-api`, loaded only when this engine is chosen).
@@ -18,17 +24,16 @@ export async function createDuckDbEngine(root: string): Promise<QueryEngine> {
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
   const abs = (f: LakeFile) => path.join(root, ...f.key.split('/'));
-  const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
   const dialect: SqlDialect = {
     source: (files) =>
-      `read_parquet([${files.map((f) => literal(abs(f))).join(', ')}], union_by_name = true, filename = true, ` +
+      `read_parquet([${files.map((f) => sqlLiteral(abs(f))).join(', ')}], union_by_name = true, filename = true, ` +
       'file_row_number = true, hive_partitioning = false)',
     path: 'filename',
     rowOrder: 'filename, file_row_number',
     // The pipeline's own files hold some nested values as Python repr ('…'); JSON wants double quotes.
     jsonField: (column, field) =>
-      `json_extract_string(replace("${column}", '''', '"'), ${literal(`$.${field}`)})`,
-    quote: (id) => `"${id.replace(/"/g, '""')}"`,
+      `json_extract_string(replace("${column}", '''', '"'), ${sqlLiteral(`$.${field}`)})`,
+    quote: quoteIdentifier,
   };
   const run = async (sql: string) => {
     const reader = await conn.runAndReadAll(sql);

@@ -20,6 +20,10 @@ export interface SqlDialect {
   quote(identifier: string): string;
 }
 
+/** A string as an SQL literal, and a name as a quoted identifier: the same in DuckDB and Athena (Trino). */
+export const sqlLiteral = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+export const quoteIdentifier = (id: string): string => `"${id.replace(/"/g, '""')}"`;
+
 /** Runs one statement and returns rows of strings (or nulls), as both engines' clients can. */
 export type RunSql = (sql: string) => Promise<Record<string, string | null>[]>;
 
