@@ -7,7 +7,6 @@ import { openGitHub } from '../commands/github-context.js';
 import { nightlyAudit } from '../commands/nightly.js';
 import type { Env } from '../commands/ports.js';
 import { repairCommand } from '../commands/repair.js';
-import { ApiKeyError } from '../source/cbbd-client.js';
 import type { Logger } from '../util/logger.js';
 import type { ActionEvent } from './event.js';
 import type { ActionSettings, GitHubSettings } from './inputs.js';
@@ -103,46 +102,40 @@ export async function runAction(
       };
     }
     case 'fill': {
-      try {
-        const o = await fillCommand(
-          {
-            config,
-            lake: settings.lake,
-            endpoint: settings.endpoint,
-            seasons: settings.seasons,
-            shard: settings.shard,
-            checkpoints: settings.checkpoints,
-            missingIdsFile: undefined,
-            limit: undefined,
-            dryRun: settings.dryRun,
-            rate: settings.rate,
-            concurrency: settings.concurrency,
-            leaseSeconds: config.checkpoints.lease_seconds,
-            engine: 'scan',
-          },
-          { ...deps, onProgress: progressEvery(50, deps.logger) },
-        );
-        await mkdir(path.dirname(path.resolve(settings.resultPath)), { recursive: true });
-        await writeFile(settings.resultPath, `${JSON.stringify(o, null, 2)}\n`);
-        const r = o.result;
-        return {
-          outputs: {
-            filled: String(r?.done.length ?? 0),
-            empty: String(r?.empty.length ?? 0),
-            failed: String(r?.failed.length ?? 0),
-          },
-          summary: fillSummary(o),
-          failure: r?.stoppedBy
-            ? r.stopMessage
-            : r && r.failed.length > 0
-              ? `${r.failed.length} game(s) failed; the next fill retries them`
-              : undefined,
-        };
-      } catch (e) {
-        if (e instanceof ApiKeyError)
-          throw new Error(`${e.message} (set the repository secret CBBD_API_KEY)`);
-        throw e;
-      }
+      const o = await fillCommand(
+        {
+          config,
+          lake: settings.lake,
+          endpoint: settings.endpoint,
+          seasons: settings.seasons,
+          shard: settings.shard,
+          checkpoints: settings.checkpoints,
+          missingIdsFile: undefined,
+          limit: undefined,
+          dryRun: settings.dryRun,
+          rate: settings.rate,
+          concurrency: settings.concurrency,
+          leaseSeconds: config.checkpoints.lease_seconds,
+          engine: 'scan',
+        },
+        { ...deps, onProgress: progressEvery(50, deps.logger) },
+      );
+      await mkdir(path.dirname(path.resolve(settings.resultPath)), { recursive: true });
+      await writeFile(settings.resultPath, `${JSON.stringify(o, null, 2)}\n`);
+      const r = o.result;
+      return {
+        outputs: {
+          filled: String(r?.done.length ?? 0),
+          empty: String(r?.empty.length ?? 0),
+          failed: String(r?.failed.length ?? 0),
+        },
+        summary: fillSummary(o),
+        failure: r?.stoppedBy
+          ? r.stopMessage
+          : r && r.failed.length > 0
+            ? `${r.failed.length} game(s) failed; the next fill retries them`
+            : undefined,
+      };
     }
     case 'finalize': {
       const f = await finalizeCommand(

@@ -4,7 +4,6 @@ import { fillCommand } from '../commands/fill.js';
 import { combinedMatrix, planCommand } from '../commands/plan.js';
 import type { Env } from '../commands/ports.js';
 import { repairCommand, repairText } from '../commands/repair.js';
-import { ApiKeyError } from '../source/cbbd-client.js';
 import { errorMessage, exitCodeFor, ExitCode } from '../util/errors.js';
 import { createStderrLogger, type Logger } from '../util/logger.js';
 import { VERSION } from '../util/version.js';
@@ -40,7 +39,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return await dispatch(request, io, logger);
   } catch (e) {
     logger.error(errorMessage(e));
-    return e instanceof ApiKeyError ? ExitCode.usage : exitCodeFor(e);
+    return exitCodeFor(e);
   }
 }
 
