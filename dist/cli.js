@@ -79061,7 +79061,61 @@ async function runFill(job, ports) {
     return result;
 }
 
+;// CONCATENATED MODULE: ./src/config/values.ts
+
+/**
+ * Parsers for the values of flags and action inputs, shared by the CLI and the action so both refuse the same
+ * things with the same words. `name` is how the user wrote it: `--rate` or `input rate`.
+ */
+/** The endpoints the tables of `audit.tables` are filled by, in table order. */
+function fillableEndpoints(config) {
+    return Object.values(config.audit.tables)
+        .map((t) => t.endpoint)
+        .filter((e) => !!e);
+}
+/** An endpoint a fill can call: a per-game endpoint of the config that a table in audit.tables is filled by. */
+function fillableEndpoint(value, config, name = '--endpoint') {
+    const fillable = fillableEndpoints(config);
+    if (!fillable.includes(value) || config.endpoints[value]?.type !== 'game_fanout') {
+        throw new errors_UsageError(`${name}: "${value}" is not a per-game endpoint a table is filled by; use one of ${fillable.join(', ')}`);
+    }
+    return value;
+}
+/** A number above 0 and at most `max`. */
+function positiveNumber(value, name, max) {
+    const n = Number(value);
+    if (!/^\d+(\.\d+)?$/.test(value) || n <= 0 || n > max) {
+        throw new errors_UsageError(`${name}: expected a number above 0 and at most ${max} (the config's limit), got "${value}"`);
+    }
+    return n;
+}
+/** A whole number from 0. */
+function nonNegativeInt(value, name) {
+    if (!/^\d+$/.test(value))
+        throw new errors_UsageError(`${name}: expected a whole number, got "${value}"`);
+    return Number(value);
+}
+/** A whole number from 1 to `max`. */
+function positiveInt(value, name, max) {
+    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
+        throw new errors_UsageError(`${name}: expected a whole number from 1 to ${max}, got "${value}"`);
+    }
+    return Number(value);
+}
+/** `true`/`false` as Actions passes booleans (also `yes`/`no`, `1`/`0`, empty = `fallback`). */
+function booleanValue(value, name, fallback = false) {
+    const v = value.trim().toLowerCase();
+    if (v === '')
+        return fallback;
+    if (['true', 'yes', '1'].includes(v))
+        return true;
+    if (['false', 'no', '0'].includes(v))
+        return false;
+    throw new UsageError(`${name}: expected true or false, got "${value}"`);
+}
+
 ;// CONCATENATED MODULE: ./src/fill/targets.ts
+
 
 
 
@@ -79074,10 +79128,7 @@ async function runFill(job, ports) {
 function tableForEndpoint(config, endpoint) {
     const entry = Object.entries(config.audit.tables).find(([, tc]) => tc.endpoint === endpoint);
     if (!entry) {
-        const known = Object.values(config.audit.tables)
-            .map((t) => t.endpoint)
-            .filter(Boolean);
-        throw new errors_UsageError(`--endpoint: no table in audit.tables is filled by "${endpoint}"; known: ${known.join(', ')}`);
+        throw new errors_UsageError(`--endpoint: no table in audit.tables is filled by "${endpoint}"; known: ${fillableEndpoints(config).join(', ')}`);
     }
     return { table: entry[0], tc: entry[1] };
 }
@@ -79885,6 +79936,8 @@ function formatDuration(seconds) {
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/config/default-config.ts
 /**
  * The shipped `config.yaml`, embedded so `npx cbbd-gap-bot` and `npm run demo` work without one on disk.
@@ -80179,8 +80232,6 @@ github:
   max_issues_per_run: 20
 `;
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -89722,17 +89773,17 @@ function preprocess(fn, schema) {
  * The schema of `config.yaml`: the `cbbd_etl` pipeline's own keys (so its file works unchanged) plus the bot's
  * sections `audit`, `catalog`, `checkpoints` and `github`. Defaults are the pipeline's and the design's.
  */
-const positiveInt = schemas_number().int().positive();
+const schema_positiveInt = schemas_number().int().positive();
 const season = schemas_number().int().min(1900).max(2100);
 const retrySchema = object({
-    max_attempts: positiveInt.default(5),
+    max_attempts: schema_positiveInt.default(5),
     base_delay_seconds: schemas_number().positive().default(0.5),
     max_delay_seconds: schemas_number().positive().default(8),
 });
 const apiSchema = object({
     base_url: url().default('https://api.collegebasketballdata.com'),
     timeout_seconds: schemas_number().positive().default(60),
-    max_concurrency: positiveInt.default(3),
+    max_concurrency: schema_positiveInt.default(3),
     rate_limit_per_sec: schemas_number().positive().default(3),
     retry: retrySchema.prefault({}),
     /** Calls of the monthly quota a fill never spends, so the pipeline's own runs still have some. */
@@ -89778,7 +89829,7 @@ const auditSchema = object({
     /** The partition shape the lake should have under `season=` for fact tables, and `repair --normalize` writes. */
     canonical_layout: schemas_enum(['season/date', 'season']).default('season/date'),
     /** Bounded parallel reads of the scan engine. */
-    read_concurrency: positiveInt.default(32),
+    read_concurrency: schema_positiveInt.default(32),
 });
 const s3LayoutSchema = object({
     raw_prefix: schemas_string().default('raw'),
@@ -89833,7 +89884,7 @@ const configSchema = object({
         .prefault({}),
     checkpoints: object({
         table: schemas_string().default('cbbd_checkpoints'),
-        lease_seconds: positiveInt.default(60),
+        lease_seconds: schema_positiveInt.default(60),
     })
         .prefault({}),
     github: object({
@@ -89851,6 +89902,9 @@ const configSchema = object({
 
 
 
+
+
+
 /** Reads and validates a `config.yaml` file; every error is a `UsageError` that names the file and the key. */
 async function loadConfigFile(file) {
     let text;
@@ -89862,6 +89916,15 @@ async function loadConfigFile(file) {
         throw new errors_UsageError(`${file}: cannot read the config (${code ?? String(e)})`);
     }
     return parseConfig(text, file);
+}
+/** The config the user named, else `config.yaml` in `cwd`, else the embedded default (the shipped config.yaml). */
+async function loadConfigOrDefault(file, cwd) {
+    if (file !== undefined)
+        return loadConfigFile(file);
+    const local = external_node_path_default().join(cwd, 'config.yaml');
+    if ((0,external_node_fs_.existsSync)(local))
+        return loadConfigFile(local);
+    return parseConfig(DEFAULT_CONFIG_YAML, 'embedded default config.yaml');
 }
 /** Parses config text; `source` names it in messages. */
 function parseConfig(text, source) {
@@ -90149,57 +90212,7 @@ Flags:
   --config FILE, --lake URI, --json
 `;
 
-;// CONCATENATED MODULE: ./src/config/values.ts
-
-/**
- * Parsers for the values of flags and action inputs, shared by the CLI and the action so both refuse the same
- * things with the same words. `name` is how the user wrote it: `--rate` or `input rate`.
- */
-/** An endpoint a fill can call: a per-game endpoint of the config that a table in audit.tables is filled by. */
-function fillableEndpoint(value, config, name = '--endpoint') {
-    const fillable = Object.values(config.audit.tables)
-        .map((t) => t.endpoint)
-        .filter((e) => !!e);
-    if (!fillable.includes(value) || config.endpoints[value]?.type !== 'game_fanout') {
-        throw new errors_UsageError(`${name}: "${value}" is not a per-game endpoint a table is filled by; use one of ${fillable.join(', ')}`);
-    }
-    return value;
-}
-/** A number above 0 and at most `max`. */
-function positiveNumber(value, name, max) {
-    const n = Number(value);
-    if (!/^\d+(\.\d+)?$/.test(value) || n <= 0 || n > max) {
-        throw new errors_UsageError(`${name}: expected a number above 0 and at most ${max} (the config's limit), got "${value}"`);
-    }
-    return n;
-}
-/** A whole number from 0. */
-function nonNegativeInt(value, name) {
-    if (!/^\d+$/.test(value))
-        throw new errors_UsageError(`${name}: expected a whole number, got "${value}"`);
-    return Number(value);
-}
-/** A whole number from 1 to `max`. */
-function values_positiveInt(value, name, max) {
-    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
-        throw new errors_UsageError(`${name}: expected a whole number from 1 to ${max}, got "${value}"`);
-    }
-    return Number(value);
-}
-/** `true`/`false` as Actions passes booleans (also `yes`/`no`, `1`/`0`, empty = `fallback`). */
-function booleanValue(value, name, fallback = false) {
-    const v = value.trim().toLowerCase();
-    if (v === '')
-        return fallback;
-    if (['true', 'yes', '1'].includes(v))
-        return true;
-    if (['false', 'no', '0'].includes(v))
-        return false;
-    throw new UsageError(`${name}: expected true or false, got "${value}"`);
-}
-
 ;// CONCATENATED MODULE: ./src/cli/parse.ts
-
 
 
 
@@ -90233,7 +90246,7 @@ async function parseCommandLine(argv, cwd) {
             });
             if (values.help)
                 return { kind: 'help', text: AUDIT_HELP };
-            const loaded = await loadConfig(values.config, cwd);
+            const loaded = await loadConfigOrDefault(values.config, cwd);
             const { config } = loaded;
             return {
                 kind: 'audit',
@@ -90259,9 +90272,9 @@ async function parseCommandLine(argv, cwd) {
                 throw new errors_UsageError('--lake: demo writes its own lake; use --dir');
             return {
                 kind: 'demo',
-                loaded: await loadConfig(values.config, cwd),
+                loaded: await loadConfigOrDefault(values.config, cwd),
                 dir: values.dir ?? 'demo-lake',
-                gamesPerSeason: values_positiveInt(values.games ?? '40', '--games', 10_000),
+                gamesPerSeason: positiveInt(values.games ?? '40', '--games', 10_000),
                 json: values.json ?? false,
             };
         }
@@ -90283,7 +90296,7 @@ async function parseCommandLine(argv, cwd) {
             });
             if (values.help)
                 return { kind: 'help', text: FILL_HELP };
-            const loaded = await loadConfig(values.config, cwd);
+            const loaded = await loadConfigOrDefault(values.config, cwd);
             const { config } = loaded;
             if (!values.endpoint)
                 throw new errors_UsageError('--endpoint: required (e.g. plays_game)');
@@ -90302,11 +90315,11 @@ async function parseCommandLine(argv, cwd) {
                 shard: parseShard(values.shard ?? '1/1'),
                 checkpoints: values.checkpoints,
                 missingIdsFile: values['missing-ids-file'],
-                limit: values.limit === undefined ? undefined : values_positiveInt(values.limit, '--limit', 10_000_000),
+                limit: values.limit === undefined ? undefined : positiveInt(values.limit, '--limit', 10_000_000),
                 dryRun: values['dry-run'] ?? false,
                 rate: positiveNumber(values.rate ?? String(config.api.rate_limit_per_sec), '--rate', config.api.rate_limit_per_sec),
-                concurrency: values_positiveInt(values.concurrency ?? String(config.api.max_concurrency), '--concurrency', config.api.max_concurrency),
-                leaseSeconds: values_positiveInt(values['lease-seconds'] ?? String(config.checkpoints.lease_seconds), '--lease-seconds', 3600),
+                concurrency: positiveInt(values.concurrency ?? String(config.api.max_concurrency), '--concurrency', config.api.max_concurrency),
+                leaseSeconds: positiveInt(values['lease-seconds'] ?? String(config.checkpoints.lease_seconds), '--lease-seconds', 3600),
                 engine,
             };
         }
@@ -90323,15 +90336,11 @@ async function parseCommandLine(argv, cwd) {
             });
             if (values.help)
                 return { kind: 'help', text: PLAN_HELP };
-            const loaded = await loadConfig(values.config, cwd);
+            const loaded = await loadConfigOrDefault(values.config, cwd);
             const { config } = loaded;
             if (!values.endpoint)
                 throw new errors_UsageError('--endpoint: required (an endpoint name, or all)');
-            const endpoints = values.endpoint === 'all'
-                ? Object.values(config.audit.tables)
-                    .map((t) => t.endpoint)
-                    .filter((e) => !!e)
-                : [fillableEndpoint(values.endpoint, config)];
+            const endpoints = values.endpoint === 'all' ? fillableEndpoints(config) : [fillableEndpoint(values.endpoint, config)];
             return {
                 kind: 'plan',
                 loaded,
@@ -90339,8 +90348,8 @@ async function parseCommandLine(argv, cwd) {
                 lake: parseLakeUri(values.lake ?? `s3://${config.bucket}`),
                 endpoints,
                 seasons: parseSeasonSpec(values.seasons ?? `${config.seasons.start}-${config.seasons.end}`, config.seasons),
-                shards: values_positiveInt(values.shards ?? '1', '--shards', 256),
-                maxParallel: values_positiveInt(values['max-parallel'] ?? String(config.api.max_concurrency), '--max-parallel', 256),
+                shards: positiveInt(values.shards ?? '1', '--shards', MAX_MATRIX_LEGS),
+                maxParallel: positiveInt(values['max-parallel'] ?? String(config.api.max_concurrency), '--max-parallel', MAX_MATRIX_LEGS),
                 checkpoints: values.checkpoints,
                 quotaRemaining: values['quota-remaining'] === undefined
                     ? undefined
@@ -90359,7 +90368,7 @@ async function parseCommandLine(argv, cwd) {
                 return { kind: 'help', text: REPAIR_HELP };
             if (values['confirm-delete'] && !values.apply)
                 throw new errors_UsageError('--confirm-delete: only with --apply (without it repair changes nothing)');
-            const loaded = await loadConfig(values.config, cwd);
+            const loaded = await loadConfigOrDefault(values.config, cwd);
             return {
                 kind: 'repair',
                 loaded,
@@ -90382,15 +90391,6 @@ function cli_parse_parse(args, options) {
         // node:util names the flag in its message ("Unknown option '--sesons'"); keep that, drop its error code.
         throw new errors_UsageError(e instanceof Error ? e.message.replace(/\. To specify a positional argument.*$/, '') : String(e));
     }
-}
-/** `--config`, else ./config.yaml, else the embedded default (the shipped config.yaml). */
-async function loadConfig(flag, cwd) {
-    if (flag !== undefined)
-        return loadConfigFile(flag);
-    const local = `${cwd}/config.yaml`;
-    if ((0,external_node_fs_.existsSync)(local))
-        return loadConfigFile(local);
-    return parseConfig(DEFAULT_CONFIG_YAML, 'embedded default config.yaml');
 }
 const ENGINES = ['scan', 'duckdb', 'athena'];
 function parseEngine(value) {
@@ -90424,7 +90424,6 @@ function scorecardText(result) {
 
 
 
-
 /** Runs one command line and returns the exit code. Errors become messages on stderr and codes 1, 2 or 3. */
 async function runCli(argv, io) {
     const logger = createStderrLogger({ verbose: Boolean(io.env.CBBD_GAP_BOT_DEBUG), sink: io.stderr });
@@ -90444,7 +90443,7 @@ async function runCli(argv, io) {
     }
     catch (e) {
         logger.error(errorMessage(e));
-        return e instanceof ApiKeyError ? ExitCode.usage : exitCodeFor(e);
+        return exitCodeFor(e);
     }
 }
 async function dispatch(request, io, logger) {

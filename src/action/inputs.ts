@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
 import type { EngineName } from '../commands/ports.js';
-import { DEFAULT_CONFIG_YAML } from '../config/default-config.js';
-import { loadConfigFile, parseConfig, type LoadedConfig } from '../config/load.js';
+import { loadConfigOrDefault, type LoadedConfig } from '../config/load.js';
 import { parseSeasonSpec } from '../config/seasons.js';
 import {
   booleanValue,
@@ -10,6 +8,7 @@ import {
   positiveInt,
   positiveNumber,
 } from '../config/values.js';
+import { MAX_MATRIX_LEGS } from '../fill/plan.js';
 import { parseShard, type Shard } from '../fill/shards.js';
 import { parseLakeUri, type LakeLocation } from '../lake/lake-uri.js';
 import { UsageError } from '../util/errors.js';
@@ -76,7 +75,7 @@ export async function readInputs(input: InputReader): Promise<ActionSettings> {
   const command = input('command') || 'audit';
   if (!(COMMANDS as readonly string[]).includes(command))
     throw new UsageError(`input command: "${command}" is not one of ${COMMANDS.join(', ')}`);
-  const loaded = await loadConfig(input('config'));
+  const loaded = await loadConfigOrDefault(input('config') || undefined, '.');
   const { config } = loaded;
   const common: CommonSettings = {
     loaded,
@@ -124,11 +123,11 @@ export async function readInputs(input: InputReader): Promise<ActionSettings> {
         command: 'plan',
         endpoint: input('endpoint') ? endpoint() : undefined,
         seasons: seasons(false),
-        shards: positiveInt(input('shards') || '1', 'input shards', 256),
+        shards: positiveInt(input('shards') || '1', 'input shards', MAX_MATRIX_LEGS),
         maxParallel: positiveInt(
           input('max-parallel') || String(config.api.max_concurrency),
           'input max-parallel',
-          256,
+          MAX_MATRIX_LEGS,
         ),
         dryRun: booleanValue(input('dry-run'), 'input dry-run'),
         github: github(),
@@ -178,11 +177,4 @@ export async function readInputs(input: InputReader): Promise<ActionSettings> {
 
 function missing(name: string): never {
   throw new UsageError(`input ${name}: required for this command`);
-}
-
-/** The config input, else ./config.yaml, else the embedded default. */
-async function loadConfig(path: string): Promise<LoadedConfig> {
-  if (path) return loadConfigFile(path);
-  if (existsSync('config.yaml')) return loadConfigFile('config.yaml');
-  return parseConfig(DEFAULT_CONFIG_YAML, 'embedded default config.yaml');
 }

@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { DEFAULT_CONFIG_YAML } from '../config/default-config.js';
-import { loadConfigFile, parseConfig, type LoadedConfig } from '../config/load.js';
+import { loadConfigOrDefault, type LoadedConfig } from '../config/load.js';
 import { parseSeasonSpec } from '../config/seasons.js';
 import { parseLakeUri, type LakeLocation } from '../lake/lake-uri.js';
 import type { EngineName } from '../commands/ports.js';
@@ -10,7 +8,14 @@ import { AUDIT_HELP, DEMO_HELP, FILL_HELP, MAIN_HELP, PLAN_HELP, REPAIR_HELP } f
 import type { FillCommand } from '../commands/fill.js';
 import type { PlanCommand } from '../commands/plan.js';
 import { parseShard } from '../fill/shards.js';
-import { fillableEndpoint, nonNegativeInt, positiveInt, positiveNumber } from '../config/values.js';
+import {
+  fillableEndpoint,
+  fillableEndpoints,
+  nonNegativeInt,
+  positiveInt,
+  positiveNumber,
+} from '../config/values.js';
+import { MAX_MATRIX_LEGS } from '../fill/plan.js';
 
 /** What the command line asked for, validated. */
 export type CliRequest =
@@ -62,7 +67,7 @@ export async function parseCommandLine(argv: readonly string[], cwd: string): Pr
         'fail-on-gaps': { type: 'boolean' },
       });
       if (values.help) return { kind: 'help', text: AUDIT_HELP };
-      const loaded = await loadConfig(values.config, cwd);
+      const loaded = await loadConfigOrDefault(values.config, cwd);
       const { config } = loaded;
       return {
         kind: 'audit',
@@ -89,7 +94,7 @@ export async function parseCommandLine(argv: readonly string[], cwd: string): Pr
       if (values.lake !== undefined) throw new UsageError('--lake: demo writes its own lake; use --dir');
       return {
         kind: 'demo',
-        loaded: await loadConfig(values.config, cwd),
+        loaded: await loadConfigOrDefault(values.config, cwd),
         dir: values.dir ?? 'demo-lake',
         gamesPerSeason: positiveInt(values.games ?? '40', '--games', 10_000),
         json: values.json ?? false,
@@ -112,7 +117,7 @@ export async function parseCommandLine(argv: readonly string[], cwd: string): Pr
         json: { type: 'boolean' },
       });
       if (values.help) return { kind: 'help', text: FILL_HELP };
-      const loaded = await loadConfig(values.config, cwd);
+      const loaded = await loadConfigOrDefault(values.config, cwd);
       const { config } = loaded;
       if (!values.endpoint) throw new UsageError('--endpoint: required (e.g. plays_game)');
       if (!values.seasons) throw new UsageError('--seasons: required (e.g. 2024 or 2020-2026)');
@@ -161,15 +166,11 @@ export async function parseCommandLine(argv: readonly string[], cwd: string): Pr
         json: { type: 'boolean' },
       });
       if (values.help) return { kind: 'help', text: PLAN_HELP };
-      const loaded = await loadConfig(values.config, cwd);
+      const loaded = await loadConfigOrDefault(values.config, cwd);
       const { config } = loaded;
       if (!values.endpoint) throw new UsageError('--endpoint: required (an endpoint name, or all)');
       const endpoints =
-        values.endpoint === 'all'
-          ? Object.values(config.audit.tables)
-              .map((t) => t.endpoint)
-              .filter((e): e is string => !!e)
-          : [fillableEndpoint(values.endpoint, config)];
+        values.endpoint === 'all' ? fillableEndpoints(config) : [fillableEndpoint(values.endpoint, config)];
       return {
         kind: 'plan',
         loaded,
@@ -180,11 +181,11 @@ export async function parseCommandLine(argv: readonly string[], cwd: string): Pr
           values.seasons ?? `${config.seasons.start}-${config.seasons.end}`,
           config.seasons,
         ),
-        shards: positiveInt(values.shards ?? '1', '--shards', 256),
+        shards: positiveInt(values.shards ?? '1', '--shards', MAX_MATRIX_LEGS),
         maxParallel: positiveInt(
           values['max-parallel'] ?? String(config.api.max_concurrency),
           '--max-parallel',
-          256,
+          MAX_MATRIX_LEGS,
         ),
         checkpoints: values.checkpoints,
         quotaRemaining:
@@ -204,7 +205,7 @@ export async function parseCommandLine(argv: readonly string[], cwd: string): Pr
       if (values.help) return { kind: 'help', text: REPAIR_HELP };
       if (values['confirm-delete'] && !values.apply)
         throw new UsageError('--confirm-delete: only with --apply (without it repair changes nothing)');
-      const loaded = await loadConfig(values.config, cwd);
+      const loaded = await loadConfigOrDefault(values.config, cwd);
       return {
         kind: 'repair',
         loaded,
@@ -229,14 +230,6 @@ function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: readonly
       e instanceof Error ? e.message.replace(/\. To specify a positional argument.*$/, '') : String(e),
     );
   }
-}
-
-/** `--config`, else ./config.yaml, else the embedded default (the shipped config.yaml). */
-async function loadConfig(flag: string | undefined, cwd: string): Promise<LoadedConfig> {
-  if (flag !== undefined) return loadConfigFile(flag);
-  const local = `${cwd}/config.yaml`;
-  if (existsSync(local)) return loadConfigFile(local);
-  return parseConfig(DEFAULT_CONFIG_YAML, 'embedded default config.yaml');
 }
 
 const ENGINES: readonly EngineName[] = ['scan', 'duckdb', 'athena'];

@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import { tableForEndpoint } from '../fill/targets.js';
 import { finalizeFill } from '../github/finalize.js';
 import type { LakeLocation } from '../lake/lake-uri.js';
+import { errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { auditLake } from './audit.js';
 import type { FillOutcome } from './fill.js';
@@ -91,7 +92,7 @@ async function readResults(dir: string, logger: Logger): Promise<FillOutcome[]> 
         throw new Error('not a fill result');
       out.push(parsed);
     } catch (e) {
-      logger.warn(`${path.join(dir, f)}: skipped (${e instanceof Error ? e.message : String(e)})`);
+      logger.warn(`${path.join(dir, f)}: skipped (${errorMessage(e)})`);
     }
   }
   return out;

@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { UsageError } from '../util/errors.js';
+import { DEFAULT_CONFIG_YAML } from './default-config.js';
 import { configSchema, type Config } from './schema.js';
 
 /** A config that parsed, and what was odd about it (unknown keys) without being wrong. */
@@ -21,6 +24,14 @@ export async function loadConfigFile(file: string): Promise<LoadedConfig> {
     throw new UsageError(`${file}: cannot read the config (${code ?? String(e)})`);
   }
   return parseConfig(text, file);
+}
+
+/** The config the user named, else `config.yaml` in `cwd`, else the embedded default (the shipped config.yaml). */
+export async function loadConfigOrDefault(file: string | undefined, cwd: string): Promise<LoadedConfig> {
+  if (file !== undefined) return loadConfigFile(file);
+  const local = path.join(cwd, 'config.yaml');
+  if (existsSync(local)) return loadConfigFile(local);
+  return parseConfig(DEFAULT_CONFIG_YAML, 'embedded default config.yaml');
 }
 
 /** Parses config text; `source` names it in messages. */

@@ -6,11 +6,16 @@ import type { Config } from './schema.js';
  * things with the same words. `name` is how the user wrote it: `--rate` or `input rate`.
  */
 
-/** An endpoint a fill can call: a per-game endpoint of the config that a table in audit.tables is filled by. */
-export function fillableEndpoint(value: string, config: Config, name = '--endpoint'): string {
-  const fillable = Object.values(config.audit.tables)
+/** The endpoints the tables of `audit.tables` are filled by, in table order. */
+export function fillableEndpoints(config: Config): string[] {
+  return Object.values(config.audit.tables)
     .map((t) => t.endpoint)
     .filter((e): e is string => !!e);
+}
+
+/** An endpoint a fill can call: a per-game endpoint of the config that a table in audit.tables is filled by. */
+export function fillableEndpoint(value: string, config: Config, name = '--endpoint'): string {
+  const fillable = fillableEndpoints(config);
   if (!fillable.includes(value) || config.endpoints[value]?.type !== 'game_fanout') {
     throw new UsageError(
       `${name}: "${value}" is not a per-game endpoint a table is filled by; use one of ${fillable.join(', ')}`,

@@ -2,6 +2,7 @@ import { checkCoverage } from '../audit/coverage.js';
 import { filesForSeasons, takeInventory, type Inventory, type LakeFile } from '../audit/inventory.js';
 import { knownEmptyIds } from '../audit/known-empty.js';
 import type { Config, TableConfig } from '../config/schema.js';
+import { fillableEndpoints } from '../config/values.js';
 import type { QueryEngine } from '../engine/query-engine.js';
 import type { CheckpointStore } from '../checkpoint/checkpoint-store.js';
 import type { ObjectStore } from '../lake/object-store.js';
@@ -23,11 +24,8 @@ export interface GameTarget {
 export function tableForEndpoint(config: Config, endpoint: string): { table: string; tc: TableConfig } {
   const entry = Object.entries(config.audit.tables).find(([, tc]) => tc.endpoint === endpoint);
   if (!entry) {
-    const known = Object.values(config.audit.tables)
-      .map((t) => t.endpoint)
-      .filter(Boolean);
     throw new UsageError(
-      `--endpoint: no table in audit.tables is filled by "${endpoint}"; known: ${known.join(', ')}`,
+      `--endpoint: no table in audit.tables is filled by "${endpoint}"; known: ${fillableEndpoints(config).join(', ')}`,
     );
   }
   return { table: entry[0], tc: entry[1] };
