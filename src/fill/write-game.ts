@@ -6,13 +6,6 @@ import { writeParquet } from '../parquet/write.js';
 import { toBronze } from './bronze-rows.js';
 import { toSilver, type GameContext } from './silver-rows.js';
 
-/** The keys one game's answer was written to, and whether each was new. */
-export interface WrittenGame {
-  raw: { key: string; result: PutResult };
-  bronze: { key: string; result: PutResult };
-  silver: { key: string; result: PutResult; rows: number };
-}
-
 /** A write that cannot be completed without a person: the game is marked failed with this message. */
 export class BlockedWriteError extends Error {
   override name = 'BlockedWriteError';
@@ -32,10 +25,10 @@ export async function writeGameLayers(
   records: readonly Record<string, unknown>[],
   ingestedAt: string,
   key: readonly string[],
-): Promise<WrittenGame> {
+): Promise<void> {
   const params = { gameId: game.gameId };
   const rawK = rawKey(layout, endpoint, ingestedAt, params);
-  const raw = await store.putIfAbsent(
+  await store.putIfAbsent(
     rawK,
     gzipSync(records.map((r) => JSON.stringify(r)).join('\n') + '\n'),
     'application/gzip',
@@ -43,17 +36,12 @@ export async function writeGameLayers(
 
   const bronze = toBronze(records);
   const bronzeK = bronzeKey(layout, endpoint, game.season, game.date, params);
-  const bronzeResult = await store.putIfAbsent(bronzeK, writeParquet(bronze.columns, bronze.rows));
+  await store.putIfAbsent(bronzeK, writeParquet(bronze.columns, bronze.rows));
 
   const silver = toSilver(endpoint, records, game, key);
   const silverK = silverKey(layout, silver.table, game.season, game.date, params);
   const silverResult = await store.putIfAbsent(silverK, writeParquet(silver.columns, silver.rows));
   if (silverResult === 'exists') await assertReadable(store, silverK);
-  return {
-    raw: { key: rawK, result: raw },
-    bronze: { key: bronzeK, result: bronzeResult },
-    silver: { key: silverK, result: silverResult, rows: silver.rows.length },
-  };
 }
 
 /**

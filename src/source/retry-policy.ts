@@ -23,9 +23,6 @@ export interface RetrySettings {
   maxDelayMs: number;
 }
 
-/** The API's body for the quota 429 (cbb-api's quotas.ts). */
-export const QUOTA_MESSAGE = 'Monthly call quota exceeded.';
-
 /** One attempt that did not bring the game's records. */
 export type AttemptFailure =
   | {
