@@ -70740,7 +70740,10 @@ function createLocalCatalog(lakeRoot) {
     };
 }
 
+;// CONCATENATED MODULE: external "node:timers/promises"
+const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ./src/checkpoint/dynamodb-io.ts
+
 
 /** Attribute values: a string, a number, an instant as ISO text. */
 const str = (s) => ({ S: s });
@@ -70771,7 +70774,7 @@ async function batchGet(t, request) {
         if (round > RETRY_ROUNDS)
             throw new Error(`BatchGetItem on ${t.name} left ${pending.Keys.length} keys unprocessed after ${round} rounds`);
         if (round > 0)
-            await sleep(backoffMs(round - 1));
+            await (0,external_node_timers_promises_namespaceObject.setTimeout)(backoffMs(round - 1));
         const ask = pending;
         const out = await withRetry(() => t.client.send(new client_dynamodb_dist_cjs/* BatchGetItemCommand */.Xo8({ RequestItems: { [t.name]: ask } })));
         items.push(...(out.Responses?.[t.name] ?? []));
@@ -70813,7 +70816,7 @@ async function withRetry(call) {
         catch (e) {
             if (round >= RETRY_ROUNDS || !isRetryable(e))
                 throw e;
-            await sleep(backoffMs(round));
+            await (0,external_node_timers_promises_namespaceObject.setTimeout)(backoffMs(round));
         }
     }
 }
@@ -70827,7 +70830,6 @@ function isRetryable(e) {
 function backoffMs(round) {
     return Math.random() * Math.min(10_000, 200 * 2 ** round);
 }
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 ;// CONCATENATED MODULE: ./src/checkpoint/rows.ts
 
@@ -71149,6 +71151,7 @@ var external_node_fs_ = __nccwpck_require__(3024);
 
 
 
+
 /** Documents read or changed at once for one call over many games. */
 const file_checkpoints_CONCURRENCY = 16;
 /** A document's mutex is held for one read-modify-write (milliseconds); one this old was left by a crashed process. */
@@ -71368,7 +71371,7 @@ async function acquireDirLock(lock) {
         }
         if (Date.now() > deadline)
             throw new Error(`${lock} has been held for over ${LOCK_WAIT_MS / 1000} s; if no fill is running, remove that directory`);
-        await file_checkpoints_sleep(Math.random() * Math.min(50, 2 + round * 2));
+        await (0,external_node_timers_promises_namespaceObject.setTimeout)(Math.random() * Math.min(50, 2 + round * 2));
     }
 }
 async function isStale(lock) {
@@ -71450,9 +71453,9 @@ function file_checkpoints_toCheckpoint(doc, gameId) {
         lastError: doc.last_error,
     };
 }
-const file_checkpoints_sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 ;// CONCATENATED MODULE: ./src/engine/athena-engine.ts
+
 
 
 
@@ -71588,7 +71591,7 @@ function athenaRunner(client, opts) {
         if (!id)
             throw new Error('Athena StartQueryExecution returned no QueryExecutionId');
         for (let wait = firstWait;; wait = Math.min(wait * 2, Math.max(POLL_CAP_MS, firstWait))) {
-            await athena_engine_sleep(wait);
+            await (0,external_node_timers_promises_namespaceObject.setTimeout)(wait);
             const { QueryExecution: qe } = await client.send(new dist_cjs/* GetQueryExecutionCommand */.mRu({ QueryExecutionId: id }));
             const state = qe?.Status?.State;
             if (state === 'SUCCEEDED')
@@ -71614,9 +71617,6 @@ function athenaRunner(client, opts) {
         return rows;
     };
 }
-function athena_engine_sleep(ms) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-}
 function escapeRegExp(s) {
     return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -71635,8 +71635,6 @@ class ApiKeyError extends Error {
     name = 'ApiKeyError';
 }
 
-;// CONCATENATED MODULE: external "node:timers/promises"
-const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ./src/source/rate-limiter.ts
 
 const defaultSleep = (ms, signal) => (0,external_node_timers_promises_namespaceObject.setTimeout)(ms, undefined, signal ? { signal } : {});
@@ -71792,8 +71790,6 @@ function abortable(promise, signal) {
  *   sent all it promised (Content-Length matched), so a retry would spend another call on the same bytes; this
  *   game fails and the next run can try it again.
  */
-/** The API's body for the quota 429 (cbb-api's quotas.ts). */
-const QUOTA_MESSAGE = 'Monthly call quota exceeded.';
 function decideRetry(failure, ctx) {
     const what = describeFailure(failure);
     if (failure.kind === 'bad-body')
@@ -72332,6 +72328,7 @@ function createFsStore(root) {
 ;// CONCATENATED MODULE: ./src/lake/s3-store.ts
 
 
+
 /**
  * An S3 bucket (and optional prefix) as the lake. Listings page through `ListObjectsV2` 1,000 keys at a time;
  * create-only puts send `If-None-Match: *`, which S3 answers with 412 when the key exists.
@@ -72445,7 +72442,7 @@ function createS3Store(client, bucket, prefix = '') {
                     if (status === 412)
                         return 'exists';
                     if (status === 409 && attempt < 5) {
-                        await new Promise((r) => setTimeout(r, 100 * attempt));
+                        await (0,external_node_timers_promises_namespaceObject.setTimeout)(100 * attempt);
                         continue;
                     }
                     throw e;
@@ -78810,20 +78807,15 @@ class BlockedWriteError extends Error {
 async function writeGameLayers(store, layout, endpoint, game, records, ingestedAt, key) {
     const params = { gameId: game.gameId };
     const rawK = rawKey(layout, endpoint, ingestedAt, params);
-    const raw = await store.putIfAbsent(rawK, (0,external_node_zlib_.gzipSync)(records.map((r) => JSON.stringify(r)).join('\n') + '\n'), 'application/gzip');
+    await store.putIfAbsent(rawK, (0,external_node_zlib_.gzipSync)(records.map((r) => JSON.stringify(r)).join('\n') + '\n'), 'application/gzip');
     const bronze = toBronze(records);
     const bronzeK = bronzeKey(layout, endpoint, game.season, game.date, params);
-    const bronzeResult = await store.putIfAbsent(bronzeK, writeParquet(bronze.columns, bronze.rows));
+    await store.putIfAbsent(bronzeK, writeParquet(bronze.columns, bronze.rows));
     const silver = toSilver(endpoint, records, game, key);
     const silverK = silverKey(layout, silver.table, game.season, game.date, params);
     const silverResult = await store.putIfAbsent(silverK, writeParquet(silver.columns, silver.rows));
     if (silverResult === 'exists')
         await assertReadable(store, silverK);
-    return {
-        raw: { key: rawK, result: raw },
-        bronze: { key: bronzeK, result: bronzeResult },
-        silver: { key: silverK, result: silverResult, rows: silver.rows.length },
-    };
 }
 /**
  * An existing silver object is either an earlier attempt of this fill (fine: puts are atomic) or something else
@@ -78852,6 +78844,7 @@ async function writeEmptyDeadletter(store, layout, endpoint, gameId, ingestedAt)
 }
 
 ;// CONCATENATED MODULE: ./src/fill/run-fill.ts
+
 
 
 
@@ -78923,7 +78916,7 @@ async function runFill(job, ports) {
     // Games another run holds: asked again once its lease runs out. A live holder heartbeats and then finishes
     // them (we skip them as done); a dead one's lease expires and we take the game over.
     const deferred = [];
-    const sleep = ports.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    const sleep = ports.sleep ?? ((ms) => (0,external_node_timers_promises_namespaceObject.setTimeout)(ms));
     const now = ports.now ?? Date.now;
     // The first error a worker cannot handle (the checkpoint store down for longer than its retries): the other
     // workers take no new game, and it is rethrown once all are back, so nothing runs on after the fill has ended.

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   BatchGetItemCommand,
   ConditionalCheckFailedException,
@@ -116,5 +117,3 @@ function isRetryable(e: unknown): boolean {
 function backoffMs(round: number): number {
   return Math.random() * Math.min(10_000, 200 * 2 ** round);
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

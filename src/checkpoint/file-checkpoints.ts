@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { paramsHash } from '../layout/hash.js';
 import { mapLimit } from '../util/pool.js';
 import type {
@@ -377,5 +378,3 @@ function toCheckpoint(doc: CheckpointDoc, gameId: number): GameCheckpoint {
     lastError: doc.last_error,
   };
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   GetQueryExecutionCommand,
   paginateGetQueryResults,
@@ -222,10 +223,6 @@ function athenaRunner(client: AthenaClient, opts: AthenaEngineOptions): RunSql {
     }
     return rows;
   };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function escapeRegExp(s: string): string {

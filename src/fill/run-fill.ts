@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { CheckpointStore, ShardRef } from '../checkpoint/checkpoint-store.js';
 import type { ObjectStore } from '../lake/object-store.js';
 import type { LakeLayout } from '../layout/keys.js';
@@ -141,7 +142,7 @@ export async function runFill(job: FillJob, ports: FillPorts): Promise<FillResul
   // Games another run holds: asked again once its lease runs out. A live holder heartbeats and then finishes
   // them (we skip them as done); a dead one's lease expires and we take the game over.
   const deferred: { game: GameTarget; notBefore: number }[] = [];
-  const sleep = ports.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = ports.sleep ?? ((ms: number) => delay(ms));
   const now = ports.now ?? Date.now;
   // The first error a worker cannot handle (the checkpoint store down for longer than its retries): the other
   // workers take no new game, and it is rethrown once all are back, so nothing runs on after the fill has ended.

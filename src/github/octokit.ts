@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { retry } from '@octokit/plugin-retry';
 import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
@@ -120,7 +121,7 @@ function serializeWrites(octokit: GitHubClient, spacingMs: number): void {
     if (options.method === 'GET' || options.method === 'HEAD') return request(options);
     const turn = tail.then(async () => {
       const wait = lastEnd + spacingMs - Date.now();
-      if (lastEnd > 0 && wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (lastEnd > 0 && wait > 0) await sleep(wait);
       try {
         return await request(options);
       } finally {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -129,7 +130,7 @@ export function createS3Store(client: S3Client, bucket: string, prefix = ''): Ob
           const status = httpStatus(e);
           if (status === 412) return 'exists';
           if (status === 409 && attempt < 5) {
-            await new Promise((r) => setTimeout(r, 100 * attempt));
+            await sleep(100 * attempt);
             continue;
           }
           throw e;
