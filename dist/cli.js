@@ -58517,7 +58517,7 @@ module.exports = Iterator;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6107);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5093);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
@@ -58533,7 +58533,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6107:
+/***/ 5093:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -59242,11 +59242,24 @@ function volumeAnomalies(rowsBySeason, ratio) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./src/report/format.ts
+/** A count as the reports write it: `12,345`. */
+const fmt = (n) => n.toLocaleString('en-US');
+/** A share as the reports write it, rounded down to a tenth so 99.96% never reads as 100.0%: `99.9%`. */
+const pct = (r) => `${(Math.floor(r * 1000) / 10).toFixed(1)}%`;
+/** How many tables have each status. */
+function statusCounts(result) {
+    const counts = { PASS: 0, WARN: 0, FAIL: 0 };
+    for (const t of result.tables)
+        counts[t.status]++;
+    return counts;
+}
+
 ;// CONCATENATED MODULE: ./src/audit/table-checks.ts
 
 
 
-const fmt = (n) => n.toLocaleString('en-US');
+
 /** Duplicate rows on the table's key, one gap per season that has any. */
 function duplicateGaps(table, key, facts) {
     return [...(facts.duplicatesBySeason ?? [])]
@@ -59347,7 +59360,7 @@ function emptyTableGap(table, files) {
 }
 
 ;// CONCATENATED MODULE: ./src/audit/table-status.ts
-const table_status_fmt = (n) => n.toLocaleString('en-US');
+
 /**
  * A table's status, the pipeline's rule extended to the bot's checks. FAIL: no data, duplicates above the
  * threshold share of rows, or a season where under half the parent's games are covered. WARN: any other gap.
@@ -59360,14 +59373,14 @@ function tableStatus(input) {
         fail.push('NO DATA');
     if (input.duplicates > 0) {
         const pct = input.rows > 0 ? (input.duplicates / input.rows) * 100 : 0;
-        (pct > input.duplicateFailPct ? fail : warn).push(`${table_status_fmt(input.duplicates)} duplicate rows (${pct.toFixed(1)}%)`);
+        (pct > input.duplicateFailPct ? fail : warn).push(`${fmt(input.duplicates)} duplicate rows (${pct.toFixed(1)}%)`);
     }
     const poor = input.coverage.filter((c) => c.ratio < 0.5);
     if (poor.length > 0)
         fail.push(`coverage under 50% in ${poor.map((c) => c.season).join(', ')}`);
     const missing = input.gaps.filter((g) => g.kind === 'missing_children');
     if (missing.length > 0) {
-        warn.push(`${table_status_fmt(missing.reduce((a, g) => a + g.count, 0))} games missing in ${missing.map((g) => g.season).join(', ')}`);
+        warn.push(`${fmt(missing.reduce((a, g) => a + g.count, 0))} games missing in ${missing.map((g) => g.season).join(', ')}`);
     }
     for (const kind of [
         'missing_season',
@@ -60201,8 +60214,7 @@ function remedy(gap) {
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
 
 
-const markdown_fmt = (n) => n.toLocaleString('en-US');
-const pct = (r) => `${(Math.floor(r * 1000) / 10).toFixed(1)}%`;
+
 const SAMPLE_IDS = 10;
 const STATUS_ICON = { PASS: '🟢 PASS', WARN: '🟡 WARN', FAIL: '🔴 FAIL' };
 /** `data_audit.md`: header, scorecard, coverage matrix, gaps with how to fill them, per-table detail, layout findings. */
@@ -60219,9 +60231,7 @@ function renderMarkdown(result, options = {}) {
     return `${sections.filter((s) => s !== '').join('\n\n')}\n`;
 }
 function header(result, options) {
-    const counts = { PASS: 0, WARN: 0, FAIL: 0 };
-    for (const t of result.tables)
-        counts[t.status]++;
+    const counts = statusCounts(result);
     const fillable = result.gaps.filter((g) => fillCommand(g));
     const lines = [
         `# Data audit — ${result.lake}`,
@@ -60231,7 +60241,7 @@ function header(result, options) {
         `**Summary**: ${counts.PASS} PASS, ${counts.WARN} WARN, ${counts.FAIL} FAIL out of ${result.tables.length} tables · ` +
             `${result.gaps.length} gap${result.gaps.length === 1 ? '' : 's'}` +
             (fillable.length > 0
-                ? ` (${fillable.length} fillable: ${markdown_fmt(fillable.reduce((a, g) => a + g.count, 0))} games to fetch)`
+                ? ` (${fillable.length} fillable: ${fmt(fillable.reduce((a, g) => a + g.count, 0))} games to fetch)`
                 : ''),
     ];
     if (options.deferredIssues)
@@ -60254,7 +60264,7 @@ function changes(result) {
     if (d.closedGaps.length)
         lines.push(`- **Closed gaps (${d.closedGaps.length})**: ${d.closedGaps.map((k) => `\`${k}\``).join(', ')}`);
     if (d.changedGaps.length)
-        lines.push(`- **Changed**: ${d.changedGaps.map((c) => `\`${c.key}\` ${markdown_fmt(c.from)} → ${markdown_fmt(c.to)}`).join(', ')}`);
+        lines.push(`- **Changed**: ${d.changedGaps.map((c) => `\`${c.key}\` ${fmt(c.from)} → ${fmt(c.to)}`).join(', ')}`);
     if (d.coverageMoves.length)
         lines.push(`- **Coverage moves**: ${d.coverageMoves.map((c) => `${c.table} ${c.season} ${pct(c.from)} → ${pct(c.to)}`).join(', ')}`);
     return lines.join('\n');
@@ -60265,8 +60275,8 @@ function scorecard(tables) {
         t.layer,
         t.configured ? t.table : `${t.table} (unconfigured)`,
         `**${STATUS_ICON[t.status]}**`,
-        markdown_fmt(t.rows),
-        markdown_fmt(t.files),
+        fmt(t.rows),
+        fmt(t.files),
         t.issues.slice(0, 3).join('; ') || '—',
     ]);
     return [
@@ -60288,7 +60298,7 @@ function coverageMatrix(coverage) {
             return 'n/a';
         if (c.parentIds === 0)
             return 'no games';
-        return c.missing === 0 ? `✅ ${pct(c.ratio)}` : `${pct(c.ratio)} (${markdown_fmt(c.missing)} missing)`;
+        return c.missing === 0 ? `✅ ${pct(c.ratio)}` : `${pct(c.ratio)} (${fmt(c.missing)} missing)`;
     };
     const parent = coverage[0].parent;
     return [
@@ -60310,10 +60320,10 @@ function gapsSection(gaps) {
             ['Gap', 'Missing', 'Sample ids', 'Fill'],
             ...fillable.map((g) => [
                 `\`${g.key}\``,
-                markdown_fmt(g.count),
+                fmt(g.count),
                 g.ids.slice(0, SAMPLE_IDS).join(', ') +
                     (g.ids.length > SAMPLE_IDS
-                        ? `, … (${markdown_fmt(g.ids.length - SAMPLE_IDS)} more in data_audit.json)`
+                        ? `, … (${fmt(g.ids.length - SAMPLE_IDS)} more in data_audit.json)`
                         : ''),
                 `\`${fillCommand(g)}\``,
             ]),
@@ -60322,7 +60332,7 @@ function gapsSection(gaps) {
     if (other.length > 0) {
         out.push('', '### Other gaps', '', markdownTable([
             ['Gap', 'Count', 'Detail', 'What to do'],
-            ...other.map((g) => [`\`${g.key}\``, markdown_fmt(g.count), markdown_escape(g.detail), remedy(g)]),
+            ...other.map((g) => [`\`${g.key}\``, fmt(g.count), markdown_escape(g.detail), remedy(g)]),
         ]));
     }
     return out.join('\n');
@@ -60330,12 +60340,12 @@ function gapsSection(gaps) {
 function tableDetail(tables) {
     const out = ['## Table detail'];
     for (const t of tables) {
-        out.push('', `### silver/${t.table}`, '', `**Status**: ${t.status} · **Rows**: ${markdown_fmt(t.rows)} · **Files**: ${markdown_fmt(t.files)} · **Columns**: ${t.columns}${t.configured ? '' : ' · not in config.yaml'}`);
+        out.push('', `### silver/${t.table}`, '', `**Status**: ${t.status} · **Rows**: ${fmt(t.rows)} · **Files**: ${fmt(t.files)} · **Columns**: ${t.columns}${t.configured ? '' : ' · not in config.yaml'}`);
         const seasons = Object.entries(t.bySeason);
         if (seasons.length > 0) {
             out.push('', markdownTable([
                 ['Season', 'Rows', 'Files', 'Duplicates'],
-                ...seasons.map(([s, v]) => [s, markdown_fmt(v.rows), markdown_fmt(v.files), markdown_fmt(v.duplicates)]),
+                ...seasons.map(([s, v]) => [s, fmt(v.rows), fmt(v.files), fmt(v.duplicates)]),
             ], { align: ['l', 'r', 'r', 'r'] }));
         }
         const nulls = Object.entries(t.nullPct);
@@ -60363,7 +60373,7 @@ function layoutFindings(result) {
         for (const item of items.slice(0, 20))
             out.push(`  - \`${item}\``);
         if (items.length > 20)
-            out.push(`  - … ${markdown_fmt(items.length - 20)} more in data_audit.json`);
+            out.push(`  - … ${fmt(items.length - 20)} more in data_audit.json`);
     }
     for (const n of result.notes)
         out.push(`- ${markdown_escape(n)}`);

@@ -3,8 +3,7 @@ import type { TableFacts } from '../engine/query-engine.js';
 import { NO_SEASON } from '../engine/key-tracker.js';
 import { volumeAnomalies } from './volume.js';
 import { gapKey, type Gap } from './types.js';
-
-const fmt = (n: number) => n.toLocaleString('en-US');
+import { fmt } from '../report/format.js';
 
 /** Duplicate rows on the table's key, one gap per season that has any. */
 export function duplicateGaps(table: string, key: readonly string[], facts: TableFacts): Gap[] {

@@ -1,6 +1,5 @@
 import type { CoverageRow, Gap, Status } from './types.js';
-
-const fmt = (n: number) => n.toLocaleString('en-US');
+import { fmt } from '../report/format.js';
 
 /**
  * A table's status, the pipeline's rule extended to the bot's checks. FAIL: no data, duplicates above the

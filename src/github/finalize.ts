@@ -1,6 +1,7 @@
 import type { Octokit } from '@octokit/rest';
 import type { Logger } from '../util/logger.js';
 import { unless404 } from './http-status.js';
+import { fmt } from '../report/format.js';
 
 /** What a fill did, as the fill command reports it. */
 export interface FillResults {
@@ -26,8 +27,6 @@ export interface FinalizeFillOptions {
 
 /** Failed ids named in the comment; the run's log has all of them. */
 const MAX_FAILED_IDS = 50;
-
-const fmt = (n: number) => n.toLocaleString('en-US');
 
 /** The result comment: counts, up to 50 failed ids, the run, and what happens to the issue. */
 export function fillResultComment(results: FillResults, gapStillOpen: boolean, fillLabel = 'fill'): string {

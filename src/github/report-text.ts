@@ -1,14 +1,12 @@
 import type { AuditDiff, AuditResult } from '../audit/types.js';
+import { fmt, pct, statusCounts } from '../report/format.js';
 
-const fmt = (n: number) => n.toLocaleString('en-US');
-const pct = (r: number) => `${(Math.floor(r * 1000) / 10).toFixed(1)}%`;
 /** Items listed per line of the body before "and N more": the body stays short and under GitHub's cap. */
 const MAX_ITEMS = 30;
 
 /** `15 PASS 4 WARN 3 FAIL`, joined by `separator`. */
-function statusCounts(result: AuditResult, separator = ' '): string {
-  const counts = { PASS: 0, WARN: 0, FAIL: 0 };
-  for (const t of result.tables) counts[t.status]++;
+function statusLine(result: AuditResult, separator = ' '): string {
+  const counts = statusCounts(result);
   return [`${counts.PASS} PASS`, `${counts.WARN} WARN`, `${counts.FAIL} FAIL`].join(separator);
 }
 
@@ -16,7 +14,7 @@ function statusCounts(result: AuditResult, separator = ' '): string {
 export function reportPullTitle(current: AuditResult, diff: AuditDiff | undefined): string {
   const gaps = `${fmt(current.gaps.length)} gap${current.gaps.length === 1 ? '' : 's'}`;
   const moves = diff ? ` (${diff.newGaps.length} new, ${diff.closedGaps.length} closed)` : '';
-  return `Data audit: ${gaps}${moves} · ${statusCounts(current)}`;
+  return `Data audit: ${gaps}${moves} · ${statusLine(current)}`;
 }
 
 /** The pull request's body: what the audit covered, what changed since the last one, and links to the report. */
@@ -29,7 +27,7 @@ export function reportPullBody(
     `Audit of \`${current.lake}\` (engine \`${current.engine}\`, seasons ${current.seasons[0]}–${current.seasons[1]}), ` +
       `generated ${current.generatedAt}.`,
     '',
-    `**${fmt(current.gaps.length)} gaps** · ${statusCounts(current, ' · ')}`,
+    `**${fmt(current.gaps.length)} gaps** · ${statusLine(current, ' · ')}`,
     '',
     ...changeLines(diff),
     '',

@@ -1,9 +1,8 @@
 import { markdownTable } from 'markdown-table';
 import type { AuditResult, CoverageRow, Gap, TableAudit } from '../audit/types.js';
 import { fillCommand, remedy } from './fill-hint.js';
+import { fmt, pct, statusCounts } from './format.js';
 
-const fmt = (n: number) => n.toLocaleString('en-US');
-const pct = (r: number) => `${(Math.floor(r * 1000) / 10).toFixed(1)}%`;
 const SAMPLE_IDS = 10;
 const STATUS_ICON = { PASS: '🟢 PASS', WARN: '🟡 WARN', FAIL: '🔴 FAIL' } as const;
 
@@ -30,8 +29,7 @@ export function renderMarkdown(result: AuditResult, options: MarkdownOptions = {
 }
 
 function header(result: AuditResult, options: MarkdownOptions): string {
-  const counts = { PASS: 0, WARN: 0, FAIL: 0 };
-  for (const t of result.tables) counts[t.status]++;
+  const counts = statusCounts(result);
   const fillable = result.gaps.filter((g) => fillCommand(g));
   const lines = [
     `# Data audit — ${result.lake}`,
