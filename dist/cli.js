@@ -70146,6 +70146,7 @@ function decompressGzip(input, outputLength) {
 ;// CONCATENATED MODULE: ./src/parquet/read.ts
 
 
+
 /**
  * How many bytes to fetch from a file's end to find its footer in one request, before anything is known about
  * the table. Readers then size later requests from the footers they have seen (`FooterSizer`).
@@ -70179,31 +70180,35 @@ function asyncBufferFromStore(store, object) {
     };
 }
 /**
- * The store's port for hyparquet, remembering a read that failed: a reset, a body cut short or a throttled GET
- * says nothing about the file, so the caller rethrows it instead of calling the file unreadable (an audit would
- * report a healthy file as a gap, a fill would skip the games of a file it could not read this once).
+ * Runs a hyparquet read over the store and sorts its failure: a failed read of the store (a reset, a body cut
+ * short, a throttled GET) says nothing about the file and is rethrown as such, so an audit does not report a
+ * healthy file as a gap nor a fill skip the games of a file it could not read this once; any other error means
+ * the bytes are not Parquet, an `UnreadableFileError`.
  */
-function readsOf(store, object) {
+async function readThrough(store, object, read) {
     const inner = asyncBufferFromStore(store, object);
-    const reads = {
-        buffer: {
+    let failure;
+    try {
+        return await read({
             byteLength: inner.byteLength,
             slice: async (start, end) => {
                 try {
                     return await inner.slice(start, end);
                 }
                 catch (error) {
-                    reads.failure ??= { error };
+                    failure ??= { error };
                     throw error;
                 }
             },
-        },
-    };
-    return reads;
-}
-const errorText = (e) => (e instanceof Error ? e.message : String(e));
-function readFailed(object, error) {
-    return new Error(`could not read ${object.key}: ${errorText(error)}`, { cause: error });
+        });
+    }
+    catch (e) {
+        if (failure)
+            throw new Error(`could not read ${object.key}: ${errorMessage(failure.error)}`, {
+                cause: failure.error,
+            });
+        throw new UnreadableFileError(object.key, errorMessage(e));
+    }
 }
 /** A Parquet file whose bytes are not a valid file: wrong magic, a footer that lies, a chunk that will not decode. */
 class UnreadableFileError extends Error {
@@ -70218,16 +70223,7 @@ class UnreadableFileError extends Error {
 async function readFooter(store, object, fetchBytes = DEFAULT_FOOTER_FETCH_BYTES) {
     if (object.size < 12)
         throw new UnreadableFileError(object.key, `${object.size} bytes is too short for Parquet`);
-    let metadata;
-    const file = readsOf(store, object);
-    try {
-        metadata = await metadata_parquetMetadataAsync(file.buffer, { initialFetchSize: fetchBytes });
-    }
-    catch (e) {
-        if (file.failure)
-            throw readFailed(object, file.failure.error);
-        throw new UnreadableFileError(object.key, errorText(e));
-    }
+    const metadata = await readThrough(store, object, (file) => metadata_parquetMetadataAsync(file, { initialFetchSize: fetchBytes }));
     // A footer can parse and still lie: the rows it claims must be a count, and the row groups must add up to it.
     const rows = Number(metadata.num_rows);
     const groupRows = metadata.row_groups.reduce((a, rg) => a + Number(rg.num_rows), 0);
@@ -70258,25 +70254,17 @@ function columnNames(metadata) {
  */
 async function readColumns(store, object, metadata, columns) {
     const chunks = new Map();
-    const file = readsOf(store, object);
-    try {
-        await parquetRead({
-            file: file.buffer,
-            metadata,
-            columns: [...columns],
-            compressors: compressors,
-            onChunk: ({ columnName, columnData, rowStart }) => {
-                const list = chunks.get(columnName) ?? [];
-                list.push({ rowStart, data: columnData });
-                chunks.set(columnName, list);
-            },
-        });
-    }
-    catch (e) {
-        if (file.failure)
-            throw readFailed(object, file.failure.error);
-        throw new UnreadableFileError(object.key, errorText(e));
-    }
+    await readThrough(store, object, (file) => parquetRead({
+        file,
+        metadata,
+        columns: [...columns],
+        compressors: compressors,
+        onChunk: ({ columnName, columnData, rowStart }) => {
+            const list = chunks.get(columnName) ?? [];
+            list.push({ rowStart, data: columnData });
+            chunks.set(columnName, list);
+        },
+    }));
     const out = new Map();
     for (const column of columns) {
         const values = [];

@@ -7,6 +7,7 @@ import {
 } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import type { ObjectInfo, ObjectStore } from '../lake/object-store.js';
+import { errorMessage } from '../util/errors.js';
 
 /**
  * How many bytes to fetch from a file's end to find its footer in one request, before anything is known about
@@ -47,35 +48,37 @@ export function asyncBufferFromStore(store: ObjectStore, object: ObjectInfo): As
 }
 
 /**
- * The store's port for hyparquet, remembering a read that failed: a reset, a body cut short or a throttled GET
- * says nothing about the file, so the caller rethrows it instead of calling the file unreadable (an audit would
- * report a healthy file as a gap, a fill would skip the games of a file it could not read this once).
+ * Runs a hyparquet read over the store and sorts its failure: a failed read of the store (a reset, a body cut
+ * short, a throttled GET) says nothing about the file and is rethrown as such, so an audit does not report a
+ * healthy file as a gap nor a fill skip the games of a file it could not read this once; any other error means
+ * the bytes are not Parquet, an `UnreadableFileError`.
  */
-function readsOf(
+async function readThrough<T>(
   store: ObjectStore,
   object: ObjectInfo,
-): { buffer: AsyncBuffer; failure?: { error: unknown } } {
+  read: (file: AsyncBuffer) => Promise<T>,
+): Promise<T> {
   const inner = asyncBufferFromStore(store, object);
-  const reads: { buffer: AsyncBuffer; failure?: { error: unknown } } = {
-    buffer: {
+  let failure: { error: unknown } | undefined;
+  try {
+    return await read({
       byteLength: inner.byteLength,
       slice: async (start, end) => {
         try {
           return await inner.slice(start, end);
         } catch (error) {
-          reads.failure ??= { error };
+          failure ??= { error };
           throw error;
         }
       },
-    },
-  };
-  return reads;
-}
-
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
-function readFailed(object: ObjectInfo, error: unknown): Error {
-  return new Error(`could not read ${object.key}: ${errorText(error)}`, { cause: error });
+    });
+  } catch (e) {
+    if (failure)
+      throw new Error(`could not read ${object.key}: ${errorMessage(failure.error)}`, {
+        cause: failure.error,
+      });
+    throw new UnreadableFileError(object.key, errorMessage(e));
+  }
 }
 
 /** A Parquet file whose bytes are not a valid file: wrong magic, a footer that lies, a chunk that will not decode. */
@@ -97,14 +100,9 @@ export async function readFooter(
 ): Promise<FileMetaData> {
   if (object.size < 12)
     throw new UnreadableFileError(object.key, `${object.size} bytes is too short for Parquet`);
-  let metadata: FileMetaData;
-  const file = readsOf(store, object);
-  try {
-    metadata = await parquetMetadataAsync(file.buffer, { initialFetchSize: fetchBytes });
-  } catch (e) {
-    if (file.failure) throw readFailed(object, file.failure.error);
-    throw new UnreadableFileError(object.key, errorText(e));
-  }
+  const metadata = await readThrough(store, object, (file) =>
+    parquetMetadataAsync(file, { initialFetchSize: fetchBytes }),
+  );
   // A footer can parse and still lie: the rows it claims must be a count, and the row groups must add up to it.
   const rows = Number(metadata.num_rows);
   const groupRows = metadata.row_groups.reduce((a, rg) => a + Number(rg.num_rows), 0);
@@ -144,10 +142,9 @@ export async function readColumns(
   columns: readonly string[],
 ): Promise<Map<string, unknown[]>> {
   const chunks = new Map<string, { rowStart: number; data: ArrayLike<unknown> }[]>();
-  const file = readsOf(store, object);
-  try {
-    await parquetRead({
-      file: file.buffer,
+  await readThrough(store, object, (file) =>
+    parquetRead({
+      file,
       metadata,
       columns: [...columns],
       compressors,
@@ -156,11 +153,8 @@ export async function readColumns(
         list.push({ rowStart, data: columnData });
         chunks.set(columnName, list);
       },
-    });
-  } catch (e) {
-    if (file.failure) throw readFailed(object, file.failure.error);
-    throw new UnreadableFileError(object.key, errorText(e));
-  }
+    }),
+  );
   const out = new Map<string, unknown[]>();
   for (const column of columns) {
     const values: unknown[] = [];
