@@ -10,13 +10,13 @@ import {
   type SqlDialect,
 } from './sql-facts.js';
 
+type DuckDbApi = typeof DuckDbModule;
+
 /**
  * SQL over a file lake with embedded DuckDB (`@duckdb/node-api`, loaded only when this engine is chosen).
  * Files are passed as an explicit list with `hive_partitioning = false`: DuckDB's hive partitioning refuses a
  * table whose files mix `season=/date=` and `season=/asof=`, so seasons come from the paths we parsed instead.
  */
-type DuckDbApi = typeof DuckDbModule;
-
 export async function createDuckDbEngine(root: string): Promise<QueryEngine> {
   // webpackIgnore keeps this a runtime import in the ncc bundles: webpack would otherwise hoist the external into
   // a static top-level import, and the action (which has no node_modules) would fail to start.
