@@ -60645,6 +60645,11 @@ async function withoutUnreadable(files, attempt, blame) {
 
 
 
+/**
+ * SQL over a file lake with embedded DuckDB (`@duckdb/node-api`, loaded only when this engine is chosen).
+ * Files are passed as an explicit list with `hive_partitioning = false`: DuckDB's hive partitioning refuses a
+ * table whose files mix `season=/date=` and `season=/asof=`, so seasons come from the paths we parsed instead.
+ */
 async function createDuckDbEngine(root) {
     // webpackIgnore keeps this a runtime import in the ncc bundles: webpack would otherwise hoist the external into
     // a static top-level import, and the action (which has no node_modules) would fail to start.
@@ -70831,6 +70836,20 @@ function backoffMs(round) {
 
 ;// CONCATENATED MODULE: ./src/checkpoint/rows.ts
 
+
+/** The partition all of an endpoint's game rows share: `gap_fill:<endpoint>`. */
+const gamePartition = (endpoint) => `gap_fill:${endpoint}`;
+/** A game's row: the pipeline's parameter hash of `{"gameId": N}` under the endpoint's partition. */
+function gameRowKey(endpoint, gameId) {
+    return { endpoint: gamePartition(endpoint), parameter_hash: paramsHash({ gameId }) };
+}
+/** A shard lock's row: `gap_fill_lock:<endpoint>`, `season=<S>/shard=<I/N>`. */
+function lockRowKey(shard) {
+    return {
+        endpoint: `gap_fill_lock:${shard.endpoint}`,
+        parameter_hash: `season=${shard.season}/shard=${shard.shard}`,
+    };
+}
 /** `last_error` is kept to about 1 KB: enough for the API's answer, small next to DynamoDB's 400 KB item limit. */
 const ERROR_CHARS = 1000;
 /** The payload as the pipeline writes it: Python's `json.dumps` of `{"game_id", "season", "ingested_at"}`. */
@@ -70953,7 +70972,7 @@ async function idsWithStatus(t, endpoint, status) {
         KeyConditionExpression: 'endpoint = :e',
         ProjectionExpression: 'payload, #s',
         ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':e': str(`gap_fill:${endpoint}`) },
+        ExpressionAttributeValues: { ':e': str(gamePartition(endpoint)) },
     };
     for await (const page of queryPages(t, input)) {
         for (const item of page.Items ?? []) {
@@ -71088,14 +71107,15 @@ async function getGame(t, endpoint, gameId) {
     return item && toCheckpoint(item, gameId);
 }
 function gameKey(endpoint, gameId) {
-    return { endpoint: str(`gap_fill:${endpoint}`), parameter_hash: str(paramsHash({ gameId })) };
+    return asItemKey(gameRowKey(endpoint, gameId));
 }
 function lockKey(shard) {
-    return {
-        endpoint: str(`gap_fill_lock:${shard.endpoint}`),
-        parameter_hash: str(`season=${shard.season}/shard=${shard.shard}`),
-    };
+    return asItemKey(lockRowKey(shard));
 }
+const asItemKey = (key) => ({
+    endpoint: str(key.endpoint),
+    parameter_hash: str(key.parameter_hash),
+});
 function toCheckpoint(item, gameId) {
     const season = seasonOf(parsePayload(item.payload?.S).season);
     const expires = item.lease_expires_at?.N;
@@ -71149,7 +71169,6 @@ var external_node_fs_ = __nccwpck_require__(3024);
 
 
 
-
 /** Documents read or changed at once for one call over many games. */
 const file_checkpoints_CONCURRENCY = 16;
 /** A document's mutex is held for one read-modify-write (milliseconds); one this old was left by a crashed process. */
@@ -71166,8 +71185,9 @@ function createFileCheckpoints(dir, opts = {}) {
     const root = external_node_path_default().resolve(dir);
     const now = opts.now ?? Date.now;
     const mutex = createMutex();
-    const gameFile = (endpoint, gameId) => external_node_path_default().join(root, fileName(`gap_fill:${endpoint}`), `${paramsHash({ gameId })}.json`);
-    const lockFile = (s) => external_node_path_default().join(root, fileName(`gap_fill_lock:${s.endpoint}`), `${fileName(`season=${s.season}/shard=${s.shard}`)}.json`);
+    const fileOf = (key) => external_node_path_default().join(root, fileName(key.endpoint), `${fileName(key.parameter_hash)}.json`);
+    const gameFile = (endpoint, gameId) => fileOf(gameRowKey(endpoint, gameId));
+    const lockFile = (s) => fileOf(lockRowKey(s));
     const change = (file, decide) => mutex(file, async () => {
         const { next, result } = decide(await readDoc(file));
         if (next === null)
@@ -71198,7 +71218,7 @@ function createFileCheckpoints(dir, opts = {}) {
             return found;
         },
         async idsWithStatus(endpoint, status) {
-            const folder = external_node_path_default().join(root, fileName(`gap_fill:${endpoint}`));
+            const folder = external_node_path_default().join(root, fileName(gamePartition(endpoint)));
             let names;
             try {
                 names = (await external_node_fs_.promises.readdir(folder)).filter((n) => n.endsWith('.json'));
@@ -71223,7 +71243,7 @@ function createFileCheckpoints(dir, opts = {}) {
                 if (canLease(doc, t)) {
                     const attempts = (doc?.attempts ?? 0) + 1;
                     const next = {
-                        ...(doc ?? { endpoint: `gap_fill:${endpoint}`, parameter_hash: paramsHash({ gameId }) }),
+                        ...(doc ?? gameRowKey(endpoint, gameId)),
                         payload: gamePayload(gameId, season, null),
                         status: 'leased',
                         lease_owner: owner,
@@ -71274,8 +71294,7 @@ function createFileCheckpoints(dir, opts = {}) {
                         result: { acquired: false, holder: doc.lease_owner ?? '', expiresAt: doc.lease_expires_at ?? 0 },
                     };
                 const next = {
-                    endpoint: `gap_fill_lock:${shard.endpoint}`,
-                    parameter_hash: `season=${shard.season}/shard=${shard.shard}`,
+                    ...lockRowKey(shard),
                     lease_owner: owner,
                     lease_expires_at: t + leaseMs,
                     updated_at: new Date(t).toISOString(),

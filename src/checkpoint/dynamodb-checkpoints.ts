@@ -29,7 +29,17 @@ import {
   type Item,
   type Table,
 } from './dynamodb-io.js';
-import { gamePayload, parsePayload, seasonOf, statusFrom, truncateError } from './rows.js';
+import {
+  gamePartition,
+  gamePayload,
+  gameRowKey,
+  lockRowKey,
+  parsePayload,
+  seasonOf,
+  statusFrom,
+  truncateError,
+  type RowKey,
+} from './rows.js';
 
 /** BatchGetItem takes at most 100 keys a call. */
 const BATCH_GET_KEYS = 100;
@@ -151,7 +161,7 @@ async function idsWithStatus(t: Table, endpoint: string, status: GameStatus): Pr
     KeyConditionExpression: 'endpoint = :e',
     ProjectionExpression: 'payload, #s',
     ExpressionAttributeNames: { '#s': 'status' },
-    ExpressionAttributeValues: { ':e': str(`gap_fill:${endpoint}`) },
+    ExpressionAttributeValues: { ':e': str(gamePartition(endpoint)) },
   };
   for await (const page of queryPages(t, input)) {
     for (const item of page.Items ?? []) {
@@ -344,15 +354,17 @@ async function getGame(t: Table, endpoint: string, gameId: number): Promise<Game
 }
 
 function gameKey(endpoint: string, gameId: number): Item {
-  return { endpoint: str(`gap_fill:${endpoint}`), parameter_hash: str(paramsHash({ gameId })) };
+  return asItemKey(gameRowKey(endpoint, gameId));
 }
 
 function lockKey(shard: ShardRef): Item {
-  return {
-    endpoint: str(`gap_fill_lock:${shard.endpoint}`),
-    parameter_hash: str(`season=${shard.season}/shard=${shard.shard}`),
-  };
+  return asItemKey(lockRowKey(shard));
 }
+
+const asItemKey = (key: RowKey): Item => ({
+  endpoint: str(key.endpoint),
+  parameter_hash: str(key.parameter_hash),
+});
 
 function toCheckpoint(item: Item, gameId: number): GameCheckpoint {
   const season = seasonOf(parsePayload(item.payload?.S).season);

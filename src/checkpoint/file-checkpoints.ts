@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { paramsHash } from '../layout/hash.js';
 import { mapLimit } from '../util/pool.js';
 import type {
   CheckpointStore,
@@ -11,7 +10,17 @@ import type {
   ShardLockResult,
   ShardRef,
 } from './checkpoint-store.js';
-import { gamePayload, parsePayload, seasonOf, statusFrom, truncateError } from './rows.js';
+import {
+  gamePartition,
+  gamePayload,
+  gameRowKey,
+  lockRowKey,
+  parsePayload,
+  seasonOf,
+  statusFrom,
+  truncateError,
+  type RowKey,
+} from './rows.js';
 
 /** One checkpoint document: the DynamoDB item's attributes, as JSON. A pipeline document has the first three only. */
 interface CheckpointDoc {
@@ -50,14 +59,10 @@ export function createFileCheckpoints(dir: string, opts: { now?: () => number } 
   const root = path.resolve(dir);
   const now = opts.now ?? Date.now;
   const mutex = createMutex();
-  const gameFile = (endpoint: string, gameId: number) =>
-    path.join(root, fileName(`gap_fill:${endpoint}`), `${paramsHash({ gameId })}.json`);
-  const lockFile = (s: ShardRef) =>
-    path.join(
-      root,
-      fileName(`gap_fill_lock:${s.endpoint}`),
-      `${fileName(`season=${s.season}/shard=${s.shard}`)}.json`,
-    );
+  const fileOf = (key: RowKey) =>
+    path.join(root, fileName(key.endpoint), `${fileName(key.parameter_hash)}.json`);
+  const gameFile = (endpoint: string, gameId: number) => fileOf(gameRowKey(endpoint, gameId));
+  const lockFile = (s: ShardRef) => fileOf(lockRowKey(s));
   const change = <R>(file: string, decide: (doc: CheckpointDoc | undefined) => Change<R>) =>
     mutex(file, async () => {
       const { next, result } = decide(await readDoc(file));
@@ -94,7 +99,7 @@ export function createFileCheckpoints(dir: string, opts: { now?: () => number } 
     },
 
     async idsWithStatus(endpoint, status) {
-      const folder = path.join(root, fileName(`gap_fill:${endpoint}`));
+      const folder = path.join(root, fileName(gamePartition(endpoint)));
       let names: string[];
       try {
         names = (await fs.readdir(folder)).filter((n) => n.endsWith('.json'));
@@ -118,7 +123,7 @@ export function createFileCheckpoints(dir: string, opts: { now?: () => number } 
         if (canLease(doc, t)) {
           const attempts = (doc?.attempts ?? 0) + 1;
           const next: CheckpointDoc = {
-            ...(doc ?? { endpoint: `gap_fill:${endpoint}`, parameter_hash: paramsHash({ gameId }) }),
+            ...(doc ?? gameRowKey(endpoint, gameId)),
             payload: gamePayload(gameId, season, null),
             status: 'leased',
             lease_owner: owner,
@@ -196,8 +201,7 @@ export function createFileCheckpoints(dir: string, opts: { now?: () => number } 
             result: { acquired: false, holder: doc.lease_owner ?? '', expiresAt: doc.lease_expires_at ?? 0 },
           };
         const next: CheckpointDoc = {
-          endpoint: `gap_fill_lock:${shard.endpoint}`,
-          parameter_hash: `season=${shard.season}/shard=${shard.shard}`,
+          ...lockRowKey(shard),
           lease_owner: owner,
           lease_expires_at: t + leaseMs,
           updated_at: new Date(t).toISOString(),

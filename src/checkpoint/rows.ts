@@ -1,5 +1,28 @@
+import { paramsHash } from '../layout/hash.js';
 import { pythonJsonDumps } from '../layout/python-json.js';
-import type { GameStatus } from './checkpoint-store.js';
+import type { GameStatus, ShardRef } from './checkpoint-store.js';
+
+/** The key of an item in the checkpoint table: the partition (`endpoint`) and sort (`parameter_hash`) values. */
+export interface RowKey {
+  endpoint: string;
+  parameter_hash: string;
+}
+
+/** The partition all of an endpoint's game rows share: `gap_fill:<endpoint>`. */
+export const gamePartition = (endpoint: string): string => `gap_fill:${endpoint}`;
+
+/** A game's row: the pipeline's parameter hash of `{"gameId": N}` under the endpoint's partition. */
+export function gameRowKey(endpoint: string, gameId: number): RowKey {
+  return { endpoint: gamePartition(endpoint), parameter_hash: paramsHash({ gameId }) };
+}
+
+/** A shard lock's row: `gap_fill_lock:<endpoint>`, `season=<S>/shard=<I/N>`. */
+export function lockRowKey(shard: ShardRef): RowKey {
+  return {
+    endpoint: `gap_fill_lock:${shard.endpoint}`,
+    parameter_hash: `season=${shard.season}/shard=${shard.shard}`,
+  };
+}
 
 /** `last_error` is kept to about 1 KB: enough for the API's answer, small next to DynamoDB's 400 KB item limit. */
 const ERROR_CHARS = 1000;
