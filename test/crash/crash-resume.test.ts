@@ -118,95 +118,101 @@ describe(`a fill killed at ${KILLS} seeded points and restarted each time`, () =
         .map(([id]) => id),
     );
 
-  it('ends with every missing game filled exactly once, nothing partial, no call repeated for a done game', async () => {
-    const rnd = createRandom(SEED);
-    const isWrite = (target: string | string[] | undefined) =>
-      typeof target === 'string' && /\.(UpdateItem|PutItem|DeleteItem)$/.test(target);
-    for (let run = 0; run < KILLS; run++) {
-      // Half the points land in an S3 PUT (raw, bronze or silver of some game), half in a DynamoDB write.
-      const onS3 = rnd.chance(0.5);
-      const rule: HoldRule = onS3
-        ? { matches: (r) => r.method === 'PUT', nth: rnd.int(1, 9) }
-        : { matches: (r) => isWrite(r.headers['x-amz-target']), nth: rnd.int(1, 12) };
-      let landed = false;
-      const child = startFill();
-      runStarts.push(performance.now());
-      const proxy = onS3 ? s3 : ddb;
-      proxy.arm(rule, () => {
-        landed = true;
-        child.kill('SIGKILL');
-      });
-      const code = await exited(child);
-      proxy.arm(undefined, () => undefined);
-      kills.push({ run, rule: `${onS3 ? 's3 PUT' : 'dynamodb write'} #${rule.nth}`, landed, code });
-      doneAfterRun.push(await doneNow());
-      // The dead run's shard lock and leases expire after --lease-seconds.
-      await new Promise((r) => setTimeout(r, 1100));
-    }
-    const last = startFill();
-    let stderr = '';
-    last.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    runStarts.push(performance.now());
-    expect(await exited(last), stderr).toBe(0);
-    expect(kills.filter((k) => k.landed).length).toBeGreaterThanOrEqual(Math.ceil(KILLS * 0.6));
-    // A run the kill did not reach (it ran out of games first) finished on its own, cleanly.
-    expect(kills.filter((k) => !k.landed && k.code !== 0)).toEqual([]);
-
-    // Every checkpoint is `done`, or a lease a killed run left after its silver write (the data is whole, and the
-    // next fill's discovery sees the game covered, so it is never fetched again). Nothing is stuck as failed.
-    const state = await checkpoints().getMany('plays_game', missing);
-    const notDone = [...state.values()].filter((c) => c.status !== 'done');
-    expect(
-      notDone.every((c) => c.status === 'leased' && (c.leaseExpiresAt ?? 0) < Date.now()),
-      stderr,
-    ).toBe(true);
-    const partial: string[] = [];
-    const silverRows = new Map<number, number>();
-    for await (const o of lake.store.list('')) {
-      try {
-        if (o.key.endsWith('.parquet')) {
-          const meta = await readFooter(lake.store, o);
-          if (o.key.startsWith('silver/fct_plays/')) {
-            const ids = (await readColumns(lake.store, o, meta, ['gameId'])).get('gameId') ?? [];
-            for (const id of ids) silverRows.set(id as number, (silverRows.get(id as number) ?? 0) + 1);
-          }
-        } else if (o.key.endsWith('.json.gz')) gunzipSync(await lake.store.get(o.key));
-      } catch {
-        partial.push(o.key);
+  it(
+    'ends with every missing game filled exactly once, nothing partial, no call repeated for a done game',
+    async () => {
+      const rnd = createRandom(SEED);
+      const isWrite = (target: string | string[] | undefined) =>
+        typeof target === 'string' && /\.(UpdateItem|PutItem|DeleteItem)$/.test(target);
+      for (let run = 0; run < KILLS; run++) {
+        // Half the points land in an S3 PUT (raw, bronze or silver of some game), half in a DynamoDB write.
+        const onS3 = rnd.chance(0.5);
+        const rule: HoldRule = onS3
+          ? { matches: (r) => r.method === 'PUT', nth: rnd.int(1, 9) }
+          : { matches: (r) => isWrite(r.headers['x-amz-target']), nth: rnd.int(1, 12) };
+        let landed = false;
+        const child = startFill();
+        runStarts.push(performance.now());
+        const proxy = onS3 ? s3 : ddb;
+        proxy.arm(rule, () => {
+          landed = true;
+          child.kill('SIGKILL');
+        });
+        const code = await exited(child);
+        proxy.arm(undefined, () => undefined);
+        kills.push({ run, rule: `${onS3 ? 's3 PUT' : 'dynamodb write'} #${rule.nth}`, landed, code });
+        doneAfterRun.push(await doneNow());
+        // The dead run's shard lock and leases expire after --lease-seconds.
+        await new Promise((r) => setTimeout(r, 1100));
       }
-    }
-    expect(partial).toEqual([]);
-    for (const id of missing) {
-      expect(state.get(id)?.season).toBe(2025);
-      const keys = [];
-      for await (const o of lake.store.list('silver/fct_plays/season=2025/'))
-        if (o.key.endsWith(`/part-${paramsHash8({ gameId: id })}.parquet`)) keys.push(o.key);
-      expect(keys, `silver of game ${id}`).toHaveLength(1);
-      const date = /date=([\d-]+)/.exec(keys[0]!)![1]!;
-      expect(
-        await lake.store.head(bronzeKey(layout, 'plays_game', 2025, date, { gameId: id })),
-      ).toBeDefined();
-    }
-    // No play twice: each game's rows are its plays once (20-30 a game), never a second copy.
-    for (const id of missing) expect(silverRows.get(id)).toBeLessThanOrEqual(30);
+      const last = startFill();
+      let stderr = '';
+      last.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      runStarts.push(performance.now());
+      expect(await exited(last), stderr).toBe(0);
+      expect(kills.filter((k) => k.landed).length).toBeGreaterThanOrEqual(Math.ceil(KILLS * 0.6));
+      // A run the kill did not reach (it ran out of games first) finished on its own, cleanly.
+      expect(kills.filter((k) => !k.landed && k.code !== 0)).toEqual([]);
 
-    // A call for a game is repeated only when the game was not done before that call's run began.
-    let repeatedForDone = 0;
-    for (const entry of api.log.filter((e) => e.endpoint === 'plays_game' && e.gameId !== undefined)) {
-      const run = runStarts.findLastIndex((t) => t <= entry.startedAt);
-      if (run > 0 && doneAfterRun[run - 1]!.has(entry.gameId!)) repeatedForDone++;
-    }
-    expect(repeatedForDone).toBe(0);
-    const extraCalls = api.callsFor('plays_game') - missing.length;
-    recordReliability('crash-resume', {
-      cases: 1,
-      seeds: 1,
-      faultsInjected: kills.filter((k) => k.landed).length,
-      runs: KILLS + 1,
-      // Each run ended as planned: by its kill, or (the kill not reached, and the last run) with exit 0.
-      survived: kills.filter((k) => k.landed || k.code === 0).length + 1,
-      dataLost: partial.length + missing.filter((id) => (silverRows.get(id) ?? 0) === 0).length,
-      extra: { killPoints: KILLS, extraCalls, repeatedForDone },
-    });
-  });
+      // Every checkpoint is `done`, or a lease a killed run left after its silver write (the data is whole, and the
+      // next fill's discovery sees the game covered, so it is never fetched again). Nothing is stuck as failed.
+      const state = await checkpoints().getMany('plays_game', missing);
+      const notDone = [...state.values()].filter((c) => c.status !== 'done');
+      expect(
+        notDone.every((c) => c.status === 'leased' && (c.leaseExpiresAt ?? 0) < Date.now()),
+        stderr,
+      ).toBe(true);
+      const partial: string[] = [];
+      const silverRows = new Map<number, number>();
+      for await (const o of lake.store.list('')) {
+        try {
+          if (o.key.endsWith('.parquet')) {
+            const meta = await readFooter(lake.store, o);
+            if (o.key.startsWith('silver/fct_plays/')) {
+              const ids = (await readColumns(lake.store, o, meta, ['gameId'])).get('gameId') ?? [];
+              for (const id of ids) silverRows.set(id as number, (silverRows.get(id as number) ?? 0) + 1);
+            }
+          } else if (o.key.endsWith('.json.gz')) gunzipSync(await lake.store.get(o.key));
+        } catch {
+          partial.push(o.key);
+        }
+      }
+      expect(partial).toEqual([]);
+      for (const id of missing) {
+        expect(state.get(id)?.season).toBe(2025);
+        const keys = [];
+        for await (const o of lake.store.list('silver/fct_plays/season=2025/'))
+          if (o.key.endsWith(`/part-${paramsHash8({ gameId: id })}.parquet`)) keys.push(o.key);
+        expect(keys, `silver of game ${id}`).toHaveLength(1);
+        const date = /date=([\d-]+)/.exec(keys[0]!)![1]!;
+        expect(
+          await lake.store.head(bronzeKey(layout, 'plays_game', 2025, date, { gameId: id })),
+        ).toBeDefined();
+      }
+      // No play twice: each game's rows are its plays once (20-30 a game), never a second copy.
+      for (const id of missing) expect(silverRows.get(id)).toBeLessThanOrEqual(30);
+
+      // A call for a game is repeated only when the game was not done before that call's run began.
+      let repeatedForDone = 0;
+      for (const entry of api.log.filter((e) => e.endpoint === 'plays_game' && e.gameId !== undefined)) {
+        const run = runStarts.findLastIndex((t) => t <= entry.startedAt);
+        if (run > 0 && doneAfterRun[run - 1]!.has(entry.gameId!)) repeatedForDone++;
+      }
+      expect(repeatedForDone).toBe(0);
+      const extraCalls = api.callsFor('plays_game') - missing.length;
+      recordReliability('crash-resume', {
+        cases: 1,
+        seeds: 1,
+        faultsInjected: kills.filter((k) => k.landed).length,
+        runs: KILLS + 1,
+        // Each run ended as planned: by its kill, or (the kill not reached, and the last run) with exit 0.
+        survived: kills.filter((k) => k.landed || k.code === 0).length + 1,
+        dataLost: partial.length + missing.filter((id) => (silverRows.get(id) ?? 0) === 0).length,
+        extra: { killPoints: KILLS, extraCalls, repeatedForDone },
+      });
+      // Twenty-one process starts and twenty lease expiries: a fixed per-test limit would fail on a busy machine, not
+      // on a wrong fill, so the limit grows with the kill points.
+    },
+    30_000 + KILLS * 8_000,
+  );
 });
