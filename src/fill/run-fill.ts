@@ -5,7 +5,7 @@ import type { LakeLayout } from '../layout/keys.js';
 import { ApiKeyError, type ApiUsage, type CbbdClient } from '../source/cbbd-client.js';
 import { errorMessage, QuotaExhaustedError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import { ENDPOINT_TABLES } from './silver-rows.js';
+import { ENDPOINT_TABLES } from '../config/pipeline-tables.js';
 import { shardName, type Shard } from './shards.js';
 import type { GameTarget } from './targets.js';
 import { writeEmptyDeadletter, writeGameLayers } from './write-game.js';
