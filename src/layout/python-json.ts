@@ -7,12 +7,13 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  * JS integers print as Python ints; other numbers as Python's `repr(float)` would.
  */
 export function pythonJsonDumps(value: JsonValue, sortKeys = true): string {
-  if (value === null) return 'null';
+  // A field set to `undefined` (never in parsed JSON) is left out, and null in a list, as JSON.stringify does.
+  if (value === null || value === undefined) return 'null';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') return pythonNumber(value);
   if (typeof value === 'string') return pythonString(value);
   if (Array.isArray(value)) return `[${value.map((v) => pythonJsonDumps(v, sortKeys)).join(', ')}]`;
-  const keys = Object.keys(value);
+  const keys = Object.keys(value).filter((k) => value[k] !== undefined);
   if (sortKeys) keys.sort(comparePythonStrings);
   return `{${keys.map((k) => `${pythonString(k)}: ${pythonJsonDumps(value[k] as JsonValue, sortKeys)}`).join(', ')}}`;
 }
@@ -34,6 +35,11 @@ function pythonNumber(n: number): string {
   return pythonNumberText(n);
 }
 
+/** Whether a number parsed from the API's JSON is a Python int (see `pythonNumberText`). */
+export function isPythonInt(n: number): boolean {
+  return Number.isInteger(n) && Math.abs(n) < 1e16;
+}
+
 /**
  * A JS number as Python prints the int or float it stands for. JSON keeps no difference between `5` and `5.0`,
  * and the CBBD API (a JavaScript server) never sends `5.0`: an integer below 1e16 is a Python int; anything
@@ -41,7 +47,7 @@ function pythonNumber(n: number): string {
  * exponent is below -4 or from 16 on: `1e-05`, `1e+16`).
  */
 function pythonNumberText(n: number): string {
-  if (Number.isInteger(n) && Math.abs(n) < 1e16) return String(n);
+  if (isPythonInt(n)) return String(n);
   const [mantissa, exp] = n.toExponential().split('e') as [string, string];
   const e = Number(exp);
   if (n !== 0 && (e < -4 || e >= 16))
@@ -86,7 +92,7 @@ export function pythonRepr(value: unknown): string {
   if (typeof value === 'string') return pythonStringRepr(value);
   if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`;
   if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>);
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
     return `{${entries.map(([k, v]) => `${pythonStringRepr(k)}: ${pythonRepr(v)}`).join(', ')}}`;
   }
   throw new TypeError(`pythonRepr: no Python value for a ${typeof value}`);
