@@ -72,3 +72,14 @@ export function withPipelineTables(raw: Record<string, unknown>): Record<string,
 function isMapping(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
+
+/**
+ * Columns that only one per-game table's files have. A file under another table that has all of one table's and
+ * lacks its own holds the wrong table's rows: the pipeline's `gap_fill.py` fetches `/plays/game` whatever
+ * endpoint it runs for, so `--endpoint substitutions_game` writes plays under `fct_substitutions`.
+ */
+export const TABLE_SIGNATURES: Readonly<Record<string, readonly string[]>> = {
+  fct_plays: ['playText', 'playType'],
+  fct_substitutions: ['subIn', 'subOut'],
+  fct_lineups: ['idHash', 'athletes'],
+};
