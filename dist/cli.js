@@ -58931,7 +58931,11 @@ const SHORT_ESCAPES = {
     '\b': '\\b',
     '\f': '\\f',
 };
+/** Printable ASCII without a quote or a backslash: the same text in JSON and in `repr`, nothing to escape. */
+const PLAIN = /^[\x20\x21\x23-\x26\x28-\x5b\x5d-\x7e]*$/;
 function pythonString(s) {
+    if (PLAIN.test(s))
+        return `"${s}"`;
     let out = '"';
     for (let i = 0; i < s.length; i++) {
         const ch = s[i];
@@ -58992,6 +58996,8 @@ const NOT_PRINTABLE = /^[\p{C}\p{Z}]$/u;
  * character, non-ASCII included, as it is.
  */
 function pythonStringRepr(s) {
+    if (PLAIN.test(s))
+        return `'${s}'`;
     const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
     let out = quote;
     for (const ch of s) {
@@ -73141,6 +73147,7 @@ function typeHints(layer, table) {
 
 
 
+
 /** A value the declared (or hinted) type of its column cannot hold: the game is failed, nothing written. */
 class SchemaConflictError extends Error {
     name = 'SchemaConflictError';
@@ -73165,7 +73172,7 @@ async function loadLayerRules(catalog, databases, endpoint) {
             return (await catalog.getTable(database, table))?.columns;
         }
         catch (e) {
-            throw new Error(`the ${catalog.kind === 'glue' ? 'Glue' : 'local'} catalog could not be read for the column types of ${database}.${table} (${e instanceof Error ? e.message : String(e)}); nothing was fetched`, { cause: e });
+            throw new Error(`the ${catalog.kind === 'glue' ? 'Glue' : 'local'} catalog could not be read for the column types of ${database}.${table} (${errorMessage(e)}); nothing was fetched`, { cause: e });
         }
     };
     return {

@@ -66,7 +66,11 @@ const SHORT_ESCAPES: Record<string, string> = {
   '\f': '\\f',
 };
 
+/** Printable ASCII without a quote or a backslash: the same text in JSON and in `repr`, nothing to escape. */
+const PLAIN = /^[\x20\x21\x23-\x26\x28-\x5b\x5d-\x7e]*$/;
+
 function pythonString(s: string): string {
+  if (PLAIN.test(s)) return `"${s}"`;
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const ch = s[i] as string;
@@ -120,6 +124,7 @@ const NOT_PRINTABLE = /^[\p{C}\p{Z}]$/u;
  * character, non-ASCII included, as it is.
  */
 function pythonStringRepr(s: string): string {
+  if (PLAIN.test(s)) return `'${s}'`;
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
   let out = quote;
   for (const ch of s) {

@@ -90,6 +90,26 @@ describe("a fill into a file lake follows its local catalog's column types", () 
     });
   });
 
+  describe('a catalog that cannot be read', () => {
+    beforeAll(async () => {
+      lake = await tempLake(LAKE);
+      config = await fastRetryConfig(lake.root);
+      await writeFile(path.join(lake.root, '_catalog', 'cbbd_silver', 'fct_plays.json'), '{ not json');
+    });
+    afterAll(() => lake.cleanup());
+
+    it('stops the fill before its first call, naming the table', async () => {
+      api.reset();
+      const run = await fill();
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(
+        /local catalog could not be read for the column types of cbbd_silver\.fct_plays .*; nothing was fetched/,
+      );
+      expect(api.log).toHaveLength(0);
+      expect(await keysUnder('raw/')).toEqual([]);
+    });
+  });
+
   describe('a value the declared type cannot hold', () => {
     beforeAll(async () => {
       lake = await tempLake(LAKE);
