@@ -15,13 +15,23 @@ import { createDuckDbEngine } from '../src/engine/duckdb-engine.js';
 import type { QueryEngine } from '../src/engine/query-engine.js';
 import { createScanEngine } from '../src/engine/scan-engine.js';
 import { createCountingStore, type StoreCounters } from '../src/lake/counting-store.js';
-import { FCT_PLAYS_COLUMNS } from '../src/fill/silver-schemas.js';
+import { syntheticGames, syntheticPlays } from '../src/demo/synthetic-api.js';
+import { tableRules } from '../src/fill/column-rules.js';
+import { silverTable } from '../src/fill/write-game.js';
 import { createFsStore } from '../src/lake/fs-store.js';
 import { createMemoryLogger } from '../src/util/logger.js';
 import { median, writeBenchSection } from './bench-report.js';
 import { cachedLake, directorySize } from './lake-cache.js';
 import { createTallyStore, type Tally, type TableTally } from './tally-store.js';
 import { shippedConfig } from '../test/helpers/lakes.js';
+
+/** Columns of a fct_plays file as the pipeline (and a fill) writes it. */
+const PLAYS_COLUMNS = silverTable(
+  'plays_game',
+  syntheticPlays(7, syntheticGames(7, 2024, 1)[0]!, 400),
+  ['id'],
+  tableRules('silver', 'cbbd_silver', 'fct_plays'),
+).columns.length;
 
 const SCRIPT = 'bench/audit-scan-vs-duckdb.ts';
 const SEASONS = [2021, 2022, 2023, 2024, 2025, 2026];
@@ -395,7 +405,7 @@ ${io}
 
 ${tablesTable}
 
-Where the bytes go: the footers themselves are ${(floorFooters * 100).toFixed(1)}% of the lake. A fct_plays file holds one game (~400 rows) in ${FCT_PLAYS_COLUMNS.length} columns, and each column costs ~100 bytes of Thrift metadata in the footer whatever the row count, so the footer is ${((plays.footerBytes / plays.fileBytes) * 100).toFixed(0)}% of a plays file; the small per-game and per-date files of fct_lineups, fct_substitutions and fct_games are a third to two thirds footer. A reader that fetched every footer exactly and no column at all would still read ${(floorFooters * 100).toFixed(1)}%; adding the key and id columns the duplicate and coverage checks need, exactly fetched, ${(floorWithKeys * 100).toFixed(1)}%. The rest of the ${pct(tally.bytes)} is the footer sizer's slack (one guess per table: the largest footer seen × 1.1, rounded up to 256 bytes, and 8 KiB for the first files of each table, read before any footer is known) and, in files smaller than that guess, column chunks fetched again after the tail read already held them (hence over 100% for the small season tables).
+Where the bytes go: the footers themselves are ${(floorFooters * 100).toFixed(1)}% of the lake. A fct_plays file holds one game (~400 rows) in ${PLAYS_COLUMNS} columns, and each column costs ~100 bytes of Thrift metadata in the footer whatever the row count, so the footer is ${((plays.footerBytes / plays.fileBytes) * 100).toFixed(0)}% of a plays file; the small per-game and per-date files of fct_lineups, fct_substitutions and fct_games are a third to two thirds footer. A reader that fetched every footer exactly and no column at all would still read ${(floorFooters * 100).toFixed(1)}%; adding the key and id columns the duplicate and coverage checks need, exactly fetched, ${(floorWithKeys * 100).toFixed(1)}%. The rest of the ${pct(tally.bytes)} is the footer sizer's slack (one guess per table: the largest footer seen × 1.1, rounded up to 256 bytes, and 8 KiB for the first files of each table, read before any footer is known) and, in files smaller than that guess, column chunks fetched again after the tail read already held them (hence over 100% for the small season tables).
 ${nodeTable ? `\nThe same runs on the machine's other Node (read the spread of the runs before the ratio: other work shared the 2 cores):\n\n${nodeTable}\n` : ''}
 **What this shows.** The wall time of \`runAudit\` with each engine (engine start and close included; module loading excluded), the same config and catalog check, over the same files on a local disk with a warm page cache, and each process's peak RSS (\`process.resourceUsage().maxRSS\`, which includes Node, tsx and the modules: "RSS at start" is that floor). The scan's I/O is counted at the object-store port: a "tail read" is the ranged get that ends at the file's end, a "second read" one that ends where the tail read began, anything else is a column chunk; footer sizes are read from each file's last 8 bytes. **What it does not show.** S3: every get here is a local \`pread\`, so the scan's per-request cost (one round trip per footer, ~${(tally.parquetGets / files).toFixed(1)} per file) is nearly free, while DuckDB cannot read S3 through this engine at all. A cold cache, other machines (2 cores here: DuckDB's threads and the scan's 32 reads in flight share them), or lakes of another shape (a season of plays in one file would make footers a rounding error). The files here come from hyparquet-writer; pyarrow with its defaults also stores the Arrow schema (\`ARROW:schema\`) in every footer, so a lake written that way has larger footers, not smaller.`;
   writeBenchSection(

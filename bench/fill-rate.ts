@@ -13,7 +13,8 @@ import { NO_GAPS } from '../src/demo/generate-lake.js';
 import { createRandom, mixSeed } from '../src/demo/random.js';
 import { syntheticGames, syntheticPlays } from '../src/demo/synthetic-api.js';
 import { createFileCheckpoints } from '../src/checkpoint/file-checkpoints.js';
-import { writeGameLayers } from '../src/fill/write-game.js';
+import { tableRules } from '../src/fill/column-rules.js';
+import { prepareGameLayers, writeGameLayers } from '../src/fill/write-game.js';
 import { createFsStore } from '../src/lake/fs-store.js';
 import { layoutFrom } from '../src/layout/keys.js';
 import { startFakeCbbdApi } from '../test/fakes/cbbd-api.js';
@@ -29,6 +30,11 @@ const PLAYS: [number, number] = [350, 450];
 const LATENCY_MS = 20;
 const WRITE_SAMPLE = 300;
 const KEY = 'bench-key';
+/** A fill's column rules for plays without a catalog entry: the pipeline's hints and inference. */
+const PLAYS_RULES = {
+  bronze: tableRules('bronze', 'cbbd_bronze', 'plays_game'),
+  silver: tableRules('silver', 'cbbd_silver', 'fct_plays'),
+};
 
 /** What one fill run did, as the fake API saw it and as the command reported it. */
 interface FillRun {
@@ -200,15 +206,9 @@ async function perGameCost(): Promise<{
     const t0 = performance.now();
     const records = JSON.parse(text) as Record<string, unknown>[];
     const t1 = performance.now();
-    await writeGameLayers(
-      store,
-      layout,
-      'plays_game',
-      { gameId: g.id, season: SEASON, date: g.startDate.slice(0, 10) },
-      records,
-      '2026-01-15',
-      ['id'],
-    );
+    const game = { gameId: g.id, season: SEASON, date: g.startDate.slice(0, 10) };
+    const layers = prepareGameLayers('plays_game', game, records, ['id'], PLAYS_RULES);
+    await writeGameLayers(store, layout, 'plays_game', game, layers, '2026-01-15');
     const t2 = performance.now();
     await checkpoints.tryLease('plays_game', g.id, SEASON, 'bench', 60_000);
     await checkpoints.finish('plays_game', g.id, 'bench', 'done', '2026-01-15');

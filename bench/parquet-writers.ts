@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { markdownTable } from 'markdown-table';
 import { syntheticGames, syntheticPlays } from '../src/demo/synthetic-api.js';
-import { playsToSilver } from '../src/fill/silver-rows.js';
-import { FCT_PLAYS_COLUMNS } from '../src/fill/silver-schemas.js';
+import { tableRules } from '../src/fill/column-rules.js';
+import { silverTable } from '../src/fill/write-game.js';
 import { coerce, writeParquet, type ColumnType } from '../src/parquet/write.js';
 import { median, writeBenchSection } from './bench-report.js';
 
@@ -25,12 +25,19 @@ const parquetjs = require('parquetjs-lite') as {
 
 const ROWS = 200_000;
 const games = syntheticGames(7, 2024, 600);
-const rows: Record<string, unknown>[] = [];
+const plays = [];
 for (const g of games) {
-  if (rows.length >= ROWS) break;
-  rows.push(...playsToSilver(syntheticPlays(7, g, 400)));
+  if (plays.length >= ROWS) break;
+  plays.push(...syntheticPlays(7, g, 400));
 }
-rows.length = ROWS;
+plays.length = ROWS;
+// The columns and values a fill writes for these plays (the pipeline's types and texts).
+const { columns: FCT_PLAYS_COLUMNS, rows } = silverTable(
+  'plays_game',
+  plays,
+  ['id'],
+  tableRules('silver', 'cbbd_silver', 'fct_plays'),
+);
 
 const PJS_TYPES: Record<ColumnType, string> = {
   INT64: 'INT64',

@@ -58517,7 +58517,7 @@ module.exports = Iterator;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5093);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5339);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
@@ -58533,7 +58533,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5093:
+/***/ 5339:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -58624,6 +58624,7 @@ const GAP_KINDS = [
     'missing_season',
     'empty_table',
     'unreadable_file',
+    'schema_drift',
     'duplicates',
     'volume_anomaly',
     'mixed_partition_layout',
@@ -58690,6 +58691,7 @@ function count(files, shape) {
 /** The catalog findings of every table found under silver/, as audit gaps and notes. */
 async function checkCatalog(tables, catalog, database, keyOfLocation) {
     const gaps = [];
+    const declared = new Map();
     const uncatalogued = [];
     for (const [table, files] of [...tables].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
         const c = await compareWithCatalog(table, files, catalog, database, keyOfLocation);
@@ -58697,6 +58699,7 @@ async function checkCatalog(tables, catalog, database, keyOfLocation) {
             uncatalogued.push(table);
             continue;
         }
+        declared.set(table, c.catalogTable.columns);
         gaps.push(...comparisonGaps(c));
     }
     const notes = uncatalogued.length > 0
@@ -58704,7 +58707,7 @@ async function checkCatalog(tables, catalog, database, keyOfLocation) {
             `no ${catalog.kind === 'glue' ? 'Glue' : 'local catalog'} entry in ${database} for ${uncatalogued.join(', ')}: catalog checks skipped for them`,
         ]
         : [];
-    return { gaps, notes };
+    return { gaps, notes, declared };
 }
 /** Gaps of one comparison: missing partitions, stale partitions, and keys that do not match the paths. */
 function comparisonGaps(c) {
@@ -58864,7 +58867,8 @@ var external_node_crypto_ = __nccwpck_require__(7598);
  * JS integers print as Python ints; other numbers as Python's `repr(float)` would.
  */
 function pythonJsonDumps(value, sortKeys = true) {
-    if (value === null)
+    // A field set to `undefined` (never in parsed JSON) is left out, and null in a list, as JSON.stringify does.
+    if (value === null || value === undefined)
         return 'null';
     if (typeof value === 'boolean')
         return value ? 'true' : 'false';
@@ -58874,7 +58878,7 @@ function pythonJsonDumps(value, sortKeys = true) {
         return pythonString(value);
     if (Array.isArray(value))
         return `[${value.map((v) => pythonJsonDumps(v, sortKeys)).join(', ')}]`;
-    const keys = Object.keys(value);
+    const keys = Object.keys(value).filter((k) => value[k] !== undefined);
     if (sortKeys)
         keys.sort(comparePythonStrings);
     return `{${keys.map((k) => `${pythonString(k)}: ${pythonJsonDumps(value[k], sortKeys)}`).join(', ')}}`;
@@ -58896,17 +58900,27 @@ function pythonNumber(n) {
         return 'Infinity';
     if (n === -Infinity)
         return '-Infinity';
-    if (Number.isInteger(n) && Math.abs(n) < 1e16)
+    return pythonNumberText(n);
+}
+/** Whether a number parsed from the API's JSON is a Python int (see `pythonNumberText`). */
+function isPythonInt(n) {
+    return Number.isInteger(n) && Math.abs(n) < 1e16;
+}
+/**
+ * A JS number as Python prints the int or float it stands for. JSON keeps no difference between `5` and `5.0`,
+ * and the CBBD API (a JavaScript server) never sends `5.0`: an integer below 1e16 is a Python int; anything
+ * else is a float, printed as `repr(float)` does (shortest round-trip digits, exponent form when the decimal
+ * exponent is below -4 or from 16 on: `1e-05`, `1e+16`).
+ */
+function pythonNumberText(n) {
+    if (isPythonInt(n))
         return String(n);
-    // repr(float): shortest round-trip digits, exponent form outside [1e-4, 1e16).
-    const abs = Math.abs(n);
-    if (abs !== 0 && (abs < 1e-4 || abs >= 1e16)) {
-        const [mantissa, exp] = n.toExponential().split('e');
-        const e = Number(exp);
+    const [mantissa, exp] = n.toExponential().split('e');
+    const e = Number(exp);
+    if (n !== 0 && (e < -4 || e >= 16))
         return `${mantissa}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
-    }
     const s = String(n);
-    return s.includes('.') || s.includes('e') ? s : `${s}.0`;
+    return s.includes('.') ? s : `${s}.0`;
 }
 const SHORT_ESCAPES = {
     '"': '\\"',
@@ -58917,7 +58931,11 @@ const SHORT_ESCAPES = {
     '\b': '\\b',
     '\f': '\\f',
 };
+/** Printable ASCII without a quote or a backslash: the same text in JSON and in `repr`, nothing to escape. */
+const PLAIN = /^[\x20\x21\x23-\x26\x28-\x5b\x5d-\x7e]*$/;
 function pythonString(s) {
+    if (PLAIN.test(s))
+        return `"${s}"`;
     let out = '"';
     for (let i = 0; i < s.length; i++) {
         const ch = s[i];
@@ -58931,6 +58949,74 @@ function pythonString(s) {
             out += ch;
     }
     return out + '"';
+}
+/**
+ * CPython 3's `repr(value)` of a value parsed from JSON: what the pipeline's bronze files (and its silver
+ * `fct_substitutions.subIn`/`subOut`) hold for a nested value, because pyarrow gets `str(dict)` there.
+ * `None`/`True`/`False`, dicts in insertion order with `': '` and `', '`, strings quoted as Python chooses.
+ */
+function pythonRepr(value) {
+    if (value === null || value === undefined)
+        return 'None';
+    if (typeof value === 'boolean')
+        return value ? 'True' : 'False';
+    if (typeof value === 'number')
+        return pythonFloatOrInt(value);
+    if (typeof value === 'bigint')
+        return value.toString();
+    if (typeof value === 'string')
+        return pythonStringRepr(value);
+    if (Array.isArray(value))
+        return `[${value.map(pythonRepr).join(', ')}]`;
+    if (typeof value === 'object') {
+        const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+        return `{${entries.map(([k, v]) => `${pythonStringRepr(k)}: ${pythonRepr(v)}`).join(', ')}}`;
+    }
+    throw new TypeError(`pythonRepr: no Python value for a ${typeof value}`);
+}
+/** CPython's `str(value)`: a string as it is, anything else as its `repr`. */
+function pythonStr(value) {
+    return typeof value === 'string' ? value : pythonRepr(value);
+}
+function pythonFloatOrInt(n) {
+    if (Number.isNaN(n))
+        return 'nan';
+    if (n === Infinity)
+        return 'inf';
+    if (n === -Infinity)
+        return '-inf';
+    return pythonNumberText(n);
+}
+const REPR_ESCAPES = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+/** What `str.isprintable()` is false for: other (control, format, surrogate, private, unassigned) and separators. */
+const NOT_PRINTABLE = /^[\p{C}\p{Z}]$/u;
+/**
+ * `repr(str)`: single quotes unless the text holds a `'` and no `"`; backslash escapes for `\\`, the quote,
+ * `\t \n \r`, and `\xhh`, `\uhhhh` or `\Uhhhhhhhh` for characters that are not printable; every other
+ * character, non-ASCII included, as it is.
+ */
+function pythonStringRepr(s) {
+    if (PLAIN.test(s))
+        return `'${s}'`;
+    const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+    let out = quote;
+    for (const ch of s) {
+        const code = ch.codePointAt(0);
+        const short = REPR_ESCAPES[ch];
+        if (short)
+            out += short;
+        else if (ch === quote)
+            out += `\\${ch}`;
+        else if ((code >= 0x20 && code < 0x7f) || !NOT_PRINTABLE.test(ch))
+            out += ch;
+        else if (code < 0x100)
+            out += `\\x${code.toString(16).padStart(2, '0')}`;
+        else if (code < 0x10000)
+            out += `\\u${code.toString(16).padStart(4, '0')}`;
+        else
+            out += `\\U${code.toString(16).padStart(8, '0')}`;
+    }
+    return out + quote;
 }
 
 ;// CONCATENATED MODULE: ./src/layout/hash.ts
@@ -59216,6 +59302,259 @@ function unexpectedSeasonPartitions(table, files) {
     }));
 }
 
+;// CONCATENATED MODULE: ./src/catalog/glue-types.ts
+/**
+ * Glue column types next to the Parquet types under them. The pipeline's `GlueCatalog` declares `bigint`, `int`,
+ * `double`, `boolean`, `timestamp` and `string`; Athena reads a file's column only when its Parquet type fits
+ * the declared one (an INT64 column under `string` is HIVE_BAD_DATA), widening INT32 to `bigint` and FLOAT to
+ * `double` as its documented compatible types allow.
+ */
+/** Normalizes a Glue type: lower case, `varchar(10)` and `char(3)` read as `string`. */
+function glueTypeName(glueType) {
+    const t = glueType.trim().toLowerCase();
+    return /^(var)?char\(\d+\)$/.test(t) ? 'string' : t;
+}
+const WRITTEN = {
+    bigint: 'INT64',
+    int: 'INT32',
+    integer: 'INT32',
+    double: 'DOUBLE',
+    boolean: 'BOOLEAN',
+    string: 'STRING',
+};
+/** The column type the bot writes under a declared Glue type; undefined for one it does not write (`timestamp`). */
+function columnTypeForGlue(glueType) {
+    return WRITTEN[glueTypeName(glueType)];
+}
+/** The Glue type of a column the bot writes, as the pipeline's `_pa_to_glue` names it. */
+function glueTypeFor(type) {
+    return { INT64: 'bigint', INT32: 'int', DOUBLE: 'double', BOOLEAN: 'boolean', STRING: 'string' }[type];
+}
+/** Parquet type labels (`parquetTypeLabel`) Athena reads under each Glue type. */
+const READABLE = {
+    bigint: ['INT64', 'INT32'],
+    int: ['INT32'],
+    integer: ['INT32'],
+    double: ['DOUBLE', 'FLOAT'],
+    float: ['FLOAT'],
+    boolean: ['BOOLEAN'],
+    string: ['BYTE_ARRAY/UTF8', 'BYTE_ARRAY/ENUM', 'BYTE_ARRAY/JSON', 'BYTE_ARRAY'],
+    timestamp: ['INT96', 'INT64/TIMESTAMP_MILLIS', 'INT64/TIMESTAMP_MICROS', 'INT64/TIMESTAMP_NANOS'],
+};
+/** Whether Athena reads a Parquet column of `label` under `glueType`; undefined for Glue types not checked. */
+function glueReads(glueType, label) {
+    return READABLE[glueTypeName(glueType)]?.includes(label);
+}
+
+;// CONCATENATED MODULE: ./src/config/pipeline-tables.ts
+/**
+ * What the bot knows of the `cbbd_etl` pipeline's silver tables without being told: each table's key (the
+ * columns that identify a row), the parent whose games a per-game table must cover, the endpoint that fills it,
+ * and the first season the API has its data. `audit.tables` in a config extends these and overrides them field
+ * by field, so the pipeline's own config.yaml (which has no `audit:` section) audits the lake fully.
+ */
+const PIPELINE_TABLES = {
+    dim_teams: { key: ['teamId'] },
+    dim_conferences: { key: ['id'] },
+    dim_venues: { key: ['id'] },
+    dim_lines_providers: { key: ['id'] },
+    dim_play_types: { key: ['id'] },
+    fct_games: { key: ['gameId'] },
+    fct_game_media: { key: ['gameId'] },
+    fct_lines: { key: ['gameId', 'provider'] },
+    fct_game_teams: { key: ['gameId', 'teamId'] },
+    fct_game_players: { key: ['gameId', 'teamId'] },
+    fct_plays: { key: ['id'], parent: 'fct_games', endpoint: 'plays_game' },
+    // The API sends substitutions without an id: the row is identified by who came in when.
+    fct_substitutions: {
+        key: ['gameId', 'athleteId', 'subIn.period', 'subIn.secondsRemaining'],
+        parent: 'fct_games',
+        endpoint: 'substitutions_game',
+        first_season: 2024,
+    },
+    fct_lineups: {
+        key: ['gameId', 'idHash', 'teamId'],
+        parent: 'fct_games',
+        endpoint: 'lineups_game',
+        first_season: 2024,
+    },
+    fct_rankings: { key: ['season', 'pollDate', 'pollType', 'teamId'] },
+    fct_ratings_adjusted: { key: ['teamId', 'season'] },
+    fct_ratings_srs: { key: ['teamId', 'season'] },
+    fct_team_season_stats: { key: ['teamId', 'season'] },
+    fct_team_season_shooting: { key: ['teamId', 'season'] },
+    fct_player_season_stats: { key: ['playerId', 'season'] },
+    fct_player_season_shooting: { key: ['playerId', 'season'] },
+    fct_recruiting_players: { key: ['playerId', 'season'] },
+    fct_draft_picks: { key: ['id'] },
+};
+/**
+ * The silver table each per-game endpoint writes, as the pipeline's `SILVER_TABLES` maps them; the bronze table
+ * of an endpoint is its own name.
+ */
+const ENDPOINT_TABLES = Object.fromEntries(Object.entries(PIPELINE_TABLES).flatMap(([table, t]) => (t.endpoint ? [[t.endpoint, table]] : [])));
+/**
+ * A config document with `audit.tables` laid over the built-in tables: a table named in both gets the built-in
+ * fields the config does not set. Anything that is not a mapping is left for the schema to refuse.
+ */
+function withPipelineTables(raw) {
+    const audit = raw.audit ?? {};
+    if (!isMapping(audit))
+        return raw;
+    const tables = audit.tables ?? {};
+    if (!isMapping(tables))
+        return raw;
+    const merged = new Map(Object.entries(PIPELINE_TABLES));
+    for (const [name, table] of Object.entries(tables)) {
+        // Own keys only: a table called `toString` is the config's, not Object.prototype's.
+        const builtIn = Object.hasOwn(PIPELINE_TABLES, name) ? PIPELINE_TABLES[name] : undefined;
+        merged.set(name, builtIn && isMapping(table) ? { ...builtIn, ...table } : table);
+    }
+    return { ...raw, audit: { ...audit, tables: Object.fromEntries(merged) } };
+}
+function isMapping(v) {
+    return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+/**
+ * Columns that only one per-game table's files have. A file under another table that has all of one table's and
+ * lacks its own holds the wrong table's rows: the pipeline's `gap_fill.py` fetches `/plays/game` whatever
+ * endpoint it runs for, so `--endpoint substitutions_game` writes plays under `fct_substitutions`.
+ */
+const TABLE_SIGNATURES = {
+    fct_plays: ['playText', 'playType'],
+    fct_substitutions: ['subIn', 'subOut'],
+    fct_lineups: ['idHash', 'athletes'],
+};
+
+;// CONCATENATED MODULE: ./src/engine/query-engine.ts
+/** How many keys a schema group, and a gap about one, names. */
+const SCHEMA_SAMPLE = 20;
+/** The names of the partition keys found in a table's paths. */
+function partitionKeyNames(files) {
+    return new Set(files.flatMap((f) => f.partitions.map((p) => p.name)));
+}
+/** An empty answer to fill in. */
+function emptyFacts() {
+    return {
+        columns: [],
+        rowsBySeason: new Map(),
+        filesBySeason: new Map(),
+        unseasonedRows: 0,
+        readableFiles: 0,
+        unreadable: [],
+        duplicatesBySeason: undefined,
+        keyProblem: undefined,
+        idsBySeason: undefined,
+        nullCounts: new Map(),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/format.ts
+/** A count as the reports write it: `12,345`. */
+const fmt = (n) => n.toLocaleString('en-US');
+/** A share as the reports write it, rounded down to a tenth so 99.96% never reads as 100.0%: `99.9%`. */
+const pct = (r) => `${(Math.floor(r * 1000) / 10).toFixed(1)}%`;
+/** How many tables have each status. */
+function statusCounts(result) {
+    const counts = { PASS: 0, WARN: 0, FAIL: 0 };
+    for (const t of result.tables)
+        counts[t.status]++;
+    return counts;
+}
+
+;// CONCATENATED MODULE: ./src/audit/schema-checks.ts
+
+
+
+
+
+/**
+ * The schema check, from the footers the scan engine read: a column whose files disagree on its Parquet type,
+ * a file whose type the catalog's declared type cannot read (Athena fails the query: HIVE_BAD_DATA), and files
+ * that hold another per-game table's columns. One `schema_drift` gap per table, naming each column's types
+ * with their file counts and up to 20 files of the odd ones out; undefined when the table's files agree.
+ */
+function schemaDriftGap(table, groups, declared = []) {
+    const declaredType = new Map(declared.map((c) => [c.Name.toLowerCase(), c.Type]));
+    const odd = [];
+    const columns = [];
+    for (const [column, byType] of typesByColumn(groups)) {
+        const glue = declaredType.get(column.toLowerCase());
+        const unreadable = glue === undefined ? [] : [...byType.keys()].filter((t) => glueReads(glue, t) === false);
+        if (byType.size < 2 && unreadable.length === 0)
+            continue;
+        const types = [...byType]
+            .map(([type, gs]) => ({ type, files: gs.reduce((n, g) => n + g.files, 0) }))
+            .sort((a, b) => b.files - a.files || (a.type < b.type ? -1 : 1));
+        // The files to name: those the catalog cannot read, else those of every type but the most common one.
+        const flagged = unreadable.length > 0 ? unreadable : types.slice(1).map((t) => t.type);
+        odd.push(...flagged.flatMap((t) => byType.get(t) ?? []));
+        columns.push({ column, types, ...(glue === undefined ? {} : { declared: glueTypeName(glue) }) });
+    }
+    const foreign = foreignGroups(table, groups);
+    odd.push(...foreign.flatMap((f) => f.groups));
+    if (columns.length === 0 && foreign.length === 0)
+        return undefined;
+    // Rarest first, so the sample shows the odd files out before the many of a type the catalog refuses.
+    const unique = [...new Set(odd)].sort((a, b) => a.files - b.files);
+    const files = unique.reduce((n, g) => n + g.files, 0);
+    const shapes = foreign.map((f) => ({ table: f.table, files: f.groups.reduce((n, g) => n + g.files, 0) }));
+    return {
+        key: gapKey('schema_drift', table),
+        kind: 'schema_drift',
+        table,
+        count: files,
+        ids: [],
+        files: unique.flatMap((g) => g.sample).slice(0, SCHEMA_SAMPLE),
+        ...(columns.length > 0 ? { columns } : {}),
+        ...(shapes.length > 0 ? { foreign: shapes } : {}),
+        detail: [...columns.map(describeColumn), ...shapes.map((f) => describeForeign(table, f))].join('; '),
+    };
+}
+/** Column → Parquet type → the groups whose files have the column with that type. */
+function typesByColumn(groups) {
+    const out = new Map();
+    for (const g of groups) {
+        for (const [column, type] of g.columns) {
+            let byType = out.get(column);
+            if (!byType)
+                out.set(column, (byType = new Map()));
+            byType.set(type, [...(byType.get(type) ?? []), g]);
+        }
+    }
+    return new Map([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+/** Groups lacking the table's own signature columns and having all of another per-game table's. */
+function foreignGroups(table, groups) {
+    const own = TABLE_SIGNATURES[table];
+    if (!own)
+        return [];
+    const found = new Map();
+    for (const g of groups) {
+        const names = new Set(g.columns.map(([c]) => c.toLowerCase()));
+        const has = (cols) => cols.every((c) => names.has(c.toLowerCase()));
+        if (has(own))
+            continue;
+        const other = Object.entries(TABLE_SIGNATURES).find(([t, cols]) => t !== table && has(cols))?.[0];
+        if (other)
+            found.set(other, [...(found.get(other) ?? []), g]);
+    }
+    return [...found].map(([t, gs]) => ({ table: t, groups: gs }));
+}
+function describeColumn(c) {
+    const types = c.types.map((t) => `${t.type} in ${fmt(t.files)} file${t.files === 1 ? '' : 's'}`).join(', ');
+    if (c.declared === undefined)
+        return `${c.column}: ${types}`;
+    const unreadable = c.types.filter((t) => glueReads(c.declared, t.type) === false).map((t) => t.type);
+    return unreadable.length > 0
+        ? `${c.column}: ${types}; the catalog declares ${c.declared}, which Athena cannot read from ${unreadable.join(', ')}`
+        : `${c.column}: ${types} (the catalog declares ${c.declared})`;
+}
+function describeForeign(table, f) {
+    const why = f.table === 'fct_plays' ? " (the pipeline's gap_fill.py fetches /plays/game for any endpoint)" : '';
+    return `${fmt(f.files)} file${f.files === 1 ? ' has' : 's have'} the columns of ${f.table}, not of ${table}${why}`;
+}
+
 ;// CONCATENATED MODULE: ./src/audit/volume.ts
 /**
  * The pipeline's volume rule: a season is an anomaly when its rows are fewer than `ratio` (0.5) times the mean of
@@ -59240,19 +59579,6 @@ function volumeAnomalies(rowsBySeason, ratio) {
             out.push({ season, rows, neighbourMean: mean });
     });
     return out;
-}
-
-;// CONCATENATED MODULE: ./src/report/format.ts
-/** A count as the reports write it: `12,345`. */
-const fmt = (n) => n.toLocaleString('en-US');
-/** A share as the reports write it, rounded down to a tenth so 99.96% never reads as 100.0%: `99.9%`. */
-const pct = (r) => `${(Math.floor(r * 1000) / 10).toFixed(1)}%`;
-/** How many tables have each status. */
-function statusCounts(result) {
-    const counts = { PASS: 0, WARN: 0, FAIL: 0 };
-    for (const t of result.tables)
-        counts[t.status]++;
-    return counts;
 }
 
 ;// CONCATENATED MODULE: ./src/audit/table-checks.ts
@@ -59385,6 +59711,7 @@ function tableStatus(input) {
     for (const kind of [
         'missing_season',
         'unreadable_file',
+        'schema_drift',
         'volume_anomaly',
         'mixed_partition_layout',
         'unexpected_partition',
@@ -59410,6 +59737,8 @@ function describe(kind, gaps) {
             return `no rows in ${seasons.join(', ')}`;
         case 'unreadable_file':
             return `${count} unreadable file${count === 1 ? '' : 's'}`;
+        case 'schema_drift':
+            return `schema drift in ${count} file${count === 1 ? '' : 's'}`;
         case 'volume_anomaly':
             return gaps.map((g) => g.detail).join('; ');
         case 'mixed_partition_layout':
@@ -59428,6 +59757,7 @@ function describe(kind, gaps) {
 }
 
 ;// CONCATENATED MODULE: ./src/audit/run-audit.ts
+
 
 
 
@@ -59500,11 +59830,12 @@ async function runAudit(settings, ports) {
         }
     }
     notes.push(...inventory.oddKeys.map((o) => `skipped ${o.reason}`));
-    if (ports.catalogCheck) {
-        const catalog = await ports.catalogCheck(inventory.tables);
+    const catalog = ports.catalogCheck ? await ports.catalogCheck(inventory.tables) : undefined;
+    if (catalog) {
         add(catalog.gaps);
         notes.push(...catalog.notes);
     }
+    add(schemaGaps(catalog?.declared));
     for (const [table, f] of facts)
         if (f.keyProblem)
             notes.push(`${table}: duplicates not counted: ${f.keyProblem}`);
@@ -59522,6 +59853,23 @@ async function runAudit(settings, ports) {
         gaps: sortGaps(gaps),
         notes,
     };
+    /** `schema_drift` per table from the engine's footer facts; a note instead when the engine read no footers. */
+    function schemaGaps(declared) {
+        const out = [];
+        let unchecked = false;
+        for (const [table, f] of facts) {
+            if (f.unavailable || filesOf.get(table).length === 0)
+                continue;
+            if (!f.schemas)
+                unchecked = true;
+            const gap = f.schemas && schemaDriftGap(table, f.schemas, declared?.get(table));
+            if (gap)
+                out.push(gap);
+        }
+        if (unchecked)
+            notes.push(`schema_drift not checked: the ${ports.engine.name} engine reads no Parquet footers (audit with --engine scan to check column types)`);
+        return out;
+    }
     async function coverageOf(table, tc, f) {
         const parentFacts = facts.get(tc.parent);
         const knownEmpty = tc.endpoint
@@ -60208,6 +60556,8 @@ function remedy(gap) {
             return 'compare with the API; a partial pipeline run is the usual cause';
         case 'unexpected_partition':
             return 'dimensions live under asof=; move or remove the season= partition';
+        case 'schema_drift':
+            return "rewrite the named files with the catalog's column types (or move files of another table out), then re-audit";
     }
 }
 
@@ -60362,6 +60712,7 @@ function layoutFindings(result) {
         'catalog_stale_partition',
         'catalog_partition_keys',
         'unreadable_file',
+        'schema_drift',
     ]);
     const findings = result.gaps.filter((g) => kinds.has(g.kind));
     if (findings.length === 0 && result.notes.length === 0)
@@ -60432,27 +60783,6 @@ var client_dynamodb_dist_cjs = __nccwpck_require__(4305);
 var client_glue_dist_cjs = __nccwpck_require__(6542);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var client_s3_dist_cjs = __nccwpck_require__(3711);
-;// CONCATENATED MODULE: ./src/engine/query-engine.ts
-/** The names of the partition keys found in a table's paths. */
-function partitionKeyNames(files) {
-    return new Set(files.flatMap((f) => f.partitions.map((p) => p.name)));
-}
-/** An empty answer to fill in. */
-function emptyFacts() {
-    return {
-        columns: [],
-        rowsBySeason: new Map(),
-        filesBySeason: new Map(),
-        unseasonedRows: 0,
-        readableFiles: 0,
-        unreadable: [],
-        duplicatesBySeason: undefined,
-        keyProblem: undefined,
-        idsBySeason: undefined,
-        nullCounts: new Map(),
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/layout/row-key.ts
 /**
  * Reading a table's key from a row. Key columns match case-insensitively (the pipeline lowercases some:
@@ -61895,6 +62225,45 @@ function convertMetadata(value, schema, parsers) {
   if (type === 'FIXED_LEN_BYTE_ARRAY') return value
   // assert(false)
   return value
+}
+
+;// CONCATENATED MODULE: ./src/parquet/column-types.ts
+
+/**
+ * A column's type as one label, physical type and annotation: `INT64`, `BYTE_ARRAY/UTF8`,
+ * `INT64/TIMESTAMP_MICROS`. Annotations that add nothing are dropped, so writers agree: DuckDB marks INTEGER
+ * `INT_32` and pyarrow leaves int32 bare, and a string is `UTF8` whether the file says so by its converted or
+ * its logical type.
+ */
+function parquetTypeLabel(element) {
+    const annotation = element.converted_type ?? logicalAnnotation(element.logical_type);
+    if (element.num_children !== undefined && element.num_children > 0)
+        return annotation ? `GROUP/${annotation}` : 'GROUP';
+    const physical = element.type ?? 'UNKNOWN';
+    if ((physical === 'INT32' && annotation === 'INT_32') ||
+        (physical === 'INT64' && annotation === 'INT_64') ||
+        annotation === undefined)
+        return physical;
+    return `${physical}/${annotation}`;
+}
+function logicalAnnotation(logical) {
+    if (!logical)
+        return undefined;
+    switch (logical.type) {
+        case 'STRING':
+            return 'UTF8';
+        case 'INTEGER':
+            return `${logical.isSigned ? '' : 'U'}INT_${logical.bitWidth}`;
+        case 'TIMESTAMP':
+        case 'TIME':
+            return `${logical.type}_${logical.unit}`;
+        default:
+            return logical.type;
+    }
+}
+/** The top-level columns of a file with their type labels, in file order. */
+function columnTypes(metadata) {
+    return metadata_parquetSchema(metadata).children.map((c) => [c.element.name, parquetTypeLabel(c.element)]);
 }
 
 ;// CONCATENATED MODULE: ./node_modules/hyparquet/src/xxhash.js
@@ -70291,6 +70660,7 @@ async function readColumns(store, object, metadata, columns) {
 
 
 
+
 /**
  * The default engine: pure TypeScript over the object store with hyparquet. Row counts and null counts come from
  * footers; a column is read (by byte range) only when its statistics cannot answer: `gameId` of a one-game
@@ -70314,6 +70684,7 @@ async function scanFile(lake, file, request, sizer) {
         file,
         rows: 0,
         columns: [],
+        types: [],
         season: file.season,
         nulls: new Map(),
         numericKey: false,
@@ -70321,11 +70692,13 @@ async function scanFile(lake, file, request, sizer) {
     try {
         const metadata = await readFooter(store, file, sizer.next());
         sizer.saw(metadata.metadata_length);
-        const columns = columnNames(metadata);
+        const types = columnTypes(metadata);
+        const columns = types.map(([name]) => name);
         const scan = {
             ...base,
             rows: Number(metadata.num_rows),
             columns,
+            types,
             nulls: nullCounts(metadata, columns),
         };
         const wanted = new Set();
@@ -70449,10 +70822,25 @@ function mergeScans(request, scans) {
     }
     for (const c of unknownNulls)
         facts.nullCounts.delete(c);
+    facts.schemas = schemaGroups(readable);
     facts.duplicatesBySeason = tracker?.duplicatesBySeason();
     if (ids && idColumnSeen)
         facts.idsBySeason = new Map([...ids].map(([s, set]) => [s, [...set].sort((a, b) => a - b)]));
     return facts;
+}
+/** The readable files grouped by their exact column list and types, for the audit's schema check. */
+function schemaGroups(scans) {
+    const groups = new Map();
+    for (const scan of scans) {
+        const id = JSON.stringify(scan.types);
+        let group = groups.get(id);
+        if (!group)
+            groups.set(id, (group = { columns: scan.types, files: 0, sample: [] }));
+        group.files++;
+        if (group.sample.length < SCHEMA_SAMPLE)
+            group.sample.push(scan.file.key);
+    }
+    return [...groups.values()];
 }
 /** Null values per column from the footer's statistics; undefined where a chunk does not say. */
 function nullCounts(metadata, columns) {
@@ -70511,6 +70899,7 @@ function toCatalogTable(database, glue) {
         name: glue.Name,
         partitionKeys: (glue.PartitionKeys ?? []).map((k) => k.Name),
         location: glue.StorageDescriptor?.Location,
+        columns: glue.StorageDescriptor?.Columns ?? [],
         glue,
     };
 }
@@ -72698,6 +73087,322 @@ async function auditCommand(command, deps) {
     return { result, files: await writeReport(reportContents(result), command.out) };
 }
 
+;// CONCATENATED MODULE: ./src/fill/type-hints.ts
+/**
+ * The pipeline's type hints (`normalize.py`): a hinted column gets its type whatever its values are. The common
+ * hints apply to every table, bronze and silver, and win over a table's own (the pipeline applies them last).
+ * `startTime`/`endTime` (timestamps there) are left out: no per-game endpoint sends them.
+ */
+const COMMON_HINTS = {
+    id: 'INT64',
+    gameId: 'INT64',
+    playerId: 'INT64',
+    teamId: 'INT64',
+    homeTeamId: 'INT64',
+    awayTeamId: 'INT64',
+    season: 'INT32',
+    year: 'INT32',
+    week: 'INT32',
+    date: 'STRING',
+};
+const onFloorHints = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`onfloor_player${i + 1}`, 'INT64']));
+/** The pipeline's `TABLE_SPECS` hints of the silver tables the bot writes. Bronze tables have none of their own. */
+const SILVER_HINTS = {
+    fct_plays: {
+        ...onFloorHints,
+        participant_id: 'INT64',
+        shot_shooter_id: 'INT64',
+        shot_shooter_name: 'STRING',
+        shot_made: 'BOOLEAN',
+        shot_range: 'STRING',
+        shot_assisted: 'BOOLEAN',
+        shot_assisted_by_id: 'INT64',
+        shot_assisted_by_name: 'STRING',
+        shot_loc_x: 'DOUBLE',
+        shot_loc_y: 'DOUBLE',
+    },
+    fct_substitutions: {},
+    fct_lineups: {
+        athletes: 'STRING',
+        conference: 'STRING',
+        defenserating: 'DOUBLE',
+        idhash: 'STRING',
+        netrating: 'DOUBLE',
+        offenserating: 'DOUBLE',
+        opponentstats: 'STRING',
+        pace: 'DOUBLE',
+        team: 'STRING',
+        teamid: 'INT64',
+        teamstats: 'STRING',
+        totalseconds: 'DOUBLE',
+    },
+};
+/** The hints of a bronze table (an endpoint's name) or a silver table, common hints last. */
+function typeHints(layer, table) {
+    return layer === 'silver' ? { ...SILVER_HINTS[table], ...COMMON_HINTS } : COMMON_HINTS;
+}
+
+;// CONCATENATED MODULE: ./src/fill/column-rules.ts
+
+
+
+
+
+/** A value the declared (or hinted) type of its column cannot hold: the game is failed, nothing written. */
+class SchemaConflictError extends Error {
+    name = 'SchemaConflictError';
+}
+/** The rules of a table: its layer's hints and the columns its catalog entry declares. */
+function tableRules(layer, database, table, declaredColumns = []) {
+    return {
+        name: `${database}.${table}`,
+        hints: typeHints(layer, table),
+        declared: new Map(declaredColumns.map((c) => [c.Name.toLowerCase(), c.Type])),
+    };
+}
+/**
+ * Reads the catalog entries of an endpoint's bronze table (named after the endpoint) and silver table once, for
+ * the whole fill. A catalog that cannot be read stops the fill before its first call: writing without knowing
+ * the declared types could leave files Athena cannot read.
+ */
+async function loadLayerRules(catalog, databases, endpoint) {
+    const silver = ENDPOINT_TABLES[endpoint] ?? endpoint;
+    const read = async (database, table) => {
+        try {
+            return (await catalog.getTable(database, table))?.columns;
+        }
+        catch (e) {
+            throw new Error(`the ${catalog.kind === 'glue' ? 'Glue' : 'local'} catalog could not be read for the column types of ${database}.${table} (${errorMessage(e)}); nothing was fetched`, { cause: e });
+        }
+    };
+    return {
+        bronze: tableRules('bronze', databases.bronze, endpoint, await read(databases.bronze, endpoint)),
+        silver: tableRules('silver', databases.silver, silver, await read(databases.silver, silver)),
+    };
+}
+/** Decides each column's type and converts every value; throws `SchemaConflictError`. */
+function normalizeRecords(records, rules) {
+    const names = [...new Set(records.flatMap((r) => Object.keys(r)))].sort(comparePythonStrings);
+    const columns = names.map((name) => ({ name, type: columnType(name, records, rules) }));
+    const rows = records.map((record) => {
+        const row = {};
+        for (const c of columns) {
+            const v = fit(record[c.name], c.type);
+            if (v === MISFIT)
+                throw conflict(rules, c, record[c.name]);
+            row[c.name] = v;
+        }
+        return row;
+    });
+    return { columns, rows };
+}
+function columnType(name, records, rules) {
+    const declared = rules.declared.get(name.toLowerCase());
+    if (declared !== undefined) {
+        const type = columnTypeForGlue(declared);
+        if (type)
+            return type;
+        throw new SchemaConflictError(`schema_conflict: ${rules.name}.${name} is declared ${glueTypeName(declared)} in the catalog, a type the bot does not write`);
+    }
+    return rules.hints[name] ?? inferType(records.map((r) => r[name]));
+}
+/** The pipeline's `_infer_type` of the first non-null value, widened where later values would be lost. */
+function inferType(values) {
+    let type;
+    for (const v of values) {
+        if (v === null || v === undefined)
+            continue;
+        if (type === undefined) {
+            type =
+                typeof v === 'boolean'
+                    ? 'BOOLEAN'
+                    : typeof v === 'number'
+                        ? isPythonInt(v)
+                            ? 'INT64'
+                            : 'DOUBLE'
+                        : 'STRING';
+            continue;
+        }
+        // The pipeline would write int(200.5) = 200 here.
+        if (type === 'INT64' && typeof v === 'number' && !isPythonInt(v))
+            type = 'DOUBLE';
+        else if (fit(v, type) === MISFIT)
+            return 'STRING';
+    }
+    return type ?? 'STRING';
+}
+const MISFIT = Symbol('misfit');
+/**
+ * A value as its column's type holds it, or MISFIT when that would lose something: integers must be whole and
+ * in range (text such as `"12"` is read as Python's `int()` would), doubles finite, booleans `true`/`false`.
+ * Anything fits a string column, as Python's `str(value)`.
+ */
+function fit(value, type) {
+    if (value === null || value === undefined)
+        return null;
+    switch (type) {
+        case 'STRING':
+            return pythonStr(value);
+        case 'BOOLEAN':
+            if (typeof value === 'boolean')
+                return value;
+            if (typeof value === 'string' && /^(true|false)$/i.test(value.trim()))
+                return value.trim().toLowerCase() === 'true';
+            return MISFIT;
+        case 'DOUBLE': {
+            const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+            return typeof n === 'number' && Number.isFinite(n) ? n : MISFIT;
+        }
+        case 'INT64':
+        case 'INT32': {
+            const n = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
+            const limit = type === 'INT32' ? 2 ** 31 : Number.MAX_SAFE_INTEGER + 1;
+            return typeof n === 'number' && Number.isInteger(n) && Math.abs(n) < limit ? n : MISFIT;
+        }
+    }
+}
+function conflict(rules, column, value) {
+    const declared = rules.declared.get(column.name.toLowerCase());
+    const source = declared !== undefined
+        ? `declared ${glueTypeName(declared)} in the catalog`
+        : `${column.type} by the pipeline's type hint`;
+    const shown = pythonRepr(value);
+    return new SchemaConflictError(`schema_conflict: ${rules.name}.${column.name} is ${source} and cannot hold ${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown} without loss`);
+}
+
+;// CONCATENATED MODULE: ./src/fill/silver-rows.ts
+
+
+
+const isDict = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+/** `_normalize_jsonish`: a list or dict as `json.dumps(value)` with Python's defaults, anything else as it is. */
+const jsonText = (v) => v !== null && typeof v === 'object' ? pythonJsonDumps(v, false) : (v ?? null);
+/** `_to_int` refuses booleans; other values go on to the column's int64 hint, which refuses what would be lost. */
+const toInt = (v) => (typeof v === 'boolean' ? null : (v ?? null));
+/**
+ * `fct_plays`: `onFloor`, `participants`, `shotInfo` as JSON text; their ids and shot facts flattened into
+ * `onfloor_player1..10` (API order), `participant_id` (the first participant) and the nine `shot_*` columns,
+ * each set only when the nested value has the shape the pipeline looks for.
+ */
+function playsToSilver(records) {
+    return records.map((rec) => {
+        const out = { ...rec };
+        const onFloor = rec.onFloor ?? rec.onfloor;
+        const shot = rec.shotInfo ?? rec.shotinfo;
+        out.onFloor = jsonText(onFloor);
+        out.participants = jsonText(rec.participants);
+        out.shotInfo = jsonText(shot);
+        if (Array.isArray(onFloor)) {
+            const ids = onFloor.filter(isDict).map((p) => toInt(p.id));
+            for (let i = 0; i < 10; i++)
+                out[`onfloor_player${i + 1}`] = ids[i] ?? null;
+        }
+        if (Array.isArray(rec.participants)) {
+            const first = rec.participants[0];
+            out.participant_id = isDict(first) ? toInt(first.id) : null;
+        }
+        if (isDict(shot)) {
+            const shooter = isDict(shot.shooter) ? shot.shooter : {};
+            const assistedBy = isDict(shot.assistedBy) ? shot.assistedBy : {};
+            const location = isDict(shot.location) ? shot.location : {};
+            out.shot_shooter_id = toInt(shooter.id);
+            out.shot_shooter_name = shooter.name ?? null;
+            out.shot_made = shot.made ?? null;
+            out.shot_range = shot.range ?? null;
+            out.shot_assisted = shot.assisted ?? null;
+            out.shot_assisted_by_id = toInt(assistedBy.id);
+            out.shot_assisted_by_name = assistedBy.name ?? null;
+            out.shot_loc_x = location.x ?? null;
+            out.shot_loc_y = location.y ?? null;
+        }
+        return out;
+    });
+}
+/** `fct_substitutions`: the API record as it is; `subIn`/`subOut` become `repr` text (the pipeline has no JSON branch here). */
+function substitutionsToSilver(records) {
+    return records.map((rec) => ({ ...rec }));
+}
+/** The camelCase fields the pipeline copies into lower-case columns of `fct_lineups`, then drops. */
+const LINEUP_RENAMES = [
+    ['teamId', 'teamid'],
+    ['idHash', 'idhash'],
+    ['totalSeconds', 'totalseconds'],
+    ['defenseRating', 'defenserating'],
+    ['netRating', 'netrating'],
+    ['offenseRating', 'offenserating'],
+];
+/**
+ * `fct_lineups`: the pipeline's lower-case columns in place of the API's camelCase ones (each set only when it
+ * has a value, as there), and `athletes`, `teamstats`, `opponentstats` as JSON text. The records already carry
+ * `gameId`, `season` and `date` (`withLineupContext`).
+ */
+function lineupsToSilver(records) {
+    return records.map((rec) => {
+        const out = { ...rec };
+        for (const [camel, lower] of LINEUP_RENAMES) {
+            if (out[lower] == null && out[camel] != null)
+                out[lower] = out[camel];
+            delete out[camel];
+        }
+        out.opponentstats = jsonText(out.opponentstats ?? out.opponentStats);
+        out.teamstats = jsonText(out.teamstats ?? out.teamStats);
+        out.athletes = jsonText(out.athletes);
+        delete out.opponentStats;
+        delete out.teamStats;
+        return out;
+    });
+}
+/**
+ * The API sends lineups without their game: the pipeline adds `season`, `date` and `gameId` (when absent) to each
+ * record before it writes raw, so raw, bronze and silver all carry them.
+ */
+function withLineupContext(records, game) {
+    return records.map((rec) => {
+        const out = { ...rec };
+        if (out.season == null && out.year == null)
+            out.season = game.season;
+        if (out.date == null)
+            out.date = game.date;
+        if (out.gameId == null && out.gameid == null)
+            out.gameId = game.gameId;
+        return out;
+    });
+}
+/**
+ * The silver records of one per-game answer (lineups with their context already added), keeping the first row
+ * of each key; rows whose key parts are all missing are kept, not collapsed into one.
+ */
+function toSilver(endpoint, records, key) {
+    const table = ENDPOINT_TABLES[endpoint];
+    if (!table)
+        throw new Error(`no silver table for endpoint ${endpoint}`);
+    const shaped = endpoint === 'plays_game'
+        ? playsToSilver(records)
+        : endpoint === 'substitutions_game'
+            ? substitutionsToSilver(records)
+            : lineupsToSilver(records);
+    return { table, records: dedupe(shaped, key) };
+}
+/** First row of each key wins. */
+function dedupe(rows, key) {
+    const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+    const seen = new Set();
+    const out = [];
+    const empty = JSON.stringify(key.map(() => null));
+    for (const row of rows) {
+        const k = rowKey(row, key, columns);
+        if (k !== empty) {
+            if (seen.has(k))
+                continue;
+            seen.add(k);
+        }
+        out.push(row);
+    }
+    return out;
+}
+
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./node_modules/hyparquet-writer/src/bytewriter.js
 /**
  * @import {Writer} from '../src/types.js'
@@ -77616,275 +78321,79 @@ function coerce(value, type) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/fill/silver-schemas.ts
-/**
- * Silver columns as the pipeline writes them: the sorted union of the API's fields and the pipeline's derived
- * columns, typed by its hints (`id`, `gameId`, `teamId`… int64; `season` int32). Nested values are JSON text.
- */
-function columns(types) {
-    // Python sorts column names by code point: uppercase before lowercase, `onFloor` before `onfloor_player1`.
-    return Object.keys(types)
-        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-        .map((name) => ({ name, type: types[name] }));
-}
-const onFloorColumns = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`onfloor_player${i + 1}`, 'INT64']));
-/** `fct_plays`: 33 API fields, `onfloor_player1..10`, `participant_id` and nine `shot_*` columns. */
-const FCT_PLAYS_COLUMNS = columns({
-    awayScore: 'INT64',
-    clock: 'STRING',
-    conference: 'STRING',
-    gameId: 'INT64',
-    gameSourceId: 'STRING',
-    gameStartDate: 'STRING',
-    gameType: 'STRING',
-    homeScore: 'INT64',
-    homeWinProbability: 'DOUBLE',
-    id: 'INT64',
-    isHomeTeam: 'BOOLEAN',
-    onFloor: 'STRING',
-    ...onFloorColumns,
-    opponent: 'STRING',
-    opponentConference: 'STRING',
-    opponentId: 'INT64',
-    opponentSeed: 'INT64',
-    participant_id: 'INT64',
-    participants: 'STRING',
-    period: 'INT64',
-    playText: 'STRING',
-    playType: 'STRING',
-    scoreValue: 'INT64',
-    scoringPlay: 'BOOLEAN',
-    season: 'INT32',
-    seasonType: 'STRING',
-    secondsRemaining: 'INT64',
-    shootingPlay: 'BOOLEAN',
-    shotInfo: 'STRING',
-    shot_assisted: 'BOOLEAN',
-    shot_assisted_by_id: 'INT64',
-    shot_assisted_by_name: 'STRING',
-    shot_loc_x: 'DOUBLE',
-    shot_loc_y: 'DOUBLE',
-    shot_made: 'BOOLEAN',
-    shot_range: 'STRING',
-    shot_shooter_id: 'INT64',
-    shot_shooter_name: 'STRING',
-    sourceId: 'STRING',
-    team: 'STRING',
-    teamId: 'INT64',
-    teamSeed: 'INT64',
-    tournament: 'STRING',
-    wallclock: 'STRING',
-});
-/** `fct_substitutions`: the API's 13 fields; `subIn`/`subOut` as JSON text. No season column, as in the pipeline. */
-const FCT_SUBSTITUTIONS_COLUMNS = columns({
-    athlete: 'STRING',
-    athleteId: 'INT64',
-    conference: 'STRING',
-    gameId: 'INT64',
-    opponent: 'STRING',
-    opponentConference: 'STRING',
-    opponentId: 'INT64',
-    position: 'STRING',
-    startDate: 'STRING',
-    subIn: 'STRING',
-    subOut: 'STRING',
-    team: 'STRING',
-    teamId: 'INT64',
-});
-/** `fct_lineups`: the pipeline lowercases the key and rating columns and attaches `gameId`, `season`, `date`. */
-const FCT_LINEUPS_COLUMNS = columns({
-    athletes: 'STRING',
-    conference: 'STRING',
-    date: 'STRING',
-    defenserating: 'DOUBLE',
-    gameId: 'INT64',
-    idhash: 'STRING',
-    netrating: 'DOUBLE',
-    offenserating: 'DOUBLE',
-    opponentstats: 'STRING',
-    pace: 'DOUBLE',
-    season: 'INT32',
-    team: 'STRING',
-    teamid: 'INT64',
-    teamstats: 'STRING',
-    totalseconds: 'DOUBLE',
-});
-/** `fct_games`: the API's 39 fields plus `gameId` (from `id`). */
-const FCT_GAMES_COLUMNS = columns({
-    attendance: 'INT64',
-    awayConference: 'STRING',
-    awayConferenceId: 'INT64',
-    awayPeriodPoints: 'STRING',
-    awayPoints: 'INT64',
-    awaySeed: 'STRING',
-    awayTeam: 'STRING',
-    awayTeamEloEnd: 'INT64',
-    awayTeamEloStart: 'INT64',
-    awayTeamId: 'INT64',
-    awayWinner: 'BOOLEAN',
-    city: 'STRING',
-    conferenceGame: 'BOOLEAN',
-    excitement: 'DOUBLE',
-    gameId: 'INT64',
-    gameNotes: 'STRING',
-    gameType: 'STRING',
-    homeConference: 'STRING',
-    homeConferenceId: 'INT64',
-    homePeriodPoints: 'STRING',
-    homePoints: 'INT64',
-    homeSeed: 'STRING',
-    homeTeam: 'STRING',
-    homeTeamEloEnd: 'INT64',
-    homeTeamEloStart: 'INT64',
-    homeTeamId: 'INT64',
-    homeWinner: 'BOOLEAN',
-    id: 'INT64',
-    neutralSite: 'BOOLEAN',
-    season: 'INT32',
-    seasonLabel: 'STRING',
-    seasonType: 'STRING',
-    sourceId: 'STRING',
-    startDate: 'STRING',
-    startTimeTbd: 'BOOLEAN',
-    state: 'STRING',
-    status: 'STRING',
-    tournament: 'STRING',
-    venue: 'STRING',
-    venueId: 'INT64',
-});
-
-;// CONCATENATED MODULE: ./src/fill/silver-rows.ts
+;// CONCATENATED MODULE: ./src/fill/write-game.ts
 
 
-const asObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
-const toInt = (v) => {
-    const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-    return typeof n === 'number' && Number.isInteger(n) ? n : null;
-};
-const toFloat = (v) => {
-    const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-    return typeof n === 'number' && Number.isFinite(n) ? n : null;
-};
-const toBool = (v) => (typeof v === 'boolean' ? v : null);
-const jsonText = (v) => (v === null || v === undefined ? null : JSON.stringify(v));
-/**
- * Builds a row with exactly `columns`, in column order. Every row of a table then has the same hidden class in
- * V8; spreading an API record and adding twenty derived fields instead left rows in dictionary mode, which made
- * reading them back for the Parquet writer six times slower.
- */
-function shaped(columns, value) {
-    const row = {};
-    for (const c of columns)
-        row[c.name] = value(c.name) ?? null;
-    return row;
+
+
+
+
+
+/** A write that cannot be completed without a person: the game is marked failed with this message. */
+class BlockedWriteError extends Error {
+    name = 'BlockedWriteError';
 }
 /**
- * `fct_plays` as the pipeline flattens it: `onFloor` ids into `onfloor_player1..10` (API order),
- * the first participant into `participant_id`, `shotInfo` into `shot_*`; the nested values stay as JSON text.
+ * One game's non-empty answer turned into the pipeline's three layers, in memory: lineups get their game context
+ * first (raw and bronze carry it too); raw is gzipped NDJSON of Python's `json.dumps(record)`; bronze is the
+ * records as received; silver is flattened and deduplicated. Every column is typed and rendered by
+ * `normalizeRecords`, so a value the catalog's type cannot hold throws `SchemaConflictError` before any byte is
+ * written.
  */
-function playsToSilver(records) {
-    return records.map((rec) => {
-        const onFloor = Array.isArray(rec.onFloor) ? rec.onFloor : [];
-        const participants = Array.isArray(rec.participants) ? rec.participants : undefined;
-        const shot = asObject(rec.shotInfo);
-        const shooter = asObject(shot?.shooter);
-        const assistedBy = asObject(shot?.assistedBy);
-        const location = asObject(shot?.location);
-        const derived = {
-            onFloor: jsonText(rec.onFloor),
-            participants: jsonText(rec.participants),
-            shotInfo: jsonText(rec.shotInfo),
-            participant_id: participants && participants.length > 0 ? toInt(asObject(participants[0])?.id) : null,
-            shot_shooter_id: toInt(shooter?.id),
-            shot_shooter_name: typeof shooter?.name === 'string' ? shooter.name : null,
-            shot_made: toBool(shot?.made),
-            shot_range: typeof shot?.range === 'string' ? shot.range : null,
-            shot_assisted: toBool(shot?.assisted),
-            shot_assisted_by_id: toInt(assistedBy?.id),
-            shot_assisted_by_name: typeof assistedBy?.name === 'string' ? assistedBy.name : null,
-            shot_loc_x: toFloat(location?.x),
-            shot_loc_y: toFloat(location?.y),
-        };
-        for (let i = 0; i < 10; i++)
-            derived[`onfloor_player${i + 1}`] = toInt(asObject(onFloor[i])?.id);
-        return shaped(FCT_PLAYS_COLUMNS, (name) => (name in derived ? derived[name] : rec[name]));
-    });
-}
-/** `fct_substitutions`: the API record with `subIn`/`subOut` as JSON text. */
-function substitutionsToSilver(records) {
-    return records.map((rec) => shaped(FCT_SUBSTITUTIONS_COLUMNS, (name) => name === 'subIn' || name === 'subOut' ? jsonText(rec[name]) : rec[name]));
-}
-/** `fct_lineups`: the pipeline's lowercase columns, nested stats as JSON text, and the game the API leaves out. */
-function lineupsToSilver(records, game) {
-    return records.map((rec) => {
-        const derived = {
-            athletes: jsonText(rec.athletes),
-            conference: rec.conference,
-            date: game.date,
-            defenserating: toFloat(rec.defenseRating),
-            gameId: game.gameId,
-            idhash: rec.idHash,
-            netrating: toFloat(rec.netRating),
-            offenserating: toFloat(rec.offenseRating),
-            opponentstats: jsonText(rec.opponentStats),
-            pace: toFloat(rec.pace),
-            season: game.season,
-            team: rec.team,
-            teamid: toInt(rec.teamId),
-            teamstats: jsonText(rec.teamStats),
-            totalseconds: toFloat(rec.totalSeconds),
-        };
-        return shaped(FCT_LINEUPS_COLUMNS, (name) => derived[name]);
-    });
-}
-/** `fct_games`: `gameId` from the API's `id`, period points as JSON text. */
-function gamesToSilver(records) {
-    return records.map((rec) => shaped(FCT_GAMES_COLUMNS, (name) => name === 'gameId'
-        ? (rec.gameId ?? rec.id)
-        : name === 'homePeriodPoints' || name === 'awayPeriodPoints'
-            ? jsonText(rec[name])
-            : rec[name]));
-}
-/** The silver table each per-game endpoint fills. */
-const ENDPOINT_TABLES = {
-    plays_game: 'fct_plays',
-    substitutions_game: 'fct_substitutions',
-    lineups_game: 'fct_lineups',
-};
-/**
- * Turns one per-game API answer into its silver rows, keeping the first row of each key (the pipeline's
- * dedupe; rows whose key parts are all missing are kept, not collapsed into one).
- */
-function toSilver(endpoint, records, game, key) {
-    const table = ENDPOINT_TABLES[endpoint];
-    if (!table)
-        throw new Error(`no silver table for endpoint ${endpoint}`);
-    const { columns, rows } = endpoint === 'plays_game'
-        ? { columns: FCT_PLAYS_COLUMNS, rows: playsToSilver(records) }
-        : endpoint === 'substitutions_game'
-            ? { columns: FCT_SUBSTITUTIONS_COLUMNS, rows: substitutionsToSilver(records) }
-            : { columns: FCT_LINEUPS_COLUMNS, rows: lineupsToSilver(records, game) };
+function prepareGameLayers(endpoint, game, answer, key, rules) {
+    const records = endpoint === 'lineups_game' ? withLineupContext(answer, game) : answer;
+    const bronze = normalizeRecords(records, rules.bronze);
+    const silver = silverTable(endpoint, records, key, rules.silver);
     return {
-        table,
-        columns,
-        rows: dedupe(rows, key, columns.map((c) => c.name)),
+        raw: (0,external_node_zlib_.gzipSync)(records.map((r) => pythonJsonDumps(r, false)).join('\n') + '\n'),
+        bronze: writeParquet(bronze.columns, bronze.rows),
+        silverTable: silver.table,
+        silver: writeParquet(silver.columns, silver.rows),
     };
 }
-/** First row of each key wins. */
-function dedupe(rows, key, columns) {
-    const seen = new Set();
-    const out = [];
-    const empty = JSON.stringify(key.map(() => null));
-    for (const row of rows) {
-        const k = rowKey(row, key, columns);
-        if (k !== empty) {
-            if (seen.has(k))
-                continue;
-            seen.add(k);
-        }
-        out.push(row);
+/** The silver table of one per-game answer (lineups with their context), flattened, deduplicated and typed. */
+function silverTable(endpoint, records, key, rules) {
+    const silver = toSilver(endpoint, records, key);
+    return { table: silver.table, ...normalizeRecords(silver.records, rules) };
+}
+/**
+ * Writes one game's layers (`prepareGameLayers`) as the pipeline does, in its order, every object create-only:
+ * raw, then bronze, then silver. Each put is atomic, so a crash leaves whole objects or none; a re-run finds the
+ * earlier ones (`exists`) and completes the rest. Only when all three layers stand may the caller checkpoint the
+ * game `done`.
+ */
+async function writeGameLayers(store, layout, endpoint, game, layers, ingestedAt) {
+    const params = { gameId: game.gameId };
+    await store.putIfAbsent(rawKey(layout, endpoint, ingestedAt, params), layers.raw, 'application/gzip');
+    await store.putIfAbsent(bronzeKey(layout, endpoint, game.season, game.date, params), layers.bronze);
+    const silverK = silverKey(layout, layers.silverTable, game.season, game.date, params);
+    if ((await store.putIfAbsent(silverK, layers.silver)) === 'exists')
+        await assertReadable(store, silverK);
+}
+/**
+ * An existing silver object is either an earlier attempt of this fill (fine: puts are atomic) or something else
+ * at the pipeline's key. If it cannot be read, writing create-only can never fix it: say so instead of calling
+ * the game done while the audit still cannot see it.
+ */
+async function assertReadable(store, key) {
+    const info = await store.head(key);
+    if (!info)
+        return;
+    try {
+        await readFooter(store, info);
     }
-    return out;
+    catch (e) {
+        if (e instanceof UnreadableFileError) {
+            throw new BlockedWriteError(`${key} already exists and is not readable Parquet; remove it (with a backup) and fill again`);
+        }
+        throw e;
+    }
+}
+/** The pipeline's record of an empty answer (its `json.dumps` text), so the audit stops counting the game as missing. */
+async function writeEmptyDeadletter(store, layout, endpoint, gameId, ingestedAt) {
+    const params = { gameId };
+    const body = pythonJsonDumps({ reason: 'empty_response', params, endpoint }, false);
+    return store.putIfAbsent(deadletterKey(layout, endpoint, ingestedAt, params), new TextEncoder().encode(body), 'application/json');
 }
 
 ;// CONCATENATED MODULE: ./src/catalog/glue-shapes.ts
@@ -77960,7 +78469,70 @@ function mixSeed(...parts) {
 
 ;// CONCATENATED MODULE: ./src/demo/other-tables.ts
 
+
 const col = (name, type) => ({ name, type });
+/**
+ * `fct_games` columns: the API's 39 fields plus `gameId` (from `id`), in the pipeline's sorted order. The types are
+ * fixed here (a season's games are spread over many per-date files, and typing each from its own values would
+ * give the demo lake type drift the pipeline's `fct_games` does not show).
+ */
+const FCT_GAMES_TYPES = {
+    attendance: 'INT64',
+    awayConference: 'STRING',
+    awayConferenceId: 'INT64',
+    awayPeriodPoints: 'STRING',
+    awayPoints: 'INT64',
+    awaySeed: 'STRING',
+    awayTeam: 'STRING',
+    awayTeamEloEnd: 'INT64',
+    awayTeamEloStart: 'INT64',
+    awayTeamId: 'INT64',
+    awayWinner: 'BOOLEAN',
+    city: 'STRING',
+    conferenceGame: 'BOOLEAN',
+    excitement: 'DOUBLE',
+    gameId: 'INT64',
+    gameNotes: 'STRING',
+    gameType: 'STRING',
+    homeConference: 'STRING',
+    homeConferenceId: 'INT64',
+    homePeriodPoints: 'STRING',
+    homePoints: 'INT64',
+    homeSeed: 'STRING',
+    homeTeam: 'STRING',
+    homeTeamEloEnd: 'INT64',
+    homeTeamEloStart: 'INT64',
+    homeTeamId: 'INT64',
+    homeWinner: 'BOOLEAN',
+    id: 'INT64',
+    neutralSite: 'BOOLEAN',
+    season: 'INT32',
+    seasonLabel: 'STRING',
+    seasonType: 'STRING',
+    sourceId: 'STRING',
+    startDate: 'STRING',
+    startTimeTbd: 'BOOLEAN',
+    state: 'STRING',
+    status: 'STRING',
+    tournament: 'STRING',
+    venue: 'STRING',
+    venueId: 'INT64',
+};
+const FCT_GAMES_COLUMNS = Object.keys(FCT_GAMES_TYPES)
+    .sort(comparePythonStrings)
+    .map((name) => col(name, FCT_GAMES_TYPES[name]));
+/** `fct_games` rows: `gameId` from the API's `id`, the period points as Python's `str(list)`, as the pipeline has them. */
+function gamesTable(games) {
+    const rows = games.map((g) => {
+        const row = {};
+        for (const c of FCT_GAMES_COLUMNS) {
+            const v = c.name === 'gameId' ? g.id : g[c.name];
+            row[c.name] = c.type === 'STRING' && v !== null && v !== undefined ? pythonStr(v) : (v ?? null);
+        }
+        return row;
+    });
+    return { columns: FCT_GAMES_COLUMNS, rows };
+}
 /** The dimension snapshots the pipeline writes under `asof=`. */
 function dimensionTables(teams) {
     const conferences = [...new Map(teams.map((t) => [t.conferenceId, t.conference])).entries()];
@@ -78395,6 +78967,9 @@ function syntheticLineups(seed, game) {
 
 
 
+
+
+
 const DEFAULT_GAPS = {
     missingShare: { fct_plays: 0.04, fct_substitutions: 0.06, fct_lineups: 0.05 },
     emptyShare: 0.25,
@@ -78417,9 +78992,9 @@ const NO_GAPS = {
 /** Substitutions and lineups exist in the API from this season on. */
 const FIRST_LINEUP_SEASON = 2024;
 const CHILD_TABLES = [
-    { table: 'fct_plays', endpoint: 'plays_game', columns: FCT_PLAYS_COLUMNS },
-    { table: 'fct_substitutions', endpoint: 'substitutions_game', columns: FCT_SUBSTITUTIONS_COLUMNS },
-    { table: 'fct_lineups', endpoint: 'lineups_game', columns: FCT_LINEUPS_COLUMNS },
+    { table: 'fct_plays', endpoint: 'plays_game' },
+    { table: 'fct_substitutions', endpoint: 'substitutions_game' },
+    { table: 'fct_lineups', endpoint: 'lineups_game' },
 ];
 /**
  * Writes a deterministic synthetic lake in the pipeline's layout into `store`: `fct_games` by date, one
@@ -78472,22 +79047,33 @@ function planDemoLake(lakeUri, options = {}) {
     const tasks = [];
     const partitions = new Map();
     const playCount = (g) => createRandom(mixSeed(seed, g.id, 5)).int(minPlays, maxPlays);
-    const writeRows = (key, columns, rows, count) => {
+    const writeRows = (key, table, count) => {
         bump(manifest.rows, count.table, count.season, count.rows);
-        tasks.push({ key, body: () => encode(columns, rows()) });
+        tasks.push({
+            key,
+            body: () => {
+                const { columns, rows } = table();
+                return encode(columns, rows);
+            },
+        });
         const p = /season=(\d+)\/date=([\d-]+)\//.exec(key);
         if (p)
             partitions.set(count.table, [...(partitions.get(count.table) ?? []), [p[1], p[2]]]);
     };
-    const childRows = (table, g) => table === 'fct_plays'
-        ? playsToSilver(syntheticPlays(seed, g, playCount(g)))
-        : table === 'fct_substitutions'
-            ? substitutionsToSilver(syntheticSubstitutions(seed, g))
-            : lineupsToSilver(syntheticLineups(seed, g), {
-                gameId: g.id,
-                season: g.season,
-                date: g.startDate.slice(0, 10),
-            });
+    // Child tables are written as a fill writes them (the pipeline's types and texts), without a catalog's types.
+    const childRows = (table, g) => {
+        const endpoint = CHILD_TABLES.find((c) => c.table === table).endpoint;
+        const records = table === 'fct_plays'
+            ? syntheticPlays(seed, g, playCount(g))
+            : table === 'fct_substitutions'
+                ? syntheticSubstitutions(seed, g)
+                : withLineupContext(syntheticLineups(seed, g), {
+                    gameId: g.id,
+                    season: g.season,
+                    date: g.startDate.slice(0, 10),
+                });
+        return silverTable(endpoint, records, PIPELINE_TABLES[table].key, tableRules('silver', 'cbbd_silver', table));
+    };
     const childCount = (table, g) => table === 'fct_plays' ? playCount(g) : table === 'fct_substitutions' ? 60 : 20;
     const gamesBySeason = new Map(seasons.map((s) => [s, syntheticGames(seed, s, gamesPerSeason)]));
     for (const [season, games] of gamesBySeason) {
@@ -78500,7 +79086,7 @@ function planDemoLake(lakeUri, options = {}) {
             const empty = new Set(skipped.filter(() => rnd.chance(gaps.emptyShare)).map((g) => g.id));
             for (const id of empty) {
                 const params = { gameId: id };
-                const body = new TextEncoder().encode(JSON.stringify({ reason: 'empty_response', params, endpoint: child.endpoint }));
+                const body = new TextEncoder().encode(pythonJsonDumps({ reason: 'empty_response', params, endpoint: child.endpoint }, false));
                 tasks.push({ key: deadletterKey(layout, child.endpoint, asof, params), body: () => body });
             }
             setIds(manifest.knownEmpty, child.table, season, [...empty]);
@@ -78510,7 +79096,7 @@ function planDemoLake(lakeUri, options = {}) {
                 if (skippedIds.has(g.id))
                     continue;
                 const date = g.startDate.slice(0, 10);
-                writeRows(silverKey(layout, child.table, season, date, { gameId: g.id }), child.columns, () => childRows(child.table, g), {
+                writeRows(silverKey(layout, child.table, season, date, { gameId: g.id }), () => childRows(child.table, g), {
                     table: child.table,
                     season,
                     rows: childCount(child.table, g),
@@ -78529,14 +79115,20 @@ function planDemoLake(lakeUri, options = {}) {
             manifest.mixedLayout.push({ table: 'fct_games', season });
             bump(manifest.rows, 'fct_games', season, games.length);
             const key = `silver/fct_games/season=${season}/asof=${asof}/part-${paramsHash8({ season, asof })}.parquet`;
-            tasks.push({ key, body: () => encode(FCT_GAMES_COLUMNS, gamesToSilver(games)) });
+            tasks.push({
+                key,
+                body: () => {
+                    const t = gamesTable(games);
+                    return encode(t.columns, t.rows);
+                },
+            });
             return;
         }
         const byDate = new Map();
         for (const g of games)
             byDate.set(g.startDate.slice(0, 10), [...(byDate.get(g.startDate.slice(0, 10)) ?? []), g]);
         for (const [date, day] of byDate) {
-            writeRows(silverKey(layout, 'fct_games', season, date, { season, date }), FCT_GAMES_COLUMNS, () => gamesToSilver(day), {
+            writeRows(silverKey(layout, 'fct_games', season, date, { season, date }), () => gamesTable(day), {
                 table: 'fct_games',
                 season,
                 rows: day.length,
@@ -78548,7 +79140,7 @@ function planDemoLake(lakeUri, options = {}) {
         const season = seasons.find((s) => s !== gaps.asofSeason) ?? seasons[0];
         for (const g of coveredGames(season).slice(0, gaps.duplicateGames)) {
             const next = new Date(Date.parse(g.startDate) + 86_400_000).toISOString().slice(0, 10);
-            writeRows(silverKey(layout, 'fct_plays', season, next, { gameId: g.id }), FCT_PLAYS_COLUMNS, () => childRows('fct_plays', g), {
+            writeRows(silverKey(layout, 'fct_plays', season, next, { gameId: g.id }), () => childRows('fct_plays', g), {
                 table: 'fct_plays',
                 season,
                 rows: playCount(g),
@@ -78667,7 +79259,8 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 /**
  * Registers the partitions a fill created and the catalog lacks (bronze in its database, silver in its own),
  * listing each table's partitions once and creating the rest in batches. Without this Athena would not see
- * the filled games and the gap would stay open.
+ * the filled games and the gap would stay open. Each partition takes the keys the catalog table declares, whatever
+ * its layout, and the table's columns (`Catalog.createPartitions` copies its storage descriptor).
  */
 async function registerPartitions(catalog, written) {
     const result = { registered: 0, failed: [], notes: [] };
@@ -78681,32 +79274,48 @@ async function registerPartitions(catalog, written) {
             result.notes.push(`no catalog table ${name}: its new partitions were not registered (create the table, then run repair --apply)`);
             continue;
         }
-        if (catalogTable.partitionKeys.join('/') !== 'season/date') {
-            result.notes.push(`${name} is partitioned by (${catalogTable.partitionKeys.join(', ')}), not (season, date): new partitions not registered`);
+        if (catalogTable.partitionKeys.length === 0)
+            continue; // unpartitioned: Athena reads everything under it
+        const wanted = new Map();
+        for (const p of parts) {
+            const entry = catalogEntry(catalogTable, p.partitions);
+            if (entry)
+                wanted.set(JSON.stringify(entry.values), entry);
+        }
+        if (wanted.size === 0) {
+            result.notes.push(`${name} is partitioned by (${catalogTable.partitionKeys.join(', ')}), which the fill's season=/date= paths do not give: new partitions not registered`);
             continue;
         }
-        const known = new Set();
         for await (const p of catalog.listPartitions(catalogTable))
-            known.add(JSON.stringify(p.values));
-        const base = (catalogTable.location ?? '').replace(/\/?$/, '/');
-        const fresh = [...new Map(parts.map((p) => [JSON.stringify(p.values), p.values])).entries()]
-            .filter(([id]) => !known.has(id))
-            .map(([, values]) => ({
-            values: [...values],
-            location: `${base}${partitionPath([
-                { name: 'season', value: values[0] },
-                { name: 'date', value: values[1] },
-            ])}/`,
-        }));
-        if (fresh.length === 0)
+            wanted.delete(JSON.stringify(p.values));
+        if (wanted.size === 0)
             continue;
-        const r = await catalog.createPartitions(catalogTable, fresh);
+        const r = await catalog.createPartitions(catalogTable, [...wanted.values()]);
         result.registered += r.done;
         result.failed.push(...r.failed
             .filter((f) => !f.reason.startsWith('AlreadyExistsException'))
             .map((f) => ({ table: name, ...f })));
     }
     return result;
+}
+/**
+ * A written `season=S/date=D` directory as a partition of the catalog table: values in the order of the table's
+ * keys (`asof` takes the date, as the pipeline's `season=/asof=` tables hold both kinds) at the deepest directory
+ * a key names (`season=S/` for a table partitioned by season only: Athena reads a partition's subdirectories).
+ * Undefined when a key has no value in the path.
+ */
+function catalogEntry(table, written) {
+    const levels = table.partitionKeys.map((key) => {
+        const at = written.findIndex((p) => p.name === key);
+        return at >= 0 || key !== 'asof' ? at : written.findIndex((p) => p.name === 'date');
+    });
+    if (levels.some((i) => i < 0))
+        return undefined;
+    const base = (table.location ?? '').replace(/\/?$/, '/');
+    return {
+        values: levels.map((i) => written[i].value),
+        location: `${base}${partitionPath(written.slice(0, Math.max(...levels) + 1))}/`,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/fill/shards.ts
@@ -78737,130 +79346,8 @@ function shardName(shard) {
     return `${shard.index}/${shard.count}`;
 }
 
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./src/fill/bronze-rows.ts
-/** The pipeline's type hints that win over inference: ids are int64, season/year/week int32. */
-const HINTS = {
-    id: 'INT64',
-    gameId: 'INT64',
-    playerId: 'INT64',
-    teamId: 'INT64',
-    homeTeamId: 'INT64',
-    awayTeamId: 'INT64',
-    season: 'INT32',
-    year: 'INT32',
-    week: 'INT32',
-    date: 'STRING',
-};
-/**
- * Bronze is the API answer as received: one column per field (the sorted union of every record's keys), nested
- * values as JSON text. Types follow the pipeline's hints, then the values: the pipeline looks only at the first
- * non-null value, so a field that is `3` in one record and `3.5` in the next loses data there; here all values
- * are looked at (integers everywhere → INT64, any fraction → DOUBLE, mixed kinds → STRING).
- */
-function toBronze(records) {
-    const names = [...new Set(records.flatMap((r) => Object.keys(r)))].sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
-    const columns = names.map((name) => ({
-        name,
-        type: HINTS[name] ?? inferType(records.map((r) => r[name])),
-    }));
-    const rows = records.map((r) => {
-        const row = {};
-        for (const c of columns) {
-            const v = r[c.name];
-            row[c.name] =
-                v !== null && typeof v === 'object'
-                    ? JSON.stringify(v)
-                    : c.type === 'STRING' && v !== null && v !== undefined && typeof v !== 'string'
-                        ? String(v)
-                        : v;
-        }
-        return row;
-    });
-    return { columns, rows };
-}
-function inferType(values) {
-    let kind;
-    for (const v of values) {
-        if (v === null || v === undefined)
-            continue;
-        const t = typeof v === 'boolean'
-            ? 'BOOLEAN'
-            : typeof v === 'number'
-                ? Number.isInteger(v)
-                    ? 'INT64'
-                    : 'DOUBLE'
-                : 'STRING';
-        if (kind === undefined)
-            kind = t;
-        else if (kind !== t) {
-            if ((kind === 'INT64' && t === 'DOUBLE') || (kind === 'DOUBLE' && t === 'INT64'))
-                kind = 'DOUBLE';
-            else
-                return 'STRING';
-        }
-    }
-    return kind ?? 'STRING';
-}
-
-;// CONCATENATED MODULE: ./src/fill/write-game.ts
-
-
-
-
-
-
-/** A write that cannot be completed without a person: the game is marked failed with this message. */
-class BlockedWriteError extends Error {
-    name = 'BlockedWriteError';
-}
-/**
- * Writes one game's non-empty answer as the pipeline does, in its order, every object create-only: raw gzipped
- * NDJSON, then bronze Parquet as received, then silver Parquet flattened and deduplicated. Each put is atomic,
- * so a crash leaves whole objects or none; a re-run finds the earlier ones (`exists`) and completes the rest.
- * Only when all three layers stand may the caller checkpoint the game `done`.
- */
-async function writeGameLayers(store, layout, endpoint, game, records, ingestedAt, key) {
-    const params = { gameId: game.gameId };
-    const rawK = rawKey(layout, endpoint, ingestedAt, params);
-    await store.putIfAbsent(rawK, (0,external_node_zlib_.gzipSync)(records.map((r) => JSON.stringify(r)).join('\n') + '\n'), 'application/gzip');
-    const bronze = toBronze(records);
-    const bronzeK = bronzeKey(layout, endpoint, game.season, game.date, params);
-    await store.putIfAbsent(bronzeK, writeParquet(bronze.columns, bronze.rows));
-    const silver = toSilver(endpoint, records, game, key);
-    const silverK = silverKey(layout, silver.table, game.season, game.date, params);
-    const silverResult = await store.putIfAbsent(silverK, writeParquet(silver.columns, silver.rows));
-    if (silverResult === 'exists')
-        await assertReadable(store, silverK);
-}
-/**
- * An existing silver object is either an earlier attempt of this fill (fine: puts are atomic) or something else
- * at the pipeline's key. If it cannot be read, writing create-only can never fix it: say so instead of calling
- * the game done while the audit still cannot see it.
- */
-async function assertReadable(store, key) {
-    const info = await store.head(key);
-    if (!info)
-        return;
-    try {
-        await readFooter(store, info);
-    }
-    catch (e) {
-        if (e instanceof UnreadableFileError) {
-            throw new BlockedWriteError(`${key} already exists and is not readable Parquet; remove it (with a backup) and fill again`);
-        }
-        throw e;
-    }
-}
-/** The pipeline's record of an empty answer, so the audit stops counting the game as missing. */
-async function writeEmptyDeadletter(store, layout, endpoint, gameId, ingestedAt) {
-    const params = { gameId };
-    const body = JSON.stringify({ reason: 'empty_response', params, endpoint });
-    return store.putIfAbsent(deadletterKey(layout, endpoint, ingestedAt, params), new TextEncoder().encode(body), 'application/json');
-}
-
 ;// CONCATENATED MODULE: ./src/fill/run-fill.ts
+
 
 
 
@@ -79017,9 +79504,13 @@ async function runFill(job, ports) {
                     result.skipped.push({ gameId: game.gameId, reason: 'lease lost before the checkpoint' });
                 return;
             }
-            await writeGameLayers(ports.store, ports.layout, job.endpoint, game, outcome.records, ingestedAt, job.key);
-            const values = [String(game.season), game.date];
-            result.partitions.push({ database: job.databases.bronze, table: job.endpoint, values }, { database: job.databases.silver, table, values });
+            const layers = prepareGameLayers(job.endpoint, game, outcome.records, job.key, job.rules);
+            await writeGameLayers(ports.store, ports.layout, job.endpoint, game, layers, ingestedAt);
+            const partitions = [
+                { name: 'season', value: String(game.season) },
+                { name: 'date', value: game.date },
+            ];
+            result.partitions.push({ database: job.databases.bronze, table: job.endpoint, partitions }, { database: job.databases.silver, table, partitions });
             if (await checkpoints.finish(job.endpoint, game.gameId, job.owner, 'done', ingestedAt))
                 result.done.push(game.gameId);
             else
@@ -79029,7 +79520,8 @@ async function runFill(job, ports) {
                 });
         }
         catch (e) {
-            await failGame(game, `write: ${errorMessage(e)}`);
+            // A schema conflict is the answer's, not the write's: nothing was written, and fetching again changes nothing.
+            await failGame(game, e instanceof SchemaConflictError ? e.message : `write: ${errorMessage(e)}`);
         }
     }
     async function failGame(game, reason) {
@@ -79277,6 +79769,7 @@ function targetsFromFile(text, index, seasons, source) {
 
 
 
+
 /**
  * Finds exactly the missing games of one endpoint (the audit's coverage, or `--missing-ids-file`), keeps this
  * shard's, drops those checkpointed done or empty, and fills them; `--dry-run` stops before any call or write.
@@ -79332,6 +79825,9 @@ async function fill_fillCommand(command, deps) {
         `${targets.length} to fetch at ${command.rate}/s (~${Math.ceil(targets.length / command.rate)} s)`);
     if (command.dryRun || targets.length === 0)
         return outcome;
+    const catalog = openCatalog(command.lake, config, deps.env);
+    const databases = { bronze: config.catalog.bronze_database, silver: config.catalog.silver_database };
+    const rules = await loadLayerRules(catalog, databases, command.endpoint);
     const client = openApiClient(config, deps.env, { rate: command.rate, concurrency: command.concurrency }, logger);
     outcome.result = await runFill({
         endpoint: command.endpoint,
@@ -79341,7 +79837,8 @@ async function fill_fillCommand(command, deps) {
         owner: ownerId(deps.env),
         leaseMs: command.leaseSeconds * 1000,
         workers: command.concurrency,
-        databases: { bronze: config.catalog.bronze_database, silver: config.catalog.silver_database },
+        databases,
+        rules,
     }, {
         store,
         layout,
@@ -79354,7 +79851,7 @@ async function fill_fillCommand(command, deps) {
     if (outcome.result.partitions.length > 0) {
         // The games are written and checkpointed by now: a catalog that cannot be reached must not hide that.
         try {
-            outcome.catalog = await registerPartitions(openCatalog(command.lake, config, deps.env), outcome.result.partitions);
+            outcome.catalog = await registerPartitions(catalog, outcome.result.partitions);
         }
         catch (e) {
             const reason = `the catalog could not be updated (${errorMessage(e)}); run repair --apply to register the new partitions`;
@@ -80194,8 +80691,9 @@ skip_endpoints:
 audit:
   # Silver tables and the columns that identify a row. parent + endpoint make a table's coverage against
   # fct_games fillable; first_season is the first season the API has data (earlier seasons are not gaps).
-  # Dotted key names reach into a JSON column (subIn.period). Column names match case-insensitively, as the
-  # pipeline lowercases some (fct_lineups: idhash, teamid).
+  # Dotted key names reach into a nested column (subIn.period). Column names match case-insensitively, as the
+  # pipeline lowercases some (fct_lineups: idhash, teamid). The bot knows the tables below without this
+  # section (they are its built-in defaults); a table here adds to them, or overrides the fields it sets.
   tables:
     dim_teams: { key: [teamId] }
     dim_conferences: { key: [id] }
@@ -89826,6 +90324,7 @@ const tableSchema = object({
     first_season: season.optional(),
 });
 const auditSchema = object({
+    /** Laid over the built-in tables (`pipeline-tables.ts`) before parsing: a config extends or overrides them. */
     tables: record(schemas_string(), tableSchema).default({}),
     thresholds: object({
         /** A table is FAIL when duplicates exceed this share of its rows (the pipeline's rule: 5%). */
@@ -89915,6 +90414,7 @@ const configSchema = object({
 
 
 
+
 /** Reads and validates a `config.yaml` file; every error is a `UsageError` that names the file and the key. */
 async function loadConfigFile(file) {
     let text;
@@ -89957,7 +90457,9 @@ function parseConfig(text, source) {
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
         throw new errors_UsageError(`${source}: expected a mapping of keys at the top level`);
     }
-    const parsed = configSchema.safeParse(raw, { reportInput: true });
+    const parsed = configSchema.safeParse(withPipelineTables(raw), {
+        reportInput: true,
+    });
     if (!parsed.success) {
         throw new errors_UsageError(`${source}: ${parsed.error.issues.map(describeIssue).join('; ')}`);
     }
@@ -90126,8 +90628,10 @@ const AUDIT_HELP = `Usage: cbbd-gap-bot audit [flags]
 
 Audits every table under silver/ for the seasons asked: counts, coverage of fct_plays, fct_substitutions and
 fct_lineups against fct_games with the exact missing game ids, duplicates, volume anomalies, null shares,
-partition layout and unreadable files. Writes data_audit.md, data_audit.json and coverage.svg to --out and
-compares with the data_audit.json already there.
+partition layout and unreadable files, and (scan engine, from the Parquet footers) schema_drift: column types
+that differ between a table's files or that the catalog's declared type cannot read. Tables, keys and parents
+are built in; audit.tables in the config adds to them. Writes data_audit.md, data_audit.json and coverage.svg to
+--out and compares with the data_audit.json already there.
 
 Flags:
   --config FILE      config.yaml (default ./config.yaml, else the embedded default)
@@ -90183,6 +90687,12 @@ to have no data and games already checkpointed done or empty), and writes each i
 the pipeline's keys, create-only, before checkpointing it done. A lease per game and a lock per shard in the
 checkpoint table make sure no game is fetched twice, even by overlapping runs. The API key comes from
 CBBD_API_KEY (or BEARER_TOKEN).
+
+What it writes is what cbbd_etl writes (docs/interop.md): raw lines as Python's json.dumps, Parquet columns typed
+as the catalog declares them, else by the pipeline's rules (a fraction makes a column DOUBLE, never truncated),
+nested values as Python repr (bronze, subIn/subOut) or json.dumps text (silver JSON columns); lineups get gameId,
+season and date before raw. A value the declared type cannot hold fails its game as schema_conflict, nothing
+written.
 
 Flags:
   --endpoint NAME          plays_game, substitutions_game or lineups_game

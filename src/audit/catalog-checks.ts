@@ -1,4 +1,5 @@
 import type { Catalog, CatalogPartition, CatalogTable } from '../catalog/catalog.js';
+import type { GlueColumn } from '../catalog/glue-shapes.js';
 import { partitionPath } from '../layout/partitions.js';
 import type { LakeFile } from './inventory.js';
 import { gapKey, type Gap } from './types.js';
@@ -68,14 +69,23 @@ function count(files: readonly LakeFile[], shape: string): number {
   return files.filter((f) => f.shape === shape).length;
 }
 
+/** What the catalog says of the tables found under silver/: gaps, notes, and each table's declared columns. */
+export interface CatalogFindings {
+  gaps: Gap[];
+  notes: string[];
+  /** The data columns each catalogued table declares, for the schema check. */
+  declared: Map<string, GlueColumn[]>;
+}
+
 /** The catalog findings of every table found under silver/, as audit gaps and notes. */
 export async function checkCatalog(
   tables: ReadonlyMap<string, LakeFile[]>,
   catalog: Catalog,
   database: string,
   keyOfLocation: (location: string) => string | undefined,
-): Promise<{ gaps: Gap[]; notes: string[] }> {
+): Promise<CatalogFindings> {
   const gaps: Gap[] = [];
+  const declared = new Map<string, GlueColumn[]>();
   const uncatalogued: string[] = [];
   for (const [table, files] of [...tables].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const c = await compareWithCatalog(table, files, catalog, database, keyOfLocation);
@@ -83,6 +93,7 @@ export async function checkCatalog(
       uncatalogued.push(table);
       continue;
     }
+    declared.set(table, c.catalogTable.columns);
     gaps.push(...comparisonGaps(c));
   }
   const notes =
@@ -91,7 +102,7 @@ export async function checkCatalog(
           `no ${catalog.kind === 'glue' ? 'Glue' : 'local catalog'} entry in ${database} for ${uncatalogued.join(', ')}: catalog checks skipped for them`,
         ]
       : [];
-  return { gaps, notes };
+  return { gaps, notes, declared };
 }
 
 /** Gaps of one comparison: missing partitions, stale partitions, and keys that do not match the paths. */

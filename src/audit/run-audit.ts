@@ -4,10 +4,12 @@ import type { QueryEngine, TableFacts } from '../engine/query-engine.js';
 import type { ObjectStore } from '../lake/object-store.js';
 import { layoutFrom } from '../layout/keys.js';
 import type { Logger } from '../util/logger.js';
+import type { CatalogFindings } from './catalog-checks.js';
 import { checkCoverage } from './coverage.js';
 import { filesForSeasons, takeInventory, type LakeFile } from './inventory.js';
 import { knownEmptyIds } from './known-empty.js';
 import { checkLayout } from './layout-checks.js';
+import { schemaDriftGap } from './schema-checks.js';
 import {
   duplicateGaps,
   emptyTableGap,
@@ -39,8 +41,8 @@ export interface AuditPorts {
   now: () => Date;
   /** Ids checkpointed as `empty` for an endpoint (the checkpoint store), when one is configured. */
   emptyFromCheckpoints?: (endpoint: string) => Promise<Iterable<number>>;
-  /** Catalog findings (partitions and catalog checks), when a catalog is configured. */
-  catalogCheck?: (tables: Map<string, LakeFile[]>) => Promise<{ gaps: Gap[]; notes: string[] }>;
+  /** Catalog findings (partitions and catalog checks, declared columns), when a catalog is configured. */
+  catalogCheck?: (tables: Map<string, LakeFile[]>) => Promise<CatalogFindings>;
 }
 
 /**
@@ -110,11 +112,12 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
     }
   }
   notes.push(...inventory.oddKeys.map((o) => `skipped ${o.reason}`));
-  if (ports.catalogCheck) {
-    const catalog = await ports.catalogCheck(inventory.tables);
+  const catalog = ports.catalogCheck ? await ports.catalogCheck(inventory.tables) : undefined;
+  if (catalog) {
     add(catalog.gaps);
     notes.push(...catalog.notes);
   }
+  add(schemaGaps(catalog?.declared));
   for (const [table, f] of facts)
     if (f.keyProblem) notes.push(`${table}: duplicates not counted: ${f.keyProblem}`);
 
@@ -141,6 +144,23 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
     gaps: sortGaps(gaps),
     notes,
   };
+
+  /** `schema_drift` per table from the engine's footer facts; a note instead when the engine read no footers. */
+  function schemaGaps(declared: CatalogFindings['declared'] | undefined): Gap[] {
+    const out: Gap[] = [];
+    let unchecked = false;
+    for (const [table, f] of facts) {
+      if (f.unavailable || filesOf.get(table)!.length === 0) continue;
+      if (!f.schemas) unchecked = true;
+      const gap = f.schemas && schemaDriftGap(table, f.schemas, declared?.get(table));
+      if (gap) out.push(gap);
+    }
+    if (unchecked)
+      notes.push(
+        `schema_drift not checked: the ${ports.engine.name} engine reads no Parquet footers (audit with --engine scan to check column types)`,
+      );
+    return out;
+  }
 
   async function coverageOf(table: string, tc: TableConfig, f: TableFacts) {
     const parentFacts = facts.get(tc.parent!);

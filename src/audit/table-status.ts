@@ -34,6 +34,7 @@ export function tableStatus(input: {
   for (const kind of [
     'missing_season',
     'unreadable_file',
+    'schema_drift',
     'volume_anomaly',
     'mixed_partition_layout',
     'unexpected_partition',
@@ -58,6 +59,8 @@ function describe(kind: Gap['kind'], gaps: readonly Gap[]): string {
       return `no rows in ${seasons.join(', ')}`;
     case 'unreadable_file':
       return `${count} unreadable file${count === 1 ? '' : 's'}`;
+    case 'schema_drift':
+      return `schema drift in ${count} file${count === 1 ? '' : 's'}`;
     case 'volume_anomaly':
       return gaps.map((g) => g.detail).join('; ');
     case 'mixed_partition_layout':

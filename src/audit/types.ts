@@ -10,7 +10,8 @@ export type GapKind =
   | 'catalog_missing_partition'
   | 'catalog_stale_partition'
   | 'catalog_partition_keys'
-  | 'unreadable_file';
+  | 'unreadable_file'
+  | 'schema_drift';
 
 /** Every kind, in the order reports list them: what a fill can close first, then data, then layout. */
 export const GAP_KINDS: readonly GapKind[] = [
@@ -18,6 +19,7 @@ export const GAP_KINDS: readonly GapKind[] = [
   'missing_season',
   'empty_table',
   'unreadable_file',
+  'schema_drift',
   'duplicates',
   'volume_anomaly',
   'mixed_partition_layout',
@@ -43,6 +45,17 @@ export interface Gap {
   detail: string;
   files?: string[];
   partitions?: string[][];
+  /** `schema_drift`: each column whose files disagree on its type, or hold one the catalog cannot read. */
+  columns?: ColumnDrift[];
+  /** `schema_drift`: files that have another table's columns instead of this one's. */
+  foreign?: { table: string; files: number }[];
+}
+
+/** One column of a `schema_drift` gap: its Parquet types, how many files have each, and what the catalog declares. */
+export interface ColumnDrift {
+  column: string;
+  types: { type: string; files: number }[];
+  declared?: string;
 }
 
 export type Status = 'PASS' | 'WARN' | 'FAIL';

@@ -1,4 +1,4 @@
-import type { GlueTable } from './glue-shapes.js';
+import type { GlueColumn, GlueTable } from './glue-shapes.js';
 
 /** A table as the catalog describes it. */
 export interface CatalogTable {
@@ -7,6 +7,8 @@ export interface CatalogTable {
   /** Partition key names in order (`season`, `date`); types are Glue's own (the pipeline's are all `string`). */
   partitionKeys: string[];
   location: string | undefined;
+  /** The data columns and their Glue types (`bigint`, `string`…), partition keys not included. */
+  columns: GlueColumn[];
   /** The whole Glue `Table`, so new partitions can copy its storage descriptor. */
   glue: GlueTable;
 }
@@ -54,6 +56,7 @@ export function toCatalogTable(database: string, glue: GlueTable): CatalogTable 
     name: glue.Name,
     partitionKeys: (glue.PartitionKeys ?? []).map((k) => k.Name),
     location: glue.StorageDescriptor?.Location,
+    columns: glue.StorageDescriptor?.Columns ?? [],
     glue,
   };
 }

@@ -23,8 +23,10 @@ export const AUDIT_HELP = `Usage: cbbd-gap-bot audit [flags]
 
 Audits every table under silver/ for the seasons asked: counts, coverage of fct_plays, fct_substitutions and
 fct_lineups against fct_games with the exact missing game ids, duplicates, volume anomalies, null shares,
-partition layout and unreadable files. Writes data_audit.md, data_audit.json and coverage.svg to --out and
-compares with the data_audit.json already there.
+partition layout and unreadable files, and (scan engine, from the Parquet footers) schema_drift: column types
+that differ between a table's files or that the catalog's declared type cannot read. Tables, keys and parents
+are built in; audit.tables in the config adds to them. Writes data_audit.md, data_audit.json and coverage.svg to
+--out and compares with the data_audit.json already there.
 
 Flags:
   --config FILE      config.yaml (default ./config.yaml, else the embedded default)
@@ -83,6 +85,12 @@ to have no data and games already checkpointed done or empty), and writes each i
 the pipeline's keys, create-only, before checkpointing it done. A lease per game and a lock per shard in the
 checkpoint table make sure no game is fetched twice, even by overlapping runs. The API key comes from
 CBBD_API_KEY (or BEARER_TOKEN).
+
+What it writes is what cbbd_etl writes (docs/interop.md): raw lines as Python's json.dumps, Parquet columns typed
+as the catalog declares them, else by the pipeline's rules (a fraction makes a column DOUBLE, never truncated),
+nested values as Python repr (bronze, subIn/subOut) or json.dumps text (silver JSON columns); lineups get gameId,
+season and date before raw. A value the declared type cannot hold fails its game as schema_conflict, nothing
+written.
 
 Flags:
   --endpoint NAME          plays_game, substitutions_game or lineups_game

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import type { LakeLocation } from '../lake/lake-uri.js';
 import { isoDate, layoutFrom } from '../layout/keys.js';
+import { loadLayerRules } from '../fill/column-rules.js';
 import { registerPartitions, type RegisterResult } from '../fill/register-partitions.js';
 import { runFill, type FillProgress, type FillResult } from '../fill/run-fill.js';
 import { shardOf, shardName, type Shard } from '../fill/shards.js';
@@ -114,6 +115,9 @@ export async function fillCommand(
   );
   if (command.dryRun || targets.length === 0) return outcome;
 
+  const catalog = openCatalog(command.lake, config, deps.env);
+  const databases = { bronze: config.catalog.bronze_database, silver: config.catalog.silver_database! };
+  const rules = await loadLayerRules(catalog, databases, command.endpoint);
   const client = openApiClient(
     config,
     deps.env,
@@ -129,7 +133,8 @@ export async function fillCommand(
       owner: ownerId(deps.env),
       leaseMs: command.leaseSeconds * 1000,
       workers: command.concurrency,
-      databases: { bronze: config.catalog.bronze_database, silver: config.catalog.silver_database! },
+      databases,
+      rules,
     },
     {
       store,
@@ -144,10 +149,7 @@ export async function fillCommand(
   if (outcome.result.partitions.length > 0) {
     // The games are written and checkpointed by now: a catalog that cannot be reached must not hide that.
     try {
-      outcome.catalog = await registerPartitions(
-        openCatalog(command.lake, config, deps.env),
-        outcome.result.partitions,
-      );
+      outcome.catalog = await registerPartitions(catalog, outcome.result.partitions);
     } catch (e) {
       const reason = `the catalog could not be updated (${errorMessage(e)}); run repair --apply to register the new partitions`;
       outcome.catalog = { registered: 0, failed: [{ table: '*', values: [], reason }], notes: [] };

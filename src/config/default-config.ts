@@ -243,8 +243,9 @@ skip_endpoints:
 audit:
   # Silver tables and the columns that identify a row. parent + endpoint make a table's coverage against
   # fct_games fillable; first_season is the first season the API has data (earlier seasons are not gaps).
-  # Dotted key names reach into a JSON column (subIn.period). Column names match case-insensitively, as the
-  # pipeline lowercases some (fct_lineups: idhash, teamid).
+  # Dotted key names reach into a nested column (subIn.period). Column names match case-insensitively, as the
+  # pipeline lowercases some (fct_lineups: idhash, teamid). The bot knows the tables below without this
+  # section (they are its built-in defaults); a table here adds to them, or overrides the fields it sets.
   tables:
     dim_teams: { key: [teamId] }
     dim_conferences: { key: [id] }

@@ -5,6 +5,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { UsageError } from '../util/errors.js';
 import { DEFAULT_CONFIG_YAML } from './default-config.js';
+import { withPipelineTables } from './pipeline-tables.js';
 import { configSchema, type Config } from './schema.js';
 
 /** A config that parsed, and what was odd about it (unknown keys) without being wrong. */
@@ -58,7 +59,9 @@ export function parseConfig(text: string, source: string): LoadedConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new UsageError(`${source}: expected a mapping of keys at the top level`);
   }
-  const parsed = configSchema.safeParse(raw, { reportInput: true });
+  const parsed = configSchema.safeParse(withPipelineTables(raw as Record<string, unknown>), {
+    reportInput: true,
+  });
   if (!parsed.success) {
     throw new UsageError(`${source}: ${parsed.error.issues.map(describeIssue).join('; ')}`);
   }

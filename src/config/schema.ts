@@ -40,7 +40,7 @@ const endpointSchema = z.object({
   required_any: z.array(z.array(z.string())).optional(),
 });
 
-const tableSchema = z.object({
+export const tableSchema = z.object({
   /** The columns that identify a row; duplicates are counted on them. Dotted names reach into JSON columns. */
   key: z.array(z.string()).min(1),
   /** The table whose ids this one must cover (`fct_games`), and the column both share. */
@@ -53,6 +53,7 @@ const tableSchema = z.object({
 });
 
 const auditSchema = z.object({
+  /** Laid over the built-in tables (`pipeline-tables.ts`) before parsing: a config extends or overrides them. */
   tables: z.record(z.string(), tableSchema).default({}),
   thresholds: z
     .object({

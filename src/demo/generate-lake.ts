@@ -1,18 +1,16 @@
 import type { ObjectStore } from '../lake/object-store.js';
 import { paramsHash8 } from '../layout/hash.js';
 import { deadletterKey, layoutFrom, silverKey } from '../layout/keys.js';
+import { PIPELINE_TABLES } from '../config/pipeline-tables.js';
+import { tableRules } from '../fill/column-rules.js';
+import { withLineupContext } from '../fill/silver-rows.js';
+import { silverTable } from '../fill/write-game.js';
+import { pythonJsonDumps } from '../layout/python-json.js';
 import { writeParquet, type ColumnSpec } from '../parquet/write.js';
-import { gamesToSilver, lineupsToSilver, playsToSilver, substitutionsToSilver } from '../fill/silver-rows.js';
-import {
-  FCT_GAMES_COLUMNS,
-  FCT_LINEUPS_COLUMNS,
-  FCT_PLAYS_COLUMNS,
-  FCT_SUBSTITUTIONS_COLUMNS,
-} from '../fill/silver-schemas.js';
 import type { GameRecord } from '../source/api-records.js';
 import { mapLimit } from '../util/pool.js';
 import { catalogTables } from './demo-catalog.js';
-import { dimensionTables, seasonTables } from './other-tables.js';
+import { dimensionTables, gamesTable, seasonTables } from './other-tables.js';
 import { createRandom, mixSeed } from './random.js';
 import {
   syntheticGames,
@@ -105,9 +103,9 @@ export const NO_GAPS: GapPlan = {
 export const FIRST_LINEUP_SEASON = 2024;
 
 const CHILD_TABLES = [
-  { table: 'fct_plays', endpoint: 'plays_game', columns: FCT_PLAYS_COLUMNS },
-  { table: 'fct_substitutions', endpoint: 'substitutions_game', columns: FCT_SUBSTITUTIONS_COLUMNS },
-  { table: 'fct_lineups', endpoint: 'lineups_game', columns: FCT_LINEUPS_COLUMNS },
+  { table: 'fct_plays', endpoint: 'plays_game' },
+  { table: 'fct_substitutions', endpoint: 'substitutions_game' },
+  { table: 'fct_lineups', endpoint: 'lineups_game' },
 ] as const;
 type ChildTable = (typeof CHILD_TABLES)[number]['table'];
 
@@ -179,26 +177,41 @@ export function planDemoLake(
 
   const writeRows = (
     key: string,
-    columns: readonly ColumnSpec[],
-    rows: () => Record<string, unknown>[],
+    table: () => { columns: readonly ColumnSpec[]; rows: Record<string, unknown>[] },
     count: { table: string; season: number; rows: number },
   ) => {
     bump(manifest.rows, count.table, count.season, count.rows);
-    tasks.push({ key, body: () => encode(columns, rows()) });
+    tasks.push({
+      key,
+      body: () => {
+        const { columns, rows } = table();
+        return encode(columns, rows);
+      },
+    });
     const p = /season=(\d+)\/date=([\d-]+)\//.exec(key);
     if (p) partitions.set(count.table, [...(partitions.get(count.table) ?? []), [p[1]!, p[2]!]]);
   };
 
-  const childRows = (table: ChildTable, g: GameRecord) =>
-    table === 'fct_plays'
-      ? playsToSilver(syntheticPlays(seed, g, playCount(g)))
-      : table === 'fct_substitutions'
-        ? substitutionsToSilver(syntheticSubstitutions(seed, g))
-        : lineupsToSilver(syntheticLineups(seed, g), {
-            gameId: g.id,
-            season: g.season,
-            date: g.startDate.slice(0, 10),
-          });
+  // Child tables are written as a fill writes them (the pipeline's types and texts), without a catalog's types.
+  const childRows = (table: ChildTable, g: GameRecord) => {
+    const endpoint = CHILD_TABLES.find((c) => c.table === table)!.endpoint;
+    const records =
+      table === 'fct_plays'
+        ? syntheticPlays(seed, g, playCount(g))
+        : table === 'fct_substitutions'
+          ? syntheticSubstitutions(seed, g)
+          : withLineupContext(syntheticLineups(seed, g), {
+              gameId: g.id,
+              season: g.season,
+              date: g.startDate.slice(0, 10),
+            });
+    return silverTable(
+      endpoint,
+      records,
+      PIPELINE_TABLES[table]!.key,
+      tableRules('silver', 'cbbd_silver', table),
+    );
+  };
   const childCount = (table: ChildTable, g: GameRecord) =>
     table === 'fct_plays' ? playCount(g) : table === 'fct_substitutions' ? 60 : 20;
 
@@ -213,7 +226,7 @@ export function planDemoLake(
       for (const id of empty) {
         const params = { gameId: id };
         const body = new TextEncoder().encode(
-          JSON.stringify({ reason: 'empty_response', params, endpoint: child.endpoint }),
+          pythonJsonDumps({ reason: 'empty_response', params, endpoint: child.endpoint }, false),
         );
         tasks.push({ key: deadletterKey(layout, child.endpoint, asof, params), body: () => body });
       }
@@ -230,7 +243,6 @@ export function planDemoLake(
         const date = g.startDate.slice(0, 10);
         writeRows(
           silverKey(layout, child.table, season, date, { gameId: g.id }),
-          child.columns,
           () => childRows(child.table, g),
           {
             table: child.table,
@@ -252,23 +264,24 @@ export function planDemoLake(
       manifest.mixedLayout.push({ table: 'fct_games', season });
       bump(manifest.rows, 'fct_games', season, games.length);
       const key = `silver/fct_games/season=${season}/asof=${asof}/part-${paramsHash8({ season, asof })}.parquet`;
-      tasks.push({ key, body: () => encode(FCT_GAMES_COLUMNS, gamesToSilver(games)) });
+      tasks.push({
+        key,
+        body: () => {
+          const t = gamesTable(games);
+          return encode(t.columns, t.rows);
+        },
+      });
       return;
     }
     const byDate = new Map<string, GameRecord[]>();
     for (const g of games)
       byDate.set(g.startDate.slice(0, 10), [...(byDate.get(g.startDate.slice(0, 10)) ?? []), g]);
     for (const [date, day] of byDate) {
-      writeRows(
-        silverKey(layout, 'fct_games', season, date, { season, date }),
-        FCT_GAMES_COLUMNS,
-        () => gamesToSilver(day),
-        {
-          table: 'fct_games',
-          season,
-          rows: day.length,
-        },
-      );
+      writeRows(silverKey(layout, 'fct_games', season, date, { season, date }), () => gamesTable(day), {
+        table: 'fct_games',
+        season,
+        rows: day.length,
+      });
     }
   }
 
@@ -279,7 +292,6 @@ export function planDemoLake(
       const next = new Date(Date.parse(g.startDate) + 86_400_000).toISOString().slice(0, 10);
       writeRows(
         silverKey(layout, 'fct_plays', season, next, { gameId: g.id }),
-        FCT_PLAYS_COLUMNS,
         () => childRows('fct_plays', g),
         {
           table: 'fct_plays',

@@ -1,4 +1,6 @@
-import type { ColumnSpec } from '../parquet/write.js';
+import { comparePythonStrings, pythonStr } from '../layout/python-json.js';
+import type { ColumnSpec, ColumnType } from '../parquet/write.js';
+import type { GameRecord } from '../source/api-records.js';
 import { createRandom, mixSeed } from './random.js';
 import type { SyntheticTeam } from './synthetic-api.js';
 
@@ -10,6 +12,70 @@ export interface DemoTable {
 }
 
 const col = (name: string, type: ColumnSpec['type']): ColumnSpec => ({ name, type });
+
+/**
+ * `fct_games` columns: the API's 39 fields plus `gameId` (from `id`), in the pipeline's sorted order. The types are
+ * fixed here (a season's games are spread over many per-date files, and typing each from its own values would
+ * give the demo lake type drift the pipeline's `fct_games` does not show).
+ */
+const FCT_GAMES_TYPES: Readonly<Record<string, ColumnType>> = {
+  attendance: 'INT64',
+  awayConference: 'STRING',
+  awayConferenceId: 'INT64',
+  awayPeriodPoints: 'STRING',
+  awayPoints: 'INT64',
+  awaySeed: 'STRING',
+  awayTeam: 'STRING',
+  awayTeamEloEnd: 'INT64',
+  awayTeamEloStart: 'INT64',
+  awayTeamId: 'INT64',
+  awayWinner: 'BOOLEAN',
+  city: 'STRING',
+  conferenceGame: 'BOOLEAN',
+  excitement: 'DOUBLE',
+  gameId: 'INT64',
+  gameNotes: 'STRING',
+  gameType: 'STRING',
+  homeConference: 'STRING',
+  homeConferenceId: 'INT64',
+  homePeriodPoints: 'STRING',
+  homePoints: 'INT64',
+  homeSeed: 'STRING',
+  homeTeam: 'STRING',
+  homeTeamEloEnd: 'INT64',
+  homeTeamEloStart: 'INT64',
+  homeTeamId: 'INT64',
+  homeWinner: 'BOOLEAN',
+  id: 'INT64',
+  neutralSite: 'BOOLEAN',
+  season: 'INT32',
+  seasonLabel: 'STRING',
+  seasonType: 'STRING',
+  sourceId: 'STRING',
+  startDate: 'STRING',
+  startTimeTbd: 'BOOLEAN',
+  state: 'STRING',
+  status: 'STRING',
+  tournament: 'STRING',
+  venue: 'STRING',
+  venueId: 'INT64',
+};
+const FCT_GAMES_COLUMNS = Object.keys(FCT_GAMES_TYPES)
+  .sort(comparePythonStrings)
+  .map((name) => col(name, FCT_GAMES_TYPES[name]!));
+
+/** `fct_games` rows: `gameId` from the API's `id`, the period points as Python's `str(list)`, as the pipeline has them. */
+export function gamesTable(games: readonly GameRecord[]): Omit<DemoTable, 'table'> {
+  const rows = games.map((g) => {
+    const row: Record<string, unknown> = {};
+    for (const c of FCT_GAMES_COLUMNS) {
+      const v = c.name === 'gameId' ? g.id : g[c.name];
+      row[c.name] = c.type === 'STRING' && v !== null && v !== undefined ? pythonStr(v) : (v ?? null);
+    }
+    return row;
+  });
+  return { columns: FCT_GAMES_COLUMNS, rows };
+}
 
 /** The dimension snapshots the pipeline writes under `asof=`. */
 export function dimensionTables(teams: readonly SyntheticTeam[]): DemoTable[] {

@@ -34,7 +34,23 @@ export interface TableFacts {
   nullCounts: Map<string, number>;
   /** Set when the engine cannot see the table at all (Athena without a catalog entry); the audit notes why. */
   unavailable?: string;
+  /**
+   * The readable files grouped by their columns and Parquet types, from the footers: only an engine that reads
+   * footers (scan) can say; undefined from the others.
+   */
+  schemas?: SchemaGroup[];
 }
+
+/** Files of a table that have the same columns with the same types (`parquetTypeLabel`), in file order. */
+export interface SchemaGroup {
+  columns: [string, string][];
+  files: number;
+  /** The first keys of the group, up to `SCHEMA_SAMPLE`. */
+  sample: string[];
+}
+
+/** How many keys a schema group, and a gap about one, names. */
+export const SCHEMA_SAMPLE = 20;
 
 /** The audit's query port: scan (hyparquet over the object store), DuckDB, or Athena. */
 export interface QueryEngine {

@@ -3,13 +3,8 @@ import type { LakeFile } from '../audit/inventory.js';
 import type { ObjectStore } from '../lake/object-store.js';
 import { createRangeCacheStore } from '../lake/range-cache-store.js';
 import { keyColumns, resolveColumn, rowKey } from '../layout/row-key.js';
-import {
-  columnNames,
-  createFooterSizer,
-  readColumns,
-  readFooter,
-  UnreadableFileError,
-} from '../parquet/read.js';
+import { columnTypes } from '../parquet/column-types.js';
+import { createFooterSizer, readColumns, readFooter, UnreadableFileError } from '../parquet/read.js';
 import { mapLimit } from '../util/pool.js';
 import {
   createNumericKeyTracker,
@@ -20,7 +15,9 @@ import {
 import {
   emptyFacts,
   partitionKeyNames,
+  SCHEMA_SAMPLE,
   type QueryEngine,
+  type SchemaGroup,
   type TableFacts,
   type TableRequest,
 } from './query-engine.js';
@@ -50,6 +47,8 @@ interface FileScan {
   error?: string;
   rows: number;
   columns: string[];
+  /** Each column with its Parquet type label, from the footer. */
+  types: [string, string][];
   season: number | undefined | number[];
   keys?: ArrayLike<unknown>;
   ids?: ArrayLike<unknown>;
@@ -69,6 +68,7 @@ async function scanFile(
     file,
     rows: 0,
     columns: [],
+    types: [],
     season: file.season,
     nulls: new Map(),
     numericKey: false,
@@ -76,11 +76,13 @@ async function scanFile(
   try {
     const metadata = await readFooter(store, file, sizer.next());
     sizer.saw(metadata.metadata_length);
-    const columns = columnNames(metadata);
+    const types = columnTypes(metadata);
+    const columns = types.map(([name]) => name);
     const scan: FileScan = {
       ...base,
       rows: Number(metadata.num_rows),
       columns,
+      types,
       nulls: nullCounts(metadata, columns),
     };
     const wanted = new Set<string>();
@@ -193,10 +195,24 @@ function mergeScans(request: TableRequest, scans: FileScan[]): TableFacts {
     }
   }
   for (const c of unknownNulls) facts.nullCounts.delete(c);
+  facts.schemas = schemaGroups(readable);
   facts.duplicatesBySeason = tracker?.duplicatesBySeason();
   if (ids && idColumnSeen)
     facts.idsBySeason = new Map([...ids].map(([s, set]) => [s, [...set].sort((a, b) => a - b)]));
   return facts;
+}
+
+/** The readable files grouped by their exact column list and types, for the audit's schema check. */
+function schemaGroups(scans: readonly FileScan[]): SchemaGroup[] {
+  const groups = new Map<string, SchemaGroup>();
+  for (const scan of scans) {
+    const id = JSON.stringify(scan.types);
+    let group = groups.get(id);
+    if (!group) groups.set(id, (group = { columns: scan.types, files: 0, sample: [] }));
+    group.files++;
+    if (group.sample.length < SCHEMA_SAMPLE) group.sample.push(scan.file.key);
+  }
+  return [...groups.values()];
 }
 
 /** Null values per column from the footer's statistics; undefined where a chunk does not say. */

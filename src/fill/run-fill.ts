@@ -5,10 +5,11 @@ import type { LakeLayout } from '../layout/keys.js';
 import { ApiKeyError, type ApiUsage, type CbbdClient } from '../source/cbbd-client.js';
 import { errorMessage, QuotaExhaustedError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import { ENDPOINT_TABLES } from './silver-rows.js';
+import { ENDPOINT_TABLES } from '../config/pipeline-tables.js';
 import { shardName, type Shard } from './shards.js';
 import type { GameTarget } from './targets.js';
-import { writeEmptyDeadletter, writeGameLayers } from './write-game.js';
+import { SchemaConflictError, type LayerRules } from './column-rules.js';
+import { prepareGameLayers, writeEmptyDeadletter, writeGameLayers } from './write-game.js';
 import type { WrittenPartition } from './register-partitions.js';
 
 /** How soon a game another run holds is asked for again. */
@@ -28,6 +29,8 @@ export interface FillJob {
   /** Games worked on at once (the client caps requests in flight on its own). */
   workers: number;
   databases: { bronze: string; silver: string };
+  /** Column types the catalog declares for the bronze and silver tables (`loadLayerRules`). */
+  rules: LayerRules;
 }
 
 /** Progress after each game. */
@@ -218,19 +221,15 @@ export async function runFill(job: FillJob, ports: FillPorts): Promise<FillResul
         else result.skipped.push({ gameId: game.gameId, reason: 'lease lost before the checkpoint' });
         return;
       }
-      await writeGameLayers(
-        ports.store,
-        ports.layout,
-        job.endpoint,
-        game,
-        outcome.records,
-        ingestedAt,
-        job.key,
-      );
-      const values: [string, string] = [String(game.season), game.date];
+      const layers = prepareGameLayers(job.endpoint, game, outcome.records, job.key, job.rules);
+      await writeGameLayers(ports.store, ports.layout, job.endpoint, game, layers, ingestedAt);
+      const partitions = [
+        { name: 'season', value: String(game.season) },
+        { name: 'date', value: game.date },
+      ];
       result.partitions.push(
-        { database: job.databases.bronze, table: job.endpoint, values },
-        { database: job.databases.silver, table, values },
+        { database: job.databases.bronze, table: job.endpoint, partitions },
+        { database: job.databases.silver, table, partitions },
       );
       if (await checkpoints.finish(job.endpoint, game.gameId, job.owner, 'done', ingestedAt))
         result.done.push(game.gameId);
@@ -240,7 +239,8 @@ export async function runFill(job: FillJob, ports: FillPorts): Promise<FillResul
           reason: 'lease lost before the checkpoint (its layers are written)',
         });
     } catch (e) {
-      await failGame(game, `write: ${errorMessage(e)}`);
+      // A schema conflict is the answer's, not the write's: nothing was written, and fetching again changes nothing.
+      await failGame(game, e instanceof SchemaConflictError ? e.message : `write: ${errorMessage(e)}`);
     }
   }
 

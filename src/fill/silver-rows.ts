@@ -1,11 +1,12 @@
-import type { ColumnSpec } from '../parquet/write.js';
+import { ENDPOINT_TABLES } from '../config/pipeline-tables.js';
+import { pythonJsonDumps, type JsonValue } from '../layout/python-json.js';
 import { rowKey } from '../layout/row-key.js';
-import {
-  FCT_GAMES_COLUMNS,
-  FCT_LINEUPS_COLUMNS,
-  FCT_PLAYS_COLUMNS,
-  FCT_SUBSTITUTIONS_COLUMNS,
-} from './silver-schemas.js';
+
+/**
+ * The pipeline's silver records of the per-game endpoints (`_apply_key_aliases` in its `orchestrate.py`), before
+ * `normalizeRecords` types them: fields the pipeline derives are added, its JSON columns hold `json.dumps` text,
+ * and every other nested value stays as it is (it becomes `repr` text in a string column, as in the pipeline).
+ */
 
 /** Where a game's rows land: its season and UTC date, taken from `fct_games`. */
 export interface GameContext {
@@ -14,155 +15,129 @@ export interface GameContext {
   date: string;
 }
 
-/** One silver table's rows for one API answer, ready to write. */
-export interface SilverRows {
-  table: string;
-  columns: ColumnSpec[];
-  rows: Record<string, unknown>[];
-}
-
 type Json = Record<string, unknown>;
 
-const asObject = (v: unknown): Json | undefined =>
-  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
-const toInt = (v: unknown): number | null => {
-  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  return typeof n === 'number' && Number.isInteger(n) ? n : null;
-};
-const toFloat = (v: unknown): number | null => {
-  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  return typeof n === 'number' && Number.isFinite(n) ? n : null;
-};
-const toBool = (v: unknown): boolean | null => (typeof v === 'boolean' ? v : null);
-const jsonText = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
+const isDict = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+/** `_normalize_jsonish`: a list or dict as `json.dumps(value)` with Python's defaults, anything else as it is. */
+const jsonText = (v: unknown): unknown =>
+  v !== null && typeof v === 'object' ? pythonJsonDumps(v as JsonValue, false) : (v ?? null);
+/** `_to_int` refuses booleans; other values go on to the column's int64 hint, which refuses what would be lost. */
+const toInt = (v: unknown): unknown => (typeof v === 'boolean' ? null : (v ?? null));
 
 /**
- * Builds a row with exactly `columns`, in column order. Every row of a table then has the same hidden class in
- * V8; spreading an API record and adding twenty derived fields instead left rows in dictionary mode, which made
- * reading them back for the Parquet writer six times slower.
- */
-function shaped(columns: readonly ColumnSpec[], value: (name: string) => unknown): Json {
-  const row: Json = {};
-  for (const c of columns) row[c.name] = value(c.name) ?? null;
-  return row;
-}
-
-/**
- * `fct_plays` as the pipeline flattens it: `onFloor` ids into `onfloor_player1..10` (API order),
- * the first participant into `participant_id`, `shotInfo` into `shot_*`; the nested values stay as JSON text.
+ * `fct_plays`: `onFloor`, `participants`, `shotInfo` as JSON text; their ids and shot facts flattened into
+ * `onfloor_player1..10` (API order), `participant_id` (the first participant) and the nine `shot_*` columns,
+ * each set only when the nested value has the shape the pipeline looks for.
  */
 export function playsToSilver(records: readonly Json[]): Json[] {
   return records.map((rec) => {
-    const onFloor = Array.isArray(rec.onFloor) ? (rec.onFloor as unknown[]) : [];
-    const participants = Array.isArray(rec.participants) ? (rec.participants as unknown[]) : undefined;
-    const shot = asObject(rec.shotInfo);
-    const shooter = asObject(shot?.shooter);
-    const assistedBy = asObject(shot?.assistedBy);
-    const location = asObject(shot?.location);
-    const derived: Json = {
-      onFloor: jsonText(rec.onFloor),
-      participants: jsonText(rec.participants),
-      shotInfo: jsonText(rec.shotInfo),
-      participant_id: participants && participants.length > 0 ? toInt(asObject(participants[0])?.id) : null,
-      shot_shooter_id: toInt(shooter?.id),
-      shot_shooter_name: typeof shooter?.name === 'string' ? shooter.name : null,
-      shot_made: toBool(shot?.made),
-      shot_range: typeof shot?.range === 'string' ? shot.range : null,
-      shot_assisted: toBool(shot?.assisted),
-      shot_assisted_by_id: toInt(assistedBy?.id),
-      shot_assisted_by_name: typeof assistedBy?.name === 'string' ? assistedBy.name : null,
-      shot_loc_x: toFloat(location?.x),
-      shot_loc_y: toFloat(location?.y),
-    };
-    for (let i = 0; i < 10; i++) derived[`onfloor_player${i + 1}`] = toInt(asObject(onFloor[i])?.id);
-    return shaped(FCT_PLAYS_COLUMNS, (name) => (name in derived ? derived[name] : rec[name]));
+    const out: Json = { ...rec };
+    const onFloor = rec.onFloor ?? rec.onfloor;
+    const shot = rec.shotInfo ?? rec.shotinfo;
+    out.onFloor = jsonText(onFloor);
+    out.participants = jsonText(rec.participants);
+    out.shotInfo = jsonText(shot);
+    if (Array.isArray(onFloor)) {
+      const ids = onFloor.filter(isDict).map((p) => toInt(p.id));
+      for (let i = 0; i < 10; i++) out[`onfloor_player${i + 1}`] = ids[i] ?? null;
+    }
+    if (Array.isArray(rec.participants)) {
+      const first: unknown = rec.participants[0];
+      out.participant_id = isDict(first) ? toInt(first.id) : null;
+    }
+    if (isDict(shot)) {
+      const shooter = isDict(shot.shooter) ? shot.shooter : {};
+      const assistedBy = isDict(shot.assistedBy) ? shot.assistedBy : {};
+      const location = isDict(shot.location) ? shot.location : {};
+      out.shot_shooter_id = toInt(shooter.id);
+      out.shot_shooter_name = shooter.name ?? null;
+      out.shot_made = shot.made ?? null;
+      out.shot_range = shot.range ?? null;
+      out.shot_assisted = shot.assisted ?? null;
+      out.shot_assisted_by_id = toInt(assistedBy.id);
+      out.shot_assisted_by_name = assistedBy.name ?? null;
+      out.shot_loc_x = location.x ?? null;
+      out.shot_loc_y = location.y ?? null;
+    }
+    return out;
   });
 }
 
-/** `fct_substitutions`: the API record with `subIn`/`subOut` as JSON text. */
+/** `fct_substitutions`: the API record as it is; `subIn`/`subOut` become `repr` text (the pipeline has no JSON branch here). */
 export function substitutionsToSilver(records: readonly Json[]): Json[] {
-  return records.map((rec) =>
-    shaped(FCT_SUBSTITUTIONS_COLUMNS, (name) =>
-      name === 'subIn' || name === 'subOut' ? jsonText(rec[name]) : rec[name],
-    ),
-  );
+  return records.map((rec) => ({ ...rec }));
 }
 
-/** `fct_lineups`: the pipeline's lowercase columns, nested stats as JSON text, and the game the API leaves out. */
-export function lineupsToSilver(records: readonly Json[], game: GameContext): Json[] {
-  return records.map((rec) => {
-    const derived: Json = {
-      athletes: jsonText(rec.athletes),
-      conference: rec.conference,
-      date: game.date,
-      defenserating: toFloat(rec.defenseRating),
-      gameId: game.gameId,
-      idhash: rec.idHash,
-      netrating: toFloat(rec.netRating),
-      offenserating: toFloat(rec.offenseRating),
-      opponentstats: jsonText(rec.opponentStats),
-      pace: toFloat(rec.pace),
-      season: game.season,
-      team: rec.team,
-      teamid: toInt(rec.teamId),
-      teamstats: jsonText(rec.teamStats),
-      totalseconds: toFloat(rec.totalSeconds),
-    };
-    return shaped(FCT_LINEUPS_COLUMNS, (name) => derived[name]);
-  });
-}
-
-/** `fct_games`: `gameId` from the API's `id`, period points as JSON text. */
-export function gamesToSilver(records: readonly Json[]): Json[] {
-  return records.map((rec) =>
-    shaped(FCT_GAMES_COLUMNS, (name) =>
-      name === 'gameId'
-        ? (rec.gameId ?? rec.id)
-        : name === 'homePeriodPoints' || name === 'awayPeriodPoints'
-          ? jsonText(rec[name])
-          : rec[name],
-    ),
-  );
-}
-
-/** The silver table each per-game endpoint fills. */
-export const ENDPOINT_TABLES: Record<string, string> = {
-  plays_game: 'fct_plays',
-  substitutions_game: 'fct_substitutions',
-  lineups_game: 'fct_lineups',
-};
+/** The camelCase fields the pipeline copies into lower-case columns of `fct_lineups`, then drops. */
+const LINEUP_RENAMES: readonly [string, string][] = [
+  ['teamId', 'teamid'],
+  ['idHash', 'idhash'],
+  ['totalSeconds', 'totalseconds'],
+  ['defenseRating', 'defenserating'],
+  ['netRating', 'netrating'],
+  ['offenseRating', 'offenserating'],
+];
 
 /**
- * Turns one per-game API answer into its silver rows, keeping the first row of each key (the pipeline's
- * dedupe; rows whose key parts are all missing are kept, not collapsed into one).
+ * `fct_lineups`: the pipeline's lower-case columns in place of the API's camelCase ones (each set only when it
+ * has a value, as there), and `athletes`, `teamstats`, `opponentstats` as JSON text. The records already carry
+ * `gameId`, `season` and `date` (`withLineupContext`).
  */
-export function toSilver(
-  endpoint: string,
-  records: readonly Json[],
-  game: GameContext,
-  key: readonly string[],
-): SilverRows {
+export function lineupsToSilver(records: readonly Json[]): Json[] {
+  return records.map((rec) => {
+    const out: Json = { ...rec };
+    for (const [camel, lower] of LINEUP_RENAMES) {
+      if (out[lower] == null && out[camel] != null) out[lower] = out[camel];
+      delete out[camel];
+    }
+    out.opponentstats = jsonText(out.opponentstats ?? out.opponentStats);
+    out.teamstats = jsonText(out.teamstats ?? out.teamStats);
+    out.athletes = jsonText(out.athletes);
+    delete out.opponentStats;
+    delete out.teamStats;
+    return out;
+  });
+}
+
+/**
+ * The API sends lineups without their game: the pipeline adds `season`, `date` and `gameId` (when absent) to each
+ * record before it writes raw, so raw, bronze and silver all carry them.
+ */
+export function withLineupContext(records: readonly Json[], game: GameContext): Json[] {
+  return records.map((rec) => {
+    const out: Json = { ...rec };
+    if (out.season == null && out.year == null) out.season = game.season;
+    if (out.date == null) out.date = game.date;
+    if (out.gameId == null && out.gameid == null) out.gameId = game.gameId;
+    return out;
+  });
+}
+
+/** One silver table's records for one API answer, deduplicated, not yet typed. */
+export interface SilverRecords {
+  table: string;
+  records: Json[];
+}
+
+/**
+ * The silver records of one per-game answer (lineups with their context already added), keeping the first row
+ * of each key; rows whose key parts are all missing are kept, not collapsed into one.
+ */
+export function toSilver(endpoint: string, records: readonly Json[], key: readonly string[]): SilverRecords {
   const table = ENDPOINT_TABLES[endpoint];
   if (!table) throw new Error(`no silver table for endpoint ${endpoint}`);
-  const { columns, rows } =
+  const shaped =
     endpoint === 'plays_game'
-      ? { columns: FCT_PLAYS_COLUMNS, rows: playsToSilver(records) }
+      ? playsToSilver(records)
       : endpoint === 'substitutions_game'
-        ? { columns: FCT_SUBSTITUTIONS_COLUMNS, rows: substitutionsToSilver(records) }
-        : { columns: FCT_LINEUPS_COLUMNS, rows: lineupsToSilver(records, game) };
-  return {
-    table,
-    columns,
-    rows: dedupe(
-      rows,
-      key,
-      columns.map((c) => c.name),
-    ),
-  };
+        ? substitutionsToSilver(records)
+        : lineupsToSilver(records);
+  return { table, records: dedupe(shaped, key) };
 }
 
 /** First row of each key wins. */
-export function dedupe(rows: readonly Json[], key: readonly string[], columns: readonly string[]): Json[] {
+export function dedupe(rows: readonly Json[], key: readonly string[]): Json[] {
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const seen = new Set<string>();
   const out: Json[] = [];
   const empty = JSON.stringify(key.map(() => null));

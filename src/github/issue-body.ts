@@ -60,6 +60,8 @@ export function gapSummary(gap: Gap): string {
       return `${plural(n, 'catalog partition')} without data`;
     case 'catalog_partition_keys':
       return 'catalog partition keys differ from the paths';
+    case 'schema_drift':
+      return `${plural(n, 'file')} with another column type or shape`;
   }
 }
 

@@ -32,5 +32,7 @@ export function remedy(gap: Gap): string {
       return 'compare with the API; a partial pipeline run is the usual cause';
     case 'unexpected_partition':
       return 'dimensions live under asof=; move or remove the season= partition';
+    case 'schema_drift':
+      return "rewrite the named files with the catalog's column types (or move files of another table out), then re-audit";
   }
 }

@@ -198,6 +198,7 @@ function layoutFindings(result: AuditResult): string {
     'catalog_stale_partition',
     'catalog_partition_keys',
     'unreadable_file',
+    'schema_drift',
   ]);
   const findings = result.gaps.filter((g) => kinds.has(g.kind));
   if (findings.length === 0 && result.notes.length === 0) return '';

@@ -36,9 +36,44 @@ describe('config.yaml', () => {
       'pipeline.yaml',
     );
     expect(warnings).toEqual([]);
-    expect(config.audit.tables).toEqual({});
+    // The pipeline's file has no audit section: the built-in tables are the shipped config's.
+    expect(config.audit.tables).toEqual(parseConfig(DEFAULT_CONFIG_YAML, 'config.yaml').config.audit.tables);
+    expect(Object.keys(config.audit.tables)).toHaveLength(22);
     expect(config.github.gap_label).toBe('data-gap');
     expect(config.api.quota_reserve).toBe(50);
+  });
+
+  it('lays audit.tables over the built-in tables: new tables added, fields of known ones overridden', () => {
+    const { config, warnings } = parseConfig(
+      [
+        'bucket: abc',
+        'seasons: {start: 2010, end: 2026}',
+        'audit:',
+        '  tables:',
+        '    fct_lineups: {first_season: 2025}',
+        '    fct_pbp_plays_enriched: {key: [id], parent: fct_games}',
+      ].join('\n'),
+      'extend.yaml',
+    );
+    expect(warnings).toEqual([]);
+    expect(config.audit.tables.fct_lineups).toEqual({
+      key: ['gameId', 'idHash', 'teamId'],
+      parent: 'fct_games',
+      parent_key: 'gameId',
+      endpoint: 'lineups_game',
+      first_season: 2025,
+    });
+    expect(config.audit.tables.fct_pbp_plays_enriched?.key).toEqual(['id']);
+    expect(config.audit.tables.fct_plays?.endpoint).toBe('plays_game');
+  });
+
+  it('a new table still needs a key', () => {
+    expect(() =>
+      parseConfig(
+        'bucket: abc\nseasons: {start: 2010, end: 2026}\naudit: {tables: {t: {parent: x}}}',
+        'x.yaml',
+      ),
+    ).toThrow(/audit\.tables\.t\.key: expected an array, got nothing/);
   });
 
   const bad: [string, string, RegExp][] = [
