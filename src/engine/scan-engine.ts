@@ -1,5 +1,5 @@
 import type { FileMetaData } from 'hyparquet';
-import type { LakeFile } from '../audit/inventory.js';
+import type { LakeFile } from '../lake/lake-file.js';
 import type { ObjectStore } from '../lake/object-store.js';
 import { createRangeCacheStore } from '../lake/range-cache-store.js';
 import { keyColumns, resolveColumn, rowKey } from '../layout/row-key.js';
@@ -11,14 +11,10 @@ import {
   UnreadableFileError,
 } from '../parquet/read.js';
 import { mapLimit } from '../util/pool.js';
-import {
-  createNumericKeyTracker,
-  createStringKeyTracker,
-  NO_SEASON,
-  type KeyTracker,
-} from './key-tracker.js';
+import { createNumericKeyTracker, createStringKeyTracker, type KeyTracker } from './key-tracker.js';
 import {
   emptyFacts,
+  NO_SEASON,
   partitionKeyNames,
   type QueryEngine,
   type TableFacts,

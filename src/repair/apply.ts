@@ -1,4 +1,5 @@
-import { takeInventory, type LakeFile } from '../audit/inventory.js';
+import { takeInventory } from '../audit/inventory.js';
+import type { LakeFile } from '../lake/lake-file.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { Config } from '../config/schema.js';
 import type { ObjectStore } from '../lake/object-store.js';
