@@ -58517,7 +58517,7 @@ module.exports = Iterator;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5093);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9878);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
@@ -58533,7 +58533,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5093:
+/***/ 9878:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -58758,101 +58758,27 @@ function compareValues(a, b) {
     return x < y ? -1 : x > y ? 1 : 0;
 }
 
-;// CONCATENATED MODULE: ./src/engine/key-tracker.ts
-/** Seasons key the maps; rows without a season are counted under this sentinel and reported with the table. */
+;// CONCATENATED MODULE: ./src/engine/query-engine.ts
+/** Seasons key the facts' maps; rows without a season are counted under this sentinel and reported with the table. */
 const NO_SEASON = -1;
-/** A tracker for keys that are plain numbers; only valid when files arrive in ascending season order. */
-function createNumericKeyTracker() {
-    const bySeason = new Map();
-    return {
-        add(season, keys) {
-            const s = season ?? NO_SEASON;
-            let bucket = bySeason.get(s);
-            if (!bucket) {
-                bucket = { values: new Float64Array(Math.max(1024, keys.length)), length: 0 };
-                bySeason.set(s, bucket);
-            }
-            if (bucket.length + keys.length > bucket.values.length) {
-                const grown = new Float64Array(Math.max(bucket.values.length * 2, bucket.length + keys.length));
-                grown.set(bucket.values.subarray(0, bucket.length));
-                bucket.values = grown;
-            }
-            for (let i = 0; i < keys.length; i++) {
-                const k = keys[i];
-                // A null key part is its own value, as in SQL's PARTITION BY: NaN marks it and compares equal below.
-                bucket.values[bucket.length++] = typeof k === 'number' ? k : NaN;
-            }
-        },
-        duplicatesBySeason() {
-            const out = new Map();
-            let seen = new Float64Array(0);
-            let seenNull = false;
-            for (const season of [...bySeason.keys()].sort((a, b) => a - b)) {
-                const bucket = bySeason.get(season);
-                const sorted = bucket.values.subarray(0, bucket.length).sort();
-                let duplicates = 0;
-                const distinct = [];
-                let i = 0;
-                let j = 0;
-                for (; i < sorted.length; i++) {
-                    const v = sorted[i];
-                    if (Number.isNaN(v)) {
-                        if (seenNull)
-                            duplicates++;
-                        seenNull = true;
-                        continue;
-                    }
-                    if (i > 0 && sorted[i - 1] === v) {
-                        duplicates++;
-                        continue;
-                    }
-                    while (j < seen.length && seen[j] < v)
-                        j++;
-                    if (j < seen.length && seen[j] === v)
-                        duplicates++;
-                    else
-                        distinct.push(v);
-                }
-                if (duplicates > 0)
-                    out.set(season, duplicates);
-                seen = mergeSorted(seen, distinct);
-                bucket.values = new Float64Array(0);
-            }
-            return out;
-        },
-    };
+/** The names of the partition keys found in a table's paths. */
+function partitionKeyNames(files) {
+    return new Set(files.flatMap((f) => f.partitions.map((p) => p.name)));
 }
-/** A tracker for any key, as strings in a set; files must arrive in key order. */
-function createStringKeyTracker() {
-    const seen = new Set();
-    const out = new Map();
+/** An empty answer to fill in. */
+function emptyFacts() {
     return {
-        add(season, keys) {
-            for (let i = 0; i < keys.length; i++) {
-                const k = String(keys[i]);
-                if (seen.has(k)) {
-                    const s = season ?? NO_SEASON;
-                    out.set(s, (out.get(s) ?? 0) + 1);
-                }
-                else
-                    seen.add(k);
-            }
-        },
-        duplicatesBySeason: () => out,
+        columns: [],
+        rowsBySeason: new Map(),
+        filesBySeason: new Map(),
+        unseasonedRows: 0,
+        readableFiles: 0,
+        unreadable: [],
+        duplicatesBySeason: undefined,
+        keyProblem: undefined,
+        idsBySeason: undefined,
+        nullCounts: new Map(),
     };
-}
-function mergeSorted(a, b) {
-    const out = new Float64Array(a.length + b.length);
-    let i = 0;
-    let j = 0;
-    let k = 0;
-    while (i < a.length && j < b.length)
-        out[k++] = a[i] <= b[j] ? a[i++] : b[j++];
-    while (i < a.length)
-        out[k++] = a[i++];
-    while (j < b.length)
-        out[k++] = b[j++];
-    return out;
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -59242,18 +59168,11 @@ function volumeAnomalies(rowsBySeason, ratio) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./src/report/format.ts
-/** A count as the reports write it: `12,345`. */
+;// CONCATENATED MODULE: ./src/util/format.ts
+/** A count as the reports, issues and checks write it: `12,345`. */
 const fmt = (n) => n.toLocaleString('en-US');
 /** A share as the reports write it, rounded down to a tenth so 99.96% never reads as 100.0%: `99.9%`. */
 const pct = (r) => `${(Math.floor(r * 1000) / 10).toFixed(1)}%`;
-/** How many tables have each status. */
-function statusCounts(result) {
-    const counts = { PASS: 0, WARN: 0, FAIL: 0 };
-    for (const t of result.tables)
-        counts[t.status]++;
-    return counts;
-}
 
 ;// CONCATENATED MODULE: ./src/audit/table-checks.ts
 
@@ -60211,7 +60130,17 @@ function remedy(gap) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/report/format.ts
+/** How many tables have each status. */
+function statusCounts(result) {
+    const counts = { PASS: 0, WARN: 0, FAIL: 0 };
+    for (const t of result.tables)
+        counts[t.status]++;
+    return counts;
+}
+
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
+
 
 
 
@@ -60406,7 +60335,7 @@ const ExitCode = {
     quotaExhausted: 3,
 };
 /** A bad flag, input, season spec or config value: exit 2, the message names the bad thing. */
-class errors_UsageError extends Error {
+class UsageError extends Error {
     name = 'UsageError';
 }
 /** The API's monthly quota is spent (or would dip into the reserve): exit 3. */
@@ -60415,7 +60344,7 @@ class QuotaExhaustedError extends Error {
 }
 /** Maps an error to the process exit code. */
 function exitCodeFor(e) {
-    if (e instanceof errors_UsageError)
+    if (e instanceof UsageError)
         return ExitCode.usage;
     if (e instanceof QuotaExhaustedError)
         return ExitCode.quotaExhausted;
@@ -60432,27 +60361,6 @@ var client_dynamodb_dist_cjs = __nccwpck_require__(4305);
 var client_glue_dist_cjs = __nccwpck_require__(6542);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var client_s3_dist_cjs = __nccwpck_require__(3711);
-;// CONCATENATED MODULE: ./src/engine/query-engine.ts
-/** The names of the partition keys found in a table's paths. */
-function partitionKeyNames(files) {
-    return new Set(files.flatMap((f) => f.partitions.map((p) => p.name)));
-}
-/** An empty answer to fill in. */
-function emptyFacts() {
-    return {
-        columns: [],
-        rowsBySeason: new Map(),
-        filesBySeason: new Map(),
-        unseasonedRows: 0,
-        readableFiles: 0,
-        unreadable: [],
-        duplicatesBySeason: undefined,
-        keyProblem: undefined,
-        idsBySeason: undefined,
-        nullCounts: new Map(),
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/layout/row-key.ts
 /**
  * Reading a table's key from a row. Key columns match case-insensitively (the pipeline lowercases some:
@@ -60529,7 +60437,6 @@ function parseJsonish(value) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/sql-facts.ts
-
 
 
 /** A string as an SQL literal, and a name as a quoted identifier: the same in DuckDB and Athena (Trino). */
@@ -70284,6 +70191,102 @@ async function readColumns(store, object, metadata, columns) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./src/engine/key-tracker.ts
+
+/** A tracker for keys that are plain numbers; only valid when files arrive in ascending season order. */
+function createNumericKeyTracker() {
+    const bySeason = new Map();
+    return {
+        add(season, keys) {
+            const s = season ?? NO_SEASON;
+            let bucket = bySeason.get(s);
+            if (!bucket) {
+                bucket = { values: new Float64Array(Math.max(1024, keys.length)), length: 0 };
+                bySeason.set(s, bucket);
+            }
+            if (bucket.length + keys.length > bucket.values.length) {
+                const grown = new Float64Array(Math.max(bucket.values.length * 2, bucket.length + keys.length));
+                grown.set(bucket.values.subarray(0, bucket.length));
+                bucket.values = grown;
+            }
+            for (let i = 0; i < keys.length; i++) {
+                const k = keys[i];
+                // A null key part is its own value, as in SQL's PARTITION BY: NaN marks it and compares equal below.
+                bucket.values[bucket.length++] = typeof k === 'number' ? k : NaN;
+            }
+        },
+        duplicatesBySeason() {
+            const out = new Map();
+            let seen = new Float64Array(0);
+            let seenNull = false;
+            for (const season of [...bySeason.keys()].sort((a, b) => a - b)) {
+                const bucket = bySeason.get(season);
+                const sorted = bucket.values.subarray(0, bucket.length).sort();
+                let duplicates = 0;
+                const distinct = [];
+                let i = 0;
+                let j = 0;
+                for (; i < sorted.length; i++) {
+                    const v = sorted[i];
+                    if (Number.isNaN(v)) {
+                        if (seenNull)
+                            duplicates++;
+                        seenNull = true;
+                        continue;
+                    }
+                    if (i > 0 && sorted[i - 1] === v) {
+                        duplicates++;
+                        continue;
+                    }
+                    while (j < seen.length && seen[j] < v)
+                        j++;
+                    if (j < seen.length && seen[j] === v)
+                        duplicates++;
+                    else
+                        distinct.push(v);
+                }
+                if (duplicates > 0)
+                    out.set(season, duplicates);
+                seen = mergeSorted(seen, distinct);
+                bucket.values = new Float64Array(0);
+            }
+            return out;
+        },
+    };
+}
+/** A tracker for any key, as strings in a set; files must arrive in key order. */
+function createStringKeyTracker() {
+    const seen = new Set();
+    const out = new Map();
+    return {
+        add(season, keys) {
+            for (let i = 0; i < keys.length; i++) {
+                const k = String(keys[i]);
+                if (seen.has(k)) {
+                    const s = season ?? NO_SEASON;
+                    out.set(s, (out.get(s) ?? 0) + 1);
+                }
+                else
+                    seen.add(k);
+            }
+        },
+        duplicatesBySeason: () => out,
+    };
+}
+function mergeSorted(a, b) {
+    const out = new Float64Array(a.length + b.length);
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    while (i < a.length && j < b.length)
+        out[k++] = a[i] <= b[j] ? a[i++] : b[j++];
+    while (i < a.length)
+        out[k++] = a[i++];
+    while (j < b.length)
+        out[k++] = b[j++];
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/scan-engine.ts
 
 
@@ -70640,7 +70643,7 @@ function chunks(items, size) {
 function createLocalCatalog(lakeRoot) {
     const fileOf = (database, table) => {
         if (!/^[\w.-]+$/.test(database) || !/^[\w.-]+$/.test(table))
-            throw new errors_UsageError(`catalog: odd name ${database}.${table}`);
+            throw new UsageError(`catalog: odd name ${database}.${table}`);
         return external_node_path_default().join(lakeRoot, '_catalog', database, `${table}.json`);
     };
     async function load(database, table) {
@@ -70659,10 +70662,10 @@ function createLocalCatalog(lakeRoot) {
             doc = JSON.parse(text);
         }
         catch (e) {
-            throw new errors_UsageError(`${file}: not JSON (${e instanceof Error ? e.message : String(e)})`);
+            throw new UsageError(`${file}: not JSON (${e instanceof Error ? e.message : String(e)})`);
         }
         if (!doc.Table || typeof doc.Table.Name !== 'string')
-            throw new errors_UsageError(`${file}: expected {"Table": {"Name": …}, "Partitions": […]}`);
+            throw new UsageError(`${file}: expected {"Table": {"Name": …}, "Partitions": […]}`);
         return { Table: doc.Table, Partitions: Array.isArray(doc.Partitions) ? doc.Partitions : [] };
     }
     async function save(database, table, doc) {
@@ -72084,10 +72087,10 @@ function gamePath(endpoints, name, gameId) {
     const endpoint = Object.hasOwn(endpoints, name) ? endpoints[name] : undefined;
     if (!endpoint) {
         const known = Object.keys(endpoints).sort().join(', ');
-        throw new errors_UsageError(`unknown endpoint "${name}"; config.endpoints has ${known || 'none'}`);
+        throw new UsageError(`unknown endpoint "${name}"; config.endpoints has ${known || 'none'}`);
     }
     if (!endpoint.path.includes('{gameId}')) {
-        throw new errors_UsageError(`endpoints.${name}.path "${endpoint.path}" has no {gameId}: only per-game endpoints are fetched by game`);
+        throw new UsageError(`endpoints.${name}.path "${endpoint.path}" has no {gameId}: only per-game endpoints are fetched by game`);
     }
     if (!Number.isSafeInteger(gameId))
         throw new RangeError(`gameId must be a whole number, got ${gameId}`);
@@ -72536,12 +72539,12 @@ async function openEngine(name, store, location, config, env) {
             return createScanEngine(store, { concurrency: config.audit.read_concurrency });
         case 'duckdb':
             if (location.kind !== 'file') {
-                throw new errors_UsageError('--engine duckdb: reads a file lake (a directory); for s3:// use --engine scan or athena');
+                throw new UsageError('--engine duckdb: reads a file lake (a directory); for s3:// use --engine scan or athena');
             }
             return createDuckDbEngine(location.root);
         case 'athena':
             if (location.kind !== 's3')
-                throw new errors_UsageError('--engine athena: queries the catalog of an s3:// lake; for a directory use scan or duckdb');
+                throw new UsageError('--engine athena: queries the catalog of an s3:// lake; for a directory use scan or duckdb');
             return createAthenaEngine(new dist_cjs/* AthenaClient */.T7g(awsClientConfig(config, env)), openCatalog(location, config, env), {
                 database: config.catalog.silver_database,
                 workgroup: config.gap_fill.athena_workgroup,
@@ -72568,7 +72571,7 @@ function openCheckpoints(uri, location, config, env) {
     if (value.startsWith('dynamodb://')) {
         const table = value.slice('dynamodb://'.length);
         if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table))
-            throw new errors_UsageError(`--checkpoints: "${table}" is not a DynamoDB table name`);
+            throw new UsageError(`--checkpoints: "${table}" is not a DynamoDB table name`);
         return withDescribedErrors(createDynamoDbCheckpoints(new client_dynamodb_dist_cjs/* DynamoDBClient */.MGV(awsClientConfig(config, env)), table), `DynamoDB table ${table}`);
     }
     if (value.startsWith('file://')) {
@@ -72577,11 +72580,11 @@ function openCheckpoints(uri, location, config, env) {
             return withDescribedErrors(createFileCheckpoints(dir), `checkpoints in ${dir}`);
         }
         catch {
-            throw new errors_UsageError(`--checkpoints: "${value}" is not an absolute file:// URI`);
+            throw new UsageError(`--checkpoints: "${value}" is not an absolute file:// URI`);
         }
     }
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value))
-        throw new errors_UsageError(`--checkpoints: "${value}" is neither dynamodb://table nor file:///dir`);
+        throw new UsageError(`--checkpoints: "${value}" is neither dynamodb://table nor file:///dir`);
     return withDescribedErrors(createFileCheckpoints(external_node_path_default().resolve(value)), `checkpoints in ${external_node_path_default().resolve(value)}`);
 }
 /**
@@ -72591,7 +72594,7 @@ function openCheckpoints(uri, location, config, env) {
 function openApiClient(config, env, share, logger) {
     const apiKey = env.CBBD_API_KEY || env.BEARER_TOKEN;
     if (!apiKey)
-        throw new errors_UsageError('no API key: set CBBD_API_KEY (or BEARER_TOKEN) to a CollegeBasketballData key');
+        throw new UsageError('no API key: set CBBD_API_KEY (or BEARER_TOKEN) to a CollegeBasketballData key');
     return createHttpCbbdClient({
         baseUrl: env.CBBD_API_URL ?? config.api.base_url,
         apiKey,
@@ -78716,13 +78719,13 @@ async function registerPartitions(catalog, written) {
 function parseShard(text, flag = '--shard') {
     const m = /^(\d+)\/(\d+)$/.exec(text.trim());
     if (!m)
-        throw new errors_UsageError(`${flag}: "${text}" is not I/N (e.g. 1/3)`);
+        throw new UsageError(`${flag}: "${text}" is not I/N (e.g. 1/3)`);
     const index = Number(m[1]);
     const count = Number(m[2]);
     if (count < 1 || count > 256)
-        throw new errors_UsageError(`${flag}: ${count} shards; use 1 to 256`);
+        throw new UsageError(`${flag}: ${count} shards; use 1 to 256`);
     if (index < 1 || index > count)
-        throw new errors_UsageError(`${flag}: shard ${index} of ${count} does not exist; use 1/${count} to ${count}/${count}`);
+        throw new UsageError(`${flag}: shard ${index} of ${count} does not exist; use 1/${count} to ${count}/${count}`);
     return { index, count };
 }
 /**
@@ -79087,7 +79090,7 @@ function fillableEndpoints(config) {
 function fillableEndpoint(value, config, name = '--endpoint') {
     const fillable = fillableEndpoints(config);
     if (!fillable.includes(value) || config.endpoints[value]?.type !== 'game_fanout') {
-        throw new errors_UsageError(`${name}: "${value}" is not a per-game endpoint a table is filled by; use one of ${fillable.join(', ')}`);
+        throw new UsageError(`${name}: "${value}" is not a per-game endpoint a table is filled by; use one of ${fillable.join(', ')}`);
     }
     return value;
 }
@@ -79095,20 +79098,20 @@ function fillableEndpoint(value, config, name = '--endpoint') {
 function positiveNumber(value, name, max) {
     const n = Number(value);
     if (!/^\d+(\.\d+)?$/.test(value) || n <= 0 || n > max) {
-        throw new errors_UsageError(`${name}: expected a number above 0 and at most ${max} (the config's limit), got "${value}"`);
+        throw new UsageError(`${name}: expected a number above 0 and at most ${max} (the config's limit), got "${value}"`);
     }
     return n;
 }
 /** A whole number from 0. */
 function nonNegativeInt(value, name) {
     if (!/^\d+$/.test(value))
-        throw new errors_UsageError(`${name}: expected a whole number, got "${value}"`);
+        throw new UsageError(`${name}: expected a whole number, got "${value}"`);
     return Number(value);
 }
 /** A whole number from 1 to `max`. */
 function positiveInt(value, name, max) {
     if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
-        throw new errors_UsageError(`${name}: expected a whole number from 1 to ${max}, got "${value}"`);
+        throw new UsageError(`${name}: expected a whole number from 1 to ${max}, got "${value}"`);
     }
     return Number(value);
 }
@@ -79138,7 +79141,7 @@ function booleanValue(value, name, fallback = false) {
 function tableForEndpoint(config, endpoint) {
     const entry = Object.entries(config.audit.tables).find(([, tc]) => tc.endpoint === endpoint);
     if (!entry) {
-        throw new errors_UsageError(`--endpoint: no table in audit.tables is filled by "${endpoint}"; known: ${fillableEndpoints(config).join(', ')}`);
+        throw new UsageError(`--endpoint: no table in audit.tables is filled by "${endpoint}"; known: ${fillableEndpoints(config).join(', ')}`);
     }
     return { table: entry[0], tc: entry[1] };
 }
@@ -79248,7 +79251,7 @@ function targetsFromFile(text, index, seasons, source) {
             return;
         const m = /^(\d+)\s*(?:,\s*(\d{4}-\d{2}-\d{2}))?$/.exec(line);
         if (!m)
-            throw new errors_UsageError(`${source}:${n + 1}: "${raw.trim()}" is not gameId or gameId,YYYY-MM-DD`);
+            throw new UsageError(`${source}:${n + 1}: "${raw.trim()}" is not gameId or gameId,YYYY-MM-DD`);
         const gameId = Number(m[1]);
         const known = index.get(gameId);
         if (known && seasons.includes(known.season))
@@ -79283,36 +79286,10 @@ function targetsFromFile(text, index, seasons, source) {
  */
 async function fill_fillCommand(command, deps) {
     const { config } = command;
-    const { logger } = deps;
     const { table, tc } = tableForEndpoint(config, command.endpoint);
     const store = openLake(command.lake, config, deps.env);
     const checkpoints = openCheckpoints(command.checkpoints, command.lake, config, deps.env);
-    const layout = layoutFrom(config.s3_layout);
-    const emptyFromCheckpoints = (endpoint) => checkpoints.idsWithStatus(endpoint, 'empty');
-    let all;
-    let unplaceable = [];
-    if (command.missingIdsFile) {
-        const text = await (0,promises_.readFile)(command.missingIdsFile, 'utf8').catch((e) => {
-            throw new errors_UsageError(`--missing-ids-file: cannot read ${command.missingIdsFile} (${e.code ?? String(e)})`);
-        });
-        const { index } = await loadGames(store, config, parentOf(tc), command.seasons, logger);
-        ({ targets: all, unplaceable } = targetsFromFile(text, index, command.seasons, command.missingIdsFile));
-    }
-    else {
-        const engine = await openEngine(command.engine, store, command.lake, config, deps.env);
-        try {
-            all = await discoverMissing(config, command.endpoint, command.seasons, {
-                store,
-                engine,
-                logger,
-                games: await loadGames(store, config, parentOf(tc), command.seasons, logger),
-                emptyFromCheckpoints,
-            });
-        }
-        finally {
-            await engine.close();
-        }
-    }
+    const { all, unplaceable } = await missingGames(command, parentOf(tc), store, checkpoints, deps);
     const mine = all.filter((t) => shardOf(t.gameId, command.shard.count) === command.shard.index);
     const open = await openTargets(checkpoints, command.endpoint, mine);
     const targets = command.limit !== undefined ? open.slice(0, command.limit) : open;
@@ -79328,11 +79305,11 @@ async function fill_fillCommand(command, deps) {
         result: undefined,
         catalog: undefined,
     };
-    logger.info(`${command.endpoint} shard ${outcome.shard}: ${mine.length} missing games in ${table}, ${outcome.alreadyDone} already checkpointed done/empty, ` +
+    deps.logger.info(`${command.endpoint} shard ${outcome.shard}: ${mine.length} missing games in ${table}, ${outcome.alreadyDone} already checkpointed done/empty, ` +
         `${targets.length} to fetch at ${command.rate}/s (~${Math.ceil(targets.length / command.rate)} s)`);
     if (command.dryRun || targets.length === 0)
         return outcome;
-    const client = openApiClient(config, deps.env, { rate: command.rate, concurrency: command.concurrency }, logger);
+    const client = openApiClient(config, deps.env, { rate: command.rate, concurrency: command.concurrency }, deps.logger);
     outcome.result = await runFill({
         endpoint: command.endpoint,
         key: tc.key,
@@ -79344,28 +79321,66 @@ async function fill_fillCommand(command, deps) {
         databases: { bronze: config.catalog.bronze_database, silver: config.catalog.silver_database },
     }, {
         store,
-        layout,
+        layout: layoutFrom(config.s3_layout),
         client,
         checkpoints,
-        logger,
+        logger: deps.logger,
         ingestedAt: () => isoDate(new Date()),
         ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     });
-    if (outcome.result.partitions.length > 0) {
-        // The games are written and checkpointed by now: a catalog that cannot be reached must not hide that.
-        try {
-            outcome.catalog = await registerPartitions(openCatalog(command.lake, config, deps.env), outcome.result.partitions);
-        }
-        catch (e) {
-            const reason = `the catalog could not be updated (${errorMessage(e)}); run repair --apply to register the new partitions`;
-            outcome.catalog = { registered: 0, failed: [{ table: '*', values: [], reason }], notes: [] };
-        }
-        for (const n of outcome.catalog.notes)
-            logger.warn(n);
-        for (const f of outcome.catalog.failed)
-            logger.warn(f.reason);
-    }
+    if (outcome.result.partitions.length > 0)
+        outcome.catalog = await registerNewPartitions(command, outcome.result.partitions, deps);
     return outcome;
+}
+/**
+ * The endpoint's missing games in the seasons asked, placed by fct_games: the ids of `--missing-ids-file`, or
+ * those the audit's coverage check finds (less games checkpointed empty).
+ */
+async function missingGames(command, parent, store, checkpoints, deps) {
+    const { config, seasons } = command;
+    const { logger } = deps;
+    if (command.missingIdsFile) {
+        const file = command.missingIdsFile;
+        const text = await (0,promises_.readFile)(file, 'utf8').catch((e) => {
+            throw new UsageError(`--missing-ids-file: cannot read ${file} (${e.code ?? String(e)})`);
+        });
+        const { index } = await loadGames(store, config, parent, seasons, logger);
+        const { targets, unplaceable } = targetsFromFile(text, index, seasons, file);
+        return { all: targets, unplaceable };
+    }
+    const engine = await openEngine(command.engine, store, command.lake, config, deps.env);
+    try {
+        const all = await discoverMissing(config, command.endpoint, seasons, {
+            store,
+            engine,
+            logger,
+            games: await loadGames(store, config, parent, seasons, logger),
+            emptyFromCheckpoints: (endpoint) => checkpoints.idsWithStatus(endpoint, 'empty'),
+        });
+        return { all, unplaceable: [] };
+    }
+    finally {
+        await engine.close();
+    }
+}
+/**
+ * Adds the fill's new partitions to the catalog. The games are written and checkpointed by now: a catalog that
+ * cannot be reached must not hide that, so its failure is reported with the remedy instead of thrown.
+ */
+async function registerNewPartitions(command, partitions, deps) {
+    let catalog;
+    try {
+        catalog = await registerPartitions(openCatalog(command.lake, command.config, deps.env), partitions);
+    }
+    catch (e) {
+        const reason = `the catalog could not be updated (${errorMessage(e)}); run repair --apply to register the new partitions`;
+        catalog = { registered: 0, failed: [{ table: '*', values: [], reason }], notes: [] };
+    }
+    for (const n of catalog.notes)
+        deps.logger.warn(n);
+    for (const f of catalog.failed)
+        deps.logger.warn(f.reason);
+    return catalog;
 }
 /** Who this run is in leases and shard locks: the Actions run when there is one, and the host and pid. */
 function ownerId(env) {
@@ -79389,14 +79404,14 @@ function planFill(input) {
     const notes = [];
     const seasons = [...new Set(input.targets.map((t) => t.season))].sort((a, b) => a - b);
     if (input.shards < 1)
-        throw new errors_UsageError('--shards: at least 1');
+        throw new UsageError('--shards: at least 1');
     let shards = input.shards;
     if (seasons.length * shards > MAX_MATRIX_LEGS) {
         shards = Math.max(1, Math.floor(MAX_MATRIX_LEGS / Math.max(1, seasons.length)));
         notes.push(`${seasons.length} seasons × ${input.shards} shards is over GitHub's ${MAX_MATRIX_LEGS} matrix jobs; using ${shards} shards a season`);
     }
     if (seasons.length > MAX_MATRIX_LEGS)
-        throw new errors_UsageError(`--seasons: ${seasons.length} seasons need more than ${MAX_MATRIX_LEGS} matrix jobs`);
+        throw new UsageError(`--seasons: ${seasons.length} seasons need more than ${MAX_MATRIX_LEGS} matrix jobs`);
     // Each leg keeps at least one request in flight and at least one start a second: legs whose share of the rate
     // is under 1/s may all start in the same second, so more legs than whole requests a second could together
     // exceed the rate. (The client honours a share above 1 by its whole part: give legs whole shares.)
@@ -79475,7 +79490,7 @@ async function planCommand(command, deps) {
     // Every endpoint's legs go into one matrix: keep endpoints × seasons × shards within GitHub's 256 jobs.
     const shards = Math.min(command.shards, Math.max(1, Math.floor(MAX_MATRIX_LEGS / Math.max(1, command.endpoints.length * command.seasons.length))));
     if (command.endpoints.length * command.seasons.length > MAX_MATRIX_LEGS) {
-        throw new errors_UsageError(`--seasons: ${command.endpoints.length} endpoint(s) × ${command.seasons.length} seasons need more than ${MAX_MATRIX_LEGS} matrix jobs; plan fewer seasons at once`);
+        throw new UsageError(`--seasons: ${command.endpoints.length} endpoint(s) × ${command.seasons.length} seasons need more than ${MAX_MATRIX_LEGS} matrix jobs; plan fewer seasons at once`);
     }
     if (shards < command.shards)
         deps.logger.warn(`--shards ${command.shards}: ${shards} a season keeps the matrix within ${MAX_MATRIX_LEGS} jobs`);
@@ -79664,11 +79679,9 @@ function withSlash(s) {
  * no data. Nothing is deleted otherwise.
  */
 async function runRepair(config, options, ports) {
-    const layout = layoutFrom(config.s3_layout);
-    const database = config.catalog.silver_database;
-    const tableLocation = (table) => `${ports.store.uri}/${layout.silver}/${table}/`;
-    let inventory = await takeInventory(ports.store, layout.silver);
-    const plan = await planRepair(inventory.tables, ports.catalog, database, ports.keyOfLocation, tableLocation);
+    const survey = surveyOf(config, ports);
+    let inventory = await survey.inventory();
+    const plan = await survey.plan(inventory);
     const report = {
         applied: options.apply,
         plan: describePlan(plan, options),
@@ -79681,44 +79694,14 @@ async function runRepair(config, options, ports) {
     if (!options.apply)
         return report;
     if (options.normalize) {
-        for (const { table, files } of plan.normalize) {
-            const key = config.audit.tables[table]?.key;
-            if (!key) {
-                report.normalized.push(...files.map((f) => ({
-                    table,
-                    source: f.key,
-                    rows: 0,
-                    copied: 0,
-                    alreadyPresent: 0,
-                    written: [],
-                    error: `no key for ${table} in config.yaml: cannot tell which rows are already there`,
-                })));
-                continue;
-            }
-            for (const file of files) {
-                const result = await normalizeFile(ports.store, table, file, key, inventory.tables.get(table) ?? []);
-                ports.logger.info(`normalize ${file.key}: ${result.copied} rows copied, ${result.alreadyPresent} already in season=/date=${result.error ? `, FAILED: ${result.error}` : ''}`);
-                report.normalized.push(result);
-            }
-        }
-        inventory = await takeInventory(ports.store, layout.silver);
+        report.normalized = await normalizeAll(config, ports, plan, inventory);
+        inventory = await survey.inventory();
     }
     // Register what storage has and the catalog lacks, the normalized copies included.
-    const afterNormalize = await planRepair(inventory.tables, ports.catalog, database, ports.keyOfLocation, tableLocation);
-    for (const { comparison, partitions } of afterNormalize.register) {
-        const result = await ports.catalog.createPartitions(comparison.catalogTable, partitions);
-        report.registered.done += result.done;
-        report.registered.failed.push(...result.failed.map((f) => ({ table: comparison.table, ...f })));
-    }
+    report.registered = await registerMissing(ports.catalog, await survey.plan(inventory));
     if (options.confirmDelete) {
         await deleteVerifiedOriginals(config, ports, inventory.tables, report);
-        inventory = await takeInventory(ports.store, layout.silver);
-        const finalPlan = await planRepair(inventory.tables, ports.catalog, database, ports.keyOfLocation, tableLocation);
-        for (const c of finalPlan.stale) {
-            const result = await ports.catalog.deletePartitions(c.catalogTable, c.stale.map((s) => s.values));
-            report.deletedPartitions.done += result.done;
-            report.deletedPartitions.failed.push(...result.failed.map((f) => ({ table: c.table, ...f })));
-        }
+        report.deletedPartitions = await removeStale(ports.catalog, await survey.plan(await survey.inventory()));
     }
     report.ok =
         report.registered.failed.length === 0 &&
@@ -79726,6 +79709,61 @@ async function runRepair(config, options, ports) {
             report.deletedFiles.kept.length === 0 &&
             report.deletedPartitions.failed.length === 0;
     return report;
+}
+/** Lists the silver tables, and compares them with the catalog: repair does both again after each change. */
+function surveyOf(config, ports) {
+    const layout = layoutFrom(config.s3_layout);
+    const tableLocation = (table) => `${ports.store.uri}/${layout.silver}/${table}/`;
+    return {
+        inventory: () => takeInventory(ports.store, layout.silver),
+        plan: (inventory) => planRepair(inventory.tables, ports.catalog, config.catalog.silver_database, ports.keyOfLocation, tableLocation),
+    };
+}
+/** Copies the rows of every `season=/asof=` file into `season=/date=`; a table without a key in the config cannot. */
+async function normalizeAll(config, ports, plan, inventory) {
+    const normalized = [];
+    for (const { table, files } of plan.normalize) {
+        const key = config.audit.tables[table]?.key;
+        if (!key) {
+            const error = `no key for ${table} in config.yaml: cannot tell which rows are already there`;
+            normalized.push(...files.map((f) => ({
+                table,
+                source: f.key,
+                rows: 0,
+                copied: 0,
+                alreadyPresent: 0,
+                written: [],
+                error,
+            })));
+            continue;
+        }
+        for (const file of files) {
+            const result = await normalizeFile(ports.store, table, file, key, inventory.tables.get(table) ?? []);
+            ports.logger.info(`normalize ${file.key}: ${result.copied} rows copied, ${result.alreadyPresent} already in season=/date=${result.error ? `, FAILED: ${result.error}` : ''}`);
+            normalized.push(result);
+        }
+    }
+    return normalized;
+}
+/** Registers every partition the plan found in storage and not in the catalog. */
+async function registerMissing(catalog, plan) {
+    const registered = { done: 0, failed: [] };
+    for (const { comparison, partitions } of plan.register) {
+        const result = await catalog.createPartitions(comparison.catalogTable, partitions);
+        registered.done += result.done;
+        registered.failed.push(...result.failed.map((f) => ({ table: comparison.table, ...f })));
+    }
+    return registered;
+}
+/** Removes the catalog partitions that have no data (only ever with --confirm-delete). */
+async function removeStale(catalog, plan) {
+    const deleted = { done: 0, failed: [] };
+    for (const c of plan.stale) {
+        const result = await catalog.deletePartitions(c.catalogTable, c.stale.map((s) => s.values));
+        deleted.done += result.done;
+        deleted.failed.push(...result.failed.map((f) => ({ table: c.table, ...f })));
+    }
+    return deleted;
 }
 /** Deletes a normalized original only when every one of its keys is read back from `season=/date=` files. */
 async function deleteVerifiedOriginals(config, ports, tables, report) {
@@ -89923,7 +89961,7 @@ async function loadConfigFile(file) {
     }
     catch (e) {
         const code = e.code;
-        throw new errors_UsageError(`${file}: cannot read the config (${code ?? String(e)})`);
+        throw new UsageError(`${file}: cannot read the config (${code ?? String(e)})`);
     }
     return parseConfig(text, file);
 }
@@ -89944,7 +89982,7 @@ function parseConfig(text, source) {
         const where = first?.linePos?.[0]
             ? ` at line ${first.linePos[0].line}, column ${first.linePos[0].col}`
             : '';
-        throw new errors_UsageError(`${source}: not valid YAML${where}: ${(first?.message.split('\n')[0] ?? 'parse error').replace(/ at line \d+, column \d+:?$/, '')}`);
+        throw new UsageError(`${source}: not valid YAML${where}: ${(first?.message.split('\n')[0] ?? 'parse error').replace(/ at line \d+, column \d+:?$/, '')}`);
     }
     let raw;
     try {
@@ -89952,14 +89990,14 @@ function parseConfig(text, source) {
         raw = doc.toJS({ maxAliasCount: 100 });
     }
     catch (e) {
-        throw new errors_UsageError(`${source}: not valid YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+        throw new UsageError(`${source}: not valid YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
     }
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-        throw new errors_UsageError(`${source}: expected a mapping of keys at the top level`);
+        throw new UsageError(`${source}: expected a mapping of keys at the top level`);
     }
     const parsed = configSchema.safeParse(raw, { reportInput: true });
     if (!parsed.success) {
-        throw new errors_UsageError(`${source}: ${parsed.error.issues.map(describeIssue).join('; ')}`);
+        throw new UsageError(`${source}: ${parsed.error.issues.map(describeIssue).join('; ')}`);
     }
     const warnings = unknownKeys(configSchema, raw, '').map((p) => `${source}: unknown key ${p} (ignored)`);
     return { config: load_finish(parsed.data), source, warnings };
@@ -90012,6 +90050,47 @@ function join(path, key) {
     return path ? `${path}.${key}` : key;
 }
 
+;// CONCATENATED MODULE: ./src/commands/option-spec.ts
+
+
+/** Declares an option; the helper only pins `on` to its literal so settings know which options a surface has. */
+function option_spec_option(spec) {
+    return spec;
+}
+/** Whether `surface` offers `spec`. */
+function offers(spec, surface) {
+    return spec.on === surface || spec.on === 'both';
+}
+/** How a message names an option on a surface. */
+function optionLabel(spec, surface) {
+    return surface === 'cli' ? `--${spec.name}` : `input ${spec.name}`;
+}
+/**
+ * Reads one command's options from a surface: loads the config `--config` names (relative to `cwd`), parses every
+ * option the surface offers in declaration order, then refuses an option given without the one it requires.
+ */
+async function readOptions(command, surface, given, cwd) {
+    const offered = Object.entries(command.options).filter(([, spec]) => offers(spec, surface));
+    const loaded = await loadConfigOrDefault(given(command.options.configFile), cwd);
+    const values = {};
+    for (const [key, spec] of offered) {
+        values[key] = spec.parse(given(spec), {
+            config: loaded.config,
+            label: optionLabel(spec, surface),
+            surface,
+        });
+    }
+    for (const [key, spec] of offered) {
+        if (!spec.requires || !values[key])
+            continue;
+        const required = offered.find(([, other]) => other.name === spec.requires.option);
+        if (required && !values[required[0]]) {
+            throw new UsageError(`${optionLabel(spec, surface)}: only with ${optionLabel(required[1], surface)} (${spec.requires.why})`);
+        }
+    }
+    return { loaded, ...values };
+}
+
 ;// CONCATENATED MODULE: ./src/config/seasons.ts
 
 /**
@@ -90021,7 +90100,7 @@ function join(path, key) {
 function parseSeasonSpec(spec, bounds, flag = '--seasons') {
     const text = spec.trim();
     if (text === '')
-        throw new errors_UsageError(`${flag}: empty season spec; write e.g. 2024, 2020-2026 or 2010,2012,2020-2022`);
+        throw new UsageError(`${flag}: empty season spec; write e.g. 2024, 2020-2026 or 2010,2012,2020-2022`);
     const seasons = new Set();
     for (const raw of text.split(',')) {
         const part = raw.trim();
@@ -90031,7 +90110,7 @@ function parseSeasonSpec(spec, bounds, flag = '--seasons') {
             const from = Number(range[1]);
             const to = Number(range[2]);
             if (from > to)
-                throw new errors_UsageError(`${flag}: season range ${from}-${to} is reversed; write it as ${to}-${from}`);
+                throw new UsageError(`${flag}: season range ${from}-${to} is reversed; write it as ${to}-${from}`);
             checkBounds(from, part, bounds, flag);
             checkBounds(to, part, bounds, flag);
             for (let s = from; s <= to; s++)
@@ -90043,14 +90122,14 @@ function parseSeasonSpec(spec, bounds, flag = '--seasons') {
             seasons.add(s);
         }
         else {
-            throw new errors_UsageError(`${flag}: "${part}" is not a season or a range; write e.g. 2024, 2020-2026 or 2010,2012,2020-2022`);
+            throw new UsageError(`${flag}: "${part}" is not a season or a range; write e.g. 2024, 2020-2026 or 2010,2012,2020-2022`);
         }
     }
     return [...seasons].sort((a, b) => a - b);
 }
 function checkBounds(season, part, bounds, flag) {
     if (season < bounds.start || season > bounds.end) {
-        throw new errors_UsageError(`${flag}: season ${season} in "${part}" is outside seasons.start..end (${bounds.start}-${bounds.end}) of the config`);
+        throw new UsageError(`${flag}: season ${season} in "${part}" is outside seasons.start..end (${bounds.start}-${bounds.end}) of the config`);
     }
 }
 /** Writes seasons back as the shortest spec: [2010, 2012, 2020, 2021, 2022] → `2010,2012,2020-2022`. */
@@ -90075,17 +90154,17 @@ function formatSeasonSpec(seasons) {
 function parseLakeUri(value, flag = '--lake') {
     const v = value.trim();
     if (v === '')
-        throw new errors_UsageError(`${flag}: empty; give s3://bucket[/prefix], file:///abs/dir or a directory`);
+        throw new UsageError(`${flag}: empty; give s3://bucket[/prefix], file:///abs/dir or a directory`);
     if (v.startsWith('s3://')) {
         const rest = v.slice(5);
         const slash = rest.indexOf('/');
         const bucket = slash === -1 ? rest : rest.slice(0, slash);
         const prefix = slash === -1 ? '' : rest.slice(slash + 1).replace(/^\/+|\/+$/g, '');
         if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-            throw new errors_UsageError(`${flag}: "${bucket}" in "${value}" is not a valid S3 bucket name`);
+            throw new UsageError(`${flag}: "${bucket}" in "${value}" is not a valid S3 bucket name`);
         }
         if (prefix.split('/').some((s) => s === '..'))
-            throw new errors_UsageError(`${flag}: ".." in "${value}"`);
+            throw new UsageError(`${flag}: ".." in "${value}"`);
         return { kind: 's3', bucket, prefix };
     }
     if (v.startsWith('file://')) {
@@ -90093,27 +90172,424 @@ function parseLakeUri(value, flag = '--lake') {
             return { kind: 'file', root: (0,external_node_url_namespaceObject.fileURLToPath)(v) };
         }
         catch {
-            throw new errors_UsageError(`${flag}: "${value}" is not an absolute file:// URI; write file:///abs/dir`);
+            throw new UsageError(`${flag}: "${value}" is not an absolute file:// URI; write file:///abs/dir`);
         }
     }
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) {
-        throw new errors_UsageError(`${flag}: scheme of "${value}" is not supported; use s3://, file:// or a directory`);
+        throw new UsageError(`${flag}: scheme of "${value}" is not supported; use s3://, file:// or a directory`);
     }
     return { kind: 'file', root: external_node_path_default().resolve(v) };
 }
 
+;// CONCATENATED MODULE: ./src/commands/options.ts
+
+
+
+
+
+
+
+/**
+ * Every command's options, declared once. The CLI's parser and `--help` (src/cli/), the action's input reader
+ * (src/action/inputs.ts) and the test holding action.yml to these lists all come from here: adding a flag is one
+ * declaration below plus its use in the command.
+ */
+const configFile = option_spec_option({
+    name: 'config',
+    on: 'both',
+    arg: 'FILE',
+    help: 'config.yaml (default ./config.yaml, else the embedded default)',
+    actionDefault: 'config.yaml',
+    parse: (raw) => raw,
+});
+const lake = option_spec_option({
+    name: 'lake',
+    on: 'both',
+    arg: 'URI',
+    help: 's3://bucket[/prefix], file:///abs/dir or a directory (default s3://<bucket>)',
+    parse: (raw, { config, label }) => parseLakeUri(raw ?? `s3://${config.bucket}`, label),
+});
+const options_json = (help) => option_spec_option({ name: 'json', on: 'cli', help, parse: switchValue });
+function switchValue(raw, { label }) {
+    return booleanValue(raw ?? '', label);
+}
+/** A switch offered on `on`, `false` unless given. */
+const onOff = (name, on, help) => option_spec_option({ name, on, help, parse: switchValue, ...(on === 'cli' ? {} : { actionDefault: 'false' }) });
+/** `--seasons` defaulting to the config's whole range. */
+const seasonsOrRange = (on, help) => option_spec_option({
+    name: 'seasons',
+    on,
+    arg: 'SPEC',
+    help,
+    parse: (raw, { config, label }) => parseSeasonSpec(raw ?? `${config.seasons.start}-${config.seasons.end}`, config.seasons, label),
+});
+/** `--seasons` that must be given. */
+const requiredSeasons = (on, help) => option_spec_option({
+    name: 'seasons',
+    on,
+    arg: 'SPEC',
+    help,
+    parse: (raw, { config, label }) => {
+        if (raw === undefined)
+            throw new UsageError(`${label}: required (e.g. 2024 or 2020-2026)`);
+        return parseSeasonSpec(raw, config.seasons, label);
+    },
+});
+/** `--endpoint` that must be given: a per-game endpoint a table is filled by. */
+const requiredEndpoint = (on) => option_spec_option({
+    name: 'endpoint',
+    on,
+    arg: 'NAME',
+    help: 'plays_game, substitutions_game or lineups_game',
+    parse: (raw, { config, label }) => {
+        if (raw === undefined)
+            throw new UsageError(`${label}: required (e.g. plays_game)`);
+        return fillableEndpoint(raw, config, label);
+    },
+});
+const checkpoints = (help) => option_spec_option({ name: 'checkpoints', on: 'both', arg: 'URI', help, parse: (raw) => raw });
+const githubToken = option_spec_option({
+    name: 'github-token',
+    on: 'action',
+    help: 'a token for issues, labels, comments and the report pull request',
+    actionDefault: '${{ github.token }}',
+    parse: (raw) => raw,
+});
+const botLogin = option_spec_option({
+    name: 'bot-login',
+    on: 'action',
+    help: 'the login the token acts as; the bot only ever touches issues this login opened',
+    actionDefault: 'github-actions[bot]',
+    parse: (raw) => raw ?? 'github-actions[bot]',
+});
+const AUDIT_ENGINES = ['scan', 'duckdb', 'athena'];
+const AUDIT = {
+    name: 'audit',
+    summary: 'audit the lake and write reports/data_audit.{md,json} and coverage.svg',
+    usage: '[flags]',
+    about: `Audits every table under silver/ for the seasons asked: counts, coverage of fct_plays, fct_substitutions and
+fct_lineups against fct_games with the exact missing game ids, duplicates, volume anomalies, null shares,
+partition layout and unreadable files. Writes data_audit.md, data_audit.json and coverage.svg to --out and
+compares with the data_audit.json already there.`,
+    epilogue: `Examples:
+  cbbd-gap-bot audit --lake ./my-lake-copy --seasons 2024-2026
+  cbbd-gap-bot audit --lake s3://hoops-edge --json > audit.json`,
+    options: {
+        configFile,
+        lake,
+        engine: option_spec_option({
+            name: 'engine',
+            on: 'both',
+            arg: 'NAME',
+            help: `scan (default: reads Parquet footers and key columns directly, on disk or S3),
+duckdb (SQL with embedded DuckDB; a directory lake only) or athena (SQL through Athena
+over the Glue catalog of an s3:// lake; sees registered partitions only)`,
+            actionDefault: 'scan',
+            parse: (raw, { label, surface }) => {
+                const engine = raw ?? 'scan';
+                // DuckDB's native module is loaded from node_modules, which the action's bundle does not carry.
+                const allowed = surface === 'cli' ? AUDIT_ENGINES : AUDIT_ENGINES.filter((e) => e !== 'duckdb');
+                if (!allowed.includes(engine))
+                    throw new UsageError(`${label}: "${engine}" is not one of ${allowed.join(', ')}`);
+                return engine;
+            },
+        }),
+        seasons: seasonsOrRange('both', '2024, 2020-2026 or 2010,2012,2020-2022 (default seasons.start-seasons.end)'),
+        out: option_spec_option({
+            name: 'out',
+            on: 'cli',
+            arg: 'DIR',
+            help: 'where the report goes (default reports)',
+            parse: (raw) => raw ?? 'reports',
+        }),
+        json: options_json('print data_audit.json on stdout (progress stays on stderr)'),
+        failOnGaps: onOff('fail-on-gaps', 'cli', 'exit 1 when any gap is found'),
+        reportMode: option_spec_option({
+            name: 'report-mode',
+            on: 'action',
+            help: 'pr (one pull request from cbbd-gap-bot/audit), commit (to the default branch) or none',
+            actionDefault: 'pr',
+            parse: (raw, { label }) => {
+                const mode = raw ?? 'pr';
+                if (mode !== 'pr' && mode !== 'commit' && mode !== 'none')
+                    throw new UsageError(`${label}: "${mode}" is not one of pr, commit, none`);
+                return mode;
+            },
+        }),
+        maxIssues: option_spec_option({
+            name: 'max-issues-per-run',
+            on: 'action',
+            help: 'new gap issues opened at most per run (default github.max_issues_per_run)',
+            parse: (raw, { config, label }) => raw === undefined ? config.github.max_issues_per_run : nonNegativeInt(raw, label),
+        }),
+        githubToken,
+        botLogin,
+    },
+};
+const PLAN = {
+    name: 'plan',
+    summary: 'the shards of a fill: games, calls, time at the budget, quota, the GitHub matrix',
+    usage: '--endpoint NAME|all [flags]',
+    about: `Plans a fill without calling the API: per endpoint and season, the missing games split into shards by a stable
+hash of the game id, each leg's share of the rate and concurrency so that --max-parallel legs at once stay within
+the config's api.rate_limit_per_sec and api.max_concurrency, the time at that budget, the quota check, and
+{"include": [...]} for a GitHub matrix (never more than ${MAX_MATRIX_LEGS} legs).`,
+    options: {
+        configFile,
+        lake,
+        endpoints: option_spec_option({
+            name: 'endpoint',
+            on: 'cli',
+            arg: 'NAME|all',
+            help: 'one per-game endpoint, or every endpoint a table is filled by',
+            parse: (raw, { config, label }) => {
+                if (raw === undefined)
+                    throw new UsageError(`${label}: required (an endpoint name, or all)`);
+                return raw === 'all' ? fillableEndpoints(config) : [fillableEndpoint(raw, config, label)];
+            },
+        }),
+        seasons: seasonsOrRange('cli', "default: the config's range"),
+        dispatchEndpoint: option_spec_option({
+            name: 'endpoint',
+            on: 'action',
+            help: 'a dispatched fill: its per-game endpoint (a label plans the issue’s)',
+            parse: (raw, { config, label }) => raw === undefined ? undefined : fillableEndpoint(raw, config, label),
+        }),
+        dispatchSeasons: option_spec_option({
+            name: 'seasons',
+            on: 'action',
+            help: 'a dispatched fill: its seasons (a label plans the issue’s)',
+            parse: (raw, { config, label }) => raw === undefined ? undefined : parseSeasonSpec(raw, config.seasons, label),
+        }),
+        shards: option_spec_option({
+            name: 'shards',
+            on: 'both',
+            arg: 'N',
+            help: 'shards a season (default 1)',
+            actionDefault: '1',
+            parse: (raw, { label }) => positiveInt(raw ?? '1', label, MAX_MATRIX_LEGS),
+        }),
+        maxParallel: option_spec_option({
+            name: 'max-parallel',
+            on: 'both',
+            arg: 'N',
+            help: 'legs running at once (default api.max_concurrency)',
+            parse: (raw, { config, label }) => positiveInt(raw ?? String(config.api.max_concurrency), label, MAX_MATRIX_LEGS),
+        }),
+        checkpoints: checkpoints('as for fill; games already done or empty are left out'),
+        quotaRemaining: option_spec_option({
+            name: 'quota-remaining',
+            on: 'cli',
+            arg: 'N',
+            help: 'the monthly calls left, for the quota check (the fill learns it from each answer)',
+            parse: (raw, { label }) => (raw === undefined ? undefined : nonNegativeInt(raw, label)),
+        }),
+        json: options_json('print the plans and the combined matrix as JSON on stdout'),
+        githubToken,
+        botLogin,
+    },
+};
+const FILL = {
+    name: 'fill',
+    summary: 'fetch exactly the missing games of an endpoint into raw, bronze and silver, never twice',
+    usage: '--endpoint NAME --seasons SPEC [flags]',
+    about: `Fetches exactly the games of fct_games that the endpoint's table lacks (the audit's coverage, less games known
+to have no data and games already checkpointed done or empty), and writes each into raw, bronze and silver at
+the pipeline's keys, create-only, before checkpointing it done. A lease per game and a lock per shard in the
+checkpoint table make sure no game is fetched twice, even by overlapping runs. The API key comes from
+CBBD_API_KEY (or BEARER_TOKEN).`,
+    epilogue: `Exit codes: 0 done (or the shard is held by another run); 1 some games failed; 2 usage/config/API key;
+3 the monthly quota is spent (the message says when to retry and how many games are left).
+
+Examples:
+  cbbd-gap-bot fill --endpoint plays_game --seasons 2024 --dry-run
+  CBBD_API_KEY=... cbbd-gap-bot fill --endpoint plays_game --seasons 2024 --shard 2/3 --rate 1 --concurrency 1`,
+    options: {
+        configFile,
+        lake,
+        endpoint: requiredEndpoint('both'),
+        seasons: requiredSeasons('both', '2024, 2020-2026 or 2010,2012,2020-2022'),
+        shard: option_spec_option({
+            name: 'shard',
+            on: 'both',
+            arg: 'I/N',
+            help: "this run's shard of the games (by a stable hash of the game id; default 1/1)",
+            actionDefault: '1/1',
+            parse: (raw, { label }) => parseShard(raw ?? '1/1', label),
+        }),
+        checkpoints: checkpoints(`dynamodb://table or file:///dir (default: the config's table for s3://,
+<lake>/_checkpoints for a directory)`),
+        missingIdsFile: option_spec_option({
+            name: 'missing-ids-file',
+            on: 'cli',
+            arg: 'F',
+            help: 'fetch these ids (a line: gameId or gameId,YYYY-MM-DD; # comments) instead of discovering',
+            parse: (raw) => raw,
+        }),
+        limit: option_spec_option({
+            name: 'limit',
+            on: 'cli',
+            arg: 'N',
+            help: 'at most N games',
+            parse: (raw, { label }) => (raw === undefined ? undefined : positiveInt(raw, label, 10_000_000)),
+        }),
+        dryRun: onOff('dry-run', 'both', 'print what would be fetched; no API call, no write'),
+        rate: option_spec_option({
+            name: 'rate',
+            on: 'both',
+            arg: 'R',
+            help: "requests started per second, this process's share (default api.rate_limit_per_sec)",
+            parse: (raw, { config, label }) => positiveNumber(raw ?? String(config.api.rate_limit_per_sec), label, config.api.rate_limit_per_sec),
+        }),
+        concurrency: option_spec_option({
+            name: 'concurrency',
+            on: 'both',
+            arg: 'C',
+            help: "requests in flight, this process's share (default api.max_concurrency)",
+            parse: (raw, { config, label }) => positiveInt(raw ?? String(config.api.max_concurrency), label, config.api.max_concurrency),
+        }),
+        leaseSeconds: option_spec_option({
+            name: 'lease-seconds',
+            on: 'cli',
+            arg: 'S',
+            help: `a game's lease; a run that dies loses it after S seconds
+(default checkpoints.lease_seconds, 60)`,
+            parse: (raw, { config, label }) => positiveInt(raw ?? String(config.checkpoints.lease_seconds), label, 3600),
+        }),
+        engine: option_spec_option({
+            name: 'engine',
+            on: 'cli',
+            arg: 'NAME',
+            help: 'scan (default) or athena, to discover the missing games',
+            parse: (raw, { label }) => {
+                const engine = raw ?? 'scan';
+                if (engine !== 'scan' && engine !== 'athena')
+                    throw new UsageError(`${label}: "${engine}" is not one of scan, athena`);
+                return engine;
+            },
+        }),
+        json: options_json('print the outcome as JSON on stdout'),
+        resultPath: option_spec_option({
+            name: 'result-path',
+            on: 'action',
+            help: 'where this leg writes its result JSON (for finalize)',
+            actionDefault: 'fill-result.json',
+            parse: (raw) => raw ?? 'fill-result.json',
+        }),
+    },
+};
+const FINALIZE = {
+    name: 'finalize',
+    summary: "sum the fill legs' results, re-audit, comment on the issue and close it when the gap is gone",
+    usage: '[inputs]',
+    about: `After the fill matrix: sums every leg's result JSON, re-audits the seasons filled and, for a fill started from
+an issue, comments the result, removes the fill label and closes the issue when its gap is gone.`,
+    options: {
+        configFile,
+        lake,
+        endpoint: requiredEndpoint('action'),
+        seasons: requiredSeasons('action', 'the seasons the fill covered'),
+        issueNumber: option_spec_option({
+            name: 'issue-number',
+            on: 'action',
+            help: 'the gap issue the fill was started from, if any',
+            parse: (raw, { label }) => (raw === undefined ? undefined : positiveInt(raw, label, 1e9)),
+        }),
+        resultsDir: option_spec_option({
+            name: 'results-dir',
+            on: 'action',
+            help: "the folder holding every leg's result JSON",
+            actionDefault: 'fill-results',
+            parse: (raw) => raw ?? 'fill-results',
+        }),
+        githubToken,
+        botLogin,
+    },
+};
+const REPAIR = {
+    name: 'repair',
+    summary: 'register partitions the catalog lacks; --normalize rewrites season=/asof= into season=/date=',
+    usage: '[flags]',
+    about: `Compares the silver tables' partitions in storage with the catalog (Glue for s3://, <lake>/_catalog/ for a
+directory) by partition values. Without --apply it prints the plan and changes nothing.`,
+    epilogue: `Examples:
+  cbbd-gap-bot repair --lake ./lake                       # the plan
+  cbbd-gap-bot repair --lake ./lake --apply               # register missing partitions
+  cbbd-gap-bot repair --lake ./lake --normalize --apply --confirm-delete`,
+    options: {
+        configFile,
+        lake,
+        apply: onOff('apply', 'both', 'register every partition storage has and the catalog lacks (batches of at most 100)'),
+        normalize: onOff('normalize', 'both', `with --apply: copy rows under season=S/asof=D into season=S/date=<game date>, only rows
+whose key is not already there; the originals stay`),
+        confirmDelete: {
+            ...onOff('confirm-delete', 'both', `with --apply: also remove normalized originals (only after every key is read back from
+the copies) and catalog partitions that have no data. Nothing is deleted without it.`),
+            requires: { option: 'apply', why: 'without it repair changes nothing' },
+        },
+        json: options_json('print the report as JSON on stdout'),
+    },
+};
+const DEMO = {
+    name: 'demo',
+    summary: 'generate a synthetic lake with gaps and audit it (no AWS, no network)',
+    usage: '[flags]',
+    about: `Writes a deterministic synthetic lake in the pipeline's layout (fct_games, one fct_plays file per game,
+substitutions and lineups from 2024, dimensions under asof=) with gaps injected the way real lakes have them,
+then audits it with the scan engine. No AWS and no network.`,
+    options: {
+        configFile,
+        lake: option_spec_option({
+            name: 'lake',
+            on: 'cli',
+            arg: 'URI',
+            help: 'not taken: demo writes its own lake (see --dir)',
+            parse: (raw, { label }) => {
+                if (raw !== undefined)
+                    throw new UsageError(`${label}: demo writes its own lake; use --dir`);
+                return undefined;
+            },
+        }),
+        dir: option_spec_option({
+            name: 'dir',
+            on: 'cli',
+            arg: 'DIR',
+            help: 'where the lake goes (default demo-lake); the report lands in DIR/reports',
+            parse: (raw) => raw ?? 'demo-lake',
+        }),
+        gamesPerSeason: option_spec_option({
+            name: 'games',
+            on: 'cli',
+            arg: 'N',
+            help: 'games per season (default 40)',
+            parse: (raw, { label }) => positiveInt(raw ?? '40', label, 10_000),
+        }),
+        json: options_json('print data_audit.json on stdout'),
+    },
+};
+/** The CLI's commands, in the order `--help` lists them. */
+const CLI_COMMANDS = { audit: AUDIT, plan: PLAN, fill: FILL, demo: DEMO, repair: REPAIR };
+/** The action's commands (its `command` input), in action.yml's order. */
+const ACTION_COMMANDS = { audit: AUDIT, plan: PLAN, fill: FILL, finalize: FINALIZE, repair: REPAIR };
+/** The action's `command` input, which picks one of ACTION_COMMANDS. */
+const COMMAND_INPUT = {
+    name: 'command',
+    actionDefault: 'audit',
+};
+
 ;// CONCATENATED MODULE: ./src/cli/help.ts
-/** The `--help` texts. Kept next to the parser so a flag is never added without its line here. */
-const MAIN_HELP = `cbbd-gap-bot — audits a CollegeBasketballData lake for gaps, reports them, and fills them.
+
+
+/** The `--help` texts, written from the commands' declarations (src/commands/options.ts). */
+/** `cbbd-gap-bot --help`: the commands and what every command shares. */
+function mainHelp() {
+    const commands = Object.values(CLI_COMMANDS).map((c) => `  ${c.name.padEnd(9)}${c.summary}`);
+    return `cbbd-gap-bot — audits a CollegeBasketballData lake for gaps, reports them, and fills them.
 
 Usage: cbbd-gap-bot <command> [flags]
 
 Commands:
-  audit    audit the lake and write reports/data_audit.{md,json} and coverage.svg
-  plan     the shards of a fill: games, calls, time at the budget, quota, the GitHub matrix
-  fill     fetch exactly the missing games of an endpoint into raw, bronze and silver, never twice
-  demo     generate a synthetic lake with gaps and audit it (no AWS, no network)
-  repair   register partitions the catalog lacks; --normalize rewrites season=/asof= into season=/date=
+${commands.join('\n')}
 
 Every command takes --config FILE (default ./config.yaml, else the embedded default) and --lake URI
 (s3://bucket[/prefix], file:///abs/dir or a directory; default s3://<bucket> from the config).
@@ -90122,105 +90598,29 @@ Run \`cbbd-gap-bot <command> --help\` for its flags.
 Exit codes: 0 done; 1 gaps found with --fail-on-gaps, a fill with failed games, or a repair step failed;
 2 usage or config error (or the API refused the key); 3 the API's monthly quota is exhausted.
 `;
-const AUDIT_HELP = `Usage: cbbd-gap-bot audit [flags]
+}
+/** `cbbd-gap-bot <command> --help`: usage, what it does, each flag the CLI offers with its help, the epilogue. */
+function commandHelp(command) {
+    const flags = Object.values(command.options)
+        .filter((spec) => offers(spec, 'cli'))
+        .map((spec) => ({
+        flag: `--${spec.name}${spec.arg ? ` ${spec.arg}` : ''}`,
+        help: spec.help.split('\n'),
+    }));
+    const width = Math.max(...flags.map((f) => f.flag.length)) + 2;
+    const lines = flags.flatMap(({ flag, help: [first, ...more] }) => [
+        `  ${flag.padEnd(width)}${first}`,
+        ...more.map((line) => `  ${' '.repeat(width)}${line}`),
+    ]);
+    const epilogue = command.epilogue ? `\n${command.epilogue}\n` : '';
+    return `Usage: cbbd-gap-bot ${command.name} ${command.usage}
 
-Audits every table under silver/ for the seasons asked: counts, coverage of fct_plays, fct_substitutions and
-fct_lineups against fct_games with the exact missing game ids, duplicates, volume anomalies, null shares,
-partition layout and unreadable files. Writes data_audit.md, data_audit.json and coverage.svg to --out and
-compares with the data_audit.json already there.
-
-Flags:
-  --config FILE      config.yaml (default ./config.yaml, else the embedded default)
-  --lake URI         s3://bucket[/prefix], file:///abs/dir or a directory (default s3://<bucket>)
-  --engine NAME      scan (default: reads Parquet footers and key columns directly, on disk or S3),
-                     duckdb (SQL with embedded DuckDB; a directory lake only) or athena (SQL through Athena
-                     over the Glue catalog of an s3:// lake; sees registered partitions only)
-  --seasons SPEC     2024, 2020-2026 or 2010,2012,2020-2022 (default seasons.start-seasons.end)
-  --out DIR          where the report goes (default reports)
-  --json             print data_audit.json on stdout (progress stays on stderr)
-  --fail-on-gaps     exit 1 when any gap is found
-
-Examples:
-  cbbd-gap-bot audit --lake ./my-lake-copy --seasons 2024-2026
-  cbbd-gap-bot audit --lake s3://hoops-edge --json > audit.json
-`;
-const DEMO_HELP = `Usage: cbbd-gap-bot demo [flags]
-
-Writes a deterministic synthetic lake in the pipeline's layout (fct_games, one fct_plays file per game,
-substitutions and lineups from 2024, dimensions under asof=) with gaps injected the way real lakes have them,
-then audits it with the scan engine. No AWS and no network.
+${command.about}
 
 Flags:
-  --config FILE      config.yaml (default ./config.yaml, else the embedded default)
-  --dir DIR          where the lake goes (default demo-lake); the report lands in DIR/reports
-  --games N          games per season (default 40)
-  --json             print data_audit.json on stdout
-`;
-const REPAIR_HELP = `Usage: cbbd-gap-bot repair [flags]
-
-Compares the silver tables' partitions in storage with the catalog (Glue for s3://, <lake>/_catalog/ for a
-directory) by partition values. Without --apply it prints the plan and changes nothing.
-
-Flags:
-  --config FILE        config.yaml (default ./config.yaml, else the embedded default)
-  --lake URI           s3://bucket[/prefix], file:///abs/dir or a directory (default s3://<bucket>)
-  --apply              register every partition storage has and the catalog lacks (batches of at most 100)
-  --normalize          with --apply: copy rows under season=S/asof=D into season=S/date=<game date>, only rows
-                       whose key is not already there; the originals stay
-  --confirm-delete     with --apply: also remove normalized originals (only after every key is read back from
-                       the copies) and catalog partitions that have no data. Nothing is deleted without it.
-  --json               print the report as JSON on stdout
-
-Examples:
-  cbbd-gap-bot repair --lake ./lake                       # the plan
-  cbbd-gap-bot repair --lake ./lake --apply               # register missing partitions
-  cbbd-gap-bot repair --lake ./lake --normalize --apply --confirm-delete
-`;
-const FILL_HELP = `Usage: cbbd-gap-bot fill --endpoint NAME --seasons SPEC [flags]
-
-Fetches exactly the games of fct_games that the endpoint's table lacks (the audit's coverage, less games known
-to have no data and games already checkpointed done or empty), and writes each into raw, bronze and silver at
-the pipeline's keys, create-only, before checkpointing it done. A lease per game and a lock per shard in the
-checkpoint table make sure no game is fetched twice, even by overlapping runs. The API key comes from
-CBBD_API_KEY (or BEARER_TOKEN).
-
-Flags:
-  --endpoint NAME          plays_game, substitutions_game or lineups_game
-  --seasons SPEC           2024, 2020-2026 or 2010,2012,2020-2022
-  --shard I/N              this run's shard of the games (by a stable hash of the game id; default 1/1)
-  --checkpoints URI        dynamodb://table or file:///dir (default: the config's table for s3://, <lake>/_checkpoints for a directory)
-  --missing-ids-file F     fetch these ids (a line: gameId or gameId,YYYY-MM-DD; # comments) instead of discovering
-  --limit N                at most N games
-  --dry-run                print what would be fetched; no API call, no write
-  --rate R                 requests started per second, this process's share (default api.rate_limit_per_sec)
-  --concurrency C          requests in flight, this process's share (default api.max_concurrency)
-  --lease-seconds S        a game's lease; a run that dies loses it after S seconds (default 60)
-  --engine NAME            scan (default) or athena, to discover the missing games
-  --config FILE, --lake URI, --json
-
-Exit codes: 0 done (or the shard is held by another run); 1 some games failed; 2 usage/config/API key;
-3 the monthly quota is spent (the message says when to retry and how many games are left).
-
-Examples:
-  cbbd-gap-bot fill --endpoint plays_game --seasons 2024 --dry-run
-  CBBD_API_KEY=... cbbd-gap-bot fill --endpoint plays_game --seasons 2024 --shard 2/3 --rate 1 --concurrency 1
-`;
-const PLAN_HELP = `Usage: cbbd-gap-bot plan --endpoint NAME|all [flags]
-
-Plans a fill without calling the API: per endpoint and season, the missing games split into shards by a stable
-hash of the game id, each leg's share of the rate and concurrency so that --max-parallel legs at once stay within
-the config's api.rate_limit_per_sec and api.max_concurrency, the time at that budget, the quota check, and
-{"include": [...]} for a GitHub matrix (never more than 256 legs).
-
-Flags:
-  --endpoint NAME|all      one per-game endpoint, or every endpoint a table is filled by
-  --seasons SPEC           default: the config's range
-  --shards N               shards a season (default 1)
-  --max-parallel N         legs running at once (default api.max_concurrency)
-  --checkpoints URI        as for fill; games already done or empty are left out
-  --quota-remaining N      the monthly calls left, for the quota check (the fill learns it from each answer)
-  --config FILE, --lake URI, --json
-`;
+${lines.join('\n')}
+${epilogue}`;
+}
 
 ;// CONCATENATED MODULE: ./src/cli/parse.ts
 
@@ -90228,192 +90628,46 @@ Flags:
 
 
 
-
-
-
-
-const COMMON = {
-    config: { type: 'string' },
-    lake: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-};
 /** Parses argv (without node and script) into a request; every mistake is a `UsageError` naming the flag. */
 async function parseCommandLine(argv, cwd) {
-    const [command, ...rest] = argv;
-    if (command === undefined || command === '--help' || command === '-h' || command === 'help')
-        return { kind: 'help', text: MAIN_HELP };
-    if (command === '--version' || command === '-V')
+    const [name, ...rest] = argv;
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help')
+        return { kind: 'help', text: mainHelp() };
+    if (name === '--version' || name === '-V')
         return { kind: 'version' };
-    switch (command) {
-        case 'audit': {
-            const { values } = cli_parse_parse(rest, {
-                ...COMMON,
-                engine: { type: 'string' },
-                seasons: { type: 'string' },
-                out: { type: 'string' },
-                json: { type: 'boolean' },
-                'fail-on-gaps': { type: 'boolean' },
-            });
-            if (values.help)
-                return { kind: 'help', text: AUDIT_HELP };
-            const loaded = await loadConfigOrDefault(values.config, cwd);
-            const { config } = loaded;
-            return {
-                kind: 'audit',
-                loaded,
-                lake: parseLakeUri(values.lake ?? `s3://${config.bucket}`),
-                engine: parseEngine(values.engine ?? 'scan'),
-                seasons: parseSeasonSpec(values.seasons ?? `${config.seasons.start}-${config.seasons.end}`, config.seasons),
-                out: values.out ?? 'reports',
-                json: values.json ?? false,
-                failOnGaps: values['fail-on-gaps'] ?? false,
-            };
-        }
-        case 'demo': {
-            const { values } = cli_parse_parse(rest, {
-                ...COMMON,
-                dir: { type: 'string' },
-                games: { type: 'string' },
-                json: { type: 'boolean' },
-            });
-            if (values.help)
-                return { kind: 'help', text: DEMO_HELP };
-            if (values.lake !== undefined)
-                throw new errors_UsageError('--lake: demo writes its own lake; use --dir');
-            return {
-                kind: 'demo',
-                loaded: await loadConfigOrDefault(values.config, cwd),
-                dir: values.dir ?? 'demo-lake',
-                gamesPerSeason: positiveInt(values.games ?? '40', '--games', 10_000),
-                json: values.json ?? false,
-            };
-        }
-        case 'fill': {
-            const { values } = cli_parse_parse(rest, {
-                ...COMMON,
-                endpoint: { type: 'string' },
-                seasons: { type: 'string' },
-                shard: { type: 'string' },
-                checkpoints: { type: 'string' },
-                'missing-ids-file': { type: 'string' },
-                limit: { type: 'string' },
-                'dry-run': { type: 'boolean' },
-                rate: { type: 'string' },
-                concurrency: { type: 'string' },
-                'lease-seconds': { type: 'string' },
-                engine: { type: 'string' },
-                json: { type: 'boolean' },
-            });
-            if (values.help)
-                return { kind: 'help', text: FILL_HELP };
-            const loaded = await loadConfigOrDefault(values.config, cwd);
-            const { config } = loaded;
-            if (!values.endpoint)
-                throw new errors_UsageError('--endpoint: required (e.g. plays_game)');
-            if (!values.seasons)
-                throw new errors_UsageError('--seasons: required (e.g. 2024 or 2020-2026)');
-            const engine = values.engine ?? 'scan';
-            if (engine !== 'scan' && engine !== 'athena')
-                throw new errors_UsageError(`--engine: "${engine}" is not one of scan, athena`);
-            return {
-                kind: 'fill',
-                loaded,
-                json: values.json ?? false,
-                lake: parseLakeUri(values.lake ?? `s3://${config.bucket}`),
-                endpoint: fillableEndpoint(values.endpoint, config),
-                seasons: parseSeasonSpec(values.seasons, config.seasons),
-                shard: parseShard(values.shard ?? '1/1'),
-                checkpoints: values.checkpoints,
-                missingIdsFile: values['missing-ids-file'],
-                limit: values.limit === undefined ? undefined : positiveInt(values.limit, '--limit', 10_000_000),
-                dryRun: values['dry-run'] ?? false,
-                rate: positiveNumber(values.rate ?? String(config.api.rate_limit_per_sec), '--rate', config.api.rate_limit_per_sec),
-                concurrency: positiveInt(values.concurrency ?? String(config.api.max_concurrency), '--concurrency', config.api.max_concurrency),
-                leaseSeconds: positiveInt(values['lease-seconds'] ?? String(config.checkpoints.lease_seconds), '--lease-seconds', 3600),
-                engine,
-            };
-        }
-        case 'plan': {
-            const { values } = cli_parse_parse(rest, {
-                ...COMMON,
-                endpoint: { type: 'string' },
-                seasons: { type: 'string' },
-                shards: { type: 'string' },
-                'max-parallel': { type: 'string' },
-                checkpoints: { type: 'string' },
-                'quota-remaining': { type: 'string' },
-                json: { type: 'boolean' },
-            });
-            if (values.help)
-                return { kind: 'help', text: PLAN_HELP };
-            const loaded = await loadConfigOrDefault(values.config, cwd);
-            const { config } = loaded;
-            if (!values.endpoint)
-                throw new errors_UsageError('--endpoint: required (an endpoint name, or all)');
-            const endpoints = values.endpoint === 'all' ? fillableEndpoints(config) : [fillableEndpoint(values.endpoint, config)];
-            return {
-                kind: 'plan',
-                loaded,
-                json: values.json ?? false,
-                lake: parseLakeUri(values.lake ?? `s3://${config.bucket}`),
-                endpoints,
-                seasons: parseSeasonSpec(values.seasons ?? `${config.seasons.start}-${config.seasons.end}`, config.seasons),
-                shards: positiveInt(values.shards ?? '1', '--shards', MAX_MATRIX_LEGS),
-                maxParallel: positiveInt(values['max-parallel'] ?? String(config.api.max_concurrency), '--max-parallel', MAX_MATRIX_LEGS),
-                checkpoints: values.checkpoints,
-                quotaRemaining: values['quota-remaining'] === undefined
-                    ? undefined
-                    : nonNegativeInt(values['quota-remaining'], '--quota-remaining'),
-            };
-        }
-        case 'repair': {
-            const { values } = cli_parse_parse(rest, {
-                ...COMMON,
-                apply: { type: 'boolean' },
-                normalize: { type: 'boolean' },
-                'confirm-delete': { type: 'boolean' },
-                json: { type: 'boolean' },
-            });
-            if (values.help)
-                return { kind: 'help', text: REPAIR_HELP };
-            if (values['confirm-delete'] && !values.apply)
-                throw new errors_UsageError('--confirm-delete: only with --apply (without it repair changes nothing)');
-            const loaded = await loadConfigOrDefault(values.config, cwd);
-            return {
-                kind: 'repair',
-                loaded,
-                lake: parseLakeUri(values.lake ?? `s3://${loaded.config.bucket}`),
-                apply: values.apply ?? false,
-                normalize: values.normalize ?? false,
-                confirmDelete: values['confirm-delete'] ?? false,
-                json: values.json ?? false,
-            };
-        }
-        default:
-            throw new errors_UsageError(`unknown command "${command}"; run cbbd-gap-bot --help for the list`);
-    }
+    if (!Object.hasOwn(CLI_COMMANDS, name))
+        throw new UsageError(`unknown command "${name}"; run cbbd-gap-bot --help for the list`);
+    const command = CLI_COMMANDS[name];
+    const flags = parseFlags(command, rest);
+    if (flags.help)
+        return { kind: 'help', text: commandHelp(command) };
+    // A switch given is `true` to parseArgs; the declarations parse text, as the action's inputs are.
+    const given = (flag) => (flag === true ? 'true' : typeof flag === 'string' ? flag : undefined);
+    const settings = await readOptions(command, 'cli', (spec) => given(flags[spec.name]), cwd);
+    return { kind: name, ...settings };
 }
-function cli_parse_parse(args, options) {
+/** The command's flags as node:util sees them: a switch is boolean, every other flag takes a string. */
+function parseFlags(command, args) {
+    const options = { help: { type: 'boolean', short: 'h' } };
+    for (const spec of Object.values(command.options)) {
+        if (offers(spec, 'cli'))
+            options[spec.name] = { type: spec.arg ? 'string' : 'boolean' };
+    }
     try {
-        return (0,external_node_util_.parseArgs)({ args: [...args], options, strict: true, allowPositionals: false });
+        return (0,external_node_util_.parseArgs)({ args: [...args], options, strict: true, allowPositionals: false }).values;
     }
     catch (e) {
         // node:util names the flag in its message ("Unknown option '--sesons'"); keep that, drop its error code.
-        throw new errors_UsageError(e instanceof Error ? e.message.replace(/\. To specify a positional argument.*$/, '') : String(e));
+        throw new UsageError(e instanceof Error ? e.message.replace(/\. To specify a positional argument.*$/, '') : String(e));
     }
-}
-const ENGINES = ['scan', 'duckdb', 'athena'];
-function parseEngine(value) {
-    if (ENGINES.includes(value))
-        return value;
-    throw new errors_UsageError(`--engine: "${value}" is not one of ${ENGINES.join(', ')}`);
 }
 
 ;// CONCATENATED MODULE: ./src/cli/scorecard.ts
+
 /** The scorecard as plain text for a terminal: one line a table, then the gap count. */
 function scorecardText(result) {
     const width = Math.max(...result.tables.map((t) => t.table.length), 5);
-    const lines = result.tables.map((t) => `  ${t.status.padEnd(4)}  ${t.table.padEnd(width)}  ${t.rows.toLocaleString('en-US').padStart(11)} rows  ${t.issues.slice(0, 2).join('; ')}`);
+    const lines = result.tables.map((t) => `  ${t.status.padEnd(4)}  ${t.table.padEnd(width)}  ${fmt(t.rows).padStart(11)} rows  ${t.issues.slice(0, 2).join('; ')}`);
     const fillable = result.gaps.filter((g) => g.kind === 'missing_children');
     return [
         `\nscorecard (${result.engine}, seasons ${result.seasons[0]}-${result.seasons[1]}):`,
@@ -90495,14 +90749,14 @@ async function dispatch(request, io, logger) {
             return report.ok ? ExitCode.ok : ExitCode.gapsOrFailures;
         }
         case 'plan': {
-            const { kind: _k, loaded: _l, json: _j, ...settings } = request;
+            const { kind: _k, loaded: _l, json: _j, configFile: _c, ...settings } = request;
             const plans = await planCommand({ config, ...settings }, deps);
             io.stderr(planText(plans));
             json({ plans, matrix: combinedMatrix(plans) });
             return ExitCode.ok;
         }
         case 'fill': {
-            const { kind: _k, loaded: _l, json: _j, ...settings } = request;
+            const { kind: _k, loaded: _l, json: _j, configFile: _c, ...settings } = request;
             const onProgress = progressReporter(io.stderr, Boolean(io.isTty) && !io.env.GITHUB_ACTIONS);
             const outcome = await fill_fillCommand({ config, ...settings }, { ...deps, onProgress });
             io.stderr(fillSummaryText(outcome));

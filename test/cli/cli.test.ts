@@ -127,6 +127,13 @@ describe('cbbd-gap-bot audit', () => {
     ],
     [['fly'], 'unknown command "fly"'],
     [['demo', '--games', '0'], '--games: expected a whole number from 1 to 10000, got "0"'],
+    [['demo', '--lake', 'somewhere'], '--lake: demo writes its own lake; use --dir'],
+    [
+      ['repair', '--confirm-delete'],
+      '--confirm-delete: only with --apply (without it repair changes nothing)',
+    ],
+    [['fill', '--endpoint', 'plays_game'], '--seasons: required (e.g. 2024 or 2020-2026)'],
+    [['plan', '--seasons', '2024'], '--endpoint: required (an endpoint name, or all)'],
   ];
   it.each(usage)('exits 2 for %j, naming the flag', async (argv, message) => {
     const run = await cli(argv);
