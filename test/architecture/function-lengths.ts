@@ -23,31 +23,33 @@ export function sourceFiles(dir: string, root = dir): string[] {
 
 /** The own length of every function, method, accessor and arrow in the TypeScript files under `dir`. */
 export function functionLengths(dir: string): FunctionLength[] {
-  return sourceFiles(dir).flatMap((file) => {
-    const text = readFileSync(path.join(dir, file), 'utf8');
-    const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
-    const lengths: FunctionLength[] = [];
-    const lineOf = (pos: number) => source.getLineAndCharacterOfPosition(pos).line;
-    const span = (node: ts.Node) => lineOf(node.getEnd()) - lineOf(node.getStart(source)) + 1;
-    // Each function's own lines: its span, less the spans of the functions directly inside it.
-    const visit = (node: ts.Node, owner: { nested: number } | undefined) => {
-      if (isFunctionLike(node)) {
-        const own = { nested: 0 };
-        ts.forEachChild(node, (child) => visit(child, own));
-        if (owner) owner.nested += span(node);
-        lengths.push({
-          file,
-          name: functionName(node, source),
-          line: lineOf(node.getStart(source)) + 1,
-          ownLines: span(node) - own.nested,
-        });
-        return;
-      }
-      ts.forEachChild(node, (child) => visit(child, owner));
-    };
-    visit(source, undefined);
-    return lengths;
-  });
+  return sourceFiles(dir).flatMap((file) => measureSource(file, readFileSync(path.join(dir, file), 'utf8')));
+}
+
+/** The own length of every function in one file's text. */
+export function measureSource(file: string, text: string): FunctionLength[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const lengths: FunctionLength[] = [];
+  const lineOf = (pos: number) => source.getLineAndCharacterOfPosition(pos).line;
+  const span = (node: ts.Node) => lineOf(node.getEnd()) - lineOf(node.getStart(source)) + 1;
+  // Each function's own lines: its span, less the spans of the functions directly inside it.
+  const visit = (node: ts.Node, owner: { nested: number } | undefined) => {
+    if (isFunctionLike(node)) {
+      const own = { nested: 0 };
+      ts.forEachChild(node, (child) => visit(child, own));
+      if (owner) owner.nested += span(node);
+      lengths.push({
+        file,
+        name: functionName(node, source),
+        line: lineOf(node.getStart(source)) + 1,
+        ownLines: span(node) - own.nested,
+      });
+      return;
+    }
+    ts.forEachChild(node, (child) => visit(child, owner));
+  };
+  visit(source, undefined);
+  return lengths;
 }
 
 function isFunctionLike(node: ts.Node): node is ts.SignatureDeclaration {
