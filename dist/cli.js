@@ -70749,6 +70749,7 @@ function createLocalCatalog(lakeRoot) {
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ./src/checkpoint/dynamodb-io.ts
+/** DynamoDB I/O of the checkpoint adapter: every call through one retry policy, reads consistent and paged. */
 
 
 /** Attribute values: a string, a number, an instant as ISO text. */
@@ -71686,6 +71687,10 @@ function windowRule(ratePerSec, marginMs = WINDOW_MARGIN_MS) {
         ? { starts: Math.floor(ratePerSec), windowMs: 1000 + marginMs }
         : { starts: 1, windowMs: 1000 / ratePerSec + marginMs };
 }
+/**
+ * The CBBD API's request budget as a value: at most R requests started in any one-second window, at most C in
+ * flight. Time is injected (`now`, `sleep`) so the invariants are tested on a fake clock, without wall time.
+ */
 function createRateLimiter(options) {
     const { concurrency } = options;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
@@ -71891,6 +71896,10 @@ function checkRetrySettings(settings) {
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 /** Error bodies are read only this far: enough for any message, never a whole proxy page. */
 const ERROR_BODY_BYTES = 64 * 1024;
+/**
+ * The CbbdClient over HTTP: `fetch` behind the rate limiter (rate-limiter.ts), the retry policy
+ * (retry-policy.ts) and a guard that keeps `api.quota_reserve` calls of the monthly quota unspent.
+ */
 function createHttpCbbdClient(options) {
     checkOptions(options);
     const now = options.now ?? Date.now;
@@ -72485,6 +72494,10 @@ function isNotFound(e) {
 }
 
 ;// CONCATENATED MODULE: ./src/commands/ports.ts
+/**
+ * The composition root: the one place that chooses adapters — S3 or disk for the lake, scan, DuckDB or Athena
+ * for queries — and builds the AWS clients. Commands receive ports from here and nothing else picks one.
+ */
 
 
 
@@ -78123,11 +78136,11 @@ function seasonTables(seed, season, gameIds, teams) {
 }
 
 ;// CONCATENATED MODULE: ./src/demo/synthetic-api.ts
-
 /**
  * Deterministic CBBD API records for a made-up league: the demo lake, the benchmarks and the fake API in test/
  * all draw from here, so a game's plays are the same whether the lake was generated or filled through the API.
  */
+
 const CONFERENCES = ['ACC', 'Big East', 'Big Ten', 'Big 12', 'SEC', 'Pac-12', 'WCC', 'A-10'];
 const PLAY_TYPES = [
     'JumpShot',
@@ -79075,11 +79088,11 @@ async function runFill(job, ports) {
 }
 
 ;// CONCATENATED MODULE: ./src/config/values.ts
-
 /**
  * Parsers for the values of flags and action inputs, shared by the CLI and the action so both refuse the same
  * things with the same words. `name` is how the user wrote it: `--rate` or `input rate`.
  */
+
 /** The endpoints the tables of `audit.tables` are filled by, in table order. */
 function fillableEndpoints(config) {
     return Object.values(config.audit.tables)
@@ -89816,11 +89829,11 @@ function preprocess(fn, schema) {
 }
 
 ;// CONCATENATED MODULE: ./src/config/schema.ts
-
 /**
  * The schema of `config.yaml`: the `cbbd_etl` pipeline's own keys (so its file works unchanged) plus the bot's
  * sections `audit`, `catalog`, `checkpoints` and `github`. Defaults are the pipeline's and the design's.
  */
+
 const schema_positiveInt = schemas_number().int().positive();
 const season = schemas_number().int().min(1900).max(2100);
 const retrySchema = object({
@@ -90182,18 +90195,18 @@ function parseLakeUri(value, flag = '--lake') {
 }
 
 ;// CONCATENATED MODULE: ./src/commands/options.ts
-
-
-
-
-
-
-
 /**
  * Every command's options, declared once. The CLI's parser and `--help` (src/cli/), the action's input reader
  * (src/action/inputs.ts) and the test holding action.yml to these lists all come from here: adding a flag is one
  * declaration below plus its use in the command.
  */
+
+
+
+
+
+
+
 const configFile = option_spec_option({
     name: 'config',
     on: 'both',
@@ -90578,9 +90591,9 @@ const COMMAND_INPUT = {
 };
 
 ;// CONCATENATED MODULE: ./src/cli/help.ts
-
-
 /** The `--help` texts, written from the commands' declarations (src/commands/options.ts). */
+
+
 /** `cbbd-gap-bot --help`: the commands and what every command shares. */
 function mainHelp() {
     const commands = Object.values(CLI_COMMANDS).map((c) => `  ${c.name.padEnd(9)}${c.summary}`);

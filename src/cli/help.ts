@@ -1,7 +1,7 @@
+/** The `--help` texts, written from the commands' declarations (src/commands/options.ts). */
+
 import { offers, type CommandSpec } from '../commands/option-spec.js';
 import { CLI_COMMANDS } from '../commands/options.js';
-
-/** The `--help` texts, written from the commands' declarations (src/commands/options.ts). */
 
 /** `cbbd-gap-bot --help`: the commands and what every command shares. */
 export function mainHelp(): string {

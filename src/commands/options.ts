@@ -1,3 +1,9 @@
+/**
+ * Every command's options, declared once. The CLI's parser and `--help` (src/cli/), the action's input reader
+ * (src/action/inputs.ts) and the test holding action.yml to these lists all come from here: adding a flag is one
+ * declaration below plus its use in the command.
+ */
+
 import { parseSeasonSpec } from '../config/seasons.js';
 import {
   booleanValue,
@@ -13,12 +19,6 @@ import { parseLakeUri } from '../lake/lake-uri.js';
 import { UsageError } from '../util/errors.js';
 import { option, type CommandSpec, type Offered, type OptionContext } from './option-spec.js';
 import type { EngineName } from './ports.js';
-
-/**
- * Every command's options, declared once. The CLI's parser and `--help` (src/cli/), the action's input reader
- * (src/action/inputs.ts) and the test holding action.yml to these lists all come from here: adding a flag is one
- * declaration below plus its use in the command.
- */
 
 const configFile = option({
   name: 'config',

@@ -1,9 +1,9 @@
-import type { ColumnSpec, ColumnType } from '../parquet/write.js';
-
 /**
  * Silver columns as the pipeline writes them: the sorted union of the API's fields and the pipeline's derived
  * columns, typed by its hints (`id`, `gameId`, `teamId`… int64; `season` int32). Nested values are JSON text.
  */
+
+import type { ColumnSpec, ColumnType } from '../parquet/write.js';
 
 function columns(types: Record<string, ColumnType>): ColumnSpec[] {
   // Python sorts column names by code point: uppercase before lowercase, `onFloor` before `onfloor_player1`.
