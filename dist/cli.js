@@ -58517,7 +58517,7 @@ module.exports = Iterator;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5339);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8393);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
@@ -58533,7 +58533,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5339:
+/***/ 8393:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -58761,101 +58761,29 @@ function compareValues(a, b) {
     return x < y ? -1 : x > y ? 1 : 0;
 }
 
-;// CONCATENATED MODULE: ./src/engine/key-tracker.ts
-/** Seasons key the maps; rows without a season are counted under this sentinel and reported with the table. */
+;// CONCATENATED MODULE: ./src/engine/query-engine.ts
+/** Seasons key the facts' maps; rows without a season are counted under this sentinel and reported with the table. */
 const NO_SEASON = -1;
-/** A tracker for keys that are plain numbers; only valid when files arrive in ascending season order. */
-function createNumericKeyTracker() {
-    const bySeason = new Map();
-    return {
-        add(season, keys) {
-            const s = season ?? NO_SEASON;
-            let bucket = bySeason.get(s);
-            if (!bucket) {
-                bucket = { values: new Float64Array(Math.max(1024, keys.length)), length: 0 };
-                bySeason.set(s, bucket);
-            }
-            if (bucket.length + keys.length > bucket.values.length) {
-                const grown = new Float64Array(Math.max(bucket.values.length * 2, bucket.length + keys.length));
-                grown.set(bucket.values.subarray(0, bucket.length));
-                bucket.values = grown;
-            }
-            for (let i = 0; i < keys.length; i++) {
-                const k = keys[i];
-                // A null key part is its own value, as in SQL's PARTITION BY: NaN marks it and compares equal below.
-                bucket.values[bucket.length++] = typeof k === 'number' ? k : NaN;
-            }
-        },
-        duplicatesBySeason() {
-            const out = new Map();
-            let seen = new Float64Array(0);
-            let seenNull = false;
-            for (const season of [...bySeason.keys()].sort((a, b) => a - b)) {
-                const bucket = bySeason.get(season);
-                const sorted = bucket.values.subarray(0, bucket.length).sort();
-                let duplicates = 0;
-                const distinct = [];
-                let i = 0;
-                let j = 0;
-                for (; i < sorted.length; i++) {
-                    const v = sorted[i];
-                    if (Number.isNaN(v)) {
-                        if (seenNull)
-                            duplicates++;
-                        seenNull = true;
-                        continue;
-                    }
-                    if (i > 0 && sorted[i - 1] === v) {
-                        duplicates++;
-                        continue;
-                    }
-                    while (j < seen.length && seen[j] < v)
-                        j++;
-                    if (j < seen.length && seen[j] === v)
-                        duplicates++;
-                    else
-                        distinct.push(v);
-                }
-                if (duplicates > 0)
-                    out.set(season, duplicates);
-                seen = mergeSorted(seen, distinct);
-                bucket.values = new Float64Array(0);
-            }
-            return out;
-        },
-    };
+/** How many keys a schema group, and a gap about one, names. */
+const SCHEMA_SAMPLE = 20;
+/** The names of the partition keys found in a table's paths. */
+function partitionKeyNames(files) {
+    return new Set(files.flatMap((f) => f.partitions.map((p) => p.name)));
 }
-/** A tracker for any key, as strings in a set; files must arrive in key order. */
-function createStringKeyTracker() {
-    const seen = new Set();
-    const out = new Map();
+/** An empty answer to fill in. */
+function emptyFacts() {
     return {
-        add(season, keys) {
-            for (let i = 0; i < keys.length; i++) {
-                const k = String(keys[i]);
-                if (seen.has(k)) {
-                    const s = season ?? NO_SEASON;
-                    out.set(s, (out.get(s) ?? 0) + 1);
-                }
-                else
-                    seen.add(k);
-            }
-        },
-        duplicatesBySeason: () => out,
+        columns: [],
+        rowsBySeason: new Map(),
+        filesBySeason: new Map(),
+        unseasonedRows: 0,
+        readableFiles: 0,
+        unreadable: [],
+        duplicatesBySeason: undefined,
+        keyProblem: undefined,
+        idsBySeason: undefined,
+        nullCounts: new Map(),
     };
-}
-function mergeSorted(a, b) {
-    const out = new Float64Array(a.length + b.length);
-    let i = 0;
-    let j = 0;
-    let k = 0;
-    while (i < a.length && j < b.length)
-        out[k++] = a[i] <= b[j] ? a[i++] : b[j++];
-    while (i < a.length)
-        out[k++] = a[i++];
-    while (j < b.length)
-        out[k++] = b[j++];
-    return out;
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -59426,41 +59354,11 @@ const TABLE_SIGNATURES = {
     fct_lineups: ['idHash', 'athletes'],
 };
 
-;// CONCATENATED MODULE: ./src/engine/query-engine.ts
-/** How many keys a schema group, and a gap about one, names. */
-const SCHEMA_SAMPLE = 20;
-/** The names of the partition keys found in a table's paths. */
-function partitionKeyNames(files) {
-    return new Set(files.flatMap((f) => f.partitions.map((p) => p.name)));
-}
-/** An empty answer to fill in. */
-function emptyFacts() {
-    return {
-        columns: [],
-        rowsBySeason: new Map(),
-        filesBySeason: new Map(),
-        unseasonedRows: 0,
-        readableFiles: 0,
-        unreadable: [],
-        duplicatesBySeason: undefined,
-        keyProblem: undefined,
-        idsBySeason: undefined,
-        nullCounts: new Map(),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/report/format.ts
-/** A count as the reports write it: `12,345`. */
+;// CONCATENATED MODULE: ./src/util/format.ts
+/** A count as the reports, issues and checks write it: `12,345`. */
 const fmt = (n) => n.toLocaleString('en-US');
 /** A share as the reports write it, rounded down to a tenth so 99.96% never reads as 100.0%: `99.9%`. */
 const pct = (r) => `${(Math.floor(r * 1000) / 10).toFixed(1)}%`;
-/** How many tables have each status. */
-function statusCounts(result) {
-    const counts = { PASS: 0, WARN: 0, FAIL: 0 };
-    for (const t of result.tables)
-        counts[t.status]++;
-    return counts;
-}
 
 ;// CONCATENATED MODULE: ./src/audit/schema-checks.ts
 
@@ -60561,7 +60459,17 @@ function remedy(gap) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/report/format.ts
+/** How many tables have each status. */
+function statusCounts(result) {
+    const counts = { PASS: 0, WARN: 0, FAIL: 0 };
+    for (const t of result.tables)
+        counts[t.status]++;
+    return counts;
+}
+
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
+
 
 
 
@@ -60757,7 +60665,7 @@ const ExitCode = {
     quotaExhausted: 3,
 };
 /** A bad flag, input, season spec or config value: exit 2, the message names the bad thing. */
-class errors_UsageError extends Error {
+class UsageError extends Error {
     name = 'UsageError';
 }
 /** The API's monthly quota is spent (or would dip into the reserve): exit 3. */
@@ -60766,7 +60674,7 @@ class QuotaExhaustedError extends Error {
 }
 /** Maps an error to the process exit code. */
 function exitCodeFor(e) {
-    if (e instanceof errors_UsageError)
+    if (e instanceof UsageError)
         return ExitCode.usage;
     if (e instanceof QuotaExhaustedError)
         return ExitCode.quotaExhausted;
@@ -60859,7 +60767,6 @@ function parseJsonish(value) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/sql-facts.ts
-
 
 
 /** A string as an SQL literal, and a name as a quoted identifier: the same in DuckDB and Athena (Trino). */
@@ -70653,6 +70560,102 @@ async function readColumns(store, object, metadata, columns) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./src/engine/key-tracker.ts
+
+/** A tracker for keys that are plain numbers; only valid when files arrive in ascending season order. */
+function createNumericKeyTracker() {
+    const bySeason = new Map();
+    return {
+        add(season, keys) {
+            const s = season ?? NO_SEASON;
+            let bucket = bySeason.get(s);
+            if (!bucket) {
+                bucket = { values: new Float64Array(Math.max(1024, keys.length)), length: 0 };
+                bySeason.set(s, bucket);
+            }
+            if (bucket.length + keys.length > bucket.values.length) {
+                const grown = new Float64Array(Math.max(bucket.values.length * 2, bucket.length + keys.length));
+                grown.set(bucket.values.subarray(0, bucket.length));
+                bucket.values = grown;
+            }
+            for (let i = 0; i < keys.length; i++) {
+                const k = keys[i];
+                // A null key part is its own value, as in SQL's PARTITION BY: NaN marks it and compares equal below.
+                bucket.values[bucket.length++] = typeof k === 'number' ? k : NaN;
+            }
+        },
+        duplicatesBySeason() {
+            const out = new Map();
+            let seen = new Float64Array(0);
+            let seenNull = false;
+            for (const season of [...bySeason.keys()].sort((a, b) => a - b)) {
+                const bucket = bySeason.get(season);
+                const sorted = bucket.values.subarray(0, bucket.length).sort();
+                let duplicates = 0;
+                const distinct = [];
+                let i = 0;
+                let j = 0;
+                for (; i < sorted.length; i++) {
+                    const v = sorted[i];
+                    if (Number.isNaN(v)) {
+                        if (seenNull)
+                            duplicates++;
+                        seenNull = true;
+                        continue;
+                    }
+                    if (i > 0 && sorted[i - 1] === v) {
+                        duplicates++;
+                        continue;
+                    }
+                    while (j < seen.length && seen[j] < v)
+                        j++;
+                    if (j < seen.length && seen[j] === v)
+                        duplicates++;
+                    else
+                        distinct.push(v);
+                }
+                if (duplicates > 0)
+                    out.set(season, duplicates);
+                seen = mergeSorted(seen, distinct);
+                bucket.values = new Float64Array(0);
+            }
+            return out;
+        },
+    };
+}
+/** A tracker for any key, as strings in a set; files must arrive in key order. */
+function createStringKeyTracker() {
+    const seen = new Set();
+    const out = new Map();
+    return {
+        add(season, keys) {
+            for (let i = 0; i < keys.length; i++) {
+                const k = String(keys[i]);
+                if (seen.has(k)) {
+                    const s = season ?? NO_SEASON;
+                    out.set(s, (out.get(s) ?? 0) + 1);
+                }
+                else
+                    seen.add(k);
+            }
+        },
+        duplicatesBySeason: () => out,
+    };
+}
+function mergeSorted(a, b) {
+    const out = new Float64Array(a.length + b.length);
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    while (i < a.length && j < b.length)
+        out[k++] = a[i] <= b[j] ? a[i++] : b[j++];
+    while (i < a.length)
+        out[k++] = a[i++];
+    while (j < b.length)
+        out[k++] = b[j++];
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/scan-engine.ts
 
 
@@ -71029,7 +71032,7 @@ function chunks(items, size) {
 function createLocalCatalog(lakeRoot) {
     const fileOf = (database, table) => {
         if (!/^[\w.-]+$/.test(database) || !/^[\w.-]+$/.test(table))
-            throw new errors_UsageError(`catalog: odd name ${database}.${table}`);
+            throw new UsageError(`catalog: odd name ${database}.${table}`);
         return external_node_path_default().join(lakeRoot, '_catalog', database, `${table}.json`);
     };
     async function load(database, table) {
@@ -71048,10 +71051,10 @@ function createLocalCatalog(lakeRoot) {
             doc = JSON.parse(text);
         }
         catch (e) {
-            throw new errors_UsageError(`${file}: not JSON (${e instanceof Error ? e.message : String(e)})`);
+            throw new UsageError(`${file}: not JSON (${e instanceof Error ? e.message : String(e)})`);
         }
         if (!doc.Table || typeof doc.Table.Name !== 'string')
-            throw new errors_UsageError(`${file}: expected {"Table": {"Name": …}, "Partitions": […]}`);
+            throw new UsageError(`${file}: expected {"Table": {"Name": …}, "Partitions": […]}`);
         return { Table: doc.Table, Partitions: Array.isArray(doc.Partitions) ? doc.Partitions : [] };
     }
     async function save(database, table, doc) {
@@ -71135,6 +71138,7 @@ function createLocalCatalog(lakeRoot) {
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ./src/checkpoint/dynamodb-io.ts
+/** DynamoDB I/O of the checkpoint adapter: every call through one retry policy, reads consistent and paged. */
 
 
 /** Attribute values: a string, a number, an instant as ISO text. */
@@ -72072,6 +72076,10 @@ function windowRule(ratePerSec, marginMs = WINDOW_MARGIN_MS) {
         ? { starts: Math.floor(ratePerSec), windowMs: 1000 + marginMs }
         : { starts: 1, windowMs: 1000 / ratePerSec + marginMs };
 }
+/**
+ * The CBBD API's request budget as a value: at most R requests started in any one-second window, at most C in
+ * flight. Time is injected (`now`, `sleep`) so the invariants are tested on a fake clock, without wall time.
+ */
 function createRateLimiter(options) {
     const { concurrency } = options;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
@@ -72277,6 +72285,10 @@ function checkRetrySettings(settings) {
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 /** Error bodies are read only this far: enough for any message, never a whole proxy page. */
 const ERROR_BODY_BYTES = 64 * 1024;
+/**
+ * The CbbdClient over HTTP: `fetch` behind the rate limiter (rate-limiter.ts), the retry policy
+ * (retry-policy.ts) and a guard that keeps `api.quota_reserve` calls of the monthly quota unspent.
+ */
 function createHttpCbbdClient(options) {
     checkOptions(options);
     const now = options.now ?? Date.now;
@@ -72473,10 +72485,10 @@ function gamePath(endpoints, name, gameId) {
     const endpoint = Object.hasOwn(endpoints, name) ? endpoints[name] : undefined;
     if (!endpoint) {
         const known = Object.keys(endpoints).sort().join(', ');
-        throw new errors_UsageError(`unknown endpoint "${name}"; config.endpoints has ${known || 'none'}`);
+        throw new UsageError(`unknown endpoint "${name}"; config.endpoints has ${known || 'none'}`);
     }
     if (!endpoint.path.includes('{gameId}')) {
-        throw new errors_UsageError(`endpoints.${name}.path "${endpoint.path}" has no {gameId}: only per-game endpoints are fetched by game`);
+        throw new UsageError(`endpoints.${name}.path "${endpoint.path}" has no {gameId}: only per-game endpoints are fetched by game`);
     }
     if (!Number.isSafeInteger(gameId))
         throw new RangeError(`gameId must be a whole number, got ${gameId}`);
@@ -72871,6 +72883,10 @@ function isNotFound(e) {
 }
 
 ;// CONCATENATED MODULE: ./src/commands/ports.ts
+/**
+ * The composition root: the one place that chooses adapters — S3 or disk for the lake, scan, DuckDB or Athena
+ * for queries — and builds the AWS clients. Commands receive ports from here and nothing else picks one.
+ */
 
 
 
@@ -72925,12 +72941,12 @@ async function openEngine(name, store, location, config, env) {
             return createScanEngine(store, { concurrency: config.audit.read_concurrency });
         case 'duckdb':
             if (location.kind !== 'file') {
-                throw new errors_UsageError('--engine duckdb: reads a file lake (a directory); for s3:// use --engine scan or athena');
+                throw new UsageError('--engine duckdb: reads a file lake (a directory); for s3:// use --engine scan or athena');
             }
             return createDuckDbEngine(location.root);
         case 'athena':
             if (location.kind !== 's3')
-                throw new errors_UsageError('--engine athena: queries the catalog of an s3:// lake; for a directory use scan or duckdb');
+                throw new UsageError('--engine athena: queries the catalog of an s3:// lake; for a directory use scan or duckdb');
             return createAthenaEngine(new dist_cjs/* AthenaClient */.T7g(awsClientConfig(config, env)), openCatalog(location, config, env), {
                 database: config.catalog.silver_database,
                 workgroup: config.gap_fill.athena_workgroup,
@@ -72957,7 +72973,7 @@ function openCheckpoints(uri, location, config, env) {
     if (value.startsWith('dynamodb://')) {
         const table = value.slice('dynamodb://'.length);
         if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table))
-            throw new errors_UsageError(`--checkpoints: "${table}" is not a DynamoDB table name`);
+            throw new UsageError(`--checkpoints: "${table}" is not a DynamoDB table name`);
         return withDescribedErrors(createDynamoDbCheckpoints(new client_dynamodb_dist_cjs/* DynamoDBClient */.MGV(awsClientConfig(config, env)), table), `DynamoDB table ${table}`);
     }
     if (value.startsWith('file://')) {
@@ -72966,11 +72982,11 @@ function openCheckpoints(uri, location, config, env) {
             return withDescribedErrors(createFileCheckpoints(dir), `checkpoints in ${dir}`);
         }
         catch {
-            throw new errors_UsageError(`--checkpoints: "${value}" is not an absolute file:// URI`);
+            throw new UsageError(`--checkpoints: "${value}" is not an absolute file:// URI`);
         }
     }
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value))
-        throw new errors_UsageError(`--checkpoints: "${value}" is neither dynamodb://table nor file:///dir`);
+        throw new UsageError(`--checkpoints: "${value}" is neither dynamodb://table nor file:///dir`);
     return withDescribedErrors(createFileCheckpoints(external_node_path_default().resolve(value)), `checkpoints in ${external_node_path_default().resolve(value)}`);
 }
 /**
@@ -72980,7 +72996,7 @@ function openCheckpoints(uri, location, config, env) {
 function openApiClient(config, env, share, logger) {
     const apiKey = env.CBBD_API_KEY || env.BEARER_TOKEN;
     if (!apiKey)
-        throw new errors_UsageError('no API key: set CBBD_API_KEY (or BEARER_TOKEN) to a CollegeBasketballData key');
+        throw new UsageError('no API key: set CBBD_API_KEY (or BEARER_TOKEN) to a CollegeBasketballData key');
     return createHttpCbbdClient({
         baseUrl: env.CBBD_API_URL ?? config.api.base_url,
         apiKey,
@@ -73143,6 +73159,15 @@ function typeHints(layer, table) {
 }
 
 ;// CONCATENATED MODULE: ./src/fill/column-rules.ts
+/**
+ * The one place that decides the type and the text of every column the fill writes, bronze and silver, as the
+ * pipeline's `normalize_records` does: columns are the sorted union of the records' fields; a column's type is
+ * the one the catalog declares for it, else the pipeline's type hint, else the type of its first non-null value;
+ * a string column holds Python's `str(value)`, so nested values read as the pipeline's `repr` text. Where the
+ * pipeline loses data the bot does not: an integer column that meets a fraction becomes DOUBLE (the pipeline
+ * truncates to int), and any other value its inferred type cannot hold makes the column a string column (the
+ * pipeline writes null). A declared or hinted type is never changed: a value it cannot hold is a schema conflict.
+ */
 
 
 
@@ -73271,6 +73296,11 @@ function conflict(rules, column, value) {
 }
 
 ;// CONCATENATED MODULE: ./src/fill/silver-rows.ts
+/**
+ * The pipeline's silver records of the per-game endpoints (`_apply_key_aliases` in its `orchestrate.py`), before
+ * `normalizeRecords` types them: fields the pipeline derives are added, its JSON columns hold `json.dumps` text,
+ * and every other nested value stays as it is (it becomes `repr` text in a string column, as in the pipeline).
+ */
 
 
 
@@ -78692,11 +78722,11 @@ function seasonTables(seed, season, gameIds, teams) {
 }
 
 ;// CONCATENATED MODULE: ./src/demo/synthetic-api.ts
-
 /**
  * Deterministic CBBD API records for a made-up league: the demo lake, the benchmarks and the fake API in test/
  * all draw from here, so a game's plays are the same whether the lake was generated or filled through the API.
  */
+
 const CONFERENCES = ['ACC', 'Big East', 'Big Ten', 'Big 12', 'SEC', 'Pac-12', 'WCC', 'A-10'];
 const PLAY_TYPES = [
     'JumpShot',
@@ -79325,13 +79355,13 @@ function catalogEntry(table, written) {
 function parseShard(text, flag = '--shard') {
     const m = /^(\d+)\/(\d+)$/.exec(text.trim());
     if (!m)
-        throw new errors_UsageError(`${flag}: "${text}" is not I/N (e.g. 1/3)`);
+        throw new UsageError(`${flag}: "${text}" is not I/N (e.g. 1/3)`);
     const index = Number(m[1]);
     const count = Number(m[2]);
     if (count < 1 || count > 256)
-        throw new errors_UsageError(`${flag}: ${count} shards; use 1 to 256`);
+        throw new UsageError(`${flag}: ${count} shards; use 1 to 256`);
     if (index < 1 || index > count)
-        throw new errors_UsageError(`${flag}: shard ${index} of ${count} does not exist; use 1/${count} to ${count}/${count}`);
+        throw new UsageError(`${flag}: shard ${index} of ${count} does not exist; use 1/${count} to ${count}/${count}`);
     return { index, count };
 }
 /**
@@ -79564,11 +79594,11 @@ async function runFill(job, ports) {
 }
 
 ;// CONCATENATED MODULE: ./src/config/values.ts
-
 /**
  * Parsers for the values of flags and action inputs, shared by the CLI and the action so both refuse the same
  * things with the same words. `name` is how the user wrote it: `--rate` or `input rate`.
  */
+
 /** The endpoints the tables of `audit.tables` are filled by, in table order. */
 function fillableEndpoints(config) {
     return Object.values(config.audit.tables)
@@ -79579,7 +79609,7 @@ function fillableEndpoints(config) {
 function fillableEndpoint(value, config, name = '--endpoint') {
     const fillable = fillableEndpoints(config);
     if (!fillable.includes(value) || config.endpoints[value]?.type !== 'game_fanout') {
-        throw new errors_UsageError(`${name}: "${value}" is not a per-game endpoint a table is filled by; use one of ${fillable.join(', ')}`);
+        throw new UsageError(`${name}: "${value}" is not a per-game endpoint a table is filled by; use one of ${fillable.join(', ')}`);
     }
     return value;
 }
@@ -79587,20 +79617,20 @@ function fillableEndpoint(value, config, name = '--endpoint') {
 function positiveNumber(value, name, max) {
     const n = Number(value);
     if (!/^\d+(\.\d+)?$/.test(value) || n <= 0 || n > max) {
-        throw new errors_UsageError(`${name}: expected a number above 0 and at most ${max} (the config's limit), got "${value}"`);
+        throw new UsageError(`${name}: expected a number above 0 and at most ${max} (the config's limit), got "${value}"`);
     }
     return n;
 }
 /** A whole number from 0. */
 function nonNegativeInt(value, name) {
     if (!/^\d+$/.test(value))
-        throw new errors_UsageError(`${name}: expected a whole number, got "${value}"`);
+        throw new UsageError(`${name}: expected a whole number, got "${value}"`);
     return Number(value);
 }
 /** A whole number from 1 to `max`. */
 function positiveInt(value, name, max) {
     if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
-        throw new errors_UsageError(`${name}: expected a whole number from 1 to ${max}, got "${value}"`);
+        throw new UsageError(`${name}: expected a whole number from 1 to ${max}, got "${value}"`);
     }
     return Number(value);
 }
@@ -79630,7 +79660,7 @@ function booleanValue(value, name, fallback = false) {
 function tableForEndpoint(config, endpoint) {
     const entry = Object.entries(config.audit.tables).find(([, tc]) => tc.endpoint === endpoint);
     if (!entry) {
-        throw new errors_UsageError(`--endpoint: no table in audit.tables is filled by "${endpoint}"; known: ${fillableEndpoints(config).join(', ')}`);
+        throw new UsageError(`--endpoint: no table in audit.tables is filled by "${endpoint}"; known: ${fillableEndpoints(config).join(', ')}`);
     }
     return { table: entry[0], tc: entry[1] };
 }
@@ -79740,7 +79770,7 @@ function targetsFromFile(text, index, seasons, source) {
             return;
         const m = /^(\d+)\s*(?:,\s*(\d{4}-\d{2}-\d{2}))?$/.exec(line);
         if (!m)
-            throw new errors_UsageError(`${source}:${n + 1}: "${raw.trim()}" is not gameId or gameId,YYYY-MM-DD`);
+            throw new UsageError(`${source}:${n + 1}: "${raw.trim()}" is not gameId or gameId,YYYY-MM-DD`);
         const gameId = Number(m[1]);
         const known = index.get(gameId);
         if (known && seasons.includes(known.season))
@@ -79776,36 +79806,10 @@ function targetsFromFile(text, index, seasons, source) {
  */
 async function fill_fillCommand(command, deps) {
     const { config } = command;
-    const { logger } = deps;
     const { table, tc } = tableForEndpoint(config, command.endpoint);
     const store = openLake(command.lake, config, deps.env);
     const checkpoints = openCheckpoints(command.checkpoints, command.lake, config, deps.env);
-    const layout = layoutFrom(config.s3_layout);
-    const emptyFromCheckpoints = (endpoint) => checkpoints.idsWithStatus(endpoint, 'empty');
-    let all;
-    let unplaceable = [];
-    if (command.missingIdsFile) {
-        const text = await (0,promises_.readFile)(command.missingIdsFile, 'utf8').catch((e) => {
-            throw new errors_UsageError(`--missing-ids-file: cannot read ${command.missingIdsFile} (${e.code ?? String(e)})`);
-        });
-        const { index } = await loadGames(store, config, parentOf(tc), command.seasons, logger);
-        ({ targets: all, unplaceable } = targetsFromFile(text, index, command.seasons, command.missingIdsFile));
-    }
-    else {
-        const engine = await openEngine(command.engine, store, command.lake, config, deps.env);
-        try {
-            all = await discoverMissing(config, command.endpoint, command.seasons, {
-                store,
-                engine,
-                logger,
-                games: await loadGames(store, config, parentOf(tc), command.seasons, logger),
-                emptyFromCheckpoints,
-            });
-        }
-        finally {
-            await engine.close();
-        }
-    }
+    const { all, unplaceable } = await missingGames(command, parentOf(tc), store, checkpoints, deps);
     const mine = all.filter((t) => shardOf(t.gameId, command.shard.count) === command.shard.index);
     const open = await openTargets(checkpoints, command.endpoint, mine);
     const targets = command.limit !== undefined ? open.slice(0, command.limit) : open;
@@ -79821,14 +79825,14 @@ async function fill_fillCommand(command, deps) {
         result: undefined,
         catalog: undefined,
     };
-    logger.info(`${command.endpoint} shard ${outcome.shard}: ${mine.length} missing games in ${table}, ${outcome.alreadyDone} already checkpointed done/empty, ` +
+    deps.logger.info(`${command.endpoint} shard ${outcome.shard}: ${mine.length} missing games in ${table}, ${outcome.alreadyDone} already checkpointed done/empty, ` +
         `${targets.length} to fetch at ${command.rate}/s (~${Math.ceil(targets.length / command.rate)} s)`);
     if (command.dryRun || targets.length === 0)
         return outcome;
     const catalog = openCatalog(command.lake, config, deps.env);
     const databases = { bronze: config.catalog.bronze_database, silver: config.catalog.silver_database };
     const rules = await loadLayerRules(catalog, databases, command.endpoint);
-    const client = openApiClient(config, deps.env, { rate: command.rate, concurrency: command.concurrency }, logger);
+    const client = openApiClient(config, deps.env, { rate: command.rate, concurrency: command.concurrency }, deps.logger);
     outcome.result = await runFill({
         endpoint: command.endpoint,
         key: tc.key,
@@ -79841,28 +79845,66 @@ async function fill_fillCommand(command, deps) {
         rules,
     }, {
         store,
-        layout,
+        layout: layoutFrom(config.s3_layout),
         client,
         checkpoints,
-        logger,
+        logger: deps.logger,
         ingestedAt: () => isoDate(new Date()),
         ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     });
-    if (outcome.result.partitions.length > 0) {
-        // The games are written and checkpointed by now: a catalog that cannot be reached must not hide that.
-        try {
-            outcome.catalog = await registerPartitions(catalog, outcome.result.partitions);
-        }
-        catch (e) {
-            const reason = `the catalog could not be updated (${errorMessage(e)}); run repair --apply to register the new partitions`;
-            outcome.catalog = { registered: 0, failed: [{ table: '*', values: [], reason }], notes: [] };
-        }
-        for (const n of outcome.catalog.notes)
-            logger.warn(n);
-        for (const f of outcome.catalog.failed)
-            logger.warn(f.reason);
-    }
+    if (outcome.result.partitions.length > 0)
+        outcome.catalog = await registerNewPartitions(catalog, outcome.result.partitions, deps.logger);
     return outcome;
+}
+/**
+ * The endpoint's missing games in the seasons asked, placed by fct_games: the ids of `--missing-ids-file`, or
+ * those the audit's coverage check finds (less games checkpointed empty).
+ */
+async function missingGames(command, parent, store, checkpoints, deps) {
+    const { config, seasons } = command;
+    const { logger } = deps;
+    if (command.missingIdsFile) {
+        const file = command.missingIdsFile;
+        const text = await (0,promises_.readFile)(file, 'utf8').catch((e) => {
+            throw new UsageError(`--missing-ids-file: cannot read ${file} (${e.code ?? String(e)})`);
+        });
+        const { index } = await loadGames(store, config, parent, seasons, logger);
+        const { targets, unplaceable } = targetsFromFile(text, index, seasons, file);
+        return { all: targets, unplaceable };
+    }
+    const engine = await openEngine(command.engine, store, command.lake, config, deps.env);
+    try {
+        const all = await discoverMissing(config, command.endpoint, seasons, {
+            store,
+            engine,
+            logger,
+            games: await loadGames(store, config, parent, seasons, logger),
+            emptyFromCheckpoints: (endpoint) => checkpoints.idsWithStatus(endpoint, 'empty'),
+        });
+        return { all, unplaceable: [] };
+    }
+    finally {
+        await engine.close();
+    }
+}
+/**
+ * Adds the fill's new partitions to the catalog. The games are written and checkpointed by now: a catalog that
+ * cannot be reached must not hide that, so its failure is reported with the remedy instead of thrown.
+ */
+async function registerNewPartitions(catalog, partitions, logger) {
+    let registered;
+    try {
+        registered = await registerPartitions(catalog, partitions);
+    }
+    catch (e) {
+        const reason = `the catalog could not be updated (${errorMessage(e)}); run repair --apply to register the new partitions`;
+        registered = { registered: 0, failed: [{ table: '*', values: [], reason }], notes: [] };
+    }
+    for (const n of registered.notes)
+        logger.warn(n);
+    for (const f of registered.failed)
+        logger.warn(f.reason);
+    return registered;
 }
 /** Who this run is in leases and shard locks: the Actions run when there is one, and the host and pid. */
 function ownerId(env) {
@@ -79886,14 +79928,14 @@ function planFill(input) {
     const notes = [];
     const seasons = [...new Set(input.targets.map((t) => t.season))].sort((a, b) => a - b);
     if (input.shards < 1)
-        throw new errors_UsageError('--shards: at least 1');
+        throw new UsageError('--shards: at least 1');
     let shards = input.shards;
     if (seasons.length * shards > MAX_MATRIX_LEGS) {
         shards = Math.max(1, Math.floor(MAX_MATRIX_LEGS / Math.max(1, seasons.length)));
         notes.push(`${seasons.length} seasons × ${input.shards} shards is over GitHub's ${MAX_MATRIX_LEGS} matrix jobs; using ${shards} shards a season`);
     }
     if (seasons.length > MAX_MATRIX_LEGS)
-        throw new errors_UsageError(`--seasons: ${seasons.length} seasons need more than ${MAX_MATRIX_LEGS} matrix jobs`);
+        throw new UsageError(`--seasons: ${seasons.length} seasons need more than ${MAX_MATRIX_LEGS} matrix jobs`);
     // Each leg keeps at least one request in flight and at least one start a second: legs whose share of the rate
     // is under 1/s may all start in the same second, so more legs than whole requests a second could together
     // exceed the rate. (The client honours a share above 1 by its whole part: give legs whole shares.)
@@ -79972,7 +80014,7 @@ async function planCommand(command, deps) {
     // Every endpoint's legs go into one matrix: keep endpoints × seasons × shards within GitHub's 256 jobs.
     const shards = Math.min(command.shards, Math.max(1, Math.floor(MAX_MATRIX_LEGS / Math.max(1, command.endpoints.length * command.seasons.length))));
     if (command.endpoints.length * command.seasons.length > MAX_MATRIX_LEGS) {
-        throw new errors_UsageError(`--seasons: ${command.endpoints.length} endpoint(s) × ${command.seasons.length} seasons need more than ${MAX_MATRIX_LEGS} matrix jobs; plan fewer seasons at once`);
+        throw new UsageError(`--seasons: ${command.endpoints.length} endpoint(s) × ${command.seasons.length} seasons need more than ${MAX_MATRIX_LEGS} matrix jobs; plan fewer seasons at once`);
     }
     if (shards < command.shards)
         deps.logger.warn(`--shards ${command.shards}: ${shards} a season keeps the matrix within ${MAX_MATRIX_LEGS} jobs`);
@@ -80161,11 +80203,9 @@ function withSlash(s) {
  * no data. Nothing is deleted otherwise.
  */
 async function runRepair(config, options, ports) {
-    const layout = layoutFrom(config.s3_layout);
-    const database = config.catalog.silver_database;
-    const tableLocation = (table) => `${ports.store.uri}/${layout.silver}/${table}/`;
-    let inventory = await takeInventory(ports.store, layout.silver);
-    const plan = await planRepair(inventory.tables, ports.catalog, database, ports.keyOfLocation, tableLocation);
+    const survey = surveyOf(config, ports);
+    let inventory = await survey.inventory();
+    const plan = await survey.plan(inventory);
     const report = {
         applied: options.apply,
         plan: describePlan(plan, options),
@@ -80178,44 +80218,14 @@ async function runRepair(config, options, ports) {
     if (!options.apply)
         return report;
     if (options.normalize) {
-        for (const { table, files } of plan.normalize) {
-            const key = config.audit.tables[table]?.key;
-            if (!key) {
-                report.normalized.push(...files.map((f) => ({
-                    table,
-                    source: f.key,
-                    rows: 0,
-                    copied: 0,
-                    alreadyPresent: 0,
-                    written: [],
-                    error: `no key for ${table} in config.yaml: cannot tell which rows are already there`,
-                })));
-                continue;
-            }
-            for (const file of files) {
-                const result = await normalizeFile(ports.store, table, file, key, inventory.tables.get(table) ?? []);
-                ports.logger.info(`normalize ${file.key}: ${result.copied} rows copied, ${result.alreadyPresent} already in season=/date=${result.error ? `, FAILED: ${result.error}` : ''}`);
-                report.normalized.push(result);
-            }
-        }
-        inventory = await takeInventory(ports.store, layout.silver);
+        report.normalized = await normalizeAll(config, ports, plan, inventory);
+        inventory = await survey.inventory();
     }
     // Register what storage has and the catalog lacks, the normalized copies included.
-    const afterNormalize = await planRepair(inventory.tables, ports.catalog, database, ports.keyOfLocation, tableLocation);
-    for (const { comparison, partitions } of afterNormalize.register) {
-        const result = await ports.catalog.createPartitions(comparison.catalogTable, partitions);
-        report.registered.done += result.done;
-        report.registered.failed.push(...result.failed.map((f) => ({ table: comparison.table, ...f })));
-    }
+    report.registered = await registerMissing(ports.catalog, await survey.plan(inventory));
     if (options.confirmDelete) {
         await deleteVerifiedOriginals(config, ports, inventory.tables, report);
-        inventory = await takeInventory(ports.store, layout.silver);
-        const finalPlan = await planRepair(inventory.tables, ports.catalog, database, ports.keyOfLocation, tableLocation);
-        for (const c of finalPlan.stale) {
-            const result = await ports.catalog.deletePartitions(c.catalogTable, c.stale.map((s) => s.values));
-            report.deletedPartitions.done += result.done;
-            report.deletedPartitions.failed.push(...result.failed.map((f) => ({ table: c.table, ...f })));
-        }
+        report.deletedPartitions = await removeStale(ports.catalog, await survey.plan(await survey.inventory()));
     }
     report.ok =
         report.registered.failed.length === 0 &&
@@ -80223,6 +80233,61 @@ async function runRepair(config, options, ports) {
             report.deletedFiles.kept.length === 0 &&
             report.deletedPartitions.failed.length === 0;
     return report;
+}
+/** Lists the silver tables, and compares them with the catalog: repair does both again after each change. */
+function surveyOf(config, ports) {
+    const layout = layoutFrom(config.s3_layout);
+    const tableLocation = (table) => `${ports.store.uri}/${layout.silver}/${table}/`;
+    return {
+        inventory: () => takeInventory(ports.store, layout.silver),
+        plan: (inventory) => planRepair(inventory.tables, ports.catalog, config.catalog.silver_database, ports.keyOfLocation, tableLocation),
+    };
+}
+/** Copies the rows of every `season=/asof=` file into `season=/date=`; a table without a key in the config cannot. */
+async function normalizeAll(config, ports, plan, inventory) {
+    const normalized = [];
+    for (const { table, files } of plan.normalize) {
+        const key = config.audit.tables[table]?.key;
+        if (!key) {
+            const error = `no key for ${table} in config.yaml: cannot tell which rows are already there`;
+            normalized.push(...files.map((f) => ({
+                table,
+                source: f.key,
+                rows: 0,
+                copied: 0,
+                alreadyPresent: 0,
+                written: [],
+                error,
+            })));
+            continue;
+        }
+        for (const file of files) {
+            const result = await normalizeFile(ports.store, table, file, key, inventory.tables.get(table) ?? []);
+            ports.logger.info(`normalize ${file.key}: ${result.copied} rows copied, ${result.alreadyPresent} already in season=/date=${result.error ? `, FAILED: ${result.error}` : ''}`);
+            normalized.push(result);
+        }
+    }
+    return normalized;
+}
+/** Registers every partition the plan found in storage and not in the catalog. */
+async function registerMissing(catalog, plan) {
+    const registered = { done: 0, failed: [] };
+    for (const { comparison, partitions } of plan.register) {
+        const result = await catalog.createPartitions(comparison.catalogTable, partitions);
+        registered.done += result.done;
+        registered.failed.push(...result.failed.map((f) => ({ table: comparison.table, ...f })));
+    }
+    return registered;
+}
+/** Removes the catalog partitions that have no data (only ever with --confirm-delete). */
+async function removeStale(catalog, plan) {
+    const deleted = { done: 0, failed: [] };
+    for (const c of plan.stale) {
+        const result = await catalog.deletePartitions(c.catalogTable, c.stale.map((s) => s.values));
+        deleted.done += result.done;
+        deleted.failed.push(...result.failed.map((f) => ({ table: c.table, ...f })));
+    }
+    return deleted;
 }
 /** Deletes a normalized original only when every one of its keys is read back from `season=/date=` files. */
 async function deleteVerifiedOriginals(config, ports, tables, report) {
@@ -90276,11 +90341,11 @@ function preprocess(fn, schema) {
 }
 
 ;// CONCATENATED MODULE: ./src/config/schema.ts
-
 /**
  * The schema of `config.yaml`: the `cbbd_etl` pipeline's own keys (so its file works unchanged) plus the bot's
  * sections `audit`, `catalog`, `checkpoints` and `github`. Defaults are the pipeline's and the design's.
  */
+
 const schema_positiveInt = schemas_number().int().positive();
 const season = schemas_number().int().min(1900).max(2100);
 const retrySchema = object({
@@ -90423,7 +90488,7 @@ async function loadConfigFile(file) {
     }
     catch (e) {
         const code = e.code;
-        throw new errors_UsageError(`${file}: cannot read the config (${code ?? String(e)})`);
+        throw new UsageError(`${file}: cannot read the config (${code ?? String(e)})`);
     }
     return parseConfig(text, file);
 }
@@ -90444,7 +90509,7 @@ function parseConfig(text, source) {
         const where = first?.linePos?.[0]
             ? ` at line ${first.linePos[0].line}, column ${first.linePos[0].col}`
             : '';
-        throw new errors_UsageError(`${source}: not valid YAML${where}: ${(first?.message.split('\n')[0] ?? 'parse error').replace(/ at line \d+, column \d+:?$/, '')}`);
+        throw new UsageError(`${source}: not valid YAML${where}: ${(first?.message.split('\n')[0] ?? 'parse error').replace(/ at line \d+, column \d+:?$/, '')}`);
     }
     let raw;
     try {
@@ -90452,16 +90517,16 @@ function parseConfig(text, source) {
         raw = doc.toJS({ maxAliasCount: 100 });
     }
     catch (e) {
-        throw new errors_UsageError(`${source}: not valid YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+        throw new UsageError(`${source}: not valid YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
     }
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-        throw new errors_UsageError(`${source}: expected a mapping of keys at the top level`);
+        throw new UsageError(`${source}: expected a mapping of keys at the top level`);
     }
     const parsed = configSchema.safeParse(withPipelineTables(raw), {
         reportInput: true,
     });
     if (!parsed.success) {
-        throw new errors_UsageError(`${source}: ${parsed.error.issues.map(describeIssue).join('; ')}`);
+        throw new UsageError(`${source}: ${parsed.error.issues.map(describeIssue).join('; ')}`);
     }
     const warnings = unknownKeys(configSchema, raw, '').map((p) => `${source}: unknown key ${p} (ignored)`);
     return { config: load_finish(parsed.data), source, warnings };
@@ -90514,6 +90579,47 @@ function join(path, key) {
     return path ? `${path}.${key}` : key;
 }
 
+;// CONCATENATED MODULE: ./src/commands/option-spec.ts
+
+
+/** Declares an option; the helper only pins `on` to its literal so settings know which options a surface has. */
+function option_spec_option(spec) {
+    return spec;
+}
+/** Whether `surface` offers `spec`. */
+function offers(spec, surface) {
+    return spec.on === surface || spec.on === 'both';
+}
+/** How a message names an option on a surface. */
+function optionLabel(spec, surface) {
+    return surface === 'cli' ? `--${spec.name}` : `input ${spec.name}`;
+}
+/**
+ * Reads one command's options from a surface: loads the config `--config` names (relative to `cwd`), parses every
+ * option the surface offers in declaration order, then refuses an option given without the one it requires.
+ */
+async function readOptions(command, surface, given, cwd) {
+    const offered = Object.entries(command.options).filter(([, spec]) => offers(spec, surface));
+    const loaded = await loadConfigOrDefault(given(command.options.configFile), cwd);
+    const values = {};
+    for (const [key, spec] of offered) {
+        values[key] = spec.parse(given(spec), {
+            config: loaded.config,
+            label: optionLabel(spec, surface),
+            surface,
+        });
+    }
+    for (const [key, spec] of offered) {
+        if (!spec.requires || !values[key])
+            continue;
+        const required = offered.find(([, other]) => other.name === spec.requires.option);
+        if (required && !values[required[0]]) {
+            throw new UsageError(`${optionLabel(spec, surface)}: only with ${optionLabel(required[1], surface)} (${spec.requires.why})`);
+        }
+    }
+    return { loaded, ...values };
+}
+
 ;// CONCATENATED MODULE: ./src/config/seasons.ts
 
 /**
@@ -90523,7 +90629,7 @@ function join(path, key) {
 function parseSeasonSpec(spec, bounds, flag = '--seasons') {
     const text = spec.trim();
     if (text === '')
-        throw new errors_UsageError(`${flag}: empty season spec; write e.g. 2024, 2020-2026 or 2010,2012,2020-2022`);
+        throw new UsageError(`${flag}: empty season spec; write e.g. 2024, 2020-2026 or 2010,2012,2020-2022`);
     const seasons = new Set();
     for (const raw of text.split(',')) {
         const part = raw.trim();
@@ -90533,7 +90639,7 @@ function parseSeasonSpec(spec, bounds, flag = '--seasons') {
             const from = Number(range[1]);
             const to = Number(range[2]);
             if (from > to)
-                throw new errors_UsageError(`${flag}: season range ${from}-${to} is reversed; write it as ${to}-${from}`);
+                throw new UsageError(`${flag}: season range ${from}-${to} is reversed; write it as ${to}-${from}`);
             checkBounds(from, part, bounds, flag);
             checkBounds(to, part, bounds, flag);
             for (let s = from; s <= to; s++)
@@ -90545,14 +90651,14 @@ function parseSeasonSpec(spec, bounds, flag = '--seasons') {
             seasons.add(s);
         }
         else {
-            throw new errors_UsageError(`${flag}: "${part}" is not a season or a range; write e.g. 2024, 2020-2026 or 2010,2012,2020-2022`);
+            throw new UsageError(`${flag}: "${part}" is not a season or a range; write e.g. 2024, 2020-2026 or 2010,2012,2020-2022`);
         }
     }
     return [...seasons].sort((a, b) => a - b);
 }
 function checkBounds(season, part, bounds, flag) {
     if (season < bounds.start || season > bounds.end) {
-        throw new errors_UsageError(`${flag}: season ${season} in "${part}" is outside seasons.start..end (${bounds.start}-${bounds.end}) of the config`);
+        throw new UsageError(`${flag}: season ${season} in "${part}" is outside seasons.start..end (${bounds.start}-${bounds.end}) of the config`);
     }
 }
 /** Writes seasons back as the shortest spec: [2010, 2012, 2020, 2021, 2022] → `2010,2012,2020-2022`. */
@@ -90577,17 +90683,17 @@ function formatSeasonSpec(seasons) {
 function parseLakeUri(value, flag = '--lake') {
     const v = value.trim();
     if (v === '')
-        throw new errors_UsageError(`${flag}: empty; give s3://bucket[/prefix], file:///abs/dir or a directory`);
+        throw new UsageError(`${flag}: empty; give s3://bucket[/prefix], file:///abs/dir or a directory`);
     if (v.startsWith('s3://')) {
         const rest = v.slice(5);
         const slash = rest.indexOf('/');
         const bucket = slash === -1 ? rest : rest.slice(0, slash);
         const prefix = slash === -1 ? '' : rest.slice(slash + 1).replace(/^\/+|\/+$/g, '');
         if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-            throw new errors_UsageError(`${flag}: "${bucket}" in "${value}" is not a valid S3 bucket name`);
+            throw new UsageError(`${flag}: "${bucket}" in "${value}" is not a valid S3 bucket name`);
         }
         if (prefix.split('/').some((s) => s === '..'))
-            throw new errors_UsageError(`${flag}: ".." in "${value}"`);
+            throw new UsageError(`${flag}: ".." in "${value}"`);
         return { kind: 's3', bucket, prefix };
     }
     if (v.startsWith('file://')) {
@@ -90595,94 +90701,230 @@ function parseLakeUri(value, flag = '--lake') {
             return { kind: 'file', root: (0,external_node_url_namespaceObject.fileURLToPath)(v) };
         }
         catch {
-            throw new errors_UsageError(`${flag}: "${value}" is not an absolute file:// URI; write file:///abs/dir`);
+            throw new UsageError(`${flag}: "${value}" is not an absolute file:// URI; write file:///abs/dir`);
         }
     }
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) {
-        throw new errors_UsageError(`${flag}: scheme of "${value}" is not supported; use s3://, file:// or a directory`);
+        throw new UsageError(`${flag}: scheme of "${value}" is not supported; use s3://, file:// or a directory`);
     }
     return { kind: 'file', root: external_node_path_default().resolve(v) };
 }
 
-;// CONCATENATED MODULE: ./src/cli/help.ts
-/** The `--help` texts. Kept next to the parser so a flag is never added without its line here. */
-const MAIN_HELP = `cbbd-gap-bot — audits a CollegeBasketballData lake for gaps, reports them, and fills them.
+;// CONCATENATED MODULE: ./src/commands/options.ts
+/**
+ * Every command's options, declared once. The CLI's parser and `--help` (src/cli/), the action's input reader
+ * (src/action/inputs.ts) and the test holding action.yml to these lists all come from here: adding a flag is one
+ * declaration below plus its use in the command.
+ */
 
-Usage: cbbd-gap-bot <command> [flags]
 
-Commands:
-  audit    audit the lake and write reports/data_audit.{md,json} and coverage.svg
-  plan     the shards of a fill: games, calls, time at the budget, quota, the GitHub matrix
-  fill     fetch exactly the missing games of an endpoint into raw, bronze and silver, never twice
-  demo     generate a synthetic lake with gaps and audit it (no AWS, no network)
-  repair   register partitions the catalog lacks; --normalize rewrites season=/asof= into season=/date=
 
-Every command takes --config FILE (default ./config.yaml, else the embedded default) and --lake URI
-(s3://bucket[/prefix], file:///abs/dir or a directory; default s3://<bucket> from the config).
-Run \`cbbd-gap-bot <command> --help\` for its flags.
 
-Exit codes: 0 done; 1 gaps found with --fail-on-gaps, a fill with failed games, or a repair step failed;
-2 usage or config error (or the API refused the key); 3 the API's monthly quota is exhausted.
-`;
-const AUDIT_HELP = `Usage: cbbd-gap-bot audit [flags]
 
-Audits every table under silver/ for the seasons asked: counts, coverage of fct_plays, fct_substitutions and
+
+
+const configFile = option_spec_option({
+    name: 'config',
+    on: 'both',
+    arg: 'FILE',
+    help: 'config.yaml (default ./config.yaml, else the embedded default)',
+    actionDefault: 'config.yaml',
+    parse: (raw) => raw,
+});
+const lake = option_spec_option({
+    name: 'lake',
+    on: 'both',
+    arg: 'URI',
+    help: 's3://bucket[/prefix], file:///abs/dir or a directory (default s3://<bucket>)',
+    parse: (raw, { config, label }) => parseLakeUri(raw ?? `s3://${config.bucket}`, label),
+});
+const options_json = (help) => option_spec_option({ name: 'json', on: 'cli', help, parse: switchValue });
+function switchValue(raw, { label }) {
+    return booleanValue(raw ?? '', label);
+}
+/** A switch offered on `on`, `false` unless given. */
+const onOff = (name, on, help) => option_spec_option({ name, on, help, parse: switchValue, ...(on === 'cli' ? {} : { actionDefault: 'false' }) });
+/** `--seasons` defaulting to the config's whole range. */
+const seasonsOrRange = (on, help) => option_spec_option({
+    name: 'seasons',
+    on,
+    arg: 'SPEC',
+    help,
+    parse: (raw, { config, label }) => parseSeasonSpec(raw ?? `${config.seasons.start}-${config.seasons.end}`, config.seasons, label),
+});
+/** `--seasons` that must be given. */
+const requiredSeasons = (on, help) => option_spec_option({
+    name: 'seasons',
+    on,
+    arg: 'SPEC',
+    help,
+    parse: (raw, { config, label }) => {
+        if (raw === undefined)
+            throw new UsageError(`${label}: required (e.g. 2024 or 2020-2026)`);
+        return parseSeasonSpec(raw, config.seasons, label);
+    },
+});
+/** `--endpoint` that must be given: a per-game endpoint a table is filled by. */
+const requiredEndpoint = (on) => option_spec_option({
+    name: 'endpoint',
+    on,
+    arg: 'NAME',
+    help: 'plays_game, substitutions_game or lineups_game',
+    parse: (raw, { config, label }) => {
+        if (raw === undefined)
+            throw new UsageError(`${label}: required (e.g. plays_game)`);
+        return fillableEndpoint(raw, config, label);
+    },
+});
+const checkpoints = (help) => option_spec_option({ name: 'checkpoints', on: 'both', arg: 'URI', help, parse: (raw) => raw });
+const githubToken = option_spec_option({
+    name: 'github-token',
+    on: 'action',
+    help: 'a token for issues, labels, comments and the report pull request',
+    actionDefault: '${{ github.token }}',
+    parse: (raw) => raw,
+});
+const botLogin = option_spec_option({
+    name: 'bot-login',
+    on: 'action',
+    help: 'the login the token acts as; the bot only ever touches issues this login opened',
+    actionDefault: 'github-actions[bot]',
+    parse: (raw) => raw ?? 'github-actions[bot]',
+});
+const AUDIT_ENGINES = ['scan', 'duckdb', 'athena'];
+const AUDIT = {
+    name: 'audit',
+    summary: 'audit the lake and write reports/data_audit.{md,json} and coverage.svg',
+    usage: '[flags]',
+    about: `Audits every table under silver/ for the seasons asked: counts, coverage of fct_plays, fct_substitutions and
 fct_lineups against fct_games with the exact missing game ids, duplicates, volume anomalies, null shares,
 partition layout and unreadable files, and (scan engine, from the Parquet footers) schema_drift: column types
 that differ between a table's files or that the catalog's declared type cannot read. Tables, keys and parents
 are built in; audit.tables in the config adds to them. Writes data_audit.md, data_audit.json and coverage.svg to
---out and compares with the data_audit.json already there.
-
-Flags:
-  --config FILE      config.yaml (default ./config.yaml, else the embedded default)
-  --lake URI         s3://bucket[/prefix], file:///abs/dir or a directory (default s3://<bucket>)
-  --engine NAME      scan (default: reads Parquet footers and key columns directly, on disk or S3),
-                     duckdb (SQL with embedded DuckDB; a directory lake only) or athena (SQL through Athena
-                     over the Glue catalog of an s3:// lake; sees registered partitions only)
-  --seasons SPEC     2024, 2020-2026 or 2010,2012,2020-2022 (default seasons.start-seasons.end)
-  --out DIR          where the report goes (default reports)
-  --json             print data_audit.json on stdout (progress stays on stderr)
-  --fail-on-gaps     exit 1 when any gap is found
-
-Examples:
+--out and compares with the data_audit.json already there.`,
+    epilogue: `Examples:
   cbbd-gap-bot audit --lake ./my-lake-copy --seasons 2024-2026
-  cbbd-gap-bot audit --lake s3://hoops-edge --json > audit.json
-`;
-const DEMO_HELP = `Usage: cbbd-gap-bot demo [flags]
-
-Writes a deterministic synthetic lake in the pipeline's layout (fct_games, one fct_plays file per game,
-substitutions and lineups from 2024, dimensions under asof=) with gaps injected the way real lakes have them,
-then audits it with the scan engine. No AWS and no network.
-
-Flags:
-  --config FILE      config.yaml (default ./config.yaml, else the embedded default)
-  --dir DIR          where the lake goes (default demo-lake); the report lands in DIR/reports
-  --games N          games per season (default 40)
-  --json             print data_audit.json on stdout
-`;
-const REPAIR_HELP = `Usage: cbbd-gap-bot repair [flags]
-
-Compares the silver tables' partitions in storage with the catalog (Glue for s3://, <lake>/_catalog/ for a
-directory) by partition values. Without --apply it prints the plan and changes nothing.
-
-Flags:
-  --config FILE        config.yaml (default ./config.yaml, else the embedded default)
-  --lake URI           s3://bucket[/prefix], file:///abs/dir or a directory (default s3://<bucket>)
-  --apply              register every partition storage has and the catalog lacks (batches of at most 100)
-  --normalize          with --apply: copy rows under season=S/asof=D into season=S/date=<game date>, only rows
-                       whose key is not already there; the originals stay
-  --confirm-delete     with --apply: also remove normalized originals (only after every key is read back from
-                       the copies) and catalog partitions that have no data. Nothing is deleted without it.
-  --json               print the report as JSON on stdout
-
-Examples:
-  cbbd-gap-bot repair --lake ./lake                       # the plan
-  cbbd-gap-bot repair --lake ./lake --apply               # register missing partitions
-  cbbd-gap-bot repair --lake ./lake --normalize --apply --confirm-delete
-`;
-const FILL_HELP = `Usage: cbbd-gap-bot fill --endpoint NAME --seasons SPEC [flags]
-
-Fetches exactly the games of fct_games that the endpoint's table lacks (the audit's coverage, less games known
+  cbbd-gap-bot audit --lake s3://hoops-edge --json > audit.json`,
+    options: {
+        configFile,
+        lake,
+        engine: option_spec_option({
+            name: 'engine',
+            on: 'both',
+            arg: 'NAME',
+            help: `scan (default: reads Parquet footers and key columns directly, on disk or S3),
+duckdb (SQL with embedded DuckDB; a directory lake only) or athena (SQL through Athena
+over the Glue catalog of an s3:// lake; sees registered partitions only)`,
+            actionDefault: 'scan',
+            parse: (raw, { label, surface }) => {
+                const engine = raw ?? 'scan';
+                // DuckDB's native module is loaded from node_modules, which the action's bundle does not carry.
+                const allowed = surface === 'cli' ? AUDIT_ENGINES : AUDIT_ENGINES.filter((e) => e !== 'duckdb');
+                if (!allowed.includes(engine))
+                    throw new UsageError(`${label}: "${engine}" is not one of ${allowed.join(', ')}`);
+                return engine;
+            },
+        }),
+        seasons: seasonsOrRange('both', '2024, 2020-2026 or 2010,2012,2020-2022 (default seasons.start-seasons.end)'),
+        out: option_spec_option({
+            name: 'out',
+            on: 'cli',
+            arg: 'DIR',
+            help: 'where the report goes (default reports)',
+            parse: (raw) => raw ?? 'reports',
+        }),
+        json: options_json('print data_audit.json on stdout (progress stays on stderr)'),
+        failOnGaps: onOff('fail-on-gaps', 'cli', 'exit 1 when any gap is found'),
+        reportMode: option_spec_option({
+            name: 'report-mode',
+            on: 'action',
+            help: 'pr (one pull request from cbbd-gap-bot/audit), commit (to the default branch) or none',
+            actionDefault: 'pr',
+            parse: (raw, { label }) => {
+                const mode = raw ?? 'pr';
+                if (mode !== 'pr' && mode !== 'commit' && mode !== 'none')
+                    throw new UsageError(`${label}: "${mode}" is not one of pr, commit, none`);
+                return mode;
+            },
+        }),
+        maxIssues: option_spec_option({
+            name: 'max-issues-per-run',
+            on: 'action',
+            help: 'new gap issues opened at most per run (default github.max_issues_per_run)',
+            parse: (raw, { config, label }) => raw === undefined ? config.github.max_issues_per_run : nonNegativeInt(raw, label),
+        }),
+        githubToken,
+        botLogin,
+    },
+};
+const PLAN = {
+    name: 'plan',
+    summary: 'the shards of a fill: games, calls, time at the budget, quota, the GitHub matrix',
+    usage: '--endpoint NAME|all [flags]',
+    about: `Plans a fill without calling the API: per endpoint and season, the missing games split into shards by a stable
+hash of the game id, each leg's share of the rate and concurrency so that --max-parallel legs at once stay within
+the config's api.rate_limit_per_sec and api.max_concurrency, the time at that budget, the quota check, and
+{"include": [...]} for a GitHub matrix (never more than ${MAX_MATRIX_LEGS} legs).`,
+    options: {
+        configFile,
+        lake,
+        endpoints: option_spec_option({
+            name: 'endpoint',
+            on: 'cli',
+            arg: 'NAME|all',
+            help: 'one per-game endpoint, or every endpoint a table is filled by',
+            parse: (raw, { config, label }) => {
+                if (raw === undefined)
+                    throw new UsageError(`${label}: required (an endpoint name, or all)`);
+                return raw === 'all' ? fillableEndpoints(config) : [fillableEndpoint(raw, config, label)];
+            },
+        }),
+        seasons: seasonsOrRange('cli', "default: the config's range"),
+        dispatchEndpoint: option_spec_option({
+            name: 'endpoint',
+            on: 'action',
+            help: 'a dispatched fill: its per-game endpoint (a label plans the issue’s)',
+            parse: (raw, { config, label }) => raw === undefined ? undefined : fillableEndpoint(raw, config, label),
+        }),
+        dispatchSeasons: option_spec_option({
+            name: 'seasons',
+            on: 'action',
+            help: 'a dispatched fill: its seasons (a label plans the issue’s)',
+            parse: (raw, { config, label }) => raw === undefined ? undefined : parseSeasonSpec(raw, config.seasons, label),
+        }),
+        shards: option_spec_option({
+            name: 'shards',
+            on: 'both',
+            arg: 'N',
+            help: 'shards a season (default 1)',
+            actionDefault: '1',
+            parse: (raw, { label }) => positiveInt(raw ?? '1', label, MAX_MATRIX_LEGS),
+        }),
+        maxParallel: option_spec_option({
+            name: 'max-parallel',
+            on: 'both',
+            arg: 'N',
+            help: 'legs running at once (default api.max_concurrency)',
+            parse: (raw, { config, label }) => positiveInt(raw ?? String(config.api.max_concurrency), label, MAX_MATRIX_LEGS),
+        }),
+        checkpoints: checkpoints('as for fill; games already done or empty are left out'),
+        quotaRemaining: option_spec_option({
+            name: 'quota-remaining',
+            on: 'cli',
+            arg: 'N',
+            help: 'the monthly calls left, for the quota check (the fill learns it from each answer)',
+            parse: (raw, { label }) => (raw === undefined ? undefined : nonNegativeInt(raw, label)),
+        }),
+        json: options_json('print the plans and the combined matrix as JSON on stdout'),
+        githubToken,
+        botLogin,
+    },
+};
+const FILL = {
+    name: 'fill',
+    summary: 'fetch exactly the missing games of an endpoint into raw, bronze and silver, never twice',
+    usage: '--endpoint NAME --seasons SPEC [flags]',
+    about: `Fetches exactly the games of fct_games that the endpoint's table lacks (the audit's coverage, less games known
 to have no data and games already checkpointed done or empty), and writes each into raw, bronze and silver at
 the pipeline's keys, create-only, before checkpointing it done. A lease per game and a lock per shard in the
 checkpoint table make sure no game is fetched twice, even by overlapping runs. The API key comes from
@@ -90692,45 +90934,230 @@ What it writes is what cbbd_etl writes (docs/interop.md): raw lines as Python's 
 as the catalog declares them, else by the pipeline's rules (a fraction makes a column DOUBLE, never truncated),
 nested values as Python repr (bronze, subIn/subOut) or json.dumps text (silver JSON columns); lineups get gameId,
 season and date before raw. A value the declared type cannot hold fails its game as schema_conflict, nothing
-written.
-
-Flags:
-  --endpoint NAME          plays_game, substitutions_game or lineups_game
-  --seasons SPEC           2024, 2020-2026 or 2010,2012,2020-2022
-  --shard I/N              this run's shard of the games (by a stable hash of the game id; default 1/1)
-  --checkpoints URI        dynamodb://table or file:///dir (default: the config's table for s3://, <lake>/_checkpoints for a directory)
-  --missing-ids-file F     fetch these ids (a line: gameId or gameId,YYYY-MM-DD; # comments) instead of discovering
-  --limit N                at most N games
-  --dry-run                print what would be fetched; no API call, no write
-  --rate R                 requests started per second, this process's share (default api.rate_limit_per_sec)
-  --concurrency C          requests in flight, this process's share (default api.max_concurrency)
-  --lease-seconds S        a game's lease; a run that dies loses it after S seconds (default 60)
-  --engine NAME            scan (default) or athena, to discover the missing games
-  --config FILE, --lake URI, --json
-
-Exit codes: 0 done (or the shard is held by another run); 1 some games failed; 2 usage/config/API key;
+written.`,
+    epilogue: `Exit codes: 0 done (or the shard is held by another run); 1 some games failed; 2 usage/config/API key;
 3 the monthly quota is spent (the message says when to retry and how many games are left).
 
 Examples:
   cbbd-gap-bot fill --endpoint plays_game --seasons 2024 --dry-run
-  CBBD_API_KEY=... cbbd-gap-bot fill --endpoint plays_game --seasons 2024 --shard 2/3 --rate 1 --concurrency 1
-`;
-const PLAN_HELP = `Usage: cbbd-gap-bot plan --endpoint NAME|all [flags]
+  CBBD_API_KEY=... cbbd-gap-bot fill --endpoint plays_game --seasons 2024 --shard 2/3 --rate 1 --concurrency 1`,
+    options: {
+        configFile,
+        lake,
+        endpoint: requiredEndpoint('both'),
+        seasons: requiredSeasons('both', '2024, 2020-2026 or 2010,2012,2020-2022'),
+        shard: option_spec_option({
+            name: 'shard',
+            on: 'both',
+            arg: 'I/N',
+            help: "this run's shard of the games (by a stable hash of the game id; default 1/1)",
+            actionDefault: '1/1',
+            parse: (raw, { label }) => parseShard(raw ?? '1/1', label),
+        }),
+        checkpoints: checkpoints(`dynamodb://table or file:///dir (default: the config's table for s3://,
+<lake>/_checkpoints for a directory)`),
+        missingIdsFile: option_spec_option({
+            name: 'missing-ids-file',
+            on: 'cli',
+            arg: 'F',
+            help: 'fetch these ids (a line: gameId or gameId,YYYY-MM-DD; # comments) instead of discovering',
+            parse: (raw) => raw,
+        }),
+        limit: option_spec_option({
+            name: 'limit',
+            on: 'cli',
+            arg: 'N',
+            help: 'at most N games',
+            parse: (raw, { label }) => (raw === undefined ? undefined : positiveInt(raw, label, 10_000_000)),
+        }),
+        dryRun: onOff('dry-run', 'both', 'print what would be fetched; no API call, no write'),
+        rate: option_spec_option({
+            name: 'rate',
+            on: 'both',
+            arg: 'R',
+            help: "requests started per second, this process's share (default api.rate_limit_per_sec)",
+            parse: (raw, { config, label }) => positiveNumber(raw ?? String(config.api.rate_limit_per_sec), label, config.api.rate_limit_per_sec),
+        }),
+        concurrency: option_spec_option({
+            name: 'concurrency',
+            on: 'both',
+            arg: 'C',
+            help: "requests in flight, this process's share (default api.max_concurrency)",
+            parse: (raw, { config, label }) => positiveInt(raw ?? String(config.api.max_concurrency), label, config.api.max_concurrency),
+        }),
+        leaseSeconds: option_spec_option({
+            name: 'lease-seconds',
+            on: 'cli',
+            arg: 'S',
+            help: `a game's lease; a run that dies loses it after S seconds
+(default checkpoints.lease_seconds, 60)`,
+            parse: (raw, { config, label }) => positiveInt(raw ?? String(config.checkpoints.lease_seconds), label, 3600),
+        }),
+        engine: option_spec_option({
+            name: 'engine',
+            on: 'cli',
+            arg: 'NAME',
+            help: 'scan (default) or athena, to discover the missing games',
+            parse: (raw, { label }) => {
+                const engine = raw ?? 'scan';
+                if (engine !== 'scan' && engine !== 'athena')
+                    throw new UsageError(`${label}: "${engine}" is not one of scan, athena`);
+                return engine;
+            },
+        }),
+        json: options_json('print the outcome as JSON on stdout'),
+        resultPath: option_spec_option({
+            name: 'result-path',
+            on: 'action',
+            help: 'where this leg writes its result JSON (for finalize)',
+            actionDefault: 'fill-result.json',
+            parse: (raw) => raw ?? 'fill-result.json',
+        }),
+    },
+};
+const FINALIZE = {
+    name: 'finalize',
+    summary: "sum the fill legs' results, re-audit, comment on the issue and close it when the gap is gone",
+    usage: '[inputs]',
+    about: `After the fill matrix: sums every leg's result JSON, re-audits the seasons filled and, for a fill started from
+an issue, comments the result, removes the fill label and closes the issue when its gap is gone.`,
+    options: {
+        configFile,
+        lake,
+        endpoint: requiredEndpoint('action'),
+        seasons: requiredSeasons('action', 'the seasons the fill covered'),
+        issueNumber: option_spec_option({
+            name: 'issue-number',
+            on: 'action',
+            help: 'the gap issue the fill was started from, if any',
+            parse: (raw, { label }) => (raw === undefined ? undefined : positiveInt(raw, label, 1e9)),
+        }),
+        resultsDir: option_spec_option({
+            name: 'results-dir',
+            on: 'action',
+            help: "the folder holding every leg's result JSON",
+            actionDefault: 'fill-results',
+            parse: (raw) => raw ?? 'fill-results',
+        }),
+        githubToken,
+        botLogin,
+    },
+};
+const REPAIR = {
+    name: 'repair',
+    summary: 'register partitions the catalog lacks; --normalize rewrites season=/asof= into season=/date=',
+    usage: '[flags]',
+    about: `Compares the silver tables' partitions in storage with the catalog (Glue for s3://, <lake>/_catalog/ for a
+directory) by partition values. Without --apply it prints the plan and changes nothing.`,
+    epilogue: `Examples:
+  cbbd-gap-bot repair --lake ./lake                       # the plan
+  cbbd-gap-bot repair --lake ./lake --apply               # register missing partitions
+  cbbd-gap-bot repair --lake ./lake --normalize --apply --confirm-delete`,
+    options: {
+        configFile,
+        lake,
+        apply: onOff('apply', 'both', 'register every partition storage has and the catalog lacks (batches of at most 100)'),
+        normalize: onOff('normalize', 'both', `with --apply: copy rows under season=S/asof=D into season=S/date=<game date>, only rows
+whose key is not already there; the originals stay`),
+        confirmDelete: {
+            ...onOff('confirm-delete', 'both', `with --apply: also remove normalized originals (only after every key is read back from
+the copies) and catalog partitions that have no data. Nothing is deleted without it.`),
+            requires: { option: 'apply', why: 'without it repair changes nothing' },
+        },
+        json: options_json('print the report as JSON on stdout'),
+    },
+};
+const DEMO = {
+    name: 'demo',
+    summary: 'generate a synthetic lake with gaps and audit it (no AWS, no network)',
+    usage: '[flags]',
+    about: `Writes a deterministic synthetic lake in the pipeline's layout (fct_games, one fct_plays file per game,
+substitutions and lineups from 2024, dimensions under asof=) with gaps injected the way real lakes have them,
+then audits it with the scan engine. No AWS and no network.`,
+    options: {
+        configFile,
+        lake: option_spec_option({
+            name: 'lake',
+            on: 'cli',
+            arg: 'URI',
+            help: 'not taken: demo writes its own lake (see --dir)',
+            parse: (raw, { label }) => {
+                if (raw !== undefined)
+                    throw new UsageError(`${label}: demo writes its own lake; use --dir`);
+                return undefined;
+            },
+        }),
+        dir: option_spec_option({
+            name: 'dir',
+            on: 'cli',
+            arg: 'DIR',
+            help: 'where the lake goes (default demo-lake); the report lands in DIR/reports',
+            parse: (raw) => raw ?? 'demo-lake',
+        }),
+        gamesPerSeason: option_spec_option({
+            name: 'games',
+            on: 'cli',
+            arg: 'N',
+            help: 'games per season (default 40)',
+            parse: (raw, { label }) => positiveInt(raw ?? '40', label, 10_000),
+        }),
+        json: options_json('print data_audit.json on stdout'),
+    },
+};
+/** The CLI's commands, in the order `--help` lists them. */
+const CLI_COMMANDS = { audit: AUDIT, plan: PLAN, fill: FILL, demo: DEMO, repair: REPAIR };
+/** The action's commands (its `command` input), in action.yml's order. */
+const ACTION_COMMANDS = { audit: AUDIT, plan: PLAN, fill: FILL, finalize: FINALIZE, repair: REPAIR };
+/** The action's `command` input, which picks one of ACTION_COMMANDS. */
+const COMMAND_INPUT = {
+    name: 'command',
+    actionDefault: 'audit',
+};
 
-Plans a fill without calling the API: per endpoint and season, the missing games split into shards by a stable
-hash of the game id, each leg's share of the rate and concurrency so that --max-parallel legs at once stay within
-the config's api.rate_limit_per_sec and api.max_concurrency, the time at that budget, the quota check, and
-{"include": [...]} for a GitHub matrix (never more than 256 legs).
+;// CONCATENATED MODULE: ./src/cli/help.ts
+/** The `--help` texts, written from the commands' declarations (src/commands/options.ts). */
+
+
+/** `cbbd-gap-bot --help`: the commands and what every command shares. */
+function mainHelp() {
+    const commands = Object.values(CLI_COMMANDS).map((c) => `  ${c.name.padEnd(9)}${c.summary}`);
+    return `cbbd-gap-bot — audits a CollegeBasketballData lake for gaps, reports them, and fills them.
+
+Usage: cbbd-gap-bot <command> [flags]
+
+Commands:
+${commands.join('\n')}
+
+Every command takes --config FILE (default ./config.yaml, else the embedded default) and --lake URI
+(s3://bucket[/prefix], file:///abs/dir or a directory; default s3://<bucket> from the config).
+Run \`cbbd-gap-bot <command> --help\` for its flags.
+
+Exit codes: 0 done; 1 gaps found with --fail-on-gaps, a fill with failed games, or a repair step failed;
+2 usage or config error (or the API refused the key); 3 the API's monthly quota is exhausted.
+`;
+}
+/** `cbbd-gap-bot <command> --help`: usage, what it does, each flag the CLI offers with its help, the epilogue. */
+function commandHelp(command) {
+    const flags = Object.values(command.options)
+        .filter((spec) => offers(spec, 'cli'))
+        .map((spec) => ({
+        flag: `--${spec.name}${spec.arg ? ` ${spec.arg}` : ''}`,
+        help: spec.help.split('\n'),
+    }));
+    const width = Math.max(...flags.map((f) => f.flag.length)) + 2;
+    const lines = flags.flatMap(({ flag, help: [first, ...more] }) => [
+        `  ${flag.padEnd(width)}${first}`,
+        ...more.map((line) => `  ${' '.repeat(width)}${line}`),
+    ]);
+    const epilogue = command.epilogue ? `\n${command.epilogue}\n` : '';
+    return `Usage: cbbd-gap-bot ${command.name} ${command.usage}
+
+${command.about}
 
 Flags:
-  --endpoint NAME|all      one per-game endpoint, or every endpoint a table is filled by
-  --seasons SPEC           default: the config's range
-  --shards N               shards a season (default 1)
-  --max-parallel N         legs running at once (default api.max_concurrency)
-  --checkpoints URI        as for fill; games already done or empty are left out
-  --quota-remaining N      the monthly calls left, for the quota check (the fill learns it from each answer)
-  --config FILE, --lake URI, --json
-`;
+${lines.join('\n')}
+${epilogue}`;
+}
 
 ;// CONCATENATED MODULE: ./src/cli/parse.ts
 
@@ -90738,192 +91165,46 @@ Flags:
 
 
 
-
-
-
-
-const COMMON = {
-    config: { type: 'string' },
-    lake: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-};
 /** Parses argv (without node and script) into a request; every mistake is a `UsageError` naming the flag. */
 async function parseCommandLine(argv, cwd) {
-    const [command, ...rest] = argv;
-    if (command === undefined || command === '--help' || command === '-h' || command === 'help')
-        return { kind: 'help', text: MAIN_HELP };
-    if (command === '--version' || command === '-V')
+    const [name, ...rest] = argv;
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help')
+        return { kind: 'help', text: mainHelp() };
+    if (name === '--version' || name === '-V')
         return { kind: 'version' };
-    switch (command) {
-        case 'audit': {
-            const { values } = cli_parse_parse(rest, {
-                ...COMMON,
-                engine: { type: 'string' },
-                seasons: { type: 'string' },
-                out: { type: 'string' },
-                json: { type: 'boolean' },
-                'fail-on-gaps': { type: 'boolean' },
-            });
-            if (values.help)
-                return { kind: 'help', text: AUDIT_HELP };
-            const loaded = await loadConfigOrDefault(values.config, cwd);
-            const { config } = loaded;
-            return {
-                kind: 'audit',
-                loaded,
-                lake: parseLakeUri(values.lake ?? `s3://${config.bucket}`),
-                engine: parseEngine(values.engine ?? 'scan'),
-                seasons: parseSeasonSpec(values.seasons ?? `${config.seasons.start}-${config.seasons.end}`, config.seasons),
-                out: values.out ?? 'reports',
-                json: values.json ?? false,
-                failOnGaps: values['fail-on-gaps'] ?? false,
-            };
-        }
-        case 'demo': {
-            const { values } = cli_parse_parse(rest, {
-                ...COMMON,
-                dir: { type: 'string' },
-                games: { type: 'string' },
-                json: { type: 'boolean' },
-            });
-            if (values.help)
-                return { kind: 'help', text: DEMO_HELP };
-            if (values.lake !== undefined)
-                throw new errors_UsageError('--lake: demo writes its own lake; use --dir');
-            return {
-                kind: 'demo',
-                loaded: await loadConfigOrDefault(values.config, cwd),
-                dir: values.dir ?? 'demo-lake',
-                gamesPerSeason: positiveInt(values.games ?? '40', '--games', 10_000),
-                json: values.json ?? false,
-            };
-        }
-        case 'fill': {
-            const { values } = cli_parse_parse(rest, {
-                ...COMMON,
-                endpoint: { type: 'string' },
-                seasons: { type: 'string' },
-                shard: { type: 'string' },
-                checkpoints: { type: 'string' },
-                'missing-ids-file': { type: 'string' },
-                limit: { type: 'string' },
-                'dry-run': { type: 'boolean' },
-                rate: { type: 'string' },
-                concurrency: { type: 'string' },
-                'lease-seconds': { type: 'string' },
-                engine: { type: 'string' },
-                json: { type: 'boolean' },
-            });
-            if (values.help)
-                return { kind: 'help', text: FILL_HELP };
-            const loaded = await loadConfigOrDefault(values.config, cwd);
-            const { config } = loaded;
-            if (!values.endpoint)
-                throw new errors_UsageError('--endpoint: required (e.g. plays_game)');
-            if (!values.seasons)
-                throw new errors_UsageError('--seasons: required (e.g. 2024 or 2020-2026)');
-            const engine = values.engine ?? 'scan';
-            if (engine !== 'scan' && engine !== 'athena')
-                throw new errors_UsageError(`--engine: "${engine}" is not one of scan, athena`);
-            return {
-                kind: 'fill',
-                loaded,
-                json: values.json ?? false,
-                lake: parseLakeUri(values.lake ?? `s3://${config.bucket}`),
-                endpoint: fillableEndpoint(values.endpoint, config),
-                seasons: parseSeasonSpec(values.seasons, config.seasons),
-                shard: parseShard(values.shard ?? '1/1'),
-                checkpoints: values.checkpoints,
-                missingIdsFile: values['missing-ids-file'],
-                limit: values.limit === undefined ? undefined : positiveInt(values.limit, '--limit', 10_000_000),
-                dryRun: values['dry-run'] ?? false,
-                rate: positiveNumber(values.rate ?? String(config.api.rate_limit_per_sec), '--rate', config.api.rate_limit_per_sec),
-                concurrency: positiveInt(values.concurrency ?? String(config.api.max_concurrency), '--concurrency', config.api.max_concurrency),
-                leaseSeconds: positiveInt(values['lease-seconds'] ?? String(config.checkpoints.lease_seconds), '--lease-seconds', 3600),
-                engine,
-            };
-        }
-        case 'plan': {
-            const { values } = cli_parse_parse(rest, {
-                ...COMMON,
-                endpoint: { type: 'string' },
-                seasons: { type: 'string' },
-                shards: { type: 'string' },
-                'max-parallel': { type: 'string' },
-                checkpoints: { type: 'string' },
-                'quota-remaining': { type: 'string' },
-                json: { type: 'boolean' },
-            });
-            if (values.help)
-                return { kind: 'help', text: PLAN_HELP };
-            const loaded = await loadConfigOrDefault(values.config, cwd);
-            const { config } = loaded;
-            if (!values.endpoint)
-                throw new errors_UsageError('--endpoint: required (an endpoint name, or all)');
-            const endpoints = values.endpoint === 'all' ? fillableEndpoints(config) : [fillableEndpoint(values.endpoint, config)];
-            return {
-                kind: 'plan',
-                loaded,
-                json: values.json ?? false,
-                lake: parseLakeUri(values.lake ?? `s3://${config.bucket}`),
-                endpoints,
-                seasons: parseSeasonSpec(values.seasons ?? `${config.seasons.start}-${config.seasons.end}`, config.seasons),
-                shards: positiveInt(values.shards ?? '1', '--shards', MAX_MATRIX_LEGS),
-                maxParallel: positiveInt(values['max-parallel'] ?? String(config.api.max_concurrency), '--max-parallel', MAX_MATRIX_LEGS),
-                checkpoints: values.checkpoints,
-                quotaRemaining: values['quota-remaining'] === undefined
-                    ? undefined
-                    : nonNegativeInt(values['quota-remaining'], '--quota-remaining'),
-            };
-        }
-        case 'repair': {
-            const { values } = cli_parse_parse(rest, {
-                ...COMMON,
-                apply: { type: 'boolean' },
-                normalize: { type: 'boolean' },
-                'confirm-delete': { type: 'boolean' },
-                json: { type: 'boolean' },
-            });
-            if (values.help)
-                return { kind: 'help', text: REPAIR_HELP };
-            if (values['confirm-delete'] && !values.apply)
-                throw new errors_UsageError('--confirm-delete: only with --apply (without it repair changes nothing)');
-            const loaded = await loadConfigOrDefault(values.config, cwd);
-            return {
-                kind: 'repair',
-                loaded,
-                lake: parseLakeUri(values.lake ?? `s3://${loaded.config.bucket}`),
-                apply: values.apply ?? false,
-                normalize: values.normalize ?? false,
-                confirmDelete: values['confirm-delete'] ?? false,
-                json: values.json ?? false,
-            };
-        }
-        default:
-            throw new errors_UsageError(`unknown command "${command}"; run cbbd-gap-bot --help for the list`);
-    }
+    if (!Object.hasOwn(CLI_COMMANDS, name))
+        throw new UsageError(`unknown command "${name}"; run cbbd-gap-bot --help for the list`);
+    const command = CLI_COMMANDS[name];
+    const flags = parseFlags(command, rest);
+    if (flags.help)
+        return { kind: 'help', text: commandHelp(command) };
+    // A switch given is `true` to parseArgs; the declarations parse text, as the action's inputs are.
+    const given = (flag) => (flag === true ? 'true' : typeof flag === 'string' ? flag : undefined);
+    const settings = await readOptions(command, 'cli', (spec) => given(flags[spec.name]), cwd);
+    return { kind: name, ...settings };
 }
-function cli_parse_parse(args, options) {
+/** The command's flags as node:util sees them: a switch is boolean, every other flag takes a string. */
+function parseFlags(command, args) {
+    const options = { help: { type: 'boolean', short: 'h' } };
+    for (const spec of Object.values(command.options)) {
+        if (offers(spec, 'cli'))
+            options[spec.name] = { type: spec.arg ? 'string' : 'boolean' };
+    }
     try {
-        return (0,external_node_util_.parseArgs)({ args: [...args], options, strict: true, allowPositionals: false });
+        return (0,external_node_util_.parseArgs)({ args: [...args], options, strict: true, allowPositionals: false }).values;
     }
     catch (e) {
         // node:util names the flag in its message ("Unknown option '--sesons'"); keep that, drop its error code.
-        throw new errors_UsageError(e instanceof Error ? e.message.replace(/\. To specify a positional argument.*$/, '') : String(e));
+        throw new UsageError(e instanceof Error ? e.message.replace(/\. To specify a positional argument.*$/, '') : String(e));
     }
-}
-const ENGINES = ['scan', 'duckdb', 'athena'];
-function parseEngine(value) {
-    if (ENGINES.includes(value))
-        return value;
-    throw new errors_UsageError(`--engine: "${value}" is not one of ${ENGINES.join(', ')}`);
 }
 
 ;// CONCATENATED MODULE: ./src/cli/scorecard.ts
+
 /** The scorecard as plain text for a terminal: one line a table, then the gap count. */
 function scorecardText(result) {
     const width = Math.max(...result.tables.map((t) => t.table.length), 5);
-    const lines = result.tables.map((t) => `  ${t.status.padEnd(4)}  ${t.table.padEnd(width)}  ${t.rows.toLocaleString('en-US').padStart(11)} rows  ${t.issues.slice(0, 2).join('; ')}`);
+    const lines = result.tables.map((t) => `  ${t.status.padEnd(4)}  ${t.table.padEnd(width)}  ${fmt(t.rows).padStart(11)} rows  ${t.issues.slice(0, 2).join('; ')}`);
     const fillable = result.gaps.filter((g) => g.kind === 'missing_children');
     return [
         `\nscorecard (${result.engine}, seasons ${result.seasons[0]}-${result.seasons[1]}):`,
@@ -91005,14 +91286,14 @@ async function dispatch(request, io, logger) {
             return report.ok ? ExitCode.ok : ExitCode.gapsOrFailures;
         }
         case 'plan': {
-            const { kind: _k, loaded: _l, json: _j, ...settings } = request;
+            const { kind: _k, loaded: _l, json: _j, configFile: _c, ...settings } = request;
             const plans = await planCommand({ config, ...settings }, deps);
             io.stderr(planText(plans));
             json({ plans, matrix: combinedMatrix(plans) });
             return ExitCode.ok;
         }
         case 'fill': {
-            const { kind: _k, loaded: _l, json: _j, ...settings } = request;
+            const { kind: _k, loaded: _l, json: _j, configFile: _c, ...settings } = request;
             const onProgress = progressReporter(io.stderr, Boolean(io.isTty) && !io.env.GITHUB_ACTIONS);
             const outcome = await fill_fillCommand({ config, ...settings }, { ...deps, onProgress });
             io.stderr(fillSummaryText(outcome));

@@ -1,180 +1,47 @@
-import type { EngineName } from '../commands/ports.js';
-import { loadConfigOrDefault, type LoadedConfig } from '../config/load.js';
-import { parseSeasonSpec } from '../config/seasons.js';
 import {
-  booleanValue,
-  fillableEndpoint,
-  nonNegativeInt,
-  positiveInt,
-  positiveNumber,
-} from '../config/values.js';
-import { MAX_MATRIX_LEGS } from '../fill/plan.js';
-import { parseShard, type Shard } from '../fill/shards.js';
-import { parseLakeUri, type LakeLocation } from '../lake/lake-uri.js';
+  offers,
+  readOptions,
+  type CommandSpec,
+  type OptionSpec,
+  type Settings,
+} from '../commands/option-spec.js';
+import { ACTION_COMMANDS, COMMAND_INPUT } from '../commands/options.js';
 import { UsageError } from '../util/errors.js';
 
 /** Reads one input as the runner passes it (`INPUT_<NAME>`). */
 export type InputReader = (name: string) => string;
 
-/** What every command takes. */
-export interface CommonSettings {
-  loaded: LoadedConfig;
-  lake: LakeLocation;
-  checkpoints: string | undefined;
-}
+type ActionCommands = typeof ACTION_COMMANDS;
+type ActionCommandName = keyof ActionCommands;
 
-/** GitHub access for the commands that write to GitHub. */
-export interface GitHubSettings {
-  token: string;
-  botLogin: string;
-}
+/** The action's settings for one command: the command's inputs as declared in src/commands/options.ts, parsed. */
+export type ActionSettingsOf<C extends ActionCommandName> = { command: C } & Settings<
+  ActionCommands[C]['options'],
+  'action'
+>;
 
 /** The action's settings: one command and its validated inputs. */
-export type ActionSettings =
-  | (CommonSettings & {
-      command: 'audit';
-      engine: EngineName;
-      seasons: number[];
-      reportMode: 'pr' | 'commit' | 'none';
-      maxIssues: number;
-      github: GitHubSettings | undefined;
-    })
-  | (CommonSettings & {
-      command: 'plan';
-      endpoint: string | undefined;
-      seasons: number[] | undefined;
-      shards: number;
-      maxParallel: number;
-      dryRun: boolean;
-      github: GitHubSettings | undefined;
-    })
-  | (CommonSettings & {
-      command: 'fill';
-      endpoint: string;
-      seasons: number[];
-      shard: Shard;
-      rate: number;
-      concurrency: number;
-      dryRun: boolean;
-      resultPath: string;
-    })
-  | (CommonSettings & {
-      command: 'finalize';
-      endpoint: string;
-      seasons: number[];
-      issueNumber: number | undefined;
-      resultsDir: string;
-      github: GitHubSettings | undefined;
-    })
-  | (CommonSettings & { command: 'repair'; apply: boolean; normalize: boolean; confirmDelete: boolean });
+export type ActionSettings = { [C in ActionCommandName]: ActionSettingsOf<C> }[ActionCommandName];
 
-const COMMANDS = ['audit', 'plan', 'fill', 'finalize', 'repair'] as const;
-
-/** Turns the action's inputs into settings, with the CLI's parsers; a bad input is a `UsageError` naming it. */
-export async function readInputs(input: InputReader): Promise<ActionSettings> {
-  const command = input('command') || 'audit';
-  if (!(COMMANDS as readonly string[]).includes(command))
-    throw new UsageError(`input command: "${command}" is not one of ${COMMANDS.join(', ')}`);
-  const loaded = await loadConfigOrDefault(input('config') || undefined, '.');
-  const { config } = loaded;
-  const common: CommonSettings = {
-    loaded,
-    lake: parseLakeUri(input('lake') || `s3://${config.bucket}`, 'input lake'),
-    checkpoints: input('checkpoints') || undefined,
-  };
-  const seasons = (fallback = true) => {
-    const spec = input('seasons');
-    if (!spec && !fallback) return undefined;
-    return parseSeasonSpec(
-      spec || `${config.seasons.start}-${config.seasons.end}`,
-      config.seasons,
-      'input seasons',
+/**
+ * Turns the action's inputs into settings with the commands' own declarations, so the CLI and the action refuse the
+ * same things in the same words; a bad input is a `UsageError` naming it (`input seasons: …`).
+ */
+export async function readInputs(input: InputReader, cwd = '.'): Promise<ActionSettings> {
+  const name = input(COMMAND_INPUT.name) || COMMAND_INPUT.actionDefault;
+  if (!Object.hasOwn(ACTION_COMMANDS, name)) {
+    throw new UsageError(
+      `input ${COMMAND_INPUT.name}: "${name}" is not one of ${Object.keys(ACTION_COMMANDS).join(', ')}`,
     );
-  };
-  const github = (): GitHubSettings | undefined => {
-    const token = input('github-token');
-    return token ? { token, botLogin: input('bot-login') || 'github-actions[bot]' } : undefined;
-  };
-  const endpoint = () => fillableEndpoint(input('endpoint'), config, 'input endpoint');
-  switch (command as (typeof COMMANDS)[number]) {
-    case 'audit': {
-      const engine = input('engine') || 'scan';
-      if (engine !== 'scan' && engine !== 'athena')
-        throw new UsageError(`input engine: "${engine}" is not one of scan, athena`);
-      const reportMode = input('report-mode') || 'pr';
-      if (!['pr', 'commit', 'none'].includes(reportMode))
-        throw new UsageError(`input report-mode: "${reportMode}" is not one of pr, commit, none`);
-      const maxIssues = input('max-issues-per-run');
-      return {
-        ...common,
-        command: 'audit',
-        engine,
-        seasons: seasons()!,
-        reportMode: reportMode as 'pr' | 'commit' | 'none',
-        maxIssues: maxIssues
-          ? nonNegativeInt(maxIssues, 'input max-issues-per-run')
-          : config.github.max_issues_per_run,
-        github: github(),
-      };
-    }
-    case 'plan':
-      return {
-        ...common,
-        command: 'plan',
-        endpoint: input('endpoint') ? endpoint() : undefined,
-        seasons: seasons(false),
-        shards: positiveInt(input('shards') || '1', 'input shards', MAX_MATRIX_LEGS),
-        maxParallel: positiveInt(
-          input('max-parallel') || String(config.api.max_concurrency),
-          'input max-parallel',
-          MAX_MATRIX_LEGS,
-        ),
-        dryRun: booleanValue(input('dry-run'), 'input dry-run'),
-        github: github(),
-      };
-    case 'fill':
-      return {
-        ...common,
-        command: 'fill',
-        endpoint: endpoint(),
-        seasons: seasons(false) ?? missing('seasons'),
-        shard: parseShard(input('shard') || '1/1', 'input shard'),
-        rate: positiveNumber(
-          input('rate') || String(config.api.rate_limit_per_sec),
-          'input rate',
-          config.api.rate_limit_per_sec,
-        ),
-        concurrency: positiveInt(
-          input('concurrency') || String(config.api.max_concurrency),
-          'input concurrency',
-          config.api.max_concurrency,
-        ),
-        dryRun: booleanValue(input('dry-run'), 'input dry-run'),
-        resultPath: input('result-path') || 'fill-result.json',
-      };
-    case 'finalize': {
-      const issue = input('issue-number');
-      return {
-        ...common,
-        command: 'finalize',
-        endpoint: endpoint(),
-        seasons: seasons(false) ?? missing('seasons'),
-        issueNumber: issue ? positiveInt(issue, 'input issue-number', 1e9) : undefined,
-        resultsDir: input('results-dir') || 'fill-results',
-        github: github(),
-      };
-    }
-    case 'repair':
-      return {
-        ...common,
-        command: 'repair',
-        apply: booleanValue(input('apply'), 'input apply'),
-        normalize: booleanValue(input('normalize'), 'input normalize'),
-        confirmDelete: booleanValue(input('confirm-delete'), 'input confirm-delete'),
-      };
   }
+  const command: CommandSpec = ACTION_COMMANDS[name as ActionCommandName];
+  const settings = await readOptions(command, 'action', (spec) => inputText(input, spec), cwd);
+  return { command: name, ...settings } as ActionSettings;
 }
 
-function missing(name: string): never {
-  throw new UsageError(`input ${name}: required for this command`);
+/** An input's text; an empty one is its literal action.yml default, else not given. */
+function inputText(input: InputReader, spec: OptionSpec): string | undefined {
+  if (!offers(spec, 'action')) return undefined;
+  const literalDefault = spec.actionDefault?.includes('${{') ? undefined : spec.actionDefault;
+  return input(spec.name) || literalDefault;
 }

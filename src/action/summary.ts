@@ -5,6 +5,7 @@ import type { FinalizeOutcome } from '../commands/finalize.js';
 import type { RepairReport } from '../repair/apply.js';
 import { repairText } from '../commands/repair.js';
 import { markdownTable } from 'markdown-table';
+import { fmt } from '../util/format.js';
 
 /** A job summary in Markdown, and the annotations a maintainer must see. */
 export interface Summary {
@@ -20,12 +21,7 @@ export function auditSummary(n: NightlyOutcome): Summary {
     '',
     markdownTable([
       ['Table', 'Status', 'Rows', 'Issues'],
-      ...r.tables.map((t) => [
-        t.table,
-        t.status,
-        t.rows.toLocaleString('en-US'),
-        t.issues.slice(0, 3).join('; ') || '—',
-      ]),
+      ...r.tables.map((t) => [t.table, t.status, fmt(t.rows), t.issues.slice(0, 3).join('; ') || '—']),
     ]),
     '',
     `**${r.gaps.length} gaps**${r.diff ? ` (${r.diff.newGaps.length} new, ${r.diff.closedGaps.length} closed since ${r.diff.previousGeneratedAt})` : ''}`,

@@ -1,7 +1,7 @@
 import type { Catalog, CatalogPartition, CatalogTable } from '../catalog/catalog.js';
 import type { GlueColumn } from '../catalog/glue-shapes.js';
 import { partitionPath } from '../layout/partitions.js';
-import type { LakeFile } from './inventory.js';
+import type { LakeFile } from '../lake/lake-file.js';
 import { gapKey, type Gap } from './types.js';
 
 /** A table's storage and catalog side by side, as the check and `repair` both need them. */

@@ -1,21 +1,6 @@
-import type { ObjectInfo, ObjectStore } from '../lake/object-store.js';
-import {
-  LakePathError,
-  parseLakeKey,
-  partitionShape,
-  partitionValue,
-  type HivePartition,
-} from '../layout/partitions.js';
-
-/** One Parquet file of a silver table, with what its path says. */
-export interface LakeFile extends ObjectInfo {
-  table: string;
-  partitions: HivePartition[];
-  /** `season/date`, `season/asof`, `season`, `asof`, `` … */
-  shape: string;
-  /** From the `season=` partition; undefined when the path has none. */
-  season: number | undefined;
-}
+import type { LakeFile } from '../lake/lake-file.js';
+import type { ObjectStore } from '../lake/object-store.js';
+import { LakePathError, parseLakeKey, partitionShape, partitionValue } from '../layout/partitions.js';
 
 /** What a listing of `silver/` found, table by table. */
 export interface Inventory {

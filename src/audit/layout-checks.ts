@@ -1,4 +1,4 @@
-import type { LakeFile } from './inventory.js';
+import type { LakeFile } from '../lake/lake-file.js';
 import { gapKey, type Gap } from './types.js';
 
 /**

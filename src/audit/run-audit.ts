@@ -1,12 +1,12 @@
 import type { Config, TableConfig } from '../config/schema.js';
-import { NO_SEASON } from '../engine/key-tracker.js';
-import type { QueryEngine, TableFacts } from '../engine/query-engine.js';
+import { NO_SEASON, type QueryEngine, type TableFacts } from '../engine/query-engine.js';
 import type { ObjectStore } from '../lake/object-store.js';
 import { layoutFrom } from '../layout/keys.js';
 import type { Logger } from '../util/logger.js';
 import type { CatalogFindings } from './catalog-checks.js';
 import { checkCoverage } from './coverage.js';
-import { filesForSeasons, takeInventory, type LakeFile } from './inventory.js';
+import type { LakeFile } from '../lake/lake-file.js';
+import { filesForSeasons, takeInventory } from './inventory.js';
 import { knownEmptyIds } from './known-empty.js';
 import { checkLayout } from './layout-checks.js';
 import { schemaDriftGap } from './schema-checks.js';

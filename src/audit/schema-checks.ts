@@ -1,7 +1,7 @@
 import { glueReads, glueTypeName } from '../catalog/glue-types.js';
 import { TABLE_SIGNATURES } from '../config/pipeline-tables.js';
 import { SCHEMA_SAMPLE, type SchemaGroup } from '../engine/query-engine.js';
-import { fmt } from '../report/format.js';
+import { fmt } from '../util/format.js';
 import { gapKey, type ColumnDrift, type Gap } from './types.js';
 
 /**

@@ -1,9 +1,8 @@
 import type { TableConfig } from '../config/schema.js';
-import type { TableFacts } from '../engine/query-engine.js';
-import { NO_SEASON } from '../engine/key-tracker.js';
+import { NO_SEASON, type TableFacts } from '../engine/query-engine.js';
 import { volumeAnomalies } from './volume.js';
 import { gapKey, type Gap } from './types.js';
-import { fmt } from '../report/format.js';
+import { fmt } from '../util/format.js';
 
 /** Duplicate rows on the table's key, one gap per season that has any. */
 export function duplicateGaps(table: string, key: readonly string[], facts: TableFacts): Gap[] {

@@ -1,5 +1,5 @@
 import type { CoverageRow, Gap, Status } from './types.js';
-import { fmt } from '../report/format.js';
+import { fmt } from '../util/format.js';
 
 /**
  * A table's status, the pipeline's rule extended to the bot's checks. FAIL: no data, duplicates above the

@@ -1,11 +1,11 @@
-import type { ColumnType } from '../parquet/write.js';
-
 /**
  * Glue column types next to the Parquet types under them. The pipeline's `GlueCatalog` declares `bigint`, `int`,
  * `double`, `boolean`, `timestamp` and `string`; Athena reads a file's column only when its Parquet type fits
  * the declared one (an INT64 column under `string` is HIVE_BAD_DATA), widening INT32 to `bigint` and FLOAT to
  * `double` as its documented compatible types allow.
  */
+
+import type { ColumnType } from '../parquet/write.js';
 
 /** Normalizes a Glue type: lower case, `varchar(10)` and `char(3)` read as `string`. */
 export function glueTypeName(glueType: string): string {

@@ -1,3 +1,5 @@
+/** DynamoDB I/O of the checkpoint adapter: every call through one retry policy, reads consistent and paged. */
+
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   BatchGetItemCommand,
@@ -10,8 +12,6 @@ import {
   type QueryCommandInput,
   type QueryCommandOutput,
 } from '@aws-sdk/client-dynamodb';
-
-/** DynamoDB I/O of the checkpoint adapter: every call through one retry policy, reads consistent and paged. */
 
 export type Item = Record<string, AttributeValue>;
 

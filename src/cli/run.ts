@@ -90,14 +90,14 @@ async function dispatch(request: Runnable, io: CliIo, logger: Logger): Promise<n
       return report.ok ? ExitCode.ok : ExitCode.gapsOrFailures;
     }
     case 'plan': {
-      const { kind: _k, loaded: _l, json: _j, ...settings } = request;
+      const { kind: _k, loaded: _l, json: _j, configFile: _c, ...settings } = request;
       const plans = await planCommand({ config, ...settings }, deps);
       io.stderr(planText(plans));
       json({ plans, matrix: combinedMatrix(plans) });
       return ExitCode.ok;
     }
     case 'fill': {
-      const { kind: _k, loaded: _l, json: _j, ...settings } = request;
+      const { kind: _k, loaded: _l, json: _j, configFile: _c, ...settings } = request;
       const onProgress = progressReporter(io.stderr, Boolean(io.isTty) && !io.env.GITHUB_ACTIONS);
       const outcome = await fillCommand({ config, ...settings }, { ...deps, onProgress });
       io.stderr(fillSummaryText(outcome));

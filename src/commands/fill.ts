@@ -3,6 +3,9 @@ import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import type { LakeLocation } from '../lake/lake-uri.js';
+import type { ObjectStore } from '../lake/object-store.js';
+import type { CheckpointStore } from '../checkpoint/checkpoint-store.js';
+import type { Catalog } from '../catalog/catalog.js';
 import { isoDate, layoutFrom } from '../layout/keys.js';
 import { loadLayerRules } from '../fill/column-rules.js';
 import { registerPartitions, type RegisterResult } from '../fill/register-partitions.js';
@@ -58,42 +61,12 @@ export interface FillOutcome {
  * Finds exactly the missing games of one endpoint (the audit's coverage, or `--missing-ids-file`), keeps this
  * shard's, drops those checkpointed done or empty, and fills them; `--dry-run` stops before any call or write.
  */
-export async function fillCommand(
-  command: FillCommand,
-  deps: { logger: Logger; env: Env; onProgress?: (p: FillProgress) => void },
-): Promise<FillOutcome> {
+export async function fillCommand(command: FillCommand, deps: FillDeps): Promise<FillOutcome> {
   const { config } = command;
-  const { logger } = deps;
   const { table, tc } = tableForEndpoint(config, command.endpoint);
   const store = openLake(command.lake, config, deps.env);
   const checkpoints = openCheckpoints(command.checkpoints, command.lake, config, deps.env);
-  const layout = layoutFrom(config.s3_layout);
-  const emptyFromCheckpoints = (endpoint: string) => checkpoints.idsWithStatus(endpoint, 'empty');
-
-  let all: GameTarget[];
-  let unplaceable: FillOutcome['unplaceable'] = [];
-  if (command.missingIdsFile) {
-    const text = await readFile(command.missingIdsFile, 'utf8').catch((e: unknown) => {
-      throw new UsageError(
-        `--missing-ids-file: cannot read ${command.missingIdsFile} (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
-      );
-    });
-    const { index } = await loadGames(store, config, parentOf(tc), command.seasons, logger);
-    ({ targets: all, unplaceable } = targetsFromFile(text, index, command.seasons, command.missingIdsFile));
-  } else {
-    const engine = await openEngine(command.engine, store, command.lake, config, deps.env);
-    try {
-      all = await discoverMissing(config, command.endpoint, command.seasons, {
-        store,
-        engine,
-        logger,
-        games: await loadGames(store, config, parentOf(tc), command.seasons, logger),
-        emptyFromCheckpoints,
-      });
-    } finally {
-      await engine.close();
-    }
-  }
+  const { all, unplaceable } = await missingGames(command, parentOf(tc), store, checkpoints, deps);
   const mine = all.filter((t) => shardOf(t.gameId, command.shard.count) === command.shard.index);
   const open = await openTargets(checkpoints, command.endpoint, mine);
   const targets = command.limit !== undefined ? open.slice(0, command.limit) : open;
@@ -109,7 +82,7 @@ export async function fillCommand(
     result: undefined,
     catalog: undefined,
   };
-  logger.info(
+  deps.logger.info(
     `${command.endpoint} shard ${outcome.shard}: ${mine.length} missing games in ${table}, ${outcome.alreadyDone} already checkpointed done/empty, ` +
       `${targets.length} to fetch at ${command.rate}/s (~${Math.ceil(targets.length / command.rate)} s)`,
   );
@@ -122,7 +95,7 @@ export async function fillCommand(
     config,
     deps.env,
     { rate: command.rate, concurrency: command.concurrency },
-    logger,
+    deps.logger,
   );
   outcome.result = await runFill(
     {
@@ -138,26 +111,79 @@ export async function fillCommand(
     },
     {
       store,
-      layout,
+      layout: layoutFrom(config.s3_layout),
       client,
       checkpoints,
-      logger,
+      logger: deps.logger,
       ingestedAt: () => isoDate(new Date()),
       ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     },
   );
-  if (outcome.result.partitions.length > 0) {
-    // The games are written and checkpointed by now: a catalog that cannot be reached must not hide that.
-    try {
-      outcome.catalog = await registerPartitions(catalog, outcome.result.partitions);
-    } catch (e) {
-      const reason = `the catalog could not be updated (${errorMessage(e)}); run repair --apply to register the new partitions`;
-      outcome.catalog = { registered: 0, failed: [{ table: '*', values: [], reason }], notes: [] };
-    }
-    for (const n of outcome.catalog.notes) logger.warn(n);
-    for (const f of outcome.catalog.failed) logger.warn(f.reason);
-  }
+  if (outcome.result.partitions.length > 0)
+    outcome.catalog = await registerNewPartitions(catalog, outcome.result.partitions, deps.logger);
   return outcome;
+}
+
+type FillDeps = { logger: Logger; env: Env; onProgress?: (p: FillProgress) => void };
+
+/**
+ * The endpoint's missing games in the seasons asked, placed by fct_games: the ids of `--missing-ids-file`, or
+ * those the audit's coverage check finds (less games checkpointed empty).
+ */
+async function missingGames(
+  command: FillCommand,
+  parent: string,
+  store: ObjectStore,
+  checkpoints: CheckpointStore,
+  deps: FillDeps,
+): Promise<{ all: GameTarget[]; unplaceable: FillOutcome['unplaceable'] }> {
+  const { config, seasons } = command;
+  const { logger } = deps;
+  if (command.missingIdsFile) {
+    const file = command.missingIdsFile;
+    const text = await readFile(file, 'utf8').catch((e: unknown) => {
+      throw new UsageError(
+        `--missing-ids-file: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+      );
+    });
+    const { index } = await loadGames(store, config, parent, seasons, logger);
+    const { targets, unplaceable } = targetsFromFile(text, index, seasons, file);
+    return { all: targets, unplaceable };
+  }
+  const engine = await openEngine(command.engine, store, command.lake, config, deps.env);
+  try {
+    const all = await discoverMissing(config, command.endpoint, seasons, {
+      store,
+      engine,
+      logger,
+      games: await loadGames(store, config, parent, seasons, logger),
+      emptyFromCheckpoints: (endpoint) => checkpoints.idsWithStatus(endpoint, 'empty'),
+    });
+    return { all, unplaceable: [] };
+  } finally {
+    await engine.close();
+  }
+}
+
+/**
+ * Adds the fill's new partitions to the catalog. The games are written and checkpointed by now: a catalog that
+ * cannot be reached must not hide that, so its failure is reported with the remedy instead of thrown.
+ */
+async function registerNewPartitions(
+  catalog: Catalog,
+  partitions: FillResult['partitions'],
+  logger: Logger,
+): Promise<RegisterResult> {
+  let registered: RegisterResult;
+  try {
+    registered = await registerPartitions(catalog, partitions);
+  } catch (e) {
+    const reason = `the catalog could not be updated (${errorMessage(e)}); run repair --apply to register the new partitions`;
+    registered = { registered: 0, failed: [{ table: '*', values: [], reason }], notes: [] };
+  }
+  for (const n of registered.notes) logger.warn(n);
+  for (const f of registered.failed) logger.warn(f.reason);
+  return registered;
 }
 
 /** Who this run is in leases and shard locks: the Actions run when there is one, and the host and pid. */

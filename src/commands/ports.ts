@@ -1,3 +1,8 @@
+/**
+ * The composition root: the one place that chooses adapters — S3 or disk for the lake, scan, DuckDB or Athena
+ * for queries — and builds the AWS clients. Commands receive ports from here and nothing else picks one.
+ */
+
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AthenaClient } from '@aws-sdk/client-athena';
@@ -25,12 +30,10 @@ import type { ObjectStore } from '../lake/object-store.js';
 import { createS3Store } from '../lake/s3-store.js';
 import { UsageError } from '../util/errors.js';
 
-/**
- * The composition root: the one place that chooses adapters — S3 or disk for the lake, scan, DuckDB or Athena
- * for queries — and builds the AWS clients. Commands receive ports from here and nothing else picks one.
- */
-
+/** The audit's query engines, by the name `--engine` takes. */
 export type EngineName = 'scan' | 'duckdb' | 'athena';
+
+/** The process environment as the adapters read it (`AWS_ENDPOINT_URL_*`, `CBBD_API_KEY`, `GITHUB_*`). */
 export type Env = Record<string, string | undefined>;
 
 /** True when the SDK will talk to a local endpoint (s3rver, dynalite, a fake): those want path-style S3. */

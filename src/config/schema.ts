@@ -1,9 +1,9 @@
-import { z } from 'zod';
-
 /**
  * The schema of `config.yaml`: the `cbbd_etl` pipeline's own keys (so its file works unchanged) plus the bot's
  * sections `audit`, `catalog`, `checkpoints` and `github`. Defaults are the pipeline's and the design's.
  */
+
+import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
 const season = z.number().int().min(1900).max(2100);

@@ -1,10 +1,10 @@
-import { UsageError } from '../util/errors.js';
-import type { Config } from './schema.js';
-
 /**
  * Parsers for the values of flags and action inputs, shared by the CLI and the action so both refuse the same
  * things with the same words. `name` is how the user wrote it: `--rate` or `input rate`.
  */
+
+import { UsageError } from '../util/errors.js';
+import type { Config } from './schema.js';
 
 /** The endpoints the tables of `audit.tables` are filled by, in table order. */
 export function fillableEndpoints(config: Config): string[] {

@@ -1,10 +1,10 @@
-import type { GameRecord, LineupRecord, PlayRecord, SubstitutionRecord } from '../source/api-records.js';
-import { createRandom, mixSeed, type Random } from './random.js';
-
 /**
  * Deterministic CBBD API records for a made-up league: the demo lake, the benchmarks and the fake API in test/
  * all draw from here, so a game's plays are the same whether the lake was generated or filled through the API.
  */
+
+import type { GameRecord, LineupRecord, PlayRecord, SubstitutionRecord } from '../source/api-records.js';
+import { createRandom, mixSeed, type Random } from './random.js';
 
 const CONFERENCES = ['ACC', 'Big East', 'Big Ten', 'Big 12', 'SEC', 'Pac-12', 'WCC', 'A-10'];
 const PLAY_TYPES = [

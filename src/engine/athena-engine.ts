@@ -5,7 +5,7 @@ import {
   StartQueryExecutionCommand,
   type AthenaClient,
 } from '@aws-sdk/client-athena';
-import type { LakeFile } from '../audit/inventory.js';
+import type { LakeFile } from '../lake/lake-file.js';
 import type { Catalog, CatalogTable } from '../catalog/catalog.js';
 import { emptyFacts, type QueryEngine, type TableRequest } from './query-engine.js';
 import {

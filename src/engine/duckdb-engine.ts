@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type * as DuckDbModule from '@duckdb/node-api';
-import type { LakeFile } from '../audit/inventory.js';
+import type { LakeFile } from '../lake/lake-file.js';
 import { emptyFacts, type QueryEngine } from './query-engine.js';
 import {
   quoteIdentifier,

@@ -1,3 +1,5 @@
+import { NO_SEASON } from './query-engine.js';
+
 /**
  * Counts duplicate keys across a table's files, visiting files in key order: a row is a duplicate when its key
  * was seen before, and it is charged to the season it sits in. Single integer keys (fct_plays' `id`) go into
@@ -7,9 +9,6 @@ export interface KeyTracker {
   add(season: number | undefined, keys: ArrayLike<unknown>): void;
   duplicatesBySeason(): Map<number, number>;
 }
-
-/** Seasons key the maps; rows without a season are counted under this sentinel and reported with the table. */
-export const NO_SEASON = -1;
 
 /** A tracker for keys that are plain numbers; only valid when files arrive in ascending season order. */
 export function createNumericKeyTracker(): KeyTracker {

@@ -1,4 +1,7 @@
-import type { LakeFile } from '../audit/inventory.js';
+import type { LakeFile } from '../lake/lake-file.js';
+
+/** Seasons key the facts' maps; rows without a season are counted under this sentinel and reported with the table. */
+export const NO_SEASON = -1;
 
 /** What the audit asks of an engine about one table. */
 export interface TableRequest {

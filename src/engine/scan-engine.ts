@@ -1,19 +1,15 @@
 import type { FileMetaData } from 'hyparquet';
-import type { LakeFile } from '../audit/inventory.js';
+import type { LakeFile } from '../lake/lake-file.js';
 import type { ObjectStore } from '../lake/object-store.js';
 import { createRangeCacheStore } from '../lake/range-cache-store.js';
 import { keyColumns, resolveColumn, rowKey } from '../layout/row-key.js';
 import { columnTypes } from '../parquet/column-types.js';
 import { createFooterSizer, readColumns, readFooter, UnreadableFileError } from '../parquet/read.js';
 import { mapLimit } from '../util/pool.js';
-import {
-  createNumericKeyTracker,
-  createStringKeyTracker,
-  NO_SEASON,
-  type KeyTracker,
-} from './key-tracker.js';
+import { createNumericKeyTracker, createStringKeyTracker, type KeyTracker } from './key-tracker.js';
 import {
   emptyFacts,
+  NO_SEASON,
   partitionKeyNames,
   SCHEMA_SAMPLE,
   type QueryEngine,

@@ -1,7 +1,12 @@
-import type { LakeFile } from '../audit/inventory.js';
+import type { LakeFile } from '../lake/lake-file.js';
 import { resolveColumn } from '../layout/row-key.js';
-import { NO_SEASON } from './key-tracker.js';
-import { emptyFacts, partitionKeyNames, type TableFacts, type TableRequest } from './query-engine.js';
+import {
+  emptyFacts,
+  NO_SEASON,
+  partitionKeyNames,
+  type TableFacts,
+  type TableRequest,
+} from './query-engine.js';
 
 /**
  * The audit's questions as SQL, shared by the DuckDB and Athena engines so both ask exactly the same thing. A

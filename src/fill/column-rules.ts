@@ -1,11 +1,3 @@
-import type { Catalog } from '../catalog/catalog.js';
-import { columnTypeForGlue, glueTypeName } from '../catalog/glue-types.js';
-import { ENDPOINT_TABLES } from '../config/pipeline-tables.js';
-import { comparePythonStrings, isPythonInt, pythonRepr, pythonStr } from '../layout/python-json.js';
-import type { ColumnSpec, ColumnType } from '../parquet/write.js';
-import { errorMessage } from '../util/errors.js';
-import { typeHints } from './type-hints.js';
-
 /**
  * The one place that decides the type and the text of every column the fill writes, bronze and silver, as the
  * pipeline's `normalize_records` does: columns are the sorted union of the records' fields; a column's type is
@@ -15,6 +7,14 @@ import { typeHints } from './type-hints.js';
  * truncates to int), and any other value its inferred type cannot hold makes the column a string column (the
  * pipeline writes null). A declared or hinted type is never changed: a value it cannot hold is a schema conflict.
  */
+
+import type { Catalog } from '../catalog/catalog.js';
+import { columnTypeForGlue, glueTypeName } from '../catalog/glue-types.js';
+import { ENDPOINT_TABLES } from '../config/pipeline-tables.js';
+import { comparePythonStrings, isPythonInt, pythonRepr, pythonStr } from '../layout/python-json.js';
+import type { ColumnSpec, ColumnType } from '../parquet/write.js';
+import { errorMessage } from '../util/errors.js';
+import { typeHints } from './type-hints.js';
 
 /** What decides a table's column types besides its records. */
 export interface TableRules {

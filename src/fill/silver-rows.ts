@@ -1,12 +1,12 @@
-import { ENDPOINT_TABLES } from '../config/pipeline-tables.js';
-import { pythonJsonDumps, type JsonValue } from '../layout/python-json.js';
-import { rowKey } from '../layout/row-key.js';
-
 /**
  * The pipeline's silver records of the per-game endpoints (`_apply_key_aliases` in its `orchestrate.py`), before
  * `normalizeRecords` types them: fields the pipeline derives are added, its JSON columns hold `json.dumps` text,
  * and every other nested value stays as it is (it becomes `repr` text in a string column, as in the pipeline).
  */
+
+import { ENDPOINT_TABLES } from '../config/pipeline-tables.js';
+import { pythonJsonDumps, type JsonValue } from '../layout/python-json.js';
+import { rowKey } from '../layout/row-key.js';
 
 /** Where a game's rows land: its season and UTC date, taken from `fct_games`. */
 export interface GameContext {

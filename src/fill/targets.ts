@@ -1,5 +1,6 @@
 import { checkCoverage } from '../audit/coverage.js';
-import { filesForSeasons, takeInventory, type Inventory, type LakeFile } from '../audit/inventory.js';
+import { filesForSeasons, takeInventory, type Inventory } from '../audit/inventory.js';
+import type { LakeFile } from '../lake/lake-file.js';
 import { knownEmptyIds } from '../audit/known-empty.js';
 import type { Config, TableConfig } from '../config/schema.js';
 import { fillableEndpoints } from '../config/values.js';

@@ -1,7 +1,7 @@
 import type { Octokit } from '@octokit/rest';
 import type { Logger } from '../util/logger.js';
 import { unless404 } from './http-status.js';
-import { fmt } from '../report/format.js';
+import { fmt } from '../util/format.js';
 
 /** What a fill did, as the fill command reports it. */
 export interface FillResults {

@@ -1,7 +1,7 @@
 import type { Gap } from '../audit/types.js';
 import { fillCommand, remedy } from '../report/fill-hint.js';
 import { renderMarker } from './marker.js';
-import { fmt } from '../report/format.js';
+import { fmt } from '../util/format.js';
 
 /** An issue as the bot wants it: the same gap always renders to the same title, body and labels. */
 export interface IssueContent {

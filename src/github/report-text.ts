@@ -1,5 +1,6 @@
 import type { AuditDiff, AuditResult } from '../audit/types.js';
-import { fmt, pct, statusCounts } from '../report/format.js';
+import { statusCounts } from '../report/format.js';
+import { fmt, pct } from '../util/format.js';
 
 /** Items listed per line of the body before "and N more": the body stays short and under GitHub's cap. */
 const MAX_ITEMS = 30;

@@ -1,4 +1,5 @@
-import { takeInventory, type LakeFile } from '../audit/inventory.js';
+import { takeInventory, type Inventory } from '../audit/inventory.js';
+import type { LakeFile } from '../lake/lake-file.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { Config } from '../config/schema.js';
 import type { ObjectStore } from '../lake/object-store.js';
@@ -49,17 +50,9 @@ export async function runRepair(
   options: RepairOptions,
   ports: RepairPorts,
 ): Promise<RepairReport> {
-  const layout = layoutFrom(config.s3_layout);
-  const database = config.catalog.silver_database!;
-  const tableLocation = (table: string) => `${ports.store.uri}/${layout.silver}/${table}/`;
-  let inventory = await takeInventory(ports.store, layout.silver);
-  const plan = await planRepair(
-    inventory.tables,
-    ports.catalog,
-    database,
-    ports.keyOfLocation,
-    tableLocation,
-  );
+  const survey = surveyOf(config, ports);
+  let inventory = await survey.inventory();
+  const plan = await survey.plan(inventory);
   const report: RepairReport = {
     applied: options.apply,
     plan: describePlan(plan, options),
@@ -70,67 +63,15 @@ export async function runRepair(
     ok: true,
   };
   if (!options.apply) return report;
-
   if (options.normalize) {
-    for (const { table, files } of plan.normalize) {
-      const key = config.audit.tables[table]?.key;
-      if (!key) {
-        report.normalized.push(
-          ...files.map((f) => ({
-            table,
-            source: f.key,
-            rows: 0,
-            copied: 0,
-            alreadyPresent: 0,
-            written: [],
-            error: `no key for ${table} in config.yaml: cannot tell which rows are already there`,
-          })),
-        );
-        continue;
-      }
-      for (const file of files) {
-        const result = await normalizeFile(ports.store, table, file, key, inventory.tables.get(table) ?? []);
-        ports.logger.info(
-          `normalize ${file.key}: ${result.copied} rows copied, ${result.alreadyPresent} already in season=/date=${result.error ? `, FAILED: ${result.error}` : ''}`,
-        );
-        report.normalized.push(result);
-      }
-    }
-    inventory = await takeInventory(ports.store, layout.silver);
+    report.normalized = await normalizeAll(config, ports, plan, inventory);
+    inventory = await survey.inventory();
   }
-
   // Register what storage has and the catalog lacks, the normalized copies included.
-  const afterNormalize = await planRepair(
-    inventory.tables,
-    ports.catalog,
-    database,
-    ports.keyOfLocation,
-    tableLocation,
-  );
-  for (const { comparison, partitions } of afterNormalize.register) {
-    const result = await ports.catalog.createPartitions(comparison.catalogTable, partitions);
-    report.registered.done += result.done;
-    report.registered.failed.push(...result.failed.map((f) => ({ table: comparison.table, ...f })));
-  }
-
+  report.registered = await registerMissing(ports.catalog, await survey.plan(inventory));
   if (options.confirmDelete) {
     await deleteVerifiedOriginals(config, ports, inventory.tables, report);
-    inventory = await takeInventory(ports.store, layout.silver);
-    const finalPlan = await planRepair(
-      inventory.tables,
-      ports.catalog,
-      database,
-      ports.keyOfLocation,
-      tableLocation,
-    );
-    for (const c of finalPlan.stale) {
-      const result = await ports.catalog.deletePartitions(
-        c.catalogTable,
-        c.stale.map((s) => s.values),
-      );
-      report.deletedPartitions.done += result.done;
-      report.deletedPartitions.failed.push(...result.failed.map((f) => ({ table: c.table, ...f })));
-    }
+    report.deletedPartitions = await removeStale(ports.catalog, await survey.plan(await survey.inventory()));
   }
   report.ok =
     report.registered.failed.length === 0 &&
@@ -138,6 +79,84 @@ export async function runRepair(
     report.deletedFiles.kept.length === 0 &&
     report.deletedPartitions.failed.length === 0;
   return report;
+}
+
+/** Lists the silver tables, and compares them with the catalog: repair does both again after each change. */
+function surveyOf(config: Config, ports: RepairPorts) {
+  const layout = layoutFrom(config.s3_layout);
+  const tableLocation = (table: string) => `${ports.store.uri}/${layout.silver}/${table}/`;
+  return {
+    inventory: () => takeInventory(ports.store, layout.silver),
+    plan: (inventory: Inventory) =>
+      planRepair(
+        inventory.tables,
+        ports.catalog,
+        config.catalog.silver_database!,
+        ports.keyOfLocation,
+        tableLocation,
+      ),
+  };
+}
+
+/** Copies the rows of every `season=/asof=` file into `season=/date=`; a table without a key in the config cannot. */
+async function normalizeAll(
+  config: Config,
+  ports: RepairPorts,
+  plan: RepairPlan,
+  inventory: Inventory,
+): Promise<NormalizedFile[]> {
+  const normalized: NormalizedFile[] = [];
+  for (const { table, files } of plan.normalize) {
+    const key = config.audit.tables[table]?.key;
+    if (!key) {
+      const error = `no key for ${table} in config.yaml: cannot tell which rows are already there`;
+      normalized.push(
+        ...files.map((f) => ({
+          table,
+          source: f.key,
+          rows: 0,
+          copied: 0,
+          alreadyPresent: 0,
+          written: [],
+          error,
+        })),
+      );
+      continue;
+    }
+    for (const file of files) {
+      const result = await normalizeFile(ports.store, table, file, key, inventory.tables.get(table) ?? []);
+      ports.logger.info(
+        `normalize ${file.key}: ${result.copied} rows copied, ${result.alreadyPresent} already in season=/date=${result.error ? `, FAILED: ${result.error}` : ''}`,
+      );
+      normalized.push(result);
+    }
+  }
+  return normalized;
+}
+
+/** Registers every partition the plan found in storage and not in the catalog. */
+async function registerMissing(catalog: Catalog, plan: RepairPlan): Promise<RepairReport['registered']> {
+  const registered: RepairReport['registered'] = { done: 0, failed: [] };
+  for (const { comparison, partitions } of plan.register) {
+    const result = await catalog.createPartitions(comparison.catalogTable, partitions);
+    registered.done += result.done;
+    registered.failed.push(...result.failed.map((f) => ({ table: comparison.table, ...f })));
+  }
+  return registered;
+}
+
+/** Removes the catalog partitions that have no data (only ever with --confirm-delete). */
+async function removeStale(catalog: Catalog, plan: RepairPlan): Promise<RepairReport['deletedPartitions']> {
+  const deleted: RepairReport['deletedPartitions'] = { done: 0, failed: [] };
+  for (const c of plan.stale) {
+    const result = await catalog.deletePartitions(
+      c.catalogTable,
+      c.stale.map((s) => s.values),
+    );
+    deleted.done += result.done;
+    deleted.failed.push(...result.failed.map((f) => ({ table: c.table, ...f })));
+  }
+  return deleted;
 }
 
 /** Deletes a normalized original only when every one of its keys is read back from `season=/date=` files. */

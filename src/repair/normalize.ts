@@ -1,5 +1,5 @@
 import type { FileMetaData } from 'hyparquet';
-import type { LakeFile } from '../audit/inventory.js';
+import type { LakeFile } from '../lake/lake-file.js';
 import type { ObjectStore } from '../lake/object-store.js';
 import { paramsHash8 } from '../layout/hash.js';
 import { keyColumns, resolveColumn, rowKey } from '../layout/row-key.js';

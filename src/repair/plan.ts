@@ -1,5 +1,5 @@
 import { compareWithCatalog, type CatalogComparison } from '../audit/catalog-checks.js';
-import type { LakeFile } from '../audit/inventory.js';
+import type { LakeFile } from '../lake/lake-file.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { partitionPath } from '../layout/partitions.js';
 

@@ -1,7 +1,8 @@
 import { markdownTable } from 'markdown-table';
 import type { AuditResult, CoverageRow, Gap, TableAudit } from '../audit/types.js';
 import { fillCommand, remedy } from './fill-hint.js';
-import { fmt, pct, statusCounts } from './format.js';
+import { fmt, pct } from '../util/format.js';
+import { statusCounts } from './format.js';
 
 const SAMPLE_IDS = 10;
 const STATUS_ICON = { PASS: '🟢 PASS', WARN: '🟡 WARN', FAIL: '🔴 FAIL' } as const;

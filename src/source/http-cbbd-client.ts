@@ -11,11 +11,7 @@ import {
   type RetrySettings,
 } from './retry-policy.js';
 
-/**
- * The CbbdClient over HTTP: `fetch` behind the rate limiter (rate-limiter.ts), the retry policy
- * (retry-policy.ts) and a guard that keeps `api.quota_reserve` calls of the monthly quota unspent.
- */
-
+/** What `createHttpCbbdClient` needs: where the API is, the key, the budget and the retry settings. */
 export interface HttpCbbdClientOptions {
   baseUrl: string;
   /** Sent as `Authorization: Bearer <key>`; never logged, never put in a message. */
@@ -47,6 +43,10 @@ const ERROR_BODY_BYTES = 64 * 1024;
 /** One attempt: the game's answer, or a failure for the retry policy to judge. */
 type Attempt = Exclude<FetchOutcome, { kind: 'failed' }> | { kind: 'failure'; failure: AttemptFailure };
 
+/**
+ * The CbbdClient over HTTP: `fetch` behind the rate limiter (rate-limiter.ts), the retry policy
+ * (retry-policy.ts) and a guard that keeps `api.quota_reserve` calls of the monthly quota unspent.
+ */
 export function createHttpCbbdClient(options: HttpCbbdClientOptions): CbbdClient {
   checkOptions(options);
   const now = options.now ?? Date.now;

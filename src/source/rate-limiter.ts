@@ -1,10 +1,5 @@
 import { setTimeout as timersSleep } from 'node:timers/promises';
 
-/**
- * The CBBD API's request budget as a value: at most R requests started in any one-second window, at most C in
- * flight. Time is injected (`now`, `sleep`) so the invariants are tested on a fake clock, without wall time.
- */
-
 /** Waits `ms`; may honour `signal` (the limiter also races the signal itself, so a fake sleep may ignore it). */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
@@ -70,6 +65,10 @@ export interface RateLimiter {
   counters(): RateLimiterCounters;
 }
 
+/**
+ * The CBBD API's request budget as a value: at most R requests started in any one-second window, at most C in
+ * flight. Time is injected (`now`, `sleep`) so the invariants are tested on a fake clock, without wall time.
+ */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const { concurrency } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1) {

@@ -3,15 +3,15 @@ import type { Gap } from '../../src/audit/types.js';
 import { checkFillRequest, judgeFillRequest, type FillRequestDecision } from '../../src/github/fill-label.js';
 import { renderIssue } from '../../src/github/issue-body.js';
 import { syncGapIssues } from '../../src/github/issue-sync.js';
-import type { FakeGitHub } from '../fakes/github/server.js';
-import { BOT, botClient, fakeGitHubs, missingChildren, otherGap, repoOf } from './helpers.js';
+import type { FakeGitHub, FakeGitHubOptions } from '../fakes/github/server.js';
+import { BOT, botClient, fakeGitHubs, missingChildren, otherGap, repoOf, USERS } from './helpers.js';
 
 const fake = fakeGitHubs();
 const PLAYS = missingChildren('fct_plays', 2024, 25);
 
 /** A repository where the bot has opened the issues of these gaps (#1, #2, …). */
-async function repoWithIssues(gaps: Gap[]): Promise<FakeGitHub> {
-  const f = await fake();
+async function repoWithIssues(gaps: Gap[], options?: FakeGitHubOptions): Promise<FakeGitHub> {
+  const f = await fake(options);
   const { octokit, logger } = botClient(f);
   await syncGapIssues({
     octokit,
@@ -97,6 +97,20 @@ describe('checkFillRequest', () => {
       '@tracy,',
       '@rhea, ',
     ]);
+  });
+
+  it('judges a custom role by the role it is based on (role_name is its own name, permission the base)', async () => {
+    const f = await repoWithIssues([PLAYS], {
+      users: [
+        ...USERS!,
+        { login: 'carla', role: 'write', customRole: 'data-steward' },
+        { login: 'sam', role: 'triage', customRole: 'label-wrangler' },
+      ],
+    });
+    expect(await labelAndCheck(f, 'carla', 1)).toMatchObject({ allowed: true });
+    expect(f.writes()).toBe(0);
+    expect(await labelAndCheck(f, 'sam', 1)).toMatchObject({ allowed: false, reason: 'not-permitted' });
+    expect(f.issue(1).comments[0]?.body).toContain('needs write, maintain or admin access (yours: read)');
   });
 
   it('refuses someone outside a private repository (the permission API answers 404)', async () => {

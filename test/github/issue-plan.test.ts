@@ -62,6 +62,23 @@ describe('planIssueSync', () => {
     expect(p.create).toEqual([]);
   });
 
+  it('reopens the newest of several closed issues, in whatever order they are listed', () => {
+    const closed = [issueFor(PLAYS, 7, 'closed', 'completed'), issueFor(PLAYS, 2, 'closed', 'completed')];
+    for (const listed of [closed, [...closed].reverse()]) {
+      const p = plan([...listed, issueFor(PLAYS, 4, 'closed', 'completed')], [PLAYS]);
+      expect(numbers(p.reopen.map((r) => r.issue))).toEqual([7]);
+    }
+  });
+
+  it('leaves a gap closed when its newest issue was closed as not planned, whatever older ones say', () => {
+    const p = plan(
+      [issueFor(PLAYS, 2, 'closed', 'completed'), issueFor(PLAYS, 6, 'closed', 'not_planned')],
+      [PLAYS],
+    );
+    expect(numbers(p.declined)).toEqual([6]);
+    expect(p.reopen).toEqual([]);
+  });
+
   it('prefers an open issue to any closed one', () => {
     const p = plan([issueFor(PLAYS, 1, 'closed', 'completed'), issueFor(PLAYS, 4)], [PLAYS]);
     expect(numbers(p.unchanged)).toEqual([4]);

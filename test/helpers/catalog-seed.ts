@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { takeInventory, type LakeFile } from '../../src/audit/inventory.js';
+import { takeInventory } from '../../src/audit/inventory.js';
+import type { LakeFile } from '../../src/lake/lake-file.js';
 import {
   parquetStorageDescriptor,
   type GlueColumn,

@@ -1,18 +1,23 @@
-import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** Node 24 from the `node` npm package (what GitHub runs `runs.using: node24` with). */
 export const NODE24 = path.resolve('node_modules/node/bin/node');
 
-/**
- * The machine's own Node (20 here): npm sets `npm_node_execpath` to the node that runs npm itself, while the
- * `node` devDependency puts Node 24 first on the scripts' PATH.
- */
-export const MACHINE_NODE = process.env.npm_node_execpath ?? process.execPath;
+/** The version of that Node, from its package (`24.21.0`). */
+export const NODE24_VERSION = (
+  JSON.parse(readFileSync(path.resolve('node_modules/node/package.json'), 'utf8')) as { version: string }
+).version;
 
-/** The major version of a node binary. */
-export function nodeMajor(binary: string): number {
-  return Number(
-    execFileSync(binary, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }).trim(),
-  );
+/**
+ * Refuses to run the suite on any other Node: `npm test` starts vitest with NODE24 itself, and `npx vitest` finds it
+ * first on the PATH that npm builds, but `./node_modules/.bin/vitest` run by hand would use the machine's own Node.
+ */
+export function assertNode24(): void {
+  if (process.versions.node !== NODE24_VERSION) {
+    throw new Error(
+      `the tests run on Node ${NODE24_VERSION} from node_modules/node (the action's runtime), not on Node ` +
+        `${process.versions.node} at ${process.execPath}: run them with npm test or npx vitest`,
+    );
+  }
 }

@@ -26,6 +26,14 @@ describe("the pipeline's params hash", () => {
     expect(paramsHash8(params as never)).toBe(hash8);
   });
 
+  // Python sorts keys by code point; UTF-16 units put U+1F600 (D83D DE00) before U+FF61. Computed with CPython:
+  // json.dumps({"\U0001F600": 2, "\uff61": 1, "a": 0}, sort_keys=True) and its sha256.
+  it('sorts keys above U+FFFF by code point, as Python does', () => {
+    const params = { '\u{1F600}': 2, '\uFF61': 1, a: 0 };
+    expect(pythonJsonDumps(params)).toBe('{"a": 0, "\\uff61": 1, "\\ud83d\\ude00": 2}');
+    expect(paramsHash(params)).toBe('372c123e9fb6890386783da57737ef8fb7098440ee2a0f362ca1e6b2a7cbdcad');
+  });
+
   const dumps: [unknown, string][] = [
     [{ b: 1, a: [1, 2.5, null, true] }, '{"a": [1, 2.5, null, true], "b": 1}'],
     [{ s: 'é"\\\n\u0001' }, '{"s": "\\u00e9\\"\\\\\\n\\u0001"}'],

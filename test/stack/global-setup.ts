@@ -1,10 +1,12 @@
 import type { TestProject } from 'vitest/node';
+import { assertNode24 } from '../helpers/node-binaries.js';
 import { STACK_CREDENTIALS, startAwsStack, type AwsStack } from './aws-stack.js';
 
 let stack: AwsStack | undefined;
 
 /** Starts the local AWS stack once for the whole run and hands its endpoints to the tests. */
 export async function setup(project: TestProject): Promise<void> {
+  assertNode24();
   stack = await startAwsStack();
   project.provide('s3Endpoint', stack.s3Endpoint);
   project.provide('dynamodbEndpoint', stack.dynamodbEndpoint);

@@ -382,6 +382,21 @@ describe('collaborator permission', () => {
     expect(data).toMatchObject({ permission, role_name: roleName, user: { login: username } });
   });
 
+  it('names a custom role in role_name and shows the role it is based on in permission', async () => {
+    const f = await fake({
+      users: [...USERS, { login: 'carla', role: 'maintain', customRole: 'data-steward' }],
+    });
+    const { data } = await client(f).rest.repos.getCollaboratorPermissionLevel({
+      ...repoOf(f),
+      username: 'carla',
+    });
+    expect(data).toMatchObject({
+      permission: 'write',
+      role_name: 'data-steward',
+      user: { permissions: { maintain: true, admin: false } },
+    });
+  });
+
   it('answers 404 for strangers on a private repository and unknown users, read on a public one', async () => {
     const f = await fake();
     const octokit = client(f);

@@ -18,10 +18,12 @@ function permission({ state, views, params }: RequestContext): Reply {
     );
   }
   const role = user.role ?? 'read';
+  // A custom role answers with its own name; `permission` and the permissions hash show the role it is based on.
+  const roleName = user.customRole ?? role;
   return ok({
     permission: legacyPermission(role),
-    role_name: role,
-    user: { ...views.user(user), permissions: permissionsHash(role), role_name: role },
+    role_name: roleName,
+    user: { ...views.user(user), permissions: permissionsHash(role), role_name: roleName },
   });
 }
 

@@ -8,6 +8,8 @@ export interface FakeUserSpec {
   login: string;
   type?: 'User' | 'Bot';
   role?: RepoRole;
+  /** A custom repository role's name; `role` is then the role it is based on (its legacy permission shows that). */
+  customRole?: string;
   token?: string;
 }
 
@@ -16,6 +18,7 @@ export interface UserRecord {
   id: number;
   type: 'User' | 'Bot';
   role: RepoRole | undefined;
+  customRole?: string;
 }
 
 export interface LabelRecord {
@@ -146,6 +149,7 @@ export function createRepoState(o: StateOptions): RepoState {
   for (const spec of o.users) {
     const user = userFor(state, spec.login, spec.type ?? (spec.login.endsWith('[bot]') ? 'Bot' : 'User'));
     user.role = spec.role;
+    if (spec.customRole !== undefined) user.customRole = spec.customRole;
     if (spec.token !== undefined) state.tokens.set(spec.token, user.login);
   }
   state.refs.set(`refs/heads/${o.defaultBranch}`, initialCommit(state, o.files));
