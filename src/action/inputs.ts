@@ -40,13 +40,18 @@ export type ActionSettings =
       github: GitHubSettings | undefined;
     })
   | (CommonSettings & {
+      command: 'check';
+      endpoint: string | undefined;
+      seasons: number[] | undefined;
+      github: GitHubSettings | undefined;
+    })
+  | (CommonSettings & {
       command: 'plan';
       endpoint: string | undefined;
       seasons: number[] | undefined;
       shards: number;
       maxParallel: number;
       dryRun: boolean;
-      github: GitHubSettings | undefined;
     })
   | (CommonSettings & {
       command: 'fill';
@@ -64,11 +69,12 @@ export type ActionSettings =
       seasons: number[];
       issueNumber: number | undefined;
       resultsDir: string;
+      cancelled: boolean;
       github: GitHubSettings | undefined;
     })
   | (CommonSettings & { command: 'repair'; apply: boolean; normalize: boolean; confirmDelete: boolean });
 
-const COMMANDS = ['audit', 'plan', 'fill', 'finalize', 'repair'] as const;
+const COMMANDS = ['audit', 'check', 'plan', 'fill', 'finalize', 'repair'] as const;
 
 /** Turns the action's inputs into settings, with the CLI's parsers; a bad input is a `UsageError` naming it. */
 export async function readInputs(input: InputReader): Promise<ActionSettings> {
@@ -117,6 +123,14 @@ export async function readInputs(input: InputReader): Promise<ActionSettings> {
         github: github(),
       };
     }
+    case 'check':
+      return {
+        ...common,
+        command: 'check',
+        endpoint: input('endpoint') ? endpoint() : undefined,
+        seasons: seasons(false),
+        github: github(),
+      };
     case 'plan':
       return {
         ...common,
@@ -130,7 +144,6 @@ export async function readInputs(input: InputReader): Promise<ActionSettings> {
           MAX_MATRIX_LEGS,
         ),
         dryRun: booleanValue(input('dry-run'), 'input dry-run'),
-        github: github(),
       };
     case 'fill':
       return {
@@ -161,6 +174,7 @@ export async function readInputs(input: InputReader): Promise<ActionSettings> {
         seasons: seasons(false) ?? missing('seasons'),
         issueNumber: issue ? positiveInt(issue, 'input issue-number', 1e9) : undefined,
         resultsDir: input('results-dir') || 'fill-results',
+        cancelled: booleanValue(input('cancelled'), 'input cancelled'),
         github: github(),
       };
     }

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fillCommand } from '../commands/fill.js';
-import { planFillRequest } from '../commands/fill-request.js';
+import { checkFillTrigger, planFillRequest } from '../commands/fill-request.js';
 import { finalizeCommand } from '../commands/finalize.js';
 import { openGitHub } from '../commands/github-context.js';
 import { nightlyAudit } from '../commands/nightly.js';
@@ -12,6 +12,7 @@ import type { ActionEvent } from './event.js';
 import type { ActionSettings, GitHubSettings } from './inputs.js';
 import {
   auditSummary,
+  checkSummary,
   fillSummary,
   finalizeSummary,
   planSummary,
@@ -66,7 +67,7 @@ export async function runAction(
         failure: undefined,
       };
     }
-    case 'plan': {
+    case 'check': {
       const trigger =
         event.name === 'issues'
           ? {
@@ -77,6 +78,19 @@ export async function runAction(
               sender: event.sender,
             }
           : { kind: 'dispatch' as const, endpoint: settings.endpoint, seasons: settings.seasons };
+      const c = await checkFillTrigger({ config, trigger }, { ...deps, github: github(settings.github) });
+      return {
+        outputs: {
+          allowed: String(c.allowed),
+          endpoint: c.endpoint,
+          seasons: c.seasons,
+          'issue-number': c.issueNumber === undefined ? '' : String(c.issueNumber),
+        },
+        summary: checkSummary(c),
+        failure: undefined,
+      };
+    }
+    case 'plan': {
       const p = await planFillRequest(
         {
           config,
@@ -84,9 +98,10 @@ export async function runAction(
           checkpoints: settings.checkpoints,
           shards: settings.shards,
           maxParallel: settings.maxParallel,
-          trigger,
+          endpoint: settings.endpoint,
+          seasons: settings.seasons,
         },
-        { ...deps, github: github(settings.github) },
+        deps,
       );
       return {
         outputs: {
@@ -95,7 +110,6 @@ export async function runAction(
           'max-parallel': String(p.maxParallel),
           endpoint: p.endpoint,
           seasons: p.seasons,
-          'issue-number': p.issueNumber === undefined ? '' : String(p.issueNumber),
         },
         summary: planSummary(p),
         failure: undefined,
@@ -146,6 +160,7 @@ export async function runAction(
           seasons: settings.seasons,
           issueNumber: settings.issueNumber,
           resultsDir: settings.resultsDir,
+          cancelled: settings.cancelled,
         },
         { ...deps, github: github(settings.github) },
       );

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createWriteBudget } from '../../src/github/write-budget.js';
 import { fillResultComment, finalizeFill, type FillResults } from '../../src/github/finalize.js';
 import { renderIssue } from '../../src/github/issue-body.js';
 import type { FakeGitHub } from '../fakes/github/server.js';
@@ -26,6 +27,7 @@ async function finalize(f: FakeGitHub, results: FillResults, gapStillOpen: boole
     results,
     gapStillOpen,
     fillLabel: 'fill',
+    budget: createWriteBudget(),
     logger,
   });
 }
