@@ -52,6 +52,11 @@ export interface ContractReport {
   mismatches: string[];
 }
 
+/** `412 requests, 21 operations, 0 mismatches`. */
+export function contractFigures(report: ContractReport): string {
+  return `${report.requests} requests, ${report.operations.size} operations, ${report.mismatches.length} mismatches`;
+}
+
 /** A path template's segments against a request path's raw segments: each `{param}` takes one segment. */
 function matchPath(template: string, segments: string[]): Record<string, string> | undefined {
   const parts = template.split('/').slice(1);
