@@ -167,7 +167,7 @@ const patchOrNothing = (patch: IssuePatch) =>
 async function applyPlan(o: SyncGapIssuesOptions, plan: IssueSyncPlan): Promise<SyncGapIssuesResult> {
   const write = issueWriter(o);
   const deferredWork: Partial<Record<DeferredWork, number>> = {};
-  /** Runs `unit` when `cost` writes fit; otherwise defers it. */
+  /** Whether a unit of `cost` writes fits; a unit that does not is counted as deferred. */
   const fits = (work: DeferredWork, cost: number) => {
     if (o.budget.canAfford(cost)) return true;
     deferredWork[work] = (deferredWork[work] ?? 0) + 1;

@@ -9,11 +9,10 @@ import type { Views } from './views.js';
  */
 export function createPayloads(state: RepoState, views: Views) {
   const api = views.api;
-  const user = (u: UserRecord) => {
-    const base = views.user(u);
-    const at = `${api}/users/${encodeURIComponent(u.login)}`;
+  /** The URLs a webhook's user carries beyond the REST user's. */
+  const userUrls = (login: string) => {
+    const at = `${api}/users/${encodeURIComponent(login)}`;
     return {
-      ...base,
       followers_url: `${at}/followers`,
       following_url: `${at}/following{/other_user}`,
       gists_url: `${at}/gists{/gist_id}`,
@@ -25,6 +24,7 @@ export function createPayloads(state: RepoState, views: Views) {
       received_events_url: `${at}/received_events`,
     };
   };
+  const user = (u: UserRecord) => ({ ...views.user(u), ...userUrls(u.login) });
   const organization = () => {
     const at = `${api}/orgs/${state.owner}`;
     return {
@@ -46,21 +46,9 @@ export function createPayloads(state: RepoState, views: Views) {
     const r = views.repo();
     const at = views.repoApi;
     const templated = (path: string, param: string) => `${at}/${path}{/${param}}`;
-    const ownerAt = `${api}/users/${state.owner}`;
     return {
       ...r,
-      owner: {
-        ...r.owner,
-        followers_url: `${ownerAt}/followers`,
-        following_url: `${ownerAt}/following{/other_user}`,
-        gists_url: `${ownerAt}/gists{/gist_id}`,
-        starred_url: `${ownerAt}/starred{/owner}{/repo}`,
-        subscriptions_url: `${ownerAt}/subscriptions`,
-        organizations_url: `${ownerAt}/orgs`,
-        repos_url: `${ownerAt}/repos`,
-        events_url: `${ownerAt}/events{/privacy}`,
-        received_events_url: `${ownerAt}/received_events`,
-      },
+      owner: { ...r.owner, ...userUrls(state.owner) },
       archive_url: `${at}/{archive_format}{/ref}`,
       assignees_url: templated('assignees', 'user'),
       blobs_url: templated('git/blobs', 'sha'),
