@@ -52,7 +52,9 @@ describe('fill.yml: the fill label and the labeller are checked before anything 
     expect(fill.jobs.finalize?.if).toMatch(/^\$\{\{ !cancelled\(\) && /);
     for (const [name, job] of Object.entries(fill.jobs)) expect(job.if ?? '', name).not.toContain('always()');
     const cancelled = fill.jobs.cancelled!;
-    expect(cancelled.if).toMatch(/^\$\{\{ cancelled\(\) && needs\.check\.outputs\.issue-number != '' \}\}$/);
+    expect(cancelled.if).toBe(
+      "${{ cancelled() && needs.check.outputs.allowed == 'true' && needs.check.outputs.issue-number != '' }}",
+    );
     expect(cancelled.permissions).toEqual({ contents: 'read', issues: 'write' });
     expect(usesAws(cancelled)).toBe(false);
     expect(action(cancelled)?.with).toMatchObject({ command: 'finalize', cancelled: true });
