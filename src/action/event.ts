@@ -10,11 +10,12 @@ export type ActionEvent =
 /** Event payloads are attacker-influenced text: read at most this much. */
 const MAX_EVENT_BYTES = 5 * 1024 * 1024;
 
-const login = z
-  .string()
-  .min(1)
-  .max(100)
-  .regex(/^[A-Za-z0-9-]+(\[bot\])?$/, 'not a GitHub login');
+/**
+ * The sender is taken as any short text: which logins GitHub issues (users, Enterprise Managed Users'
+ * `handle_shortcode`, apps' `name[bot]`) is the fill check's question (src/github/login.ts), and it answers anything
+ * else with a comment and the label removed, where a refusal here would fail the job in silence.
+ */
+const login = z.string().max(256);
 const issuesPayload = z.object({
   action: z.string().max(50),
   issue: z.object({ number: z.number().int().positive() }),

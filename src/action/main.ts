@@ -3,6 +3,7 @@ import { errorMessage } from '../util/errors.js';
 import { readEvent } from './event.js';
 import { readInputs } from './inputs.js';
 import { runAction } from './run-action.js';
+import { checkWorkflowAgreement } from './workflow-agreement.js';
 
 /** The action's entry: inputs and the event → one command → outputs, a job summary, annotations; errors → setFailed. */
 async function main(): Promise<void> {
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
       if (secret) core.setSecret(secret);
     }
     const settings = await readInputs((name) => core.getInput(name));
+    checkWorkflowAgreement(settings.loaded.config, process.env);
     const event = await readEvent(process.env.GITHUB_EVENT_NAME, process.env.GITHUB_EVENT_PATH);
     for (const w of settings.loaded.warnings) core.warning(w);
     const logger = { info: core.info, warn: core.warning, error: core.error, debug: core.debug };

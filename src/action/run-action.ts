@@ -1,7 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fillCommand, type FillOutcome } from '../commands/fill.js';
-import { planFillRequest, type FillRequestOutcome, type FillTrigger } from '../commands/fill-request.js';
+import {
+  checkFillTrigger,
+  planFillRequest,
+  type FillCheckOutcome,
+  type FillRequestOutcome,
+  type FillTrigger,
+} from '../commands/fill-request.js';
 import { finalizeCommand } from '../commands/finalize.js';
 import { openGitHub } from '../commands/github-context.js';
 import { nightlyAudit, type NightlyOutcome } from '../commands/nightly.js';
@@ -12,6 +18,7 @@ import type { ActionEvent } from './event.js';
 import type { ActionSettings, ActionSettingsOf } from './inputs.js';
 import {
   auditSummary,
+  checkSummary,
   fillSummary,
   finalizeSummary,
   planSummary,
@@ -87,10 +94,37 @@ const audit = handler({
   },
 });
 
-/** The plan job of a fill: from a `fill` label on an issue, or from a dispatch's endpoint and seasons. */
+/** The check job of a fill (GitHub only, no AWS): may this `fill` label or dispatch start a fill, and of what. */
+const check = handler({
+  outputs: ['allowed', 'endpoint', 'seasons', 'issue-number'],
+  run: (settings: ActionSettingsOf<'check'>, event, deps): Promise<FillCheckOutcome> =>
+    checkFillTrigger(
+      { config: settings.loaded.config, trigger: triggerOf(event, settings) },
+      { ...deps, github: github(settings, deps) },
+    ),
+  result: (checked) => ({
+    outputs: {
+      allowed: String(checked.allowed),
+      endpoint: checked.endpoint,
+      seasons: checked.seasons,
+      'issue-number': checked.issueNumber === undefined ? '' : String(checked.issueNumber),
+    },
+    summary: checkSummary(checked),
+    failure: undefined,
+  }),
+});
+
+function triggerOf(event: ActionEvent, settings: ActionSettingsOf<'check'>): FillTrigger {
+  if (event.name !== 'issues')
+    return { kind: 'dispatch', endpoint: settings.checkedEndpoint, seasons: settings.checkedSeasons };
+  const { issueNumber, label, action, sender } = event;
+  return { kind: 'label', issueNumber, label, action, sender };
+}
+
+/** The plan job of a fill: the matrix for the endpoint and seasons the check allowed. Lake only, no GitHub. */
 const plan = handler({
-  outputs: ['matrix', 'legs', 'max-parallel', 'endpoint', 'seasons', 'issue-number'],
-  run: (settings: ActionSettingsOf<'plan'>, event, deps): Promise<FillRequestOutcome> =>
+  outputs: ['matrix', 'legs', 'max-parallel', 'endpoint', 'seasons'],
+  run: (settings: ActionSettingsOf<'plan'>, _event, deps): Promise<FillRequestOutcome> =>
     planFillRequest(
       {
         config: settings.loaded.config,
@@ -98,9 +132,10 @@ const plan = handler({
         checkpoints: settings.checkpoints,
         shards: settings.shards,
         maxParallel: settings.maxParallel,
-        trigger: triggerOf(event, settings),
+        endpoint: settings.checkedEndpoint,
+        seasons: settings.checkedSeasons,
       },
-      { ...deps, github: github(settings, deps) },
+      deps,
     ),
   result: (planned) => ({
     outputs: {
@@ -109,19 +144,11 @@ const plan = handler({
       'max-parallel': String(planned.maxParallel),
       endpoint: planned.endpoint,
       seasons: planned.seasons,
-      'issue-number': planned.issueNumber === undefined ? '' : String(planned.issueNumber),
     },
     summary: planSummary(planned),
     failure: undefined,
   }),
 });
-
-function triggerOf(event: ActionEvent, settings: ActionSettingsOf<'plan'>): FillTrigger {
-  if (event.name !== 'issues')
-    return { kind: 'dispatch', endpoint: settings.dispatchEndpoint, seasons: settings.dispatchSeasons };
-  const { issueNumber, label, action, sender } = event;
-  return { kind: 'label', issueNumber, label, action, sender };
-}
 
 /** One leg of the fill matrix; its result JSON is what finalize sums. */
 const fill = handler({
@@ -180,6 +207,7 @@ const finalize = handler({
         seasons: settings.seasons,
         issueNumber: settings.issueNumber,
         resultsDir: settings.resultsDir,
+        cancelled: settings.cancelled,
       },
       { ...deps, github: github(settings, deps) },
     ),
@@ -212,7 +240,7 @@ const repair = handler({
 });
 
 /** The action's commands, one handler each. */
-export const ACTION_HANDLERS = { audit, plan, fill, finalize, repair };
+export const ACTION_HANDLERS = { audit, check, plan, fill, finalize, repair };
 
 /** Runs the command the inputs name, with the event for the commands that need it. */
 export async function runAction(

@@ -1,6 +1,7 @@
 import type { NightlyOutcome } from '../commands/nightly.js';
 import type { FillOutcome } from '../commands/fill.js';
-import type { FillRequestOutcome } from '../commands/fill-request.js';
+import type { FillCheckOutcome, FillRequestOutcome } from '../commands/fill-request.js';
+import { describeBudget } from '../github/write-budget.js';
 import type { FinalizeOutcome } from '../commands/finalize.js';
 import type { RepairReport } from '../repair/apply.js';
 import { repairText } from '../commands/repair.js';
@@ -30,23 +31,36 @@ export function auditSummary(n: NightlyOutcome): Summary {
   ];
   if (n.issues) {
     const i = n.issues;
+    const deferred = Object.entries(i.deferredWork).map(([work, count]) => `${count} ${work}`);
     lines.push(
       '',
-      `Issues: ${i.created.length} opened, ${i.updated.length} updated, ${i.closed.length} closed, ${i.reopened.length} reopened, ${i.unchanged} unchanged, ${i.deferred.length} deferred to the next night (${i.writes} GitHub writes)`,
+      `Issues: ${i.created.length} opened, ${i.updated.length} updated, ${i.closed.length} closed, ${i.reopened.length} reopened, ${i.unchanged} unchanged; deferred to the next night: ${deferred.length > 0 ? deferred.join(', ') : 'none'}`,
     );
   }
-  if (n.report)
-    lines.push(
-      '',
-      n.report.changed
-        ? `Report: committed${n.report.pr ? `, pull request #${n.report.pr.number}` : ''}`
-        : 'Report: unchanged, nothing published',
-    );
+  if (n.report) lines.push('', `Report: ${reportLine(n.report)}`);
+  if (n.budget) lines.push('', `GitHub writes: ${describeBudget(n.budget)}`);
   return {
     markdown: lines.join('\n'),
     warnings: r.tables
       .filter((t) => t.status === 'FAIL')
       .map((t) => ({ title: `Data audit: ${t.table} FAIL`, message: `${t.table}: ${t.issues.join('; ')}` })),
+  };
+}
+
+function reportLine(report: NonNullable<NightlyOutcome['report']>): string {
+  if (report.deferred) return 'deferred to the next night (over the run’s GitHub write budget)';
+  if (report.changed) return `committed${report.pr ? `, pull request #${report.pr.number}` : ''}`;
+  if (report.pr) return `unchanged; pull request #${report.pr.number} opened for it`;
+  return 'unchanged, nothing published';
+}
+
+/** Check: whether a fill may start, and what it fills. */
+export function checkSummary(c: FillCheckOutcome): Summary {
+  return {
+    markdown: c.allowed
+      ? `## Fill request\n\nAllowed: ${c.endpoint} ${c.seasons}${c.issueNumber ? ` (issue #${c.issueNumber})` : ''}`
+      : `## Fill request\n\nNot started: ${c.skipped ?? 'refused'}`,
+    warnings: [],
   };
 }
 
@@ -67,7 +81,7 @@ export function planSummary(p: FillRequestOutcome): Summary {
   );
   return {
     markdown: [
-      `## Fill plan: ${p.endpoint} ${p.seasons}${p.issueNumber ? ` (issue #${p.issueNumber})` : ''}`,
+      `## Fill plan: ${p.endpoint} ${p.seasons}`,
       '',
       markdownTable([['Endpoint', 'Season', 'Shard', 'Games', 'Rate', 'In flight', 'Time'], ...rows]),
     ].join('\n'),
@@ -115,6 +129,11 @@ export function fillSummary(o: FillOutcome): Summary {
 
 /** Finalize: the totals and whether the gap closed. */
 export function finalizeSummary(f: FinalizeOutcome): Summary {
+  if (f.cancelled)
+    return {
+      markdown: `## Fill cancelled\n\n${f.legs} legs reported: ${f.filled} filled, ${f.empty} empty, ${f.failed} failed. No re-audit; the issue keeps its label.`,
+      warnings: [],
+    };
   return {
     markdown: `## Fill result\n\n${f.legs} legs: ${f.filled} filled, ${f.empty} empty, ${f.failed} failed. ${f.gapStillOpen ? `${f.remaining} games still missing.` : 'The gap is closed.'}${f.closed ? ' Issue closed.' : ''}`,
     warnings:

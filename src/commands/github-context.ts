@@ -1,11 +1,14 @@
 import { createGitHubClient, type GitHubClient } from '../github/octokit.js';
+import { createWriteBudget, type WriteBudget } from '../github/write-budget.js';
 import { UsageError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { Env } from './ports.js';
 
-/** Where the run is on GitHub: the repository, the API, the run's own page, and the bot's login. */
+/** Where the run is on GitHub: the repository, the API, the run's own page, the bot's login, the run's writes. */
 export interface GitHubContext {
   octokit: GitHubClient;
+  /** Every write of the run is charged here (src/github/write-budget.ts). */
+  budget: WriteBudget;
   owner: string;
   repo: string;
   botLogin: string;
@@ -25,6 +28,7 @@ export function openGitHub(token: string, botLogin: string, env: Env, logger: Lo
   const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
   return {
     octokit: createGitHubClient({ token, baseUrl: env.GITHUB_API_URL ?? 'https://api.github.com', logger }),
+    budget: createWriteBudget(),
     owner,
     repo,
     botLogin,

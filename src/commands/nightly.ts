@@ -1,7 +1,12 @@
 import path from 'node:path';
 import type { AuditResult } from '../audit/types.js';
 import { syncGapIssues, type SyncGapIssuesResult } from '../github/issue-sync.js';
-import { publishReport, readPublishedAudit, type PublishReportResult } from '../github/report-pr.js';
+import {
+  publishReport,
+  readPublishedAudit,
+  reportWrites,
+  type PublishReportResult,
+} from '../github/report-pr.js';
 import type { Logger } from '../util/logger.js';
 import { auditLake, reportContents, writeReport, type AuditCommand, type ReportFiles } from './audit.js';
 import type { GitHubContext } from './github-context.js';
@@ -13,12 +18,16 @@ export interface NightlyOutcome {
   files: ReportFiles;
   issues: SyncGapIssuesResult | undefined;
   report: PublishReportResult | undefined;
+  /** The run's GitHub writes: made, by kind, and deferred to the next night. */
+  budget: GitHubContext['budget'] | undefined;
 }
 
 /**
  * The nightly job: audit against the last published report, bring the gap issues in line (created at most
  * `maxIssues` a night, the rest deferred and said so in the report), write `reports/`, and publish it as one pull
- * request (or a commit) — writing nothing on GitHub when nothing but the timestamp changed.
+ * request (or a commit) — writing nothing on GitHub when nothing but the timestamp changed. All of it shares the
+ * run's write budget; the report's writes are held back from the issue sync, so a night of many issue changes
+ * still publishes its report.
  */
 export async function nightlyAudit(
   command: AuditCommand & {
@@ -31,7 +40,7 @@ export async function nightlyAudit(
 ): Promise<NightlyOutcome> {
   const { github, logger } = deps;
   const jsonPath = path.posix.join(command.out, 'data_audit.json');
-  const previousJson = github
+  const published = github
     ? await readPublishedAudit({
         ...github,
         mode: command.reportMode === 'commit' ? 'commit' : 'pr',
@@ -39,7 +48,12 @@ export async function nightlyAudit(
         path: jsonPath,
       })
     : undefined;
-  const result = await auditLake(command, { ...deps, previousJson });
+  const result = await auditLake(command, { ...deps, previousJson: published?.text });
+  const mode = command.reportMode === 'none' ? undefined : command.reportMode;
+  const release =
+    github && mode
+      ? github.budget.reserve(reportWrites(Object.keys(reportContents(result)).length))
+      : () => undefined;
   const issues = github
     ? await syncGapIssues({
         octokit: github.octokit,
@@ -50,13 +64,15 @@ export async function nightlyAudit(
         botLogin: github.botLogin,
         maxNewIssues: command.maxIssues,
         auditRef: { generatedAt: result.generatedAt, ...(github.runUrl ? { runUrl: github.runUrl } : {}) },
+        budget: github.budget,
         logger,
       })
     : undefined;
+  release();
   const contents = reportContents(result, { deferredIssues: issues?.deferred.length ?? 0 });
   const files = await writeReport(contents, command.out);
   const report =
-    github && command.reportMode !== 'none'
+    github && mode
       ? await publishReport({
           octokit: github.octokit,
           owner: github.owner,
@@ -64,12 +80,13 @@ export async function nightlyAudit(
           files: Object.fromEntries(
             Object.entries(contents).map(([name, text]) => [path.posix.join(command.out, name), text]),
           ),
-          mode: command.reportMode,
+          mode,
           branch: command.branch,
-          previous: previousJson,
+          previous: published,
           current: result,
+          budget: github.budget,
           logger,
         })
       : undefined;
-  return { result, files, issues, report };
+  return { result, files, issues, report, budget: github?.budget };
 }

@@ -103,6 +103,25 @@ const botLogin = option({
   parse: (raw) => raw ?? 'github-actions[bot]',
 });
 
+/** The action's `endpoint` of check and plan: a dispatch's (check) or the one check allowed (plan). */
+const checkedEndpoint = (help: string) =>
+  option({
+    name: 'endpoint',
+    on: 'action',
+    help,
+    parse: (raw, { config, label }) => (raw === undefined ? undefined : fillableEndpoint(raw, config, label)),
+  });
+
+/** The action's `seasons` of check and plan, like `checkedEndpoint`. */
+const checkedSeasons = (help: string) =>
+  option({
+    name: 'seasons',
+    on: 'action',
+    help,
+    parse: (raw, { config, label }) =>
+      raw === undefined ? undefined : parseSeasonSpec(raw, config.seasons, label),
+  });
+
 const AUDIT_ENGINES: readonly EngineName[] = ['scan', 'duckdb', 'athena'];
 
 export const AUDIT = {
@@ -175,6 +194,23 @@ over the Glue catalog of an s3:// lake; sees registered partitions only)`,
   },
 } satisfies CommandSpec;
 
+export const CHECK = {
+  name: 'check',
+  summary: 'may a fill label or a dispatch start a fill (GitHub only, no AWS)',
+  usage: '[inputs]',
+  about: `Before any job with AWS access: for a fill label, re-reads the issue and the labeller's role through the API and
+allows the fill only for write access or more on a gap issue the bot opened; for a dispatch, checks the endpoint
+and seasons. A refused label gets one comment and is removed.`,
+  options: {
+    configFile,
+    lake,
+    checkedEndpoint: checkedEndpoint('a dispatched fill: its per-game endpoint (a label fills the issue’s)'),
+    checkedSeasons: checkedSeasons('a dispatched fill: its seasons (a label fills the issue’s)'),
+    githubToken,
+    botLogin,
+  },
+} satisfies CommandSpec;
+
 export const PLAN = {
   name: 'plan',
   summary: 'the shards of a fill: games, calls, time at the budget, quota, the GitHub matrix',
@@ -197,20 +233,8 @@ the config's api.rate_limit_per_sec and api.max_concurrency, the time at that bu
       },
     }),
     seasons: seasonsOrRange('cli', "default: the config's range"),
-    dispatchEndpoint: option({
-      name: 'endpoint',
-      on: 'action',
-      help: 'a dispatched fill: its per-game endpoint (a label plans the issue’s)',
-      parse: (raw, { config, label }) =>
-        raw === undefined ? undefined : fillableEndpoint(raw, config, label),
-    }),
-    dispatchSeasons: option({
-      name: 'seasons',
-      on: 'action',
-      help: 'a dispatched fill: its seasons (a label plans the issue’s)',
-      parse: (raw, { config, label }) =>
-        raw === undefined ? undefined : parseSeasonSpec(raw, config.seasons, label),
-    }),
+    checkedEndpoint: checkedEndpoint('the endpoint check allowed'),
+    checkedSeasons: checkedSeasons('the seasons check allowed'),
     shards: option({
       name: 'shards',
       on: 'both',
@@ -236,8 +260,6 @@ the config's api.rate_limit_per_sec and api.max_concurrency, the time at that bu
       parse: (raw, { label }) => (raw === undefined ? undefined : nonNegativeInt(raw, label)),
     }),
     json: json('print the plans and the combined matrix as JSON on stdout'),
-    githubToken,
-    botLogin,
   },
 } satisfies CommandSpec;
 
@@ -364,6 +386,11 @@ an issue, comments the result, removes the fill label and closes the issue when 
       actionDefault: 'fill-results',
       parse: (raw) => raw ?? 'fill-results',
     }),
+    cancelled: onOff(
+      'cancelled',
+      'action',
+      'the run was cancelled; comment so on the issue, keep the fill label, no re-audit',
+    ),
     githubToken,
     botLogin,
   },
@@ -447,7 +474,14 @@ then audits it with the scan engine. No AWS and no network.`,
 export const CLI_COMMANDS = { audit: AUDIT, plan: PLAN, fill: FILL, demo: DEMO, repair: REPAIR };
 
 /** The action's commands (its `command` input), in action.yml's order. */
-export const ACTION_COMMANDS = { audit: AUDIT, plan: PLAN, fill: FILL, finalize: FINALIZE, repair: REPAIR };
+export const ACTION_COMMANDS = {
+  audit: AUDIT,
+  check: CHECK,
+  plan: PLAN,
+  fill: FILL,
+  finalize: FINALIZE,
+  repair: REPAIR,
+};
 
 /** The action's `command` input, which picks one of ACTION_COMMANDS. */
 export const COMMAND_INPUT = {

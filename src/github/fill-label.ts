@@ -1,7 +1,9 @@
 import type { Octokit } from '@octokit/rest';
 import type { Logger } from '../util/logger.js';
 import { labelName, unless404 } from './http-status.js';
+import { loginShape, quotedLogin } from './login.js';
 import { parseMarker, parseRefusalMarker, renderRefusalMarker } from './marker.js';
+import type { WriteBudget } from './write-budget.js';
 
 export interface CheckFillRequestOptions {
   octokit: Octokit;
@@ -15,12 +17,15 @@ export interface CheckFillRequestOptions {
   gapLabel?: string;
   /** Default `fill`. */
   fillLabel?: string;
+  /** Charged for a refusal's comment and the label's removal. */
+  budget: WriteBudget;
   logger: Logger;
 }
 
 /** Why a `fill` label is not honoured. */
 export type FillRefusal =
   | 'label-gone'
+  | 'unknown-login'
   | 'not-permitted'
   | 'not-bot-issue'
   | 'issue-closed'
@@ -50,6 +55,17 @@ export async function checkFillRequest(o: CheckFillRequestOptions): Promise<Fill
     const message = `#${issueNumber} no longer carries \`${fillLabel}\`: nothing to do`;
     o.logger.info(message);
     return { allowed: false, reason: 'label-gone', message };
+  }
+  if (!loginShape(o.labeler)) {
+    const decision = {
+      allowed: false as const,
+      reason: 'unknown-login' as const,
+      message:
+        `it came from ${quotedLogin(o.labeler)}, which is not a login GitHub issues (a user, an Enterprise ` +
+        'Managed User `handle_shortcode`, or an app `name[bot]`), so its access cannot be checked',
+    };
+    await refuse(o, fillLabel, decision);
+    return decision;
   }
   const role = await roleOf(o);
   const decision = judgeFillRequest({
@@ -126,14 +142,18 @@ async function refuse(
   { reason, message: why }: { reason: FillRefusal; message: string },
 ): Promise<void> {
   const { octokit, owner, repo, issueNumber, labeler } = o;
-  o.logger.warn(`fill requested by ${labeler} on #${issueNumber} refused: ${why}`);
+  o.logger.warn(`fill requested by ${quotedLogin(labeler)} on #${issueNumber} refused: ${why}`);
   if (!(await alreadyRefused(o, reason))) {
+    // Only a real login is @-mentioned; anything else is quoted, never linked.
+    const who = reason === 'unknown-login' ? 'Sorry' : `@${labeler}`;
     const body =
-      `${renderRefusalMarker({ user: labeler, reason })}\n` +
-      `@${labeler}, the \`${fillLabel}\` label did not start a fill: ${why}. ` +
+      `${renderRefusalMarker({ user: labeler.slice(0, 100), reason })}\n` +
+      `${who}, the \`${fillLabel}\` label did not start a fill: ${why}. ` +
       `Someone with write access can add the label again once that is fixed.`;
+    o.budget.consume('comment');
     await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body });
   }
+  o.budget.consume('label');
   await unless404(
     octokit.rest.issues.removeLabel({ owner, repo, issue_number: issueNumber, name: fillLabel }),
   );
@@ -151,7 +171,8 @@ async function alreadyRefused(o: CheckFillRequestOptions, reason: FillRefusal): 
     for (const comment of page.data) {
       if (comment.user?.login.toLowerCase() !== o.botLogin.toLowerCase()) continue;
       const marker = parseRefusalMarker(comment.body);
-      if (marker?.reason === reason && marker.user.toLowerCase() === o.labeler.toLowerCase()) return true;
+      if (marker?.reason === reason && marker.user.toLowerCase() === o.labeler.slice(0, 100).toLowerCase())
+        return true;
     }
   }
   return false;

@@ -2,6 +2,7 @@ import type { Octokit } from '@octokit/rest';
 import type { Logger } from '../util/logger.js';
 import { unless404 } from './http-status.js';
 import { fmt } from '../util/format.js';
+import type { WriteBudget } from './write-budget.js';
 
 /** What a fill did, as the fill command reports it. */
 export interface FillResults {
@@ -22,6 +23,8 @@ export interface FinalizeFillOptions {
   gapStillOpen: boolean;
   /** Default `fill`. */
   fillLabel?: string;
+  /** Charged for the comment, the label's removal and the close. */
+  budget: WriteBudget;
   logger: Logger;
 }
 
@@ -53,6 +56,39 @@ export function fillResultComment(results: FillResults, gapStillOpen: boolean, f
 }
 
 /**
+ * The comment on a cancelled run: what the legs that reported did, and that `fill` stays. Games already done are
+ * checkpointed, so a new fill goes on where this one stopped.
+ */
+export function fillCancelledComment(results: FillResults, legs: number, fillLabel = 'fill'): string {
+  const lines = [
+    `**Fill cancelled**: the run was cancelled before it finished. ${fmt(legs)} leg${legs === 1 ? '' : 's'} ` +
+      `reported ${fmt(results.filled)} filled, ${fmt(results.empty)} empty and ${fmt(results.failed)} failed; ` +
+      'games already written are checkpointed and will not be fetched again.',
+  ];
+  if (results.runUrl) lines.push('', `[The run](${results.runUrl}) has the details.`);
+  lines.push(
+    '',
+    `The issue keeps \`${fillLabel}\` and stays open. To go on, remove \`${fillLabel}\` and add it again.`,
+  );
+  return lines.join('\n');
+}
+
+/** Says on the issue that its fill was cancelled; the label and the issue's state are left as they are. */
+export async function reportCancelledFill(
+  o: Omit<FinalizeFillOptions, 'gapStillOpen'> & { legs: number },
+): Promise<{ commentUrl: string }> {
+  o.budget.consume('comment');
+  const { data: comment } = await o.octokit.rest.issues.createComment({
+    owner: o.owner,
+    repo: o.repo,
+    issue_number: o.issueNumber,
+    body: fillCancelledComment(o.results, o.legs, o.fillLabel),
+  });
+  o.logger.info(`fill on #${o.issueNumber} was cancelled: commented, \`${o.fillLabel ?? 'fill'}\` kept`);
+  return { commentUrl: comment.html_url };
+}
+
+/**
  * Reports a fill on its issue: one comment with the counts and the run, the `fill` label removed (so a new label
  * starts a new fill), and the issue closed as completed when the re-audit no longer finds the gap.
  */
@@ -60,14 +96,18 @@ export async function finalizeFill(o: FinalizeFillOptions): Promise<{ commentUrl
   const { octokit, owner, repo, issueNumber } = o;
   const fillLabel = o.fillLabel ?? 'fill';
   const issue = { owner, repo, issue_number: issueNumber };
+  o.budget.consume('comment');
   const { data: comment } = await octokit.rest.issues.createComment({
     ...issue,
     body: fillResultComment(o.results, o.gapStillOpen, fillLabel),
   });
   // Absent already when someone removed it during the run.
+  o.budget.consume('label');
   await unless404(octokit.rest.issues.removeLabel({ ...issue, name: fillLabel }));
-  if (!o.gapStillOpen)
+  if (!o.gapStillOpen) {
+    o.budget.consume('issue-close');
     await octokit.rest.issues.update({ ...issue, state: 'closed', state_reason: 'completed' });
+  }
   o.logger.info(
     `fill on #${issueNumber}: ${o.results.filled} filled, ${o.results.empty} empty, ${o.results.failed} failed` +
       (o.gapStillOpen ? '; the gap remains' : '; issue closed'),

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Octokit } from '@octokit/rest';
 import { unless404 } from './http-status.js';
+import type { WriteBudget } from './write-budget.js';
 
 export interface CommitFilesOptions {
   octokit: Octokit;
@@ -12,7 +13,12 @@ export interface CommitFilesOptions {
   /** Path → UTF-8 text. */
   files: Record<string, string>;
   message: string;
+  /** Charged for each blob, the tree and the commit. */
+  budget: WriteBudget;
 }
+
+/** Most writes `commitFiles` makes for `fileCount` files: a blob each, a tree, a commit. */
+export const commitWrites = (fileCount: number): number => fileCount + 2;
 
 /** The SHA git gives a blob: sha1 of `blob <bytes>\0<content>`. */
 export function gitBlobSha(text: string): string {
@@ -33,6 +39,7 @@ export async function commitFiles(o: CommitFilesOptions): Promise<{ sha: string 
   const { data: parent } = await octokit.rest.git.getCommit({ owner, repo, commit_sha: o.parent });
   const tree = [];
   for (const [path, text] of changed) {
+    o.budget.consume('git');
     const { data: blob } = await octokit.rest.git.createBlob({
       owner,
       repo,
@@ -41,12 +48,14 @@ export async function commitFiles(o: CommitFilesOptions): Promise<{ sha: string 
     });
     tree.push({ path, mode: '100644' as const, type: 'blob' as const, sha: blob.sha });
   }
+  o.budget.consume('git');
   const { data: newTree } = await octokit.rest.git.createTree({
     owner,
     repo,
     base_tree: parent.tree.sha,
     tree,
   });
+  o.budget.consume('git');
   const { data: commit } = await octokit.rest.git.createCommit({
     owner,
     repo,

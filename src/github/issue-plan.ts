@@ -18,14 +18,23 @@ export interface BotIssue {
 export interface IssuePatch {
   title?: string;
   body?: string;
-  labels?: string[];
+}
+
+/**
+ * What an issue needs: a patch of its text, and the bot's labels it lacks. Labels are only ever added (GitHub's
+ * add-labels endpoint), never sent as a set on the issue's update, which GitHub applies by replacing the set: a
+ * `fill` someone added after the listing would be undone.
+ */
+export interface IssueChange {
+  patch: IssuePatch;
+  addLabels: string[];
 }
 
 /** What a sync does, decided before any write: a pure function of the listed issues and the audit's gaps. */
 export interface IssueSyncPlan {
   create: { gap: Gap; content: IssueContent }[];
-  update: { issue: BotIssue; gap: Gap; patch: IssuePatch }[];
-  reopen: { issue: BotIssue; gap: Gap; patch: IssuePatch }[];
+  update: ({ issue: BotIssue; gap: Gap } & IssueChange)[];
+  reopen: ({ issue: BotIssue; gap: Gap } & IssueChange)[];
   /** Open issues whose gap the audit no longer finds. */
   close: BotIssue[];
   /** Newer open issues of a key that already has an older open one (two runs raced). */
@@ -73,11 +82,11 @@ export function planIssueSync(
     const open = group?.open[0];
     const closed = group?.closed.at(-1);
     if (open) {
-      const patch = patchFor(open, content);
-      if (isEmpty(patch)) plan.unchanged.push(open);
-      else plan.update.push({ issue: open, gap, patch });
+      const change = changeFor(open, content);
+      if (isEmpty(change)) plan.unchanged.push(open);
+      else plan.update.push({ issue: open, gap, ...change });
     } else if (closed?.stateReason === 'not_planned') plan.declined.push(closed);
-    else if (closed) plan.reopen.push({ issue: closed, gap, patch: patchFor(closed, content) });
+    else if (closed) plan.reopen.push({ issue: closed, gap, ...changeFor(closed, content) });
     else if (plan.create.length < options.maxNewIssues) plan.create.push({ gap, content });
     else plan.deferred.push(gap);
   }
@@ -96,15 +105,18 @@ function groupByKey(issues: readonly BotIssue[]) {
   return byKey;
 }
 
-/** The title and body when they differ; the labels when one of ours is missing (labels people added stay). */
-export function patchFor(issue: BotIssue, want: IssueContent): IssuePatch {
+/** The title and body when they differ, and the bot's labels the issue lacks (labels people added are not ours to touch). */
+export function changeFor(issue: BotIssue, want: IssueContent): IssueChange {
   const patch: IssuePatch = {};
   if (issue.title !== want.title) patch.title = want.title;
   if (normalized(issue.body) !== normalized(want.body)) patch.body = want.body;
   const have = new Set(issue.labels.map((l) => l.toLowerCase()));
-  const missing = want.labels.filter((l) => !have.has(l.toLowerCase()));
-  if (missing.length > 0) patch.labels = [...issue.labels, ...missing];
-  return patch;
+  return { patch, addLabels: want.labels.filter((l) => !have.has(l.toLowerCase())) };
+}
+
+/** Writes a change takes: one update for the text, one add-labels call. */
+export function changeWrites(change: IssueChange): number {
+  return (isPatchEmpty(change.patch) ? 0 : 1) + (change.addLabels.length > 0 ? 1 : 0);
 }
 
 /** Line endings and trailing space do not count as a difference: editors and GitHub's web form change them. */
@@ -112,6 +124,10 @@ function normalized(body: string): string {
   return body.replace(/\r\n/g, '\n').trimEnd();
 }
 
-function isEmpty(patch: IssuePatch): boolean {
-  return patch.title === undefined && patch.body === undefined && patch.labels === undefined;
+function isPatchEmpty(patch: IssuePatch): boolean {
+  return patch.title === undefined && patch.body === undefined;
+}
+
+function isEmpty(change: IssueChange): boolean {
+  return isPatchEmpty(change.patch) && change.addLabels.length === 0;
 }

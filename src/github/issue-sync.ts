@@ -2,9 +2,17 @@ import type { Octokit } from '@octokit/rest';
 import type { Gap } from '../audit/types.js';
 import type { Logger } from '../util/logger.js';
 import { gapSummary, type IssueBodyOptions, type IssueContent } from './issue-body.js';
-import { planIssueSync, type BotIssue, type IssuePatch, type IssueSyncPlan } from './issue-plan.js';
+import {
+  changeWrites,
+  planIssueSync,
+  type BotIssue,
+  type IssueChange,
+  type IssuePatch,
+  type IssueSyncPlan,
+} from './issue-plan.js';
 import { labelName } from './http-status.js';
 import { parseMarker } from './marker.js';
+import type { DeferredWork, WriteBudget, WriteKind } from './write-budget.js';
 
 /** An issue the sync touched. */
 export interface IssueRef {
@@ -25,6 +33,8 @@ export interface SyncGapIssuesOptions {
   maxNewIssues: number;
   /** The audit these gaps come from, named in close and reopen comments. */
   auditRef: { generatedAt: string; runUrl?: string };
+  /** Charged for every write; a unit of work that does not fit whole waits for the next night. */
+  budget: WriteBudget;
   logger: Logger;
   body?: Omit<IssueBodyOptions, 'auditLabel'>;
 }
@@ -38,8 +48,10 @@ export interface SyncGapIssuesResult {
   /** Gaps whose issue a person closed as not planned; left closed. */
   declined: IssueRef[];
   unchanged: number;
-  /** Gaps over the per-run cap of new issues, for the next night. */
+  /** Gaps left without a new issue (over the per-run cap, or over the write budget), for the next night. */
   deferred: Gap[];
+  /** Units of work left for the next night: creates (cap and budget), and updates, closes, reopens, duplicates. */
+  deferredWork: Partial<Record<DeferredWork, number>>;
   /** Write calls made; 0 on a night when nothing changed. */
   writes: number;
 }
@@ -61,8 +73,8 @@ export async function syncGapIssues(options: SyncGapIssuesOptions): Promise<Sync
   options.logger.info(
     `gap issues: ${result.created.length} created, ${result.updated.length} updated, ${result.closed.length} closed, ` +
       `${result.reopened.length} reopened, ${result.duplicatesClosed.length} duplicates closed, ` +
-      `${result.unchanged} unchanged, ${result.deferred.length} deferred (cap ${options.maxNewIssues} new a run); ` +
-      `${result.writes} writes`,
+      `${result.unchanged} unchanged; deferred to the next night: ${describeDeferred(result.deferredWork)} ` +
+      `(cap ${options.maxNewIssues} new a run); ${result.writes} writes`,
   );
   return result;
 }
@@ -108,63 +120,129 @@ async function listBotIssues(o: SyncGapIssuesOptions, label: string): Promise<Bo
 
 type StateChange = { state?: 'open' | 'closed'; state_reason?: 'completed' | 'duplicate' };
 
-/** The three writes a sync makes, counted as they are sent. */
-function issueWriter({ octokit, owner, repo }: SyncGapIssuesOptions) {
+/** `2 close, 1 update`, or `none`. */
+function describeDeferred(work: Partial<Record<DeferredWork, number>>): string {
+  const parts = Object.entries(work).map(([k, n]) => `${n} ${k}`);
+  return parts.length > 0 ? parts.join(', ') : 'none';
+}
+
+/** The writes a sync makes, each charged to the budget before it is sent and counted. */
+function issueWriter({ octokit, owner, repo, budget }: SyncGapIssuesOptions) {
   let writes = 0;
+  const charge = (kind: WriteKind) => {
+    budget.consume(kind);
+    writes++;
+  };
   return {
     writes: () => writes,
-    async patch(number: number, fields: IssuePatch & StateChange): Promise<void> {
-      writes++;
+    async patch(kind: WriteKind, number: number, fields: IssuePatch & StateChange): Promise<void> {
+      charge(kind);
       await octokit.rest.issues.update({ owner, repo, issue_number: number, ...fields });
     },
+    /** Adds labels without touching the others: GitHub replaces the whole set when labels ride on an update. */
+    async addLabels(number: number, labels: string[]): Promise<void> {
+      if (labels.length === 0) return;
+      charge('label');
+      await octokit.rest.issues.addLabels({ owner, repo, issue_number: number, labels });
+    },
     async comment(number: number, body: string): Promise<void> {
-      writes++;
+      charge('comment');
       await octokit.rest.issues.createComment({ owner, repo, issue_number: number, body });
     },
     async create(content: IssueContent): Promise<{ number: number; url: string }> {
-      writes++;
+      charge('issue-create');
       const { data } = await octokit.rest.issues.create({ owner, repo, ...content });
       return { number: data.number, url: data.html_url };
     },
   };
 }
 
+const patchOrNothing = (patch: IssuePatch) =>
+  patch.title === undefined && patch.body === undefined ? undefined : patch;
+
+/**
+ * Carries out the plan in its order (duplicates, closes, reopens, updates, creates), each unit only when the
+ * budget fits all of its writes; the units that do not fit are counted and left for the next night.
+ */
 async function applyPlan(o: SyncGapIssuesOptions, plan: IssueSyncPlan): Promise<SyncGapIssuesResult> {
   const write = issueWriter(o);
+  const deferredWork: Partial<Record<DeferredWork, number>> = {};
+  /** Whether a unit of `cost` writes fits; a unit that does not is counted as deferred. */
+  const fits = (work: DeferredWork, cost: number) => {
+    if (o.budget.canAfford(cost)) return true;
+    deferredWork[work] = (deferredWork[work] ?? 0) + 1;
+    o.budget.defer(work);
+    return false;
+  };
   const audit = `The audit of ${o.auditRef.generatedAt}${o.auditRef.runUrl ? ` ([run](${o.auditRef.runUrl}))` : ''}`;
+  const done = {
+    duplicates: [] as BotIssue[],
+    close: [] as BotIssue[],
+    reopen: [] as BotIssue[],
+    update: [] as BotIssue[],
+  };
   // The state changes before the comment: should the comment fail, the next night does not comment twice.
   for (const { issue, keep } of plan.duplicates) {
-    await write.patch(issue.number, { state: 'closed', state_reason: 'duplicate' });
+    if (!fits('duplicate', 2)) continue;
+    await write.patch('issue-close', issue.number, { state: 'closed', state_reason: 'duplicate' });
     await write.comment(
       issue.number,
       `Duplicate of #${keep.number}, which tracks the same gap (\`${issue.marker.key}\`); two runs opened one each.`,
     );
+    done.duplicates.push(issue);
   }
   for (const issue of plan.close) {
-    await write.patch(issue.number, { state: 'closed', state_reason: 'completed' });
+    if (!fits('close', 2)) continue;
+    await write.patch('issue-close', issue.number, { state: 'closed', state_reason: 'completed' });
     await write.comment(
       issue.number,
       `${audit} no longer finds this gap: closing. It reopens if the gap comes back.`,
     );
+    done.close.push(issue);
   }
-  for (const { issue, gap, patch } of plan.reopen) {
-    await write.patch(issue.number, { ...patch, state: 'open' });
+  for (const { issue, gap, patch, addLabels } of plan.reopen) {
+    if (!fits('reopen', 2 + (addLabels.length > 0 ? 1 : 0))) continue;
+    await write.patch('issue-reopen', issue.number, { ...patch, state: 'open' });
+    await write.addLabels(issue.number, addLabels);
     await write.comment(issue.number, `${audit} finds this gap again (${gapSummary(gap)}): reopening.`);
+    done.reopen.push(issue);
   }
-  for (const { issue, patch } of plan.update) await write.patch(issue.number, patch);
+  for (const change of plan.update) {
+    if (!fits('update', changeWrites(change))) continue;
+    await applyChange(write, change.issue.number, change);
+    done.update.push(change.issue);
+  }
   const created: IssueRef[] = [];
-  for (const { gap, content } of plan.create)
+  const deferred = [...plan.deferred];
+  if (plan.deferred.length > 0) deferredWork.create = plan.deferred.length;
+  for (const { gap, content } of plan.create) {
+    if (!fits('create', 1)) {
+      deferred.push(gap);
+      continue;
+    }
     created.push({ ...(await write.create(content)), key: gap.key });
+  }
   const ref = (i: BotIssue): IssueRef => ({ number: i.number, key: i.marker.key, url: i.url });
   return {
     created,
-    updated: plan.update.map((u) => ref(u.issue)),
-    closed: plan.close.map(ref),
-    reopened: plan.reopen.map((r) => ref(r.issue)),
-    duplicatesClosed: plan.duplicates.map((d) => ref(d.issue)),
+    updated: done.update.map(ref),
+    closed: done.close.map(ref),
+    reopened: done.reopen.map(ref),
+    duplicatesClosed: done.duplicates.map(ref),
     declined: plan.declined.map(ref),
     unchanged: plan.unchanged.length,
-    deferred: plan.deferred,
+    deferred,
+    deferredWork,
     writes: write.writes(),
   };
+}
+
+async function applyChange(
+  write: ReturnType<typeof issueWriter>,
+  number: number,
+  { patch, addLabels }: IssueChange,
+): Promise<void> {
+  const fields = patchOrNothing(patch);
+  if (fields) await write.patch('issue-update', number, fields);
+  await write.addLabels(number, addLabels);
 }

@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_YAML } from '../../src/config/default-config.js';
 import { parseMarker } from '../../src/github/marker.js';
 import { startFakeCbbdApi, type FakeCbbdApi } from '../fakes/cbbd-api.js';
-import { DEFAULT_BOT, startFakeGitHub, type FakeGitHub } from '../fakes/github/server.js';
+import { DEFAULT_BOT, startFakeGitHub, type FakeGitHub, type WorkflowEvent } from '../fakes/github/server.js';
 import { onlyGaps, tempLake } from '../helpers/lakes.js';
 import { runBundledAction, type ActionRun } from '../helpers/run-action.js';
+import { contractFigures, createRestContract, createWebhookContract } from '../contract/openapi-contract.js';
 
 const API_KEY = 'cbbd-secret-key-0123456789';
 const SEASONS = [2024, 2025];
@@ -32,13 +33,13 @@ describe('dist/index.js as GitHub runs it', () => {
 
   const action = async (
     inputs: Record<string, string>,
-    event?: { name: string; payload: unknown },
+    event: WorkflowEvent = gh.scheduled('.github/workflows/audit.yml', '17 5 * * *'),
     env: Record<string, string> = {},
   ) => {
     const run = await runBundledAction({
       workspace,
       inputs: { lake: lake.root, 'github-token': botToken, ...inputs },
-      ...(event ? { event } : {}),
+      event,
       env: { CBBD_API_URL: api.url, ...env },
       github: gh,
     });
@@ -47,15 +48,17 @@ describe('dist/index.js as GitHub runs it', () => {
   };
   const gapIssues = () =>
     gh.issues().filter((i) => i.labels.includes('data-gap') && i.author === DEFAULT_BOT.login);
-  const labelEvent = (issue: number, sender: string) => ({
-    name: 'issues',
-    payload: {
-      action: 'labeled',
-      issue: { number: issue },
-      label: { name: 'fill' },
-      sender: { login: sender },
-    },
-  });
+  /** fill.yml's check job, then (when it allows) its plan job with the check's outputs, as the workflow wires them. */
+  const checkThenPlan = async (event: WorkflowEvent, planInputs: Record<string, string> = {}) => {
+    const check = await action({ command: 'check' }, event);
+    expect(check.code, check.stdout).toBe(0);
+    if (check.outputs.allowed !== 'true') return { check, plan: undefined };
+    const plan = await action(
+      { command: 'plan', endpoint: check.outputs.endpoint!, seasons: check.outputs.seasons!, ...planInputs },
+      event,
+    );
+    return { check, plan };
+  };
 
   beforeAll(async () => {
     lake = await tempLake(LAKE);
@@ -63,7 +66,14 @@ describe('dist/index.js as GitHub runs it', () => {
     await writeFile(path.join(workspace, 'config.yaml'), DEFAULT_CONFIG_YAML);
     gh = await startFakeGitHub({
       files: { 'README.md': '# data\n' },
-      users: [DEFAULT_BOT, { login: 'alice', role: 'write' }, { login: 'trent', role: 'triage' }],
+      users: [
+        DEFAULT_BOT,
+        { login: 'alice', role: 'write' },
+        { login: 'trent', role: 'triage' },
+        { login: 'mona-cat_octo', role: 'maintain' },
+      ],
+      // New repositories keep GitHub Actions from opening pull requests until an admin allows it.
+      actionsCanCreatePullRequests: false,
     });
     api = await startFakeCbbdApi({
       seed: 7,
@@ -80,12 +90,28 @@ describe('dist/index.js as GitHub runs it', () => {
     await rm(workspace, { recursive: true, force: true });
   });
 
-  it('first night: one issue per gap with its marker and labels, the report committed in one pull request', async () => {
+  it('first night, Actions may not open pull requests: issues synced, report pushed, the error names the setting', async () => {
+    const run = await action({ command: 'audit', seasons: '2024-2025' });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /::error::GitHub refused to open the report pull request: .*"Allow GitHub Actions to create and approve pull requests".*GitHub App installation token/,
+    );
+    // The step failed after the sync: every gap already has its issue (the next night checks their number).
+    expect(gapIssues().length).toBeGreaterThan(3);
+    expect(gh.fileAt('cbbd-gap-bot/audit', 'reports/data_audit.json')).toBeDefined();
+    expect(gh.pulls()).toEqual([]);
+  });
+
+  it('the next night, once an admin allows it: one issue per gap with its marker and labels, the pull request opened', async () => {
+    gh.setActionsCanCreatePullRequests(true);
+    gh.resetLog();
     const run = await action({ command: 'audit', seasons: '2024-2025' });
     expect(run.code, run.stdout).toBe(0);
+    // Nothing changed since the report was pushed: the one write is the pull request.
+    expect(gh.writes()).toBe(1);
+    expect(run.summary).toContain('pull request #');
     const gaps = Number(run.outputs.gaps);
     expect(gaps).toBeGreaterThan(3);
-    expect(run.outputs['new-gaps']).toBe(String(gaps));
     const issues = gapIssues();
     expect(issues).toHaveLength(gaps);
     const keys = issues.map((i) => parseMarker(i.body)?.key);
@@ -96,8 +122,10 @@ describe('dist/index.js as GitHub runs it', () => {
     const pr = gh.pulls().find((p) => String(p.number) === run.outputs['pr-number'])!;
     expect(pr.head).toBe('cbbd-gap-bot/audit');
     expect(pr.title).toMatch(new RegExp(`${gaps} gaps`));
+    expect(pr.body).toContain('this is the first audit');
     expect(gh.fileAt('cbbd-gap-bot/audit', 'reports/data_audit.md')).toContain('## Scorecard');
     expect(run.summary).toContain('Data audit');
+    expect(run.summary).toContain('GitHub writes: 1 GitHub writes of 400 (1 pull)');
   });
 
   it('an unchanged night makes no write call at all', async () => {
@@ -111,10 +139,9 @@ describe('dist/index.js as GitHub runs it', () => {
   it('a fill label from a triage user plans nothing, comments once naming them, and removes the label', async () => {
     const issue = gapIssues().find((i) => parseMarker(i.body)?.key === 'missing_children:fct_plays:2025')!;
     for (let attempt = 0; attempt < 2; attempt++) {
-      gh.labelAs('trent', issue.number, 'fill');
-      const run = await action({ command: 'plan' }, labelEvent(issue.number, 'trent'));
-      expect(run.code, run.stdout).toBe(0);
-      expect(run.outputs.legs).toBe('0');
+      const { check, plan } = await checkThenPlan(gh.labelAs('trent', issue.number, 'fill'));
+      expect(check.outputs.allowed).toBe('false');
+      expect(plan).toBeUndefined();
       expect(gh.issue(issue.number).labels).not.toContain('fill');
     }
     const refusals = gh.issue(issue.number).comments.filter((c) => c.author === DEFAULT_BOT.login);
@@ -129,25 +156,58 @@ describe('dist/index.js as GitHub runs it', () => {
       body: original.body ?? '',
       labels: ['data-gap'],
     });
-    gh.labelAs('alice', copy.number, 'fill');
-    const run = await action({ command: 'plan' }, labelEvent(copy.number, 'alice'));
-    expect(run.outputs.legs).toBe('0');
+    const { check } = await checkThenPlan(gh.labelAs('alice', copy.number, 'fill'));
+    expect(check.outputs.allowed).toBe('false');
     expect(gh.issue(copy.number).labels).not.toContain('fill');
+  });
+
+  it('a label from a sender that is no GitHub login is refused on the issue, not by a failed job', async () => {
+    const issue = gapIssues().find((i) => parseMarker(i.body)?.key === 'missing_children:fct_plays:2024')!;
+    const event = gh.labelAs('alice', issue.number, 'fill');
+    const sender = event.payload.sender as { login: string };
+    const { check } = await checkThenPlan({
+      ...event,
+      payload: { ...event.payload, sender: { ...sender, login: 'not a login' } },
+    });
+    expect(check.outputs.allowed).toBe('false');
+    expect(gh.issue(issue.number).labels).not.toContain('fill');
+    expect(gh.issue(issue.number).comments.at(-1)?.body).toContain('it came from `not a login`');
+  });
+
+  it('a fill cancelled midway comments so on the issue and keeps the label and the issue open', async () => {
+    const issue = gapIssues().find(
+      (i) => parseMarker(i.body)?.key === 'missing_children:fct_substitutions:2025',
+    )!;
+    const { check } = await checkThenPlan(gh.labelAs('mona-cat_octo', issue.number, 'fill'));
+    expect(check.outputs).toMatchObject({ allowed: 'true', endpoint: 'substitutions_game', seasons: '2025' });
+    const empty = await mkdtemp(path.join(os.tmpdir(), 'cbbd-results-'));
+    const run = await action({
+      command: 'finalize',
+      cancelled: 'true',
+      endpoint: check.outputs.endpoint!,
+      seasons: check.outputs.seasons!,
+      'issue-number': check.outputs['issue-number']!,
+      'results-dir': empty,
+    });
+    expect(run.code, run.stdout).toBe(0);
+    const after = gh.issue(issue.number);
+    expect(after.state).toBe('open');
+    expect(after.labels).toContain('fill');
+    expect(after.comments.at(-1)?.body).toMatch(
+      /^\*\*Fill cancelled\*\*: the run was cancelled before it finished/,
+    );
+    await rm(empty, { recursive: true, force: true });
   });
 
   it('a fill label from a writer runs the loop: plan, fill legs, finalize comments the result and closes the issue', async () => {
     const issue = gapIssues().find((i) => parseMarker(i.body)?.key === 'missing_children:fct_plays:2025')!;
-    gh.labelAs('alice', issue.number, 'fill');
-    const plan = await action({ command: 'plan', shards: '2' }, labelEvent(issue.number, 'alice'));
-    expect(plan.code, plan.stdout).toBe(0);
-    expect(Number(plan.outputs.legs)).toBeGreaterThan(0);
-    expect(plan.outputs).toMatchObject({
-      endpoint: 'plays_game',
-      seasons: '2025',
-      'issue-number': String(issue.number),
-    });
+    const { check, plan } = await checkThenPlan(gh.labelAs('alice', issue.number, 'fill'), { shards: '2' });
+    expect(check.outputs).toMatchObject({ allowed: 'true', 'issue-number': String(issue.number) });
+    expect(plan!.code, plan!.stdout).toBe(0);
+    expect(Number(plan!.outputs.legs)).toBeGreaterThan(0);
+    expect(plan!.outputs).toMatchObject({ endpoint: 'plays_game', seasons: '2025' });
     const legs = (
-      JSON.parse(plan.outputs.matrix!) as {
+      JSON.parse(plan!.outputs.matrix!) as {
         include: { endpoint: string; season: number; shard: string; rate: number; concurrency: number }[];
       }
     ).include;
@@ -173,9 +233,9 @@ describe('dist/index.js as GitHub runs it', () => {
     expect(filled).toBe(lake.manifest.missing.fct_plays![2025]!.length);
     const finalize = await action({
       command: 'finalize',
-      endpoint: 'plays_game',
-      seasons: '2025',
-      'issue-number': String(issue.number),
+      endpoint: check.outputs.endpoint!,
+      seasons: check.outputs.seasons!,
+      'issue-number': check.outputs['issue-number']!,
       'results-dir': results,
     });
     expect(finalize.code, finalize.stdout).toBe(0);
@@ -198,17 +258,52 @@ describe('dist/index.js as GitHub runs it', () => {
     expect(gh.pulls().filter((p) => p.head === 'cbbd-gap-bot/audit')).toHaveLength(1);
   });
 
-  it('a dispatch with a reversed range fails before anything runs, quoting the range', async () => {
+  it('a dispatch with a reversed range fails the check before anything runs, quoting the range', async () => {
     gh.resetLog();
+    const inputs = { endpoint: 'plays_game', seasons: '2026-2020', shards: '1', 'dry-run': false };
     const run = await action(
-      { command: 'plan', endpoint: 'plays_game', seasons: '2026-2020' },
-      { name: 'workflow_dispatch', payload: {} },
+      { command: 'check', endpoint: inputs.endpoint, seasons: inputs.seasons },
+      gh.dispatchAs('alice', '.github/workflows/fill.yml', inputs),
     );
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(
       '::error::input seasons: season range 2026-2020 is reversed; write it as 2020-2026',
     );
     expect(gh.writes()).toBe(0);
+  });
+
+  it('a workflow whose region or fill label disagrees with config.yaml fails the step, naming the variable', async () => {
+    const run = await action({ command: 'audit', seasons: '2024-2025', 'report-mode': 'none' }, undefined, {
+      AWS_REGION: 'eu-west-1',
+      CBBD_FILL_LABEL: 'gap-fill',
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('set the repository variable CBBD_AWS_REGION to us-east-1');
+    expect(run.stdout).toContain('set the repository variable CBBD_FILL_LABEL to fill');
+  });
+
+  it('every event fed to the action validates against GitHub’s webhook schemas', () => {
+    const webhooks = createWebhookContract();
+    const events = [
+      gh.labelAs('alice', gapIssues()[0]!.number, 'fill'),
+      gh.dispatchAs('alice', '.github/workflows/fill.yml', {
+        endpoint: 'plays_game',
+        seasons: '2024',
+        shards: '1',
+        'dry-run': false,
+      }),
+    ];
+    expect(webhooks.errors('webhook-issues-labeled', events[0]!.payload)).toEqual([]);
+    expect(webhooks.errors('webhook-workflow-dispatch', events[1]!.payload)).toEqual([]);
+    const schedule = gh.scheduled('.github/workflows/audit.yml', '17 5 * * *').payload;
+    expect(webhooks.errors('repository-webhooks', schedule.repository)).toEqual([]);
+  });
+
+  it('every request the bundled action made matched GitHub’s REST description', () => {
+    const report = createRestContract().check(gh.history());
+    console.info(`OpenAPI contract (action e2e): ${contractFigures(report)}`);
+    expect(report.mismatches).toEqual([]);
+    expect(report.requests).toBeGreaterThan(50);
   });
 
   it('neither the token nor the API key appears in any log, output, summary, issue, comment or report', async () => {

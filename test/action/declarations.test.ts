@@ -134,7 +134,7 @@ describe('readInputs', () => {
   });
 
   it.each<[Record<string, string>, string]>([
-    [{ command: 'scan' }, 'input command: "scan" is not one of audit, plan, fill, finalize, repair'],
+    [{ command: 'scan' }, 'input command: "scan" is not one of audit, check, plan, fill, finalize, repair'],
     [{ command: 'fill', endpoint: 'plays_game' }, 'input seasons: required'],
     [{ command: 'audit', engine: 'duckdb' }, 'input engine: "duckdb" is not one of scan, athena'],
     [
@@ -161,13 +161,19 @@ describe('readInputs', () => {
     expect(settings).toMatchObject({ command: 'repair', apply: true, normalize: false, confirmDelete: true });
   });
 
-  it('plans a dispatch with its endpoint and seasons, and a label with neither', async () => {
+  it('checks a dispatch with its endpoint and seasons, and a label with neither', async () => {
     expect(
-      await readInputs(inputs({ command: 'plan', endpoint: 'lineups_game', seasons: '2024-2025' })),
-    ).toMatchObject({ dispatchEndpoint: 'lineups_game', dispatchSeasons: [2024, 2025], shards: 1 });
-    expect(await readInputs(inputs({ command: 'plan' }))).toMatchObject({
-      dispatchEndpoint: undefined,
-      dispatchSeasons: undefined,
+      await readInputs(inputs({ command: 'check', endpoint: 'lineups_game', seasons: '2024-2025' })),
+    ).toMatchObject({ checkedEndpoint: 'lineups_game', checkedSeasons: [2024, 2025] });
+    expect(await readInputs(inputs({ command: 'check' }))).toMatchObject({
+      checkedEndpoint: undefined,
+      checkedSeasons: undefined,
     });
+  });
+
+  it('plans the endpoint and seasons the check allowed', async () => {
+    expect(
+      await readInputs(inputs({ command: 'plan', endpoint: 'plays_game', seasons: '2024' })),
+    ).toMatchObject({ checkedEndpoint: 'plays_game', checkedSeasons: [2024], shards: 1 });
   });
 });

@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_YAML } from '../../src/config/default-config.js';
 import { parseMarker } from '../../src/github/marker.js';
 import { mapLimit } from '../../src/util/pool.js';
-import { DEFAULT_BOT, startFakeGitHub, type FakeGitHub, type FaultRule } from '../fakes/github/server.js';
+import {
+  DEFAULT_BOT,
+  startFakeGitHub,
+  type FakeGitHub,
+  type FaultRule,
+  type RequestLogEntry,
+} from '../fakes/github/server.js';
+import { contractFigures, createRestContract } from '../contract/openapi-contract.js';
 import { missingPlays, tempLake } from '../helpers/lakes.js';
 import { runBundledAction, type ActionRun } from '../helpers/run-action.js';
 import { startFaultProxy } from './fault-proxy.js';
@@ -29,6 +36,7 @@ const LAKE = {
 describe('the nightly issue sync while GitHub fails', () => {
   let lake: Awaited<ReturnType<typeof tempLake>>;
   const workspaces: string[] = [];
+  const logged: RequestLogEntry[] = [];
 
   beforeAll(async () => {
     lake = await tempLake(LAKE);
@@ -45,7 +53,7 @@ describe('the nightly issue sync while GitHub fails', () => {
     await writeFile(path.join(dir, 'config.yaml'), DEFAULT_CONFIG_YAML);
     return dir;
   };
-  const night = async (github: { url: string; owner: string; repo: string }) =>
+  const night = async (gh: FakeGitHub, url = gh.url) =>
     runBundledAction({
       workspace: await workspace(),
       inputs: {
@@ -55,7 +63,8 @@ describe('the nightly issue sync while GitHub fails', () => {
         'github-token': DEFAULT_BOT.token!,
         'report-mode': 'none',
       },
-      github,
+      event: gh.scheduled('.github/workflows/audit.yml', '17 5 * * *'),
+      github: { url, owner: gh.owner, repo: gh.repo },
     });
   /** Open gap issues the bot opened, by marker key. */
   const openByKey = (gh: FakeGitHub) => {
@@ -100,14 +109,13 @@ describe('the nightly issue sync while GitHub fails', () => {
     const proxy = await startFaultProxy(gh.url, {
       rules: [{ ...lostAnswer, fault: { kind: 'lost-answer' } }],
     });
-    const github = { url: proxy.url, owner: gh.owner, repo: gh.repo };
     try {
-      endsSayingSo(await night(github));
+      endsSayingSo(await night(gh, proxy.url));
       const faultsInjected = gh.faults() + proxy.injected();
 
       faulty = false;
       proxy.setRules([]);
-      const next = await night(github);
+      const next = await night(gh, proxy.url);
       expect(next.code, next.stdout).toBe(0);
       const gaps = Number(next.outputs.gaps);
       const open = openByKey(gh);
@@ -121,6 +129,7 @@ describe('the nightly issue sync while GitHub fails', () => {
       const dataLost = Math.abs(open.size - gaps) + twins.length;
       return { faultsInjected, runs: 1, survived: 1, dataLost, duplicatesClosed: duplicates.length };
     } finally {
+      logged.push(...gh.history());
       await proxy.close();
       await gh.close();
     }
@@ -147,16 +156,15 @@ describe('the nightly issue sync while GitHub fails', () => {
     'two nights at once open each issue twice at most, and the third night leaves exactly one open issue per gap',
     async () => {
       const gh = await startFakeGitHub();
-      const github = { url: gh.url, owner: gh.owner, repo: gh.repo };
       try {
-        const racing = await Promise.all([night(github), night(github)]);
+        const racing = await Promise.all([night(gh), night(gh)]);
         for (const run of racing) expect(run.code, run.stdout).toBe(0);
         const gaps = Number(racing[0]!.outputs.gaps);
         const afterRace = openByKey(gh);
         expect(afterRace.size).toBe(gaps);
         expect([...afterRace.values()].every((numbers) => numbers.length <= 2)).toBe(true);
 
-        const third = await night(github);
+        const third = await night(gh);
         expect(third.code, third.stdout).toBe(0);
         const open = openByKey(gh);
         expect([...open.values()].map((numbers) => numbers.length)).toEqual([...open.keys()].map(() => 1));
@@ -175,9 +183,17 @@ describe('the nightly issue sync while GitHub fails', () => {
           extra: { duplicatesAfterTheRace: twins },
         });
       } finally {
+        logged.push(...gh.history());
         await gh.close();
       }
     },
     SCENARIO_TIMEOUT,
   );
+
+  it('every request the bundled action made under faults matched GitHub’s REST description', () => {
+    const report = createRestContract().check(logged);
+    console.info(`OpenAPI contract (github faults): ${contractFigures(report)}`);
+    expect(report.mismatches).toEqual([]);
+    expect(report.requests).toBeGreaterThan(0);
+  });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createWriteBudget } from '../../src/github/write-budget.js';
 import type { Gap } from '../../src/audit/types.js';
 import { checkFillRequest, judgeFillRequest, type FillRequestDecision } from '../../src/github/fill-label.js';
 import { renderIssue } from '../../src/github/issue-body.js';
@@ -20,6 +21,7 @@ async function repoWithIssues(gaps: Gap[], options?: FakeGitHubOptions): Promise
     botLogin: BOT,
     maxNewIssues: 10,
     auditRef: { generatedAt: '2025-03-01T06:00:00Z' },
+    budget: createWriteBudget(),
     logger,
   });
   f.resetLog();
@@ -38,6 +40,7 @@ async function labelAndCheck(f: FakeGitHub, who: string, issueNumber: number): P
     botLogin: BOT,
     gapLabel: 'data-gap',
     fillLabel: 'fill',
+    budget: createWriteBudget(),
     logger,
   });
 }
@@ -129,6 +132,28 @@ describe('checkFillRequest', () => {
     expect(f.issue(copy.number).comments[0]?.body).toContain('stranger opened this one');
   });
 
+  it('lets an Enterprise Managed User (handle_shortcode) with write access fill', async () => {
+    const f = await repoWithIssues([PLAYS]);
+    f.setRole('mona-cat_octo', 'write');
+    expect(await labelAndCheck(f, 'mona-cat_octo', 1)).toMatchObject({ allowed: true });
+    expect(f.writes()).toBe(0);
+  });
+
+  it('refuses a sender that is no GitHub login politely: one comment, the label removed, no permission lookup', async () => {
+    const f = await repoWithIssues([PLAYS]);
+    const decision = await labelAndCheck(f, 'not a login', 1);
+    expect(decision).toMatchObject({ allowed: false, reason: 'unknown-login' });
+    expect(f.issue(1).labels).not.toContain('fill');
+    const [comment] = f.issue(1).comments;
+    expect(comment?.body).toContain(
+      'Sorry, the `fill` label did not start a fill: it came from `not a login`',
+    );
+    expect(comment?.body).not.toContain('@not');
+    expect(f.log().map((e) => e.route)).not.toContain(
+      'GET /repos/{owner}/{repo}/collaborators/{username}/permission',
+    );
+  });
+
   it('refuses a gap kind a fill cannot close', async () => {
     const f = await repoWithIssues([otherGap('missing_season', 'fct_lines', 2019)]);
     expect(await labelAndCheck(f, 'alice', 1)).toMatchObject({ allowed: false, reason: 'not-fillable' });
@@ -143,6 +168,7 @@ describe('checkFillRequest', () => {
       issueNumber: 1,
       labeler: 'walt',
       botLogin: BOT,
+      budget: createWriteBudget(),
       logger,
     });
     expect(decision).toMatchObject({ allowed: false, reason: 'label-gone' });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { fillResultComment, finalizeFill, type FillResults } from '../../src/github/finalize.js';
+import { createWriteBudget } from '../../src/github/write-budget.js';
+import {
+  fillResultComment,
+  finalizeFill,
+  reportCancelledFill,
+  type FillResults,
+} from '../../src/github/finalize.js';
 import { renderIssue } from '../../src/github/issue-body.js';
 import type { FakeGitHub } from '../fakes/github/server.js';
 import { BOT, botClient, fakeGitHubs, missingChildren, repoOf } from './helpers.js';
@@ -26,6 +32,7 @@ async function finalize(f: FakeGitHub, results: FillResults, gapStillOpen: boole
     results,
     gapStillOpen,
     fillLabel: 'fill',
+    budget: createWriteBudget(),
     logger,
   });
 }
@@ -71,6 +78,32 @@ describe('finalizeFill', () => {
       closed: true,
     });
     expect(f.issue(1).state).toBe('closed');
+  });
+
+  it('on a cancelled run comments that it was cancelled, keeps the label and leaves the issue open', async () => {
+    const f = await labelledIssue();
+    const { octokit, logger } = botClient(f);
+    const budget = createWriteBudget();
+    await reportCancelledFill({
+      octokit,
+      ...repoOf(f),
+      issueNumber: 1,
+      results: { filled: 4, empty: 1, failed: 0, failedIds: [], runUrl: RUN },
+      legs: 2,
+      fillLabel: 'fill',
+      budget,
+      logger,
+    });
+    const issue = f.issue(1);
+    expect(issue).toMatchObject({ state: 'open' });
+    expect(issue.labels).toContain('fill');
+    expect(issue.comments.map((c) => c.body)).toEqual([
+      '**Fill cancelled**: the run was cancelled before it finished. 2 legs reported 4 filled, 1 empty and 0 ' +
+        'failed; games already written are checkpointed and will not be fetched again.\n\n' +
+        `[The run](${RUN}) has the details.\n\n` +
+        'The issue keeps `fill` and stays open. To go on, remove `fill` and add it again.',
+    ]);
+    expect([f.writes(), budget.used()]).toEqual([1, 1]);
   });
 
   it('words a run without a link', () => {

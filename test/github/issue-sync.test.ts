@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createWriteBudget, type WriteBudget } from '../../src/github/write-budget.js';
 import type { Gap } from '../../src/audit/types.js';
 import { renderIssue } from '../../src/github/issue-body.js';
 import { syncGapIssues, type SyncGapIssuesResult } from '../../src/github/issue-sync.js';
@@ -17,9 +18,9 @@ const LIST_ROUTE = 'GET /repos/{owner}/{repo}/issues';
 async function night(
   f: FakeGitHub,
   gaps: Gap[],
-  options: { maxNewIssues?: number; generatedAt?: string } = {},
+  options: { maxNewIssues?: number; generatedAt?: string; budget?: WriteBudget; fetch?: typeof fetch } = {},
 ): Promise<SyncGapIssuesResult> {
-  const { octokit, logger } = botClient(f);
+  const { octokit, logger } = botClient(f, options.fetch ? { fetch: options.fetch } : {});
   return syncGapIssues({
     octokit,
     ...repoOf(f),
@@ -30,6 +31,7 @@ async function night(
       generatedAt: options.generatedAt ?? '2025-03-02T06:00:00Z',
       runUrl: 'https://github.com/cbbd-org/cbbd-lake/actions/runs/42',
     },
+    budget: options.budget ?? createWriteBudget(),
     logger,
   });
 }
@@ -224,6 +226,53 @@ describe('syncGapIssues', () => {
     const result = await night(f, [PLAYS]);
     expect(result.updated.map((u) => u.number)).toEqual([1]);
     expect(f.issue(1).labels).toEqual(['data-gap', 'priority', 'table:fct_plays', 'season:2024']);
+  });
+
+  it('never sends a label set: a fill label added between the listing and the write survives', async () => {
+    const f = await fake();
+    await night(f, [PLAYS]);
+    const { octokit } = botClient(f);
+    await octokit.rest.issues.removeLabel({ ...repoOf(f), issue_number: 1, name: 'season:2024' });
+    // A maintainer labels the issue `fill` after the sync listed it and before its first write.
+    let labelled = false;
+    const racing: typeof fetch = async (input, init) => {
+      if (!labelled && init?.method && init.method !== 'GET') {
+        labelled = true;
+        f.labelAs('walt', 1, 'fill');
+      }
+      return fetch(input, init);
+    };
+    f.resetLog();
+    const result = await night(f, [missingChildren('fct_plays', 2024, 20)], { fetch: racing });
+    expect(labelled).toBe(true);
+    expect(result.updated.map((u) => u.number)).toEqual([1]);
+    expect(f.issue(1).labels).toEqual(['data-gap', 'table:fct_plays', 'fill', 'season:2024']);
+    expect(
+      f.log().map((e) => [e.method, e.route, (e.body as { labels?: unknown } | undefined)?.labels]),
+    ).toEqual([
+      ['GET', LIST_ROUTE, undefined],
+      ['PATCH', 'PATCH /repos/{owner}/{repo}/issues/{issue_number}', undefined],
+      ['POST', 'POST /repos/{owner}/{repo}/issues/{issue_number}/labels', ['season:2024']],
+    ]);
+  });
+
+  it('charges every write to the budget and defers what does not fit, whole units, to the next night', async () => {
+    const f = await fake();
+    await night(f, [PLAYS, SUBS, CATALOG]);
+    f.resetLog();
+    // Three closes (2 writes each) and two creates (1 each) against 5 writes: two closes and one create fit.
+    const budget = createWriteBudget(5);
+    const gaps = [missingChildren('fct_plays', 2021, 3), missingChildren('fct_plays', 2022, 3)];
+    const result = await night(f, gaps, { budget });
+    expect([result.closed.length, result.created.length]).toEqual([2, 1]);
+    expect(result.deferredWork).toEqual({ close: 1, create: 1 });
+    expect(result.deferred.map((g) => g.key)).toEqual([gaps[1]?.key]);
+    expect([budget.used(), f.writes(), budget.deferred()]).toEqual([5, 5, { close: 1, create: 1 }]);
+    expect(budget.usedByKind()).toEqual({ 'issue-close': 2, comment: 2, 'issue-create': 1 });
+
+    const next = await night(f, gaps);
+    expect([next.closed.length, next.created.length, next.deferred.length]).toEqual([1, 1, 0]);
+    expect(f.issues().filter((i) => i.state === 'open')).toHaveLength(2);
   });
 
   it('leaves closed an issue a person closed as not planned', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createWriteBudget, type WriteBudget } from '../../src/github/write-budget.js';
 import type { AuditResult } from '../../src/audit/types.js';
 import { gitBlobSha } from '../../src/github/git-commit.js';
 import { publishReport, type PublishReportResult } from '../../src/github/report-pr.js';
@@ -24,7 +25,7 @@ function filesOf(result: AuditResult): Record<string, string> {
 async function publish(
   f: FakeGitHub,
   current: AuditResult,
-  extra: { mode?: 'pr' | 'commit'; previous?: string } = {},
+  extra: { mode?: 'pr' | 'commit'; previous?: string; budget?: WriteBudget } = {},
 ): Promise<PublishReportResult> {
   const { octokit, logger } = botClient(f);
   return publishReport({
@@ -34,8 +35,9 @@ async function publish(
     mode: extra.mode ?? 'pr',
     branch: BRANCH,
     current,
+    budget: extra.budget ?? createWriteBudget(),
     logger,
-    ...(extra.previous === undefined ? {} : { previous: extra.previous }),
+    ...(extra.previous === undefined ? {} : { previous: { text: extra.previous, on: 'base' as const } }),
   });
 }
 
@@ -85,7 +87,66 @@ describe('publishReport in pr mode', () => {
     expect(f.writes()).toBe(0);
     expect(f.log().map((e) => [e.method, e.status, e.query])).toEqual([
       ['GET', 200, `ref=${encodeURIComponent(BRANCH)}`],
+      ['GET', 200, `head=${encodeURIComponent(`${f.owner}:${BRANCH}`)}&state=open`],
     ]);
+  });
+
+  it('opens the pull request the next night when GitHub refused it (Actions may not create pull requests)', async () => {
+    const f = await fake({ files: { 'README.md': '# lake\n' }, actionsCanCreatePullRequests: false });
+    const first = publish(f, auditOf([PLAYS, CATALOG]));
+    await expect(first).rejects.toThrow(
+      /Allow GitHub Actions to create and approve pull requests.*GitHub App installation token/s,
+    );
+    expect(f.filesAt(BRANCH)?.['reports/data_audit.json']).toBeDefined();
+    expect(f.pulls()).toEqual([]);
+
+    f.setActionsCanCreatePullRequests(true);
+    f.resetLog();
+    const budget = createWriteBudget();
+    const next = await publish(f, auditOf([PLAYS, CATALOG], '2025-03-02T06:00:00Z'), { budget });
+    expect(next).toMatchObject({ changed: false, pr: { number: 1 } });
+    expect(f.pulls()).toEqual([expect.objectContaining({ state: 'open', head: BRANCH, base: 'main' })]);
+    expect(f.pulls()[0]?.body).toContain('this is the first audit');
+    expect([f.writes(), budget.used()]).toEqual([1, 1]);
+
+    f.resetLog();
+    expect(await publish(f, auditOf([PLAYS, CATALOG], '2025-03-03T06:00:00Z'))).toEqual({ changed: false });
+    expect(f.writes()).toBe(0);
+  });
+
+  it('opens the pull request the next night after a create that failed with 5xx through every retry', async () => {
+    const f = await startRepo();
+    f.injectFault({
+      when: 'POST /repos/{owner}/{repo}/pulls',
+      times: 4,
+      fault: { kind: 'server-error', status: 502 },
+    });
+    await expect(publish(f, auditOf([PLAYS]))).rejects.toThrow();
+    expect(f.pulls()).toEqual([]);
+    const next = await publish(f, auditOf([PLAYS], '2025-03-02T06:00:00Z'));
+    expect(next.pr?.number).toBe(1);
+    expect(f.pulls().map((p) => p.head)).toEqual([BRANCH]);
+  });
+
+  it('writes nothing when the pull request was merged: the default branch holds the report', async () => {
+    const f = await startRepo();
+    const first = await publish(f, auditOf([PLAYS]));
+    const { octokit } = botClient(f);
+    await octokit.rest.git.updateRef({ ...repoOf(f), ref: 'heads/main', sha: first.commitSha ?? '' });
+    await octokit.rest.pulls.update({ ...repoOf(f), pull_number: 1, state: 'closed' });
+    f.resetLog();
+    expect(await publish(f, auditOf([PLAYS], '2025-03-02T06:00:00Z'))).toEqual({ changed: false });
+    expect(f.writes()).toBe(0);
+  });
+
+  it('defers the whole report when the write budget cannot fit it, writing nothing', async () => {
+    const f = await startRepo();
+    const budget = createWriteBudget(6);
+    expect(await publish(f, auditOf([PLAYS]), { budget })).toEqual({ changed: false, deferred: true });
+    expect([f.writes(), budget.used(), budget.deferred()]).toEqual([0, 0, { report: 1 }]);
+    const enough = createWriteBudget(7);
+    await publish(f, auditOf([PLAYS]), { budget: enough });
+    expect([f.writes(), enough.used()]).toEqual([7, 7]);
   });
 
   it('on a change rebuilds the branch as one commit on main and updates the same pull request', async () => {
@@ -214,6 +275,7 @@ describe('publishReport in commit mode', () => {
       files: filesOf(current),
       mode: 'commit',
       current,
+      budget: createWriteBudget(),
       logger,
     });
     expect(pushed).toBe(true);

@@ -21,7 +21,8 @@ export interface ActionRun {
 export async function runBundledAction(options: {
   workspace: string;
   inputs: Record<string, string>;
-  event?: { name: string; payload: unknown };
+  /** The event as the fake GitHub builds it (`labelAs`, `dispatchAs`, `scheduled`). */
+  event: { name: string; payload: unknown };
   env?: Record<string, string>;
   github: { url: string; owner: string; repo: string };
 }): Promise<ActionRun> {
@@ -33,7 +34,7 @@ export async function runBundledAction(options: {
   };
   await writeFile(files.output, '');
   await writeFile(files.summary, '');
-  await writeFile(files.event, JSON.stringify(options.event?.payload ?? {}));
+  await writeFile(files.event, JSON.stringify(options.event.payload));
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: runner,
@@ -43,7 +44,7 @@ export async function runBundledAction(options: {
     GITHUB_REPOSITORY: `${options.github.owner}/${options.github.repo}`,
     GITHUB_RUN_ID: '4242',
     GITHUB_RUN_ATTEMPT: '1',
-    GITHUB_EVENT_NAME: options.event?.name ?? 'schedule',
+    GITHUB_EVENT_NAME: options.event.name,
     GITHUB_EVENT_PATH: files.event,
     GITHUB_OUTPUT: files.output,
     GITHUB_STEP_SUMMARY: files.summary,

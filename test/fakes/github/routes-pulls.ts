@@ -1,4 +1,5 @@
 import {
+  HttpError,
   asObject,
   notFound,
   oneOf,
@@ -12,7 +13,7 @@ import {
 import type { Reply } from './http.js';
 import { checkBody, createIssue, setIssueState } from './issue-ops.js';
 import { route, type RequestContext, type RouteDef } from './router.js';
-import { branchSha, type IssueRecord, type RepoState } from './state.js';
+import { ACTIONS_BOT, branchSha, type IssueRecord, type RepoState } from './state.js';
 
 const DOCS = 'https://docs.github.com/rest/pulls/pulls#create-a-pull-request';
 
@@ -67,12 +68,19 @@ function listPulls({ state, views, query }: RequestContext): Reply {
   return paginate(pulls, query, `${views.listApi}/pulls`, (i) => views.pull(i));
 }
 
+/** GitHub's answer to a workflow token when the repository does not let Actions open pull requests. */
+export const ACTIONS_MAY_NOT_CREATE_PULLS =
+  'GitHub Actions is not permitted to create or approve pull requests.';
+
 /**
- * GitHub's refusals, in its order: unknown base or head branch (field errors), an open pull request for the same
+ * GitHub's refusals, in its order: the repository setting that keeps a workflow's token from opening pull requests
+ * (403, checked before the body), unknown base or head branch (field errors), an open pull request for the same
  * head and base ("A pull request already exists for owner:branch."), and a head with nothing the base lacks
  * ("No commits between main and branch").
  */
 function openPull({ state, views, actor, body }: RequestContext): Reply {
+  if (!state.actionsCanCreatePullRequests && actor.login.toLowerCase() === ACTIONS_BOT)
+    throw new HttpError(403, ACTIONS_MAY_NOT_CREATE_PULLS, {}, DOCS);
   const input = asObject(body);
   const title = requiredString(input, 'title');
   const base = requiredString(input, 'base');

@@ -4,6 +4,7 @@ import { createDispatcher } from './dispatch.js';
 import { createFaultSchedule, type FaultRule } from './faults.js';
 import { addComment, addLabels, createIssue } from './issue-ops.js';
 import { createRateLimits } from './rate-limit.js';
+import { createPayloads } from './payloads.js';
 import { createRequestLog, type RequestLogEntry } from './request-log.js';
 import type { RouteDef } from './router.js';
 import { contentRoutes } from './routes-contents.js';
@@ -25,7 +26,8 @@ import { DEFAULT_BOT, createRepoState, userFor, type FakeUserSpec, type RepoRole
 import { createRequestListener } from './transport.js';
 import { createViews } from './views.js';
 
-export { DEFAULT_BOT, DEFAULT_BOT_TOKEN, type FakeUserSpec, type RepoRole } from './state.js';
+export { ACTIONS_MAY_NOT_CREATE_PULLS } from './routes-pulls.js';
+export { ACTIONS_BOT, DEFAULT_BOT, DEFAULT_BOT_TOKEN, type FakeUserSpec, type RepoRole } from './state.js';
 export {
   SECONDARY_RATE_LIMIT_MESSAGE,
   type Fault,
@@ -52,6 +54,8 @@ export interface FakeGitHubOptions {
   /** Requests per caller per hour before the primary rate limit answers 403. Default 5000. */
   rateLimit?: number;
   faults?: FaultRule[];
+  /** "Allow GitHub Actions to create and approve pull requests". Default true (GitHub's default is off since 2022). */
+  actionsCanCreatePullRequests?: boolean;
   /** The clock for timestamps and quota windows. Default the real one. */
   now?: () => Date;
 }
@@ -60,6 +64,12 @@ export interface NewIssueInput {
   title: string;
   body?: string;
   labels?: string[];
+}
+
+/** An event as a runner hands it to an action: its name (`GITHUB_EVENT_NAME`) and the payload file's JSON. */
+export interface WorkflowEvent {
+  name: 'issues' | 'workflow_dispatch' | 'schedule';
+  payload: Record<string, unknown>;
 }
 
 /** A running fake and everything a test needs to arrange, observe and count. */
@@ -77,6 +87,8 @@ export interface FakeGitHub {
   fileAt(ref: string, path: string): string | undefined;
   filesAt(ref: string): Record<string, string> | undefined;
   log(): RequestLogEntry[];
+  /** Every request since the fake started, `resetLog` notwithstanding. */
+  history(): RequestLogEntry[];
   /** Non-GET requests that reached a route handler, whatever it answered; faults and refusals excluded. */
   writes(): number;
   /** Requests answered by an injected fault. */
@@ -84,10 +96,16 @@ export interface FakeGitHub {
   resetLog(): void;
   /** A person opening an issue in the web UI (labels applied as an issue template would, whatever their role). */
   openIssueAs(login: string, input: NewIssueInput): IssueSnapshot;
-  /** A person adding a label in the web UI: a `labeled` event with them as actor. */
-  labelAs(login: string, issueNumber: number, label: string): void;
+  /** A person adding a label in the web UI: a `labeled` event with them as actor, and the `issues` event delivered. */
+  labelAs(login: string, issueNumber: number, label: string): WorkflowEvent;
+  /** A person running a workflow by hand: the `workflow_dispatch` event. */
+  dispatchAs(login: string, workflow: string, inputs: Record<string, string | boolean>): WorkflowEvent;
+  /** The `schedule` event of a workflow's cron line. */
+  scheduled(workflow: string, cron: string): WorkflowEvent;
   commentAs(login: string, issueNumber: number, body: string): void;
   setRole(login: string, role: RepoRole | undefined): void;
+  /** An admin flipping "Allow GitHub Actions to create and approve pull requests". */
+  setActionsCanCreatePullRequests(allowed: boolean): void;
   injectFault(rule: FaultRule): void;
   close(): Promise<void>;
 }
@@ -112,6 +130,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     defaultBranch: options.defaultBranch ?? 'main',
     files: options.files ?? {},
     users: options.users ?? [DEFAULT_BOT],
+    actionsCanCreatePullRequests: options.actionsCanCreatePullRequests ?? true,
     now: clock,
   });
   const rates = createRateLimits(options.rateLimit ?? 5000, () => clock().getTime());
@@ -121,9 +140,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const views = createViews(state, url);
+  const payloads = createPayloads(state, views);
   const dispatcher = createDispatcher({
     state,
-    views: createViews(state, url),
+    views,
     routes: ROUTES,
     rates,
     faults: faultSchedule,
@@ -154,18 +175,30 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     fileAt: (ref, path) => fileAt(state, ref, path),
     filesAt: (ref) => filesAt(state, ref),
     log: requests.entries,
+    history: requests.history,
     writes: requests.writes,
     faults: requests.faults,
     resetLog: requests.reset,
     openIssueAs: (login, input) => issueSnapshot(createIssue(state, userFor(state, login), input)),
     labelAs(login, issueNumber, label) {
-      addLabels(state, issueRecord(issueNumber), [label], userFor(state, login));
+      const issue = issueRecord(issueNumber);
+      const sender = userFor(state, login);
+      addLabels(state, issue, [label], sender);
+      return { name: 'issues', payload: payloads.issuesLabeled(issue, label, sender) };
     },
+    dispatchAs: (login, workflow, inputs) => ({
+      name: 'workflow_dispatch',
+      payload: payloads.workflowDispatch(workflow, inputs, userFor(state, login)),
+    }),
+    scheduled: (workflow, cron) => ({ name: 'schedule', payload: payloads.schedule(workflow, cron) }),
     commentAs(login, issueNumber, body) {
       addComment(state, issueRecord(issueNumber), userFor(state, login), body);
     },
     setRole(login, role) {
       userFor(state, login).role = role;
+    },
+    setActionsCanCreatePullRequests(allowed) {
+      state.actionsCanCreatePullRequests = allowed;
     },
     injectFault: (rule) => faultSchedule.add(rule),
     close: () =>

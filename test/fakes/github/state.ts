@@ -90,16 +90,24 @@ export interface RepoState {
   /** Full ref name (`refs/heads/main`) to commit SHA. */
   refs: Map<string, string>;
   git: GitStore;
+  /**
+   * "Allow GitHub Actions to create and approve pull requests" (Settings → Actions → General). Off, GitHub refuses
+   * `POST /pulls` from a workflow's `GITHUB_TOKEN` with 403, whatever the job's `pull-requests: write`.
+   */
+  actionsCanCreatePullRequests: boolean;
   nextNumber: number;
   nextId(): number;
   /** Now, as GitHub writes timestamps: ISO 8601, UTC, whole seconds. */
   now(): string;
 }
 
+/** The login of a workflow's `GITHUB_TOKEN`: the GitHub Actions app's installation. */
+export const ACTIONS_BOT = 'github-actions[bot]';
+
 /** The token the default bot user calls with, like the `GITHUB_TOKEN` of a workflow run. */
 export const DEFAULT_BOT_TOKEN = 'ghs_fakeGitHubActionsToken0000000000000';
 export const DEFAULT_BOT: FakeUserSpec = {
-  login: 'github-actions[bot]',
+  login: ACTIONS_BOT,
   type: 'Bot',
   role: 'write',
   token: DEFAULT_BOT_TOKEN,
@@ -118,6 +126,7 @@ export interface StateOptions {
   defaultBranch: string;
   files: Record<string, string>;
   users: readonly FakeUserSpec[];
+  actionsCanCreatePullRequests: boolean;
   now: () => Date;
 }
 
@@ -142,6 +151,7 @@ export function createRepoState(o: StateOptions): RepoState {
     comments: new Map(),
     refs: new Map(),
     git: createGitStore(),
+    actionsCanCreatePullRequests: o.actionsCanCreatePullRequests,
     nextNumber: 1,
     nextId: () => ++lastId,
     now,
