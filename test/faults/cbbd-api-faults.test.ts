@@ -1,3 +1,4 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createFileCheckpoints } from '../../src/checkpoint/file-checkpoints.js';
@@ -39,6 +40,8 @@ interface Case {
   failedBecause: RegExp;
   /** Anything else the first run must show. */
   then?(first: FillOutcome | undefined, missing: readonly number[], api: FakeCbbdApi): void;
+  /** api.timeout_seconds, when the scenarios' 2 s would let a slow machine turn the planted fault into another. */
+  timeoutSeconds?: number;
 }
 
 const CASES: Case[] = [
@@ -67,6 +70,9 @@ const CASES: Case[] = [
           ? { kind: 'huge', bytes: 70 * MB }
           : undefined,
     failedBecause: /^the answer is larger than the cap of 67108864 bytes \(not retried: .*\)$/,
+    // Sending 70 MB over loopback can take more than 2 s on a loaded machine: the timeout would then fire first and
+    // the retry (no fault on a second attempt) would succeed, hiding the cap this case is about.
+    timeoutSeconds: 60,
     then(first, missing) {
       expect(first?.result?.done).toContain(missing[0]);
       expect(first?.result?.failed.map((f) => f.gameId)).toEqual([missing[1]]);
@@ -96,6 +102,11 @@ const CASES: Case[] = [
 async function fillUnderFaults(c: Case, seed: number): Promise<SeedFigures> {
   const lake = await tempLake(LAKE);
   const config = await faultConfig(lake.root);
+  if (c.timeoutSeconds !== undefined)
+    await writeFile(
+      config,
+      (await readFile(config, 'utf8')).replace('timeout_seconds: 2', `timeout_seconds: ${c.timeoutSeconds}`),
+    );
   const missing = lake.manifest.missing.fct_plays![SEASON]!;
   const mix = c.mix(missing);
   let faulty = true;
