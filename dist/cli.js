@@ -58517,7 +58517,7 @@ module.exports = Iterator;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8393);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8463);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
@@ -58533,7 +58533,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8393:
+/***/ 8463:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -58542,6 +58542,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   a: () => (/* binding */ runCli)
 });
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
@@ -60663,6 +60665,7 @@ const ExitCode = {
     gapsOrFailures: 1,
     usage: 2,
     quotaExhausted: 3,
+    runFailed: 4,
 };
 /** A bad flag, input, season spec or config value: exit 2, the message names the bad thing. */
 class UsageError extends Error {
@@ -60672,12 +60675,22 @@ class UsageError extends Error {
 class QuotaExhaustedError extends Error {
     name = 'QuotaExhaustedError';
 }
+/**
+ * The run could not see what it had to: the lake, the catalog, the checkpoints or Athena could not be reached or
+ * read (exit 4). The message names the service and the bucket or table, and the likely remedy; such a run never
+ * reports "complete" or "gaps found".
+ */
+class RunFailedError extends Error {
+    name = 'RunFailedError';
+}
 /** Maps an error to the process exit code. */
 function exitCodeFor(e) {
     if (e instanceof UsageError)
         return ExitCode.usage;
     if (e instanceof QuotaExhaustedError)
         return ExitCode.quotaExhausted;
+    if (e instanceof RunFailedError)
+        return ExitCode.runFailed;
     return ExitCode.gapsOrFailures;
 }
 
@@ -70463,8 +70476,8 @@ function asyncBufferFromStore(store, object) {
 /**
  * Runs a hyparquet read over the store and sorts its failure: a failed read of the store (a reset, a body cut
  * short, a throttled GET) says nothing about the file and is rethrown as such, so an audit does not report a
- * healthy file as a gap nor a fill skip the games of a file it could not read this once; any other error means
- * the bytes are not Parquet, an `UnreadableFileError`.
+ * healthy file as a gap nor a fill skip the games of a file it could not read this once (a `RunFailedError`:
+ * exit 4 when nothing catches it); any other error means the bytes are not Parquet, an `UnreadableFileError`.
  */
 async function readThrough(store, object, read) {
     const inner = asyncBufferFromStore(store, object);
@@ -70485,7 +70498,7 @@ async function readThrough(store, object, read) {
     }
     catch (e) {
         if (failure)
-            throw new Error(`could not read ${object.key}: ${errorMessage(failure.error)}`, {
+            throw new RunFailedError(`could not read ${object.key}: ${errorMessage(failure.error)}`, {
                 cause: failure.error,
             });
         throw new UnreadableFileError(object.key, errorMessage(e));
@@ -71553,8 +71566,6 @@ function withDescribedErrors(store, where) {
     };
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./src/checkpoint/file-checkpoints.ts
 
 
@@ -72882,11 +72893,137 @@ function isNotFound(e) {
     return name === 'NotFound' || name === 'NoSuchKey' || httpStatus(e) === 404;
 }
 
+;// CONCATENATED MODULE: ./src/commands/lake-presence.ts
+
+
+/** Prefixes shown of a listing in the message, at most. */
+const SHOWN = 8;
+/**
+ * Refuses a lake that is not there: no table under `silver/`, or no parent table (`fct_games`) there. A wrong
+ * bucket, prefix or directory would otherwise be audited as an empty lake — 22 tables of "no data", 0 games to
+ * fill, an issue for each — so it is a usage error (exit 2) that names the URI and what the listing found. Costs
+ * one delimited listing of `silver/` (and one of the lake's top level when that is empty).
+ */
+async function requireLake(store, config) {
+    const silver = `${layoutFrom(config.s3_layout).silver}/`;
+    const { prefixes } = await store.listChildren(silver);
+    const tables = prefixes.map((p) => p.slice(silver.length).replace(/\/$/, ''));
+    if (tables.length === 0) {
+        const top = await store.listChildren('');
+        const found = [...top.prefixes, ...top.objects.map((o) => o.key)];
+        throw new UsageError(`--lake ${store.uri}: no objects under ${silver}; listed ${store.uri}/${silver}: nothing, and the lake's top level: ${found.length === 0 ? 'nothing' : shown(found)}. Check the bucket, prefix or directory (the lake's root holds silver/, bronze/, raw/)`);
+    }
+    const parents = requiredTables(config);
+    const absent = parents.filter((t) => !tables.includes(t));
+    if (absent.length > 0) {
+        throw new UsageError(`--lake ${store.uri}: no objects under ${absent.map((t) => `${silver}${t}/`).join(', ')}; listed ${store.uri}/${silver}: ${shown(tables.map((t) => `${t}/`))}. Without ${absent.join(', ')} no game can be checked; check the lake URI`);
+    }
+}
+/** The parent tables of the configured child tables (`fct_games` by default): without them nothing can be checked. */
+function requiredTables(config) {
+    const parents = Object.values(config.audit.tables).flatMap((t) => (t.parent ? [t.parent] : []));
+    return [...new Set(parents)].sort();
+}
+function shown(items) {
+    return items.length <= SHOWN
+        ? items.join(', ')
+        : `${items.slice(0, SHOWN).join(', ')}, +${items.length - SHOWN} more`;
+}
+
+;// CONCATENATED MODULE: ./src/commands/run-failure.ts
+/**
+ * Failures of the services a run reads (S3 or the lake directory, Glue or the local catalog, DynamoDB, Athena)
+ * turned into `RunFailedError` (exit 4) with the service, the bucket or table, and the likely remedy, so "no AWS
+ * credentials" is never read as "gaps found" and never shows as a bare SDK message.
+ */
+
+/** The error as a `RunFailedError` naming the service, the resource, the step, and the likely remedy. */
+function runFailure(e, where, step) {
+    if (e instanceof RunFailedError)
+        return e;
+    return new RunFailedError(`${where.service} ${where.resource}: ${step}: ${errorMessage(e)}; likely remedy: ${remedyFor(e, where)}`, { cause: e });
+}
+/** Text that fits the error's name, code or HTTP status; AWS SDK errors are told apart by name, never by import. */
+function remedyFor(e, where) {
+    const err = e;
+    const name = err?.name ?? '';
+    const code = err?.code ?? err?.cause?.code ?? '';
+    const status = err?.$metadata?.httpStatusCode;
+    const text = errorMessage(e);
+    if (name === 'CredentialsProviderError' || /could not load credentials/i.test(text))
+        return 'no AWS credentials were found: set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (in a workflow, aws-actions/configure-aws-credentials), or audit a local copy with --lake ./dir';
+    if (/ExpiredToken|InvalidAccessKeyId|SignatureDoesNotMatch|UnrecognizedClient|InvalidClientTokenId/.test(name))
+        return 'the AWS credentials were refused: renew them or check which account they belong to';
+    if (/AccessDenied/.test(name) || status === 403 || code === 'EACCES' || code === 'EPERM')
+        return `the credentials may not read ${where.resource}: grant read access to it (see docs/aws.md)`;
+    if (name === 'NoSuchBucket')
+        return `no such bucket: check --lake and the bucket in config.yaml`;
+    if (/ResourceNotFound|EntityNotFound/.test(name))
+        return `${where.resource} does not exist: check its name in config.yaml (or the --checkpoints / --lake flag)`;
+    if (/^(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EAI_AGAIN)$/.test(code) ||
+        /TimeoutError|NetworkingError/.test(name) ||
+        /fetch failed|socket hang up/i.test(text))
+        return `could not reach ${where.service}: check the network, AWS_REGION and any AWS_ENDPOINT_URL_* override`;
+    if ((status !== undefined && status >= 500) || /Throttl|SlowDown|TooManyRequests/.test(name))
+        return `${where.service} failed or throttled after the SDK's retries: run again later`;
+    return `run again; if it fails the same way, check ${where.resource} and the credentials`;
+}
+/** The lake's listings with their failures described (reads of single objects keep their own handling). */
+function withLakeErrors(store, where) {
+    return {
+        ...store,
+        uri: store.uri,
+        async *list(prefix) {
+            try {
+                yield* store.list(prefix);
+            }
+            catch (e) {
+                throw runFailure(e, where, `list ${prefix}`);
+            }
+        },
+        async listChildren(prefix) {
+            try {
+                return await store.listChildren(prefix);
+            }
+            catch (e) {
+                throw runFailure(e, where, `list ${prefix}`);
+            }
+        },
+    };
+}
+/** The catalog's reads with their failures described; writes report failures in their `BatchResult`. */
+function withCatalogErrors(catalog, where) {
+    return {
+        ...catalog,
+        kind: catalog.kind,
+        async getTable(database, name) {
+            try {
+                return await catalog.getTable(database, name);
+            }
+            catch (e) {
+                throw runFailure(e, where, `get table ${database}.${name}`);
+            }
+        },
+        async *listPartitions(table) {
+            try {
+                yield* catalog.listPartitions(table);
+            }
+            catch (e) {
+                throw runFailure(e, where, `list partitions of ${table.database}.${table.name}`);
+            }
+        },
+        createPartitions: catalog.createPartitions.bind(catalog),
+        deletePartitions: catalog.deletePartitions.bind(catalog),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/commands/ports.ts
 /**
  * The composition root: the one place that chooses adapters — S3 or disk for the lake, scan, DuckDB or Athena
  * for queries — and builds the AWS clients. Commands receive ports from here and nothing else picks one.
  */
+
+
 
 
 
@@ -72928,11 +73065,29 @@ function awsClientConfig(config, env) {
 function createS3Client(config, env) {
     return new client_s3_dist_cjs/* S3Client */.YxF({ ...awsClientConfig(config, env), forcePathStyle: hasEndpointOverride(env, 'S3') });
 }
-/** The lake's object store. */
+/**
+ * The lake's object store; a failed listing is a `RunFailedError` (exit 4) naming the bucket or directory and the
+ * likely remedy.
+ */
 function openLake(location, config, env) {
     return location.kind === 's3'
-        ? createS3Store(createS3Client(config, env), location.bucket, location.prefix)
-        : createFsStore(location.root);
+        ? withLakeErrors(createS3Store(createS3Client(config, env), location.bucket, location.prefix), {
+            service: 'S3',
+            resource: `bucket ${location.bucket}${location.prefix ? ` (prefix ${location.prefix}/)` : ''}`,
+        })
+        : withLakeErrors(createFsStore(location.root), {
+            service: 'the lake',
+            resource: `directory ${location.root}`,
+        });
+}
+/**
+ * The lake of a command that reads one (audit, plan, fill, repair): opened, and refused as a usage error (exit 2)
+ * when nothing is there to read — see `requireLake`.
+ */
+async function openExistingLake(location, config, env) {
+    const store = openLake(location, config, env);
+    await requireLake(store, config);
+    return store;
 }
 /** The query engine the audit runs on. DuckDB's native module is loaded only when it is chosen. */
 async function openEngine(name, store, location, config, env) {
@@ -72958,8 +73113,14 @@ async function openEngine(name, store, location, config, env) {
 /** The catalog: Glue for an S3 lake (`AWS_ENDPOINT_URL_GLUE` honoured by the SDK), `_catalog/` inside a file lake. */
 function openCatalog(location, config, env) {
     if (location.kind === 'file')
-        return createLocalCatalog(location.root);
-    return createGlueCatalog(new client_glue_dist_cjs/* GlueClient */.lPz(awsClientConfig(config, env)));
+        return withCatalogErrors(createLocalCatalog(location.root), {
+            service: 'the local catalog',
+            resource: `in ${external_node_path_default().join(location.root, '_catalog')}`,
+        });
+    return withCatalogErrors(createGlueCatalog(new client_glue_dist_cjs/* GlueClient */.lPz(awsClientConfig(config, env))), {
+        service: 'Glue',
+        resource: `catalog of region ${env.AWS_REGION ?? config.region}`,
+    });
 }
 /**
  * The checkpoint store: `dynamodb://table`, `file:///dir` or a directory. Default: the config's DynamoDB table for
@@ -73035,13 +73196,14 @@ function locationMapper(store, config) {
 
 
 
+
 /**
  * Audits the lake. `previousJson` is the last audit's `data_audit.json` (from `--out`, or from the report branch
  * in the action); the result then carries the diff against it. Games checkpointed `empty` count as covered.
  */
 async function auditLake(command, deps) {
     const { config } = command;
-    const store = openLake(command.lake, config, deps.env);
+    const store = await openExistingLake(command.lake, config, deps.env);
     const engine = await openEngine(command.engine, store, command.lake, config, deps.env);
     const catalog = openCatalog(command.lake, config, deps.env);
     const checkpoints = openCheckpoints(undefined, command.lake, config, deps.env);
@@ -73094,10 +73256,30 @@ async function writeReport(contents, out) {
     };
 }
 /**
+ * Finds an `--out` the report could not be written to before the scan, not after minutes of it: the directory is
+ * created when absent, and it and any report file already in it must be writable. A usage error (exit 2).
+ */
+async function requireWritableOut(out) {
+    try {
+        await (0,promises_.mkdir)(out, { recursive: true });
+        await (0,promises_.access)(out, external_node_fs_.constants.W_OK);
+        for (const name of REPORT_FILES) {
+            const file = external_node_path_default().join(out, name);
+            if (await (0,promises_.stat)(file).then(() => true, () => false))
+                await (0,promises_.access)(file, external_node_fs_.constants.W_OK);
+        }
+    }
+    catch (e) {
+        throw new UsageError(`--out ${out}: the report cannot be written there (${errorMessage(e)})`);
+    }
+}
+const REPORT_FILES = ['data_audit.md', 'data_audit.json', 'coverage.svg'];
+/**
  * `cbbd-gap-bot audit`: audits the lake and writes `data_audit.md`, `data_audit.json` and `coverage.svg` to
  * `out`, comparing with the `data_audit.json` already there (the previous run's) when there is one.
  */
 async function auditCommand(command, deps) {
+    await requireWritableOut(command.out);
     const previousJson = await (0,promises_.readFile)(external_node_path_default().join(command.out, 'data_audit.json'), 'utf8').catch(() => undefined);
     const result = await auditLake(command, { ...deps, previousJson });
     return { result, files: await writeReport(reportContents(result), command.out) };
@@ -73197,7 +73379,7 @@ async function loadLayerRules(catalog, databases, endpoint) {
             return (await catalog.getTable(database, table))?.columns;
         }
         catch (e) {
-            throw new Error(`the ${catalog.kind === 'glue' ? 'Glue' : 'local'} catalog could not be read for the column types of ${database}.${table} (${errorMessage(e)}); nothing was fetched`, { cause: e });
+            throw new RunFailedError(`the ${catalog.kind === 'glue' ? 'Glue' : 'local'} catalog could not be read for the column types of ${database}.${table} (${errorMessage(e)}); nothing was fetched`, { cause: e });
         }
     };
     return {
@@ -79807,7 +79989,7 @@ function targetsFromFile(text, index, seasons, source) {
 async function fill_fillCommand(command, deps) {
     const { config } = command;
     const { table, tc } = tableForEndpoint(config, command.endpoint);
-    const store = openLake(command.lake, config, deps.env);
+    const store = await openExistingLake(command.lake, config, deps.env);
     const checkpoints = openCheckpoints(command.checkpoints, command.lake, config, deps.env);
     const { all, unplaceable } = await missingGames(command, parentOf(tc), store, checkpoints, deps);
     const mine = all.filter((t) => shardOf(t.gameId, command.shard.count) === command.shard.index);
@@ -80007,7 +80189,7 @@ function planFill(input) {
  */
 async function planCommand(command, deps) {
     const { config } = command;
-    const store = openLake(command.lake, config, deps.env);
+    const store = await openExistingLake(command.lake, config, deps.env);
     const checkpoints = openCheckpoints(command.checkpoints, command.lake, config, deps.env);
     const engine = await openEngine('scan', store, command.lake, config, deps.env);
     const plans = [];
@@ -80338,7 +80520,7 @@ function describePlan(plan, options) {
 
 /** Plans (and with --apply carries out) the catalog and layout repair of the lake. */
 async function repairCommand(command, deps) {
-    const store = openLake(command.lake, command.config, deps.env);
+    const store = await openExistingLake(command.lake, command.config, deps.env);
     return runRepair(command.config, command, {
         store,
         catalog: openCatalog(command.lake, command.config, deps.env),
@@ -90953,8 +91135,9 @@ as the catalog declares them, else by the pipeline's rules (a fraction makes a c
 nested values as Python repr (bronze, subIn/subOut) or json.dumps text (silver JSON columns); lineups get gameId,
 season and date before raw. A value the declared type cannot hold fails its game as schema_conflict, nothing
 written.`,
-    epilogue: `Exit codes: 0 done (or the shard is held by another run); 1 some games failed; 2 usage/config/API key;
-3 the monthly quota is spent (the message says when to retry and how many games are left).
+    epilogue: `Exit codes: 0 done (or the shard is held by another run); 1 some games failed; 2 usage/config/API key
+or a lake with no silver/fct_games; 3 the monthly quota is spent (the message says when to retry and how many
+games are left); 4 the lake, catalog or checkpoints could not be reached or read.
 
 Examples:
   cbbd-gap-bot fill --endpoint plays_game --seasons 2024 --dry-run
@@ -91159,7 +91342,9 @@ Every command takes --config FILE (default ./config.yaml, else the embedded defa
 Run \`cbbd-gap-bot <command> --help\` for its flags.
 
 Exit codes: 0 done; 1 gaps found with --fail-on-gaps, a fill with failed games, or a repair step failed;
-2 usage or config error (or the API refused the key); 3 the API's monthly quota is exhausted.
+2 usage or config error (or the API refused the key, or --lake holds no silver/fct_games, or --out cannot be
+written); 3 the API's monthly quota is exhausted; 4 the run failed: the lake, catalog or checkpoints could not
+be reached or read (the message names the service, the bucket or table, and a likely remedy).
 `;
 }
 /** `cbbd-gap-bot <command> --help`: usage, what it does, each flag the CLI offers with its help, the epilogue. */

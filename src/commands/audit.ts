@@ -1,4 +1,5 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkCatalog } from '../audit/catalog-checks.js';
 import { runAudit } from '../audit/run-audit.js';
@@ -8,14 +9,14 @@ import type { LakeLocation } from '../lake/lake-uri.js';
 import { renderCoverageSvg } from '../report/coverage-svg.js';
 import { diffAudits, parsePreviousAudit } from '../report/diff.js';
 import { renderMarkdown, type MarkdownOptions } from '../report/markdown.js';
-import { errorMessage } from '../util/errors.js';
+import { errorMessage, UsageError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import {
   locationMapper,
   openCatalog,
   openCheckpoints,
   openEngine,
-  openLake,
+  openExistingLake,
   type EngineName,
   type Env,
 } from './ports.js';
@@ -51,7 +52,7 @@ export async function auditLake(
   deps: { logger: Logger; env: Env; now: () => Date; previousJson?: string | undefined },
 ): Promise<AuditResult> {
   const { config } = command;
-  const store = openLake(command.lake, config, deps.env);
+  const store = await openExistingLake(command.lake, config, deps.env);
   const engine = await openEngine(command.engine, store, command.lake, config, deps.env);
   const catalog = openCatalog(command.lake, config, deps.env);
   const checkpoints = openCheckpoints(undefined, command.lake, config, deps.env);
@@ -108,6 +109,31 @@ export async function writeReport(contents: Record<string, string>, out: string)
 }
 
 /**
+ * Finds an `--out` the report could not be written to before the scan, not after minutes of it: the directory is
+ * created when absent, and it and any report file already in it must be writable. A usage error (exit 2).
+ */
+export async function requireWritableOut(out: string): Promise<void> {
+  try {
+    await mkdir(out, { recursive: true });
+    await access(out, constants.W_OK);
+    for (const name of REPORT_FILES) {
+      const file = path.join(out, name);
+      if (
+        await stat(file).then(
+          () => true,
+          () => false,
+        )
+      )
+        await access(file, constants.W_OK);
+    }
+  } catch (e) {
+    throw new UsageError(`--out ${out}: the report cannot be written there (${errorMessage(e)})`);
+  }
+}
+
+const REPORT_FILES = ['data_audit.md', 'data_audit.json', 'coverage.svg'];
+
+/**
  * `cbbd-gap-bot audit`: audits the lake and writes `data_audit.md`, `data_audit.json` and `coverage.svg` to
  * `out`, comparing with the `data_audit.json` already there (the previous run's) when there is one.
  */
@@ -115,6 +141,7 @@ export async function auditCommand(
   command: AuditCommand,
   deps: { logger: Logger; env: Env; now: () => Date },
 ): Promise<AuditOutcome> {
+  await requireWritableOut(command.out);
   const previousJson = await readFile(path.join(command.out, 'data_audit.json'), 'utf8').catch(
     () => undefined,
   );

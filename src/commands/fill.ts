@@ -22,7 +22,14 @@ import {
 } from '../fill/targets.js';
 import { errorMessage, UsageError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import { openApiClient, openCatalog, openCheckpoints, openEngine, openLake, type Env } from './ports.js';
+import {
+  openApiClient,
+  openCatalog,
+  openCheckpoints,
+  openEngine,
+  openExistingLake,
+  type Env,
+} from './ports.js';
 
 /** `fill`'s settings, parsed from flags or the action's inputs. */
 export interface FillCommand {
@@ -64,7 +71,7 @@ export interface FillOutcome {
 export async function fillCommand(command: FillCommand, deps: FillDeps): Promise<FillOutcome> {
   const { config } = command;
   const { table, tc } = tableForEndpoint(config, command.endpoint);
-  const store = openLake(command.lake, config, deps.env);
+  const store = await openExistingLake(command.lake, config, deps.env);
   const checkpoints = openCheckpoints(command.checkpoints, command.lake, config, deps.env);
   const { all, unplaceable } = await missingGames(command, parentOf(tc), store, checkpoints, deps);
   const mine = all.filter((t) => shardOf(t.gameId, command.shard.count) === command.shard.index);

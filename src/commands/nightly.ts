@@ -8,7 +8,14 @@ import {
   type PublishReportResult,
 } from '../github/report-pr.js';
 import type { Logger } from '../util/logger.js';
-import { auditLake, reportContents, writeReport, type AuditCommand, type ReportFiles } from './audit.js';
+import {
+  auditLake,
+  reportContents,
+  requireWritableOut,
+  writeReport,
+  type AuditCommand,
+  type ReportFiles,
+} from './audit.js';
 import type { GitHubContext } from './github-context.js';
 import type { Env } from './ports.js';
 
@@ -39,6 +46,7 @@ export async function nightlyAudit(
   deps: { logger: Logger; env: Env; now: () => Date; github: GitHubContext | undefined },
 ): Promise<NightlyOutcome> {
   const { github, logger } = deps;
+  await requireWritableOut(command.out);
   const jsonPath = path.posix.join(command.out, 'data_audit.json');
   const published = github
     ? await readPublishedAudit({

@@ -11,7 +11,7 @@ import {
   type LakeGames,
 } from '../fill/targets.js';
 import type { Logger } from '../util/logger.js';
-import { openCheckpoints, openEngine, openLake, type Env } from './ports.js';
+import { openCheckpoints, openEngine, openExistingLake, type Env } from './ports.js';
 
 /** `plan`'s settings. */
 export interface PlanCommand {
@@ -37,7 +37,7 @@ export async function planCommand(
   deps: { logger: Logger; env: Env },
 ): Promise<FillPlan[]> {
   const { config } = command;
-  const store = openLake(command.lake, config, deps.env);
+  const store = await openExistingLake(command.lake, config, deps.env);
   const checkpoints = openCheckpoints(command.checkpoints, command.lake, config, deps.env);
   const engine = await openEngine('scan', store, command.lake, config, deps.env);
   const plans: FillPlan[] = [];

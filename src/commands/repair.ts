@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js';
 import type { LakeLocation } from '../lake/lake-uri.js';
 import { runRepair, type RepairOptions, type RepairReport } from '../repair/apply.js';
 import type { Logger } from '../util/logger.js';
-import { locationMapper, openCatalog, openLake, type Env } from './ports.js';
+import { locationMapper, openCatalog, openExistingLake, type Env } from './ports.js';
 
 /** `repair`'s settings. */
 export interface RepairCommand extends RepairOptions {
@@ -15,7 +15,7 @@ export async function repairCommand(
   command: RepairCommand,
   deps: { logger: Logger; env: Env },
 ): Promise<RepairReport> {
-  const store = openLake(command.lake, command.config, deps.env);
+  const store = await openExistingLake(command.lake, command.config, deps.env);
   return runRepair(command.config, command, {
     store,
     catalog: openCatalog(command.lake, command.config, deps.env),

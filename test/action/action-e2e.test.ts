@@ -258,6 +258,20 @@ describe('dist/index.js as GitHub runs it', () => {
     expect(gh.pulls().filter((p) => p.head === 'cbbd-gap-bot/audit')).toHaveLength(1);
   });
 
+  it('a lake URI with nothing under it fails the step with exit 2 before any issue is touched, naming the URI', async () => {
+    const empty = await mkdtemp(path.join(os.tmpdir(), 'cbbd-no-lake-'));
+    try {
+      gh.resetLog();
+      const run = await action({ command: 'audit', lake: empty, seasons: '2024-2025' });
+      expect(run.code, run.stdout).toBe(2);
+      expect(run.stdout).toContain(`::error::--lake file://${empty}: no objects under silver/`);
+      expect(run.summary).toContain('cbbd-gap-bot failed (exit 2)');
+      expect(gh.writes()).toBe(0);
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+
   it('a dispatch with a reversed range fails the check before anything runs, quoting the range', async () => {
     gh.resetLog();
     const inputs = { endpoint: 'plays_game', seasons: '2026-2020', shards: '1', 'dry-run': false };
@@ -265,7 +279,7 @@ describe('dist/index.js as GitHub runs it', () => {
       { command: 'check', endpoint: inputs.endpoint, seasons: inputs.seasons },
       gh.dispatchAs('alice', '.github/workflows/fill.yml', inputs),
     );
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stdout).toContain(
       '::error::input seasons: season range 2026-2020 is reversed; write it as 2020-2026',
     );
@@ -277,7 +291,7 @@ describe('dist/index.js as GitHub runs it', () => {
       AWS_REGION: 'eu-west-1',
       CBBD_FILL_LABEL: 'gap-fill',
     });
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stdout).toContain('set the repository variable CBBD_AWS_REGION to us-east-1');
     expect(run.stdout).toContain('set the repository variable CBBD_FILL_LABEL to fill');
   });
