@@ -58517,7 +58517,7 @@ module.exports = Iterator;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8463);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3100);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
@@ -58533,7 +58533,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8463:
+/***/ 3100:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -59164,6 +59164,27 @@ async function knownEmptyIds(store, deadletterPrefix, endpoint, fromCheckpoints,
     return ids;
 }
 
+;// CONCATENATED MODULE: ./src/audit/scope.ts
+/** The scope of an audit of `seasons` under a config of `start..end`. */
+function auditScope(seasons, range) {
+    const set = new Set(seasons);
+    let full = true;
+    for (let s = range.start; s <= range.end; s++)
+        if (!set.has(s))
+            full = false;
+    return { seasons: [...set].sort((a, b) => a - b), full };
+}
+/** The season a gap key names (`kind:table:2024`), or undefined for a season-less key. */
+function seasonOfKey(key) {
+    const last = key.split(':').at(-1) ?? '';
+    return key.split(':').length >= 3 && /^\d{4}$/.test(last) ? Number(last) : undefined;
+}
+/** Whether a gap (by its key, or its season when known) lies inside what the audit looked at. */
+function inScope(gap, scope) {
+    const season = gap.season ?? seasonOfKey(gap.key);
+    return season === undefined ? scope.full : scope.seasons.includes(season);
+}
+
 ;// CONCATENATED MODULE: ./src/audit/layout-checks.ts
 
 /**
@@ -59667,6 +59688,7 @@ function describe(kind, gaps) {
 
 
 
+
 /**
  * Audits every configured table, and every table found under silver/, for the given seasons: counts, coverage
  * of child tables against their parent, duplicates, volume anomalies, null shares, partition layout, catalog
@@ -59697,8 +59719,12 @@ async function runAudit(settings, ports) {
     const notes = [];
     const coverage = [];
     const tableGaps = new Map();
+    const scope = auditScope(seasons, config.seasons);
+    // A season outside the audit is not reported (a layout or catalog finding of 2022 when auditing 2024).
     const add = (list) => {
         for (const g of list) {
+            if (g.season !== undefined && !seasonSet.has(g.season))
+                continue;
             gaps.push(g);
             tableGaps.set(g.table, [...(tableGaps.get(g.table) ?? []), g]);
         }
@@ -59713,7 +59739,7 @@ async function runAudit(settings, ports) {
             continue;
         }
         const totalRows = sumRows(f);
-        if (tc && totalRows === 0)
+        if (tc && totalRows === 0 && dueSeason(tc, config, seasons))
             add([emptyTableGap(table, files.length)]);
         for (const u of f.unreadable)
             ports.logger.warn(`unreadable ${u.key}: ${u.reason}`);
@@ -59752,6 +59778,7 @@ async function runAudit(settings, ports) {
         coverage,
         gaps: sortGaps(gaps),
         notes,
+        scope,
     };
     /** `schema_drift` per table from the engine's footer facts; a note instead when the engine read no footers. */
     function schemaGaps(declared) {
@@ -59786,6 +59813,11 @@ async function runAudit(settings, ports) {
             seasons,
         });
     }
+}
+/** Whether an audited season is one the table should have data in: substitutions before 2024 are not a gap. */
+function dueSeason(tc, config, seasons) {
+    const first = tc.first_season ?? config.seasons.start;
+    return seasons.some((s) => s >= first);
 }
 function parentKeyOf(config, parent) {
     return Object.values(config.audit.tables).find((t) => t.parent === parent)?.parent_key ?? 'gameId';
@@ -59950,6 +59982,7 @@ function esc(s) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/diff.ts
+
 /**
  * What changed since the previous audit: gaps that appeared, gaps that went away, gaps whose count moved, and
  * coverage ratios that moved by at least a tenth of a percent.
@@ -59961,7 +59994,8 @@ function diffAudits(previous, current) {
     return {
         previousGeneratedAt: previous.generatedAt,
         newGaps: [...after.keys()].filter((k) => !before.has(k)),
-        closedGaps: [...before.keys()].filter((k) => !after.has(k)),
+        // A gap outside what this audit looked at is not closed by it (an audit of 2010-2012 over one of 2024-2026).
+        closedGaps: [...before.keys()].filter((k) => !after.has(k) && (current.scope === undefined || inScope({ key: k }, current.scope))),
         changedGaps: [...after.values()]
             .filter((g) => before.has(g.key) && before.get(g.key).count !== g.count)
             .map((g) => ({ key: g.key, from: before.get(g.key).count, to: g.count })),

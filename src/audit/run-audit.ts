@@ -8,6 +8,7 @@ import { checkCoverage } from './coverage.js';
 import type { LakeFile } from '../lake/lake-file.js';
 import { filesForSeasons, takeInventory } from './inventory.js';
 import { knownEmptyIds } from './known-empty.js';
+import { auditScope } from './scope.js';
 import { checkLayout } from './layout-checks.js';
 import { schemaDriftGap } from './schema-checks.js';
 import {
@@ -81,8 +82,11 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
   const notes: string[] = [];
   const coverage: CoverageRow[] = [];
   const tableGaps = new Map<string, Gap[]>();
+  const scope = auditScope(seasons, config.seasons);
+  // A season outside the audit is not reported (a layout or catalog finding of 2022 when auditing 2024).
   const add = (list: Gap[]) => {
     for (const g of list) {
+      if (g.season !== undefined && !seasonSet.has(g.season)) continue;
       gaps.push(g);
       tableGaps.set(g.table, [...(tableGaps.get(g.table) ?? []), g]);
     }
@@ -98,7 +102,7 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
       continue;
     }
     const totalRows = sumRows(f);
-    if (tc && totalRows === 0) add([emptyTableGap(table, files.length)]);
+    if (tc && totalRows === 0 && dueSeason(tc, config, seasons)) add([emptyTableGap(table, files.length)]);
     for (const u of f.unreadable) ports.logger.warn(`unreadable ${u.key}: ${u.reason}`);
     add(unreadableGaps(table, f, seasonOf));
     add(checkLayout(table, inventory.tables.get(table) ?? [], config.audit.canonical_layout));
@@ -143,6 +147,7 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
     coverage,
     gaps: sortGaps(gaps),
     notes,
+    scope,
   };
 
   /** `schema_drift` per table from the engine's footer facts; a note instead when the engine read no footers. */
@@ -184,6 +189,12 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
       seasons,
     });
   }
+}
+
+/** Whether an audited season is one the table should have data in: substitutions before 2024 are not a gap. */
+function dueSeason(tc: TableConfig, config: Config, seasons: readonly number[]): boolean {
+  const first = tc.first_season ?? config.seasons.start;
+  return seasons.some((s) => s >= first);
 }
 
 function parentKeyOf(config: Config, parent: string): string {

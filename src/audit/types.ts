@@ -1,3 +1,5 @@
+import type { AuditScope } from './scope.js';
+
 /** What the audit can find; `missing_children` is the only kind a fill can close. */
 export type GapKind =
   | 'missing_children'
@@ -117,6 +119,8 @@ export interface AuditResult {
   /** Things the reader should know that are not gaps (tables without a catalog entry, odd keys, …). */
   notes: string[];
   diff?: AuditDiff;
+  /** The seasons audited and whether they are the config's full range (added in 0.2; absent in older reports). */
+  scope?: AuditScope;
 }
 
 /** Builds a gap key: `kind:table` or `kind:table:season`. */

@@ -71,6 +71,7 @@ export async function nightlyAudit(
         auditLabel: command.gapLabel,
         botLogin: github.botLogin,
         maxNewIssues: command.maxIssues,
+        scope: result.scope,
         auditRef: { generatedAt: result.generatedAt, ...(github.runUrl ? { runUrl: github.runUrl } : {}) },
         budget: github.budget,
         logger,
