@@ -122,8 +122,6 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
     notes.push(...catalog.notes);
   }
   add(schemaGaps(catalog?.declared));
-  for (const [table, f] of facts)
-    if (f.keyProblem) notes.push(`${table}: duplicates not counted: ${f.keyProblem}`);
 
   const tables = [...configured, ...found]
     .map((table) =>
@@ -244,18 +242,20 @@ function tableAudit(
         coverage: coverage.filter((c) => c.table === table),
         configured: tc !== undefined,
       });
+  // A key column the files lack means duplicates could not be counted: a finding on the table, not a footnote.
+  const keyIssue = f.keyProblem ? [`duplicates not counted: ${f.keyProblem}`] : [];
   return {
     table,
     layer: 'silver',
     kind: table.startsWith('dim_') ? 'dimension' : 'fact',
     configured: tc !== undefined,
-    status,
     rows,
     files: f.readableFiles + f.unreadable.length,
     columns: f.columns.length,
     bySeason,
     nullPct,
-    issues,
+    status: keyIssue.length > 0 && status === 'PASS' ? 'WARN' : status,
+    issues: [...keyIssue, ...issues],
   };
 }
 

@@ -59,3 +59,26 @@ describe('an audit acts only within the seasons it audited', () => {
     expect(again.diff?.closedGaps).not.toContain('mixed_partition_layout:fct_games');
   });
 });
+
+describe('a key column missing from a table’s files', () => {
+  it('is a WARN finding on that table, naming the column, not a note at the bottom', async () => {
+    const lake = await tempLake({ ...LAKE, seasons: [2024] });
+    try {
+      const config = path.join(lake.root, 'config.yaml');
+      await writeFile(
+        config,
+        'bucket: hoops-edge\nseasons: {start: 2010, end: 2026}\naudit:\n  tables:\n    fct_plays: {key: [idd]}\n',
+      );
+      const out = path.join(lake.root, 'r');
+      const run = await cli(['audit', '--config', config, '--lake', lake.root, '--out', out, '--json'], {});
+      expect(run.code, run.stderr).toBe(0);
+      const result = run.json() as AuditResult;
+      const plays = result.tables.find((t) => t.table === 'fct_plays')!;
+      expect(plays.status).not.toBe('PASS');
+      expect(plays.issues[0]).toMatch(/^duplicates not counted: key column idd not found/);
+      expect(result.notes.join('\n')).not.toContain('duplicates not counted');
+    } finally {
+      await lake.cleanup();
+    }
+  });
+});
