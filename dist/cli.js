@@ -71913,6 +71913,7 @@ function file_checkpoints_toCheckpoint(doc, gameId) {
 
 
 
+
 /** The longest wait between two polls of one query. */
 const POLL_CAP_MS = 5_000;
 /** GetQueryResults answers at most 1,000 rows a page. */
@@ -71940,7 +71941,7 @@ function createAthenaEngine(client, catalog, opts) {
     const lakeRoot = `${opts.lakeUri.replace(/\/+$/, '')}/`;
     const uriOf = (f) => `${lakeRoot}${f.key}`;
     const keyOf = (p) => (p.startsWith(lakeRoot) ? p.slice(lakeRoot.length) : p);
-    const run = athenaRunner(client, opts);
+    const run = retryTransient(athenaRunner(client, opts), opts.pollMs ?? 250);
     return {
         name: 'athena',
         async tableFacts(request) {
@@ -71978,7 +71979,8 @@ function createAthenaEngine(client, catalog, opts) {
  * inventory skips) becomes a stray to leave out too, so one such object never stops the audit.
  */
 function blame(e, files, strays, table, lakeRoot) {
-    if (!(e instanceof AthenaQueryError))
+    // Only bad bytes set a file aside; a throttled or failed read of a healthy file is never a gap.
+    if (!(e instanceof AthenaQueryError) || TRANSIENT.test(e.message) || !BAD_BYTES.test(e.message))
         return undefined;
     const named = files.find((f) => e.message.includes(`${lakeRoot}${f.key}`));
     if (named)
@@ -72069,6 +72071,32 @@ function athenaRunner(client, opts) {
             }
         }
         return rows;
+    };
+}
+/** Statement failures that say nothing about the files: S3 throttling seen through Athena, Athena's own limits. */
+const TRANSIENT = /Slow ?Down|\b503\b|Throttl|Rate exceeded|TOO_MANY_REQUESTS|reduce your request rate/i;
+/** Failures that mean a file's bytes are bad (Trino's ParquetCorruptionException and kin). */
+const BAD_BYTES = /HIVE_BAD_DATA|Malformed Parquet|corrupt|not a Parquet file|magic number/i;
+/** Tries of one statement that failed transiently before the run fails. */
+const TRANSIENT_ATTEMPTS = 4;
+/**
+ * Runs a statement again, after 1, 2, 4… times `baseMs`, while it fails transiently; when it still does, the run
+ * fails (exit 4) naming Athena and the remedy, rather than reporting a healthy file as unreadable.
+ */
+function retryTransient(run, baseMs) {
+    return async (sql) => {
+        for (let attempt = 1;; attempt++) {
+            try {
+                return await run(sql);
+            }
+            catch (e) {
+                if (!(e instanceof AthenaQueryError) || !TRANSIENT.test(e.message))
+                    throw e;
+                if (attempt >= TRANSIENT_ATTEMPTS)
+                    throw new RunFailedError(`Athena: a statement failed ${attempt} times with a transient error: ${e.message}; likely remedy: S3 or Athena is throttling the audit: run again later, or lower audit.read_concurrency`, { cause: e });
+                await (0,external_node_timers_promises_namespaceObject.setTimeout)(baseMs * 2 ** (attempt - 1));
+            }
+        }
     };
 }
 function escapeRegExp(s) {
