@@ -58517,7 +58517,7 @@ module.exports = Iterator;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8393);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9585);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
@@ -58533,7 +58533,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8393:
+/***/ 9585:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -59491,6 +59491,7 @@ function duplicateGaps(table, key, facts) {
         .sort((a, b) => a[0] - b[0])
         .map(([season, n]) => {
         const rows = season === NO_SEASON ? facts.unseasonedRows : (facts.rowsBySeason.get(season) ?? 0);
+        const keys = facts.duplicateKeys?.get(season);
         return {
             key: gapKey('duplicates', table, season === NO_SEASON ? undefined : season),
             kind: 'duplicates',
@@ -59498,7 +59499,11 @@ function duplicateGaps(table, key, facts) {
             ...(season === NO_SEASON ? {} : { season }),
             count: n,
             ids: [],
-            detail: `${fmt(n)} of ${fmt(rows)} rows${season === NO_SEASON ? '' : ` in ${season}`} repeat a key (${key.join(', ')}) seen before`,
+            detail: `${fmt(n)} of ${fmt(rows)} rows${season === NO_SEASON ? '' : ` in ${season}`} repeat a key (${key.join(', ')}) seen before` +
+                (keys
+                    ? `; ${keys.length} duplicated key${keys.length === 1 ? '' : 's'} listed with their files`
+                    : ''),
+            ...(keys ? { keys } : {}),
         };
     });
 }
@@ -59654,7 +59659,74 @@ function describe(kind, gaps) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/audit/severity.ts
+
+/** Severities from most to least serious: reports, the console and issues list gaps in this order. */
+const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
+/** The share of a season's parent games a child table may miss before the gap is `high`. */
+const MISSING_HIGH_SHARE = 0.1;
+/**
+ * A gap's severity, by the rules documented in docs/data-audit-json.md:
+ * - critical: the parent table (fct_games) is empty, misses a season or has an unreadable file — every child
+ *   table's coverage is then measured against a wrong list of games;
+ * - high: a season missing more than 10% of its child games; a table with no data, or a season with none; an
+ *   unreadable file; partitions Athena cannot see (not in the catalog, or under other partition keys);
+ *   duplicates above `duplicate_fail_pct` of the season's rows;
+ * - medium: fewer missing child games; duplicates under the threshold; schema drift; a volume anomaly;
+ * - low: partition layout findings and catalog partitions without data (readers still see every row);
+ * - info: nothing to do (kept for findings that only inform).
+ */
+function gapSeverity(gap, ctx) {
+    const parent = ctx.parents.has(gap.table);
+    switch (gap.kind) {
+        case 'empty_table':
+        case 'missing_season':
+        case 'unreadable_file':
+            return parent ? 'critical' : 'high';
+        case 'missing_children': {
+            const row = ctx.coverage.find((c) => c.table === gap.table && c.season === gap.season);
+            const games = row?.parentIds ?? 0;
+            return games === 0 || gap.count / games > MISSING_HIGH_SHARE ? 'high' : 'medium';
+        }
+        case 'catalog_missing_partition':
+        case 'catalog_partition_keys':
+            return 'high';
+        case 'duplicates': {
+            const rows = ctx.rowsOf(gap.table, gap.season);
+            return rows > 0 && (gap.count / rows) * 100 > ctx.duplicateFailPct ? 'high' : 'medium';
+        }
+        case 'schema_drift':
+        case 'volume_anomaly':
+            return 'medium';
+        case 'mixed_partition_layout':
+        case 'unexpected_partition':
+        case 'catalog_stale_partition':
+            return 'low';
+    }
+}
+/** The rank of a severity, 0 for critical; gaps without one (an old report's) rank last. */
+function severityRank(severity) {
+    return severity === undefined ? SEVERITIES.length : SEVERITIES.indexOf(severity);
+}
+/**
+ * Sets every gap's severity and orders the gaps most serious first; within a severity by kind (`GAP_KINDS`),
+ * then table, then season, so the order is stable from night to night.
+ */
+function rankGaps(gaps, ctx) {
+    for (const g of gaps)
+        g.severity = gapSeverity(g, ctx);
+    return gaps.sort(compareGaps);
+}
+/** Most serious first, then kind, table and season. */
+function compareGaps(a, b) {
+    return (severityRank(a.severity) - severityRank(b.severity) ||
+        GAP_KINDS.indexOf(a.kind) - GAP_KINDS.indexOf(b.kind) ||
+        (a.table < b.table ? -1 : a.table > b.table ? 1 : 0) ||
+        (a.season ?? 0) - (b.season ?? 0));
+}
+
 ;// CONCATENATED MODULE: ./src/audit/run-audit.ts
+
 
 
 
@@ -59748,7 +59820,7 @@ async function runAudit(settings, ports) {
         seasons: [seasons[0] ?? config.seasons.start, seasons[seasons.length - 1] ?? config.seasons.end],
         tables,
         coverage,
-        gaps: sortGaps(gaps),
+        gaps: rankGaps(gaps, severityContext(config, parents, coverage, facts)),
         notes,
     };
     /** `schema_drift` per table from the engine's footer facts; a note instead when the engine read no footers. */
@@ -59787,6 +59859,19 @@ async function runAudit(settings, ports) {
 }
 function parentKeyOf(config, parent) {
     return Object.values(config.audit.tables).find((t) => t.parent === parent)?.parent_key ?? 'gameId';
+}
+function severityContext(config, parents, coverage, facts) {
+    return {
+        parents,
+        coverage,
+        rowsOf: (table, season) => {
+            const f = facts.get(table);
+            if (!f)
+                return 0;
+            return season === undefined ? sumRows(f) : (f.rowsBySeason.get(season) ?? 0);
+        },
+        duplicateFailPct: config.audit.thresholds.duplicate_fail_pct,
+    };
 }
 function sumRows(f) {
     let n = f.unseasonedRows;
@@ -59839,12 +59924,6 @@ function tableAudit(table, tc, f, gaps, coverage, config) {
         nullPct,
         issues,
     };
-}
-/** Gaps in a stable order: by kind, then table, then season. */
-function sortGaps(gaps) {
-    return gaps.sort((a, b) => GAP_KINDS.indexOf(a.kind) - GAP_KINDS.indexOf(b.kind) ||
-        (a.table < b.table ? -1 : a.table > b.table ? 1 : 0) ||
-        (a.season ?? 0) - (b.season ?? 0));
 }
 
 ;// CONCATENATED MODULE: ./src/report/coverage-svg.ts
@@ -60460,12 +60539,45 @@ function remedy(gap) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/format.ts
+
+
 /** How many tables have each status. */
 function statusCounts(result) {
     const counts = { PASS: 0, WARN: 0, FAIL: 0 };
     for (const t of result.tables)
         counts[t.status]++;
     return counts;
+}
+/** The most serious severity among each table's gaps. */
+function worstSeverity(gaps) {
+    const out = new Map();
+    for (const g of gaps) {
+        if (!g.severity)
+            continue;
+        const seen = out.get(g.table);
+        if (!seen || severityRank(g.severity) < severityRank(seen))
+            out.set(g.table, g.severity);
+    }
+    return out;
+}
+/** Tables ordered by their most serious gap (tables without one last), otherwise in the audit's order. */
+function tablesBySeverity(result) {
+    const worst = worstSeverity(result.gaps);
+    return result.tables
+        .map((t, i) => ({ t, i, rank: severityRank(worst.get(t.table)) }))
+        .sort((a, b) => a.rank - b.rank || a.i - b.i)
+        .map((x) => x.t);
+}
+/** `2 critical, 3 high, 1 low`: the gaps per severity, most serious first, severities without gaps left out. */
+function severityCounts(gaps) {
+    return SEVERITIES.map((s) => [s, gaps.filter((g) => g.severity === s).length])
+        .filter(([, n]) => n > 0)
+        .map(([s, n]) => `${fmt(n)} ${s}`)
+        .join(', ');
+}
+/** The first `keep` items, and `+N more` for the rest, so a reader sees that a list was cut. */
+function cutList(items, keep) {
+    return items.length <= keep ? [...items] : [...items.slice(0, keep), `+${fmt(items.length - keep)} more`];
 }
 
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
@@ -60474,13 +60586,14 @@ function statusCounts(result) {
 
 
 const SAMPLE_IDS = 10;
+const LISTED_ITEMS = 20;
 const STATUS_ICON = { PASS: '🟢 PASS', WARN: '🟡 WARN', FAIL: '🔴 FAIL' };
 /** `data_audit.md`: header, scorecard, coverage matrix, gaps with how to fill them, per-table detail, layout findings. */
 function renderMarkdown(result, options = {}) {
     const sections = [
         header(result, options),
         changes(result),
-        scorecard(result.tables),
+        scorecard(result),
         coverageMatrix(result.coverage),
         gapsSection(result.gaps),
         tableDetail(result.tables),
@@ -60498,6 +60611,7 @@ function header(result, options) {
         '',
         `**Summary**: ${counts.PASS} PASS, ${counts.WARN} WARN, ${counts.FAIL} FAIL out of ${result.tables.length} tables · ` +
             `${result.gaps.length} gap${result.gaps.length === 1 ? '' : 's'}` +
+            (result.gaps.length > 0 ? ` (${severityCounts(result.gaps)})` : '') +
             (fillable.length > 0
                 ? ` (${fillable.length} fillable: ${fmt(fillable.reduce((a, g) => a + g.count, 0))} games to fetch)`
                 : ''),
@@ -60527,21 +60641,27 @@ function changes(result) {
         lines.push(`- **Coverage moves**: ${d.coverageMoves.map((c) => `${c.table} ${c.season} ${pct(c.from)} → ${pct(c.to)}`).join(', ')}`);
     return lines.join('\n');
 }
-function scorecard(tables) {
-    const rows = tables.map((t, i) => [
+/** Issues shown per table in the scorecard; the rest are counted as `+N more`. */
+const SCORECARD_ISSUES = 3;
+function scorecard(result) {
+    const worst = worstSeverity(result.gaps);
+    const rows = tablesBySeverity(result).map((t, i) => [
         String(i + 1),
         t.layer,
         t.configured ? t.table : `${t.table} (unconfigured)`,
         `**${STATUS_ICON[t.status]}**`,
+        worst.get(t.table) ?? '—',
         fmt(t.rows),
         fmt(t.files),
-        t.issues.slice(0, 3).join('; ') || '—',
+        markdown_escape(cutList(t.issues, SCORECARD_ISSUES).join('; ')) || '—',
     ]);
     return [
         '## Scorecard',
         '',
-        markdownTable([['#', 'Layer', 'Table', 'Status', 'Rows', 'Files', 'Issues'], ...rows], {
-            align: ['r', 'l', 'l', 'l', 'r', 'r', 'l'],
+        'Tables with the most serious gap first; severities are explained in docs/data-audit-json.md.',
+        '',
+        markdownTable([['#', 'Layer', 'Table', 'Status', 'Severity', 'Rows', 'Files', 'Issues'], ...rows], {
+            align: ['r', 'l', 'l', 'l', 'l', 'r', 'r', 'l'],
         }),
     ].join('\n');
 }
@@ -60570,30 +60690,30 @@ function coverageMatrix(coverage) {
 function gapsSection(gaps) {
     if (gaps.length === 0)
         return '## Gaps\n\nNone. Every table and season checked out.';
-    const fillable = gaps.filter((g) => fillCommand(g));
-    const other = gaps.filter((g) => !fillCommand(g));
-    const out = ['## Gaps'];
-    if (fillable.length > 0) {
-        out.push('', '### Missing child rows (fillable)', '', "Add the label `fill` to the gap's issue, or run the command (`--dry-run` shows what it would fetch).", '', markdownTable([
-            ['Gap', 'Missing', 'Sample ids', 'Fill'],
-            ...fillable.map((g) => [
+    return [
+        '## Gaps',
+        '',
+        `${fmt(gaps.length)} gap${gaps.length === 1 ? '' : 's'} (${severityCounts(gaps)}), the most serious first. ` +
+            'A fillable gap closes when its issue gets the label `fill`, or by its command (`--dry-run` shows what it would fetch).',
+        '',
+        markdownTable([
+            ['Severity', 'Gap', 'Count', 'Detail', 'What to do'],
+            ...gaps.map((g) => [
+                g.severity ?? '—',
                 `\`${g.key}\``,
                 fmt(g.count),
-                g.ids.slice(0, SAMPLE_IDS).join(', ') +
-                    (g.ids.length > SAMPLE_IDS
-                        ? `, … (${fmt(g.ids.length - SAMPLE_IDS)} more in data_audit.json)`
-                        : ''),
-                `\`${fillCommand(g)}\``,
+                markdown_escape(gapDetail(g)),
+                remedy(g),
             ]),
-        ], { align: ['l', 'r', 'l', 'l'] }));
-    }
-    if (other.length > 0) {
-        out.push('', '### Other gaps', '', markdownTable([
-            ['Gap', 'Count', 'Detail', 'What to do'],
-            ...other.map((g) => [`\`${g.key}\``, fmt(g.count), markdown_escape(g.detail), remedy(g)]),
-        ]));
-    }
-    return out.join('\n');
+        ], { align: ['l', 'l', 'r', 'l', 'l'] }),
+    ].join('\n');
+}
+/** A gap's detail, with a sample of its ids when it has any (all of them are in data_audit.json). */
+function gapDetail(gap) {
+    if (gap.ids.length === 0)
+        return gap.detail;
+    const ids = cutList(gap.ids.map(String), SAMPLE_IDS);
+    return `${gap.detail}. Ids: ${ids.join(', ')}${gap.ids.length > SAMPLE_IDS ? ' (all in data_audit.json)' : ''}`;
 }
 function tableDetail(tables) {
     const out = ['## Table detail'];
@@ -60621,18 +60741,22 @@ function layoutFindings(result) {
         'catalog_partition_keys',
         'unreadable_file',
         'schema_drift',
+        'duplicates',
     ]);
     const findings = result.gaps.filter((g) => kinds.has(g.kind));
     if (findings.length === 0 && result.notes.length === 0)
         return '';
-    const out = ['## Layout and catalog findings', ''];
+    const out = ['## Findings in detail', ''];
     for (const g of findings) {
-        const items = g.files ?? g.partitions?.map((p) => p.join('/')) ?? [];
+        const items = g.files ??
+            g.partitions?.map((p) => p.join('/')) ??
+            g.keys?.map((k) => `${k.key}\` in \`${k.files.join('`, `')}`) ??
+            [];
         out.push(`- \`${g.key}\`: ${markdown_escape(g.detail)}`);
-        for (const item of items.slice(0, 20))
+        for (const item of items.slice(0, LISTED_ITEMS))
             out.push(`  - \`${item}\``);
-        if (items.length > 20)
-            out.push(`  - … ${fmt(items.length - 20)} more in data_audit.json`);
+        if (items.length > LISTED_ITEMS)
+            out.push(`  - +${fmt(items.length - LISTED_ITEMS)} more (all in data_audit.json)`);
     }
     for (const n of result.notes)
         out.push(`- ${markdown_escape(n)}`);
@@ -70562,9 +70686,17 @@ async function readColumns(store, object, metadata, columns) {
 
 ;// CONCATENATED MODULE: ./src/engine/key-tracker.ts
 
+/** How many duplicated keys a `duplicates` gap names. */
+const DUPLICATE_SAMPLE = 20;
+function key_tracker_sample(out, season, key) {
+    const list = out.get(season) ?? [];
+    if (list.length < DUPLICATE_SAMPLE && !list.includes(key))
+        out.set(season, [...list, key]);
+}
 /** A tracker for keys that are plain numbers; only valid when files arrive in ascending season order. */
 function createNumericKeyTracker() {
     const bySeason = new Map();
+    const keys = new Map();
     return {
         add(season, keys) {
             const s = season ?? NO_SEASON;
@@ -70598,19 +70730,24 @@ function createNumericKeyTracker() {
                 for (; i < sorted.length; i++) {
                     const v = sorted[i];
                     if (Number.isNaN(v)) {
-                        if (seenNull)
+                        if (seenNull) {
                             duplicates++;
+                            key_tracker_sample(keys, season, 'null');
+                        }
                         seenNull = true;
                         continue;
                     }
                     if (i > 0 && sorted[i - 1] === v) {
                         duplicates++;
+                        key_tracker_sample(keys, season, String(v));
                         continue;
                     }
                     while (j < seen.length && seen[j] < v)
                         j++;
-                    if (j < seen.length && seen[j] === v)
+                    if (j < seen.length && seen[j] === v) {
                         duplicates++;
+                        key_tracker_sample(keys, season, String(v));
+                    }
                     else
                         distinct.push(v);
                 }
@@ -70621,12 +70758,14 @@ function createNumericKeyTracker() {
             }
             return out;
         },
+        duplicateKeys: () => keys,
     };
 }
 /** A tracker for any key, as strings in a set; files must arrive in key order. */
 function createStringKeyTracker() {
     const seen = new Set();
     const out = new Map();
+    const samples = new Map();
     return {
         add(season, keys) {
             for (let i = 0; i < keys.length; i++) {
@@ -70634,12 +70773,14 @@ function createStringKeyTracker() {
                 if (seen.has(k)) {
                     const s = season ?? NO_SEASON;
                     out.set(s, (out.get(s) ?? 0) + 1);
+                    key_tracker_sample(samples, s, k);
                 }
                 else
                     seen.add(k);
             }
         },
         duplicatesBySeason: () => out,
+        duplicateKeys: () => samples,
     };
 }
 function mergeSorted(a, b) {
@@ -70827,6 +70968,8 @@ function mergeScans(request, scans) {
         facts.nullCounts.delete(c);
     facts.schemas = schemaGroups(readable);
     facts.duplicatesBySeason = tracker?.duplicatesBySeason();
+    if (tracker)
+        facts.duplicateKeys = filesHolding(tracker.duplicateKeys(), readable);
     if (ids && idColumnSeen)
         facts.idsBySeason = new Map([...ids].map(([s, set]) => [s, [...set].sort((a, b) => a - b)]));
     return facts;
@@ -70888,6 +71031,27 @@ function isIntegerColumn(metadata, column) {
 function addCount(map, key, n) {
     const k = key ?? NO_SEASON;
     map.set(k, (map.get(k) ?? 0) + n);
+}
+/** The duplicated keys of each season with the files that hold them, in file order (a second look at the keys). */
+function filesHolding(keys, scans) {
+    const wanted = new Set([...keys.values()].flat());
+    const files = new Map();
+    if (wanted.size === 0)
+        return new Map();
+    for (const scan of scans) {
+        if (!scan.keys)
+            continue;
+        for (let i = 0; i < scan.keys.length; i++) {
+            const k = scan.keys[i];
+            const text = k === null || k === undefined ? 'null' : String(k);
+            if (!wanted.has(text))
+                continue;
+            const list = files.get(text) ?? [];
+            if (list[list.length - 1] !== scan.file.key)
+                files.set(text, [...list, scan.file.key]);
+        }
+    }
+    return new Map([...keys].map(([season, list]) => [season, list.map((key) => ({ key, files: files.get(key) ?? [] }))]));
 }
 
 ;// CONCATENATED MODULE: ./src/catalog/catalog.ts
@@ -91227,15 +91391,24 @@ function parseFlags(command, args) {
 
 ;// CONCATENATED MODULE: ./src/cli/scorecard.ts
 
-/** The scorecard as plain text for a terminal: one line a table, then the gap count. */
+
+/** Issues shown per table on a terminal line; the rest are counted as `+N more`. */
+const CONSOLE_ISSUES = 2;
+/**
+ * The scorecard as plain text for a terminal: one line a table, the table with the most serious gap first, then
+ * the gap count by severity.
+ */
 function scorecardText(result) {
-    const width = Math.max(...result.tables.map((t) => t.table.length), 5);
-    const lines = result.tables.map((t) => `  ${t.status.padEnd(4)}  ${t.table.padEnd(width)}  ${fmt(t.rows).padStart(11)} rows  ${t.issues.slice(0, 2).join('; ')}`);
+    const tables = tablesBySeverity(result);
+    const worst = worstSeverity(result.gaps);
+    const width = Math.max(...tables.map((t) => t.table.length), 5);
+    const lines = tables.map((t) => `  ${t.status.padEnd(4)}  ${(worst.get(t.table) ?? '').padEnd(8)}  ${t.table.padEnd(width)}  ${fmt(t.rows).padStart(11)} rows  ${cutList(t.issues, CONSOLE_ISSUES).join('; ')}`);
     const fillable = result.gaps.filter((g) => g.kind === 'missing_children');
+    const bySeverity = severityCounts(result.gaps);
     return [
         `\nscorecard (${result.engine}, seasons ${result.seasons[0]}-${result.seasons[1]}):`,
         ...lines,
-        `\n${result.gaps.length} gaps, ${fillable.length} fillable (${fillable.reduce((a, g) => a + g.count, 0)} games)\n`,
+        `\n${result.gaps.length} gaps${bySeverity ? ` (${bySeverity})` : ''}, ${fillable.length} fillable (${fillable.reduce((a, g) => a + g.count, 0)} games)\n`,
     ].join('\n');
 }
 

@@ -18,14 +18,8 @@ import {
   volumeGaps,
 } from './table-checks.js';
 import { tableStatus } from './table-status.js';
-import {
-  GAP_KINDS,
-  type AuditResult,
-  type CoverageRow,
-  type Gap,
-  type SeasonStats,
-  type TableAudit,
-} from './types.js';
+import { rankGaps, type SeverityContext } from './severity.js';
+import { type AuditResult, type CoverageRow, type Gap, type SeasonStats, type TableAudit } from './types.js';
 
 /** What the audit looks at, parsed from flags and config. */
 export interface AuditSettings {
@@ -141,7 +135,7 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
     seasons: [seasons[0] ?? config.seasons.start, seasons[seasons.length - 1] ?? config.seasons.end],
     tables,
     coverage,
-    gaps: sortGaps(gaps),
+    gaps: rankGaps(gaps, severityContext(config, parents, coverage, facts)),
     notes,
   };
 
@@ -188,6 +182,24 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
 
 function parentKeyOf(config: Config, parent: string): string {
   return Object.values(config.audit.tables).find((t) => t.parent === parent)?.parent_key ?? 'gameId';
+}
+
+function severityContext(
+  config: Config,
+  parents: Set<string>,
+  coverage: CoverageRow[],
+  facts: Map<string, TableFacts>,
+): SeverityContext {
+  return {
+    parents,
+    coverage,
+    rowsOf: (table, season) => {
+      const f = facts.get(table);
+      if (!f) return 0;
+      return season === undefined ? sumRows(f) : (f.rowsBySeason.get(season) ?? 0);
+    },
+    duplicateFailPct: config.audit.thresholds.duplicate_fail_pct,
+  };
 }
 
 function sumRows(f: TableFacts): number {
@@ -246,14 +258,4 @@ function tableAudit(
     nullPct,
     issues,
   };
-}
-
-/** Gaps in a stable order: by kind, then table, then season. */
-function sortGaps(gaps: Gap[]): Gap[] {
-  return gaps.sort(
-    (a, b) =>
-      GAP_KINDS.indexOf(a.kind) - GAP_KINDS.indexOf(b.kind) ||
-      (a.table < b.table ? -1 : a.table > b.table ? 1 : 0) ||
-      (a.season ?? 0) - (b.season ?? 0),
-  );
 }

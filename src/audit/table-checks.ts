@@ -11,6 +11,7 @@ export function duplicateGaps(table: string, key: readonly string[], facts: Tabl
     .sort((a, b) => a[0] - b[0])
     .map(([season, n]) => {
       const rows = season === NO_SEASON ? facts.unseasonedRows : (facts.rowsBySeason.get(season) ?? 0);
+      const keys = facts.duplicateKeys?.get(season);
       return {
         key: gapKey('duplicates', table, season === NO_SEASON ? undefined : season),
         kind: 'duplicates' as const,
@@ -18,7 +19,12 @@ export function duplicateGaps(table: string, key: readonly string[], facts: Tabl
         ...(season === NO_SEASON ? {} : { season }),
         count: n,
         ids: [],
-        detail: `${fmt(n)} of ${fmt(rows)} rows${season === NO_SEASON ? '' : ` in ${season}`} repeat a key (${key.join(', ')}) seen before`,
+        detail:
+          `${fmt(n)} of ${fmt(rows)} rows${season === NO_SEASON ? '' : ` in ${season}`} repeat a key (${key.join(', ')}) seen before` +
+          (keys
+            ? `; ${keys.length} duplicated key${keys.length === 1 ? '' : 's'} listed with their files`
+            : ''),
+        ...(keys ? { keys } : {}),
       };
     });
 }

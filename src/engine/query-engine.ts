@@ -29,6 +29,11 @@ export interface TableFacts {
   unreadable: { key: string; reason: string }[];
   /** Rows beyond the first of their key, by the season of the extra row; undefined when the key cannot be read. */
   duplicatesBySeason: Map<number, number> | undefined;
+  /**
+   * Up to 20 duplicated keys per season with the files holding them, when the engine can say (scan); undefined
+   * from the SQL engines.
+   */
+  duplicateKeys?: Map<number, DuplicateKey[]>;
   /** Why duplicates could not be counted (a key column is absent). */
   keyProblem: string | undefined;
   /** Distinct ids by season, ascending, when `idColumn` was asked for and exists. */
@@ -42,6 +47,12 @@ export interface TableFacts {
    * footers (scan) can say; undefined from the others.
    */
   schemas?: SchemaGroup[];
+}
+
+/** A key that more than one row has, as text (parts of a composite key as the engine joins them), and its files. */
+export interface DuplicateKey {
+  key: string;
+  files: string[];
 }
 
 /** Files of a table that have the same columns with the same types (`parquetTypeLabel`), in file order. */
