@@ -58761,6 +58761,130 @@ function compareValues(a, b) {
     return x < y ? -1 : x > y ? 1 : 0;
 }
 
+;// CONCATENATED MODULE: ./src/config/pipeline-tables.ts
+/**
+ * What the bot knows of the `cbbd_etl` pipeline's silver tables without being told: each table's key (the
+ * columns that identify a row), the parent whose games a per-game table must cover, the endpoint that fills it,
+ * and the first season the API has its data. `audit.tables` in a config extends these and overrides them field
+ * by field, so the pipeline's own config.yaml (which has no `audit:` section) audits the lake fully.
+ */
+const PIPELINE_TABLES = {
+    dim_teams: { key: ['teamId'] },
+    dim_conferences: { key: ['id'] },
+    dim_venues: { key: ['id'] },
+    dim_lines_providers: { key: ['id'] },
+    dim_play_types: { key: ['id'] },
+    fct_games: { key: ['gameId'] },
+    fct_game_media: { key: ['gameId'] },
+    fct_lines: { key: ['gameId', 'provider'] },
+    fct_game_teams: { key: ['gameId', 'teamId'] },
+    fct_game_players: { key: ['gameId', 'teamId'] },
+    fct_plays: { key: ['id'], parent: 'fct_games', endpoint: 'plays_game' },
+    // The API sends substitutions without an id: the row is identified by who came in when.
+    fct_substitutions: {
+        key: ['gameId', 'athleteId', 'subIn.period', 'subIn.secondsRemaining'],
+        parent: 'fct_games',
+        endpoint: 'substitutions_game',
+        first_season: 2024,
+    },
+    fct_lineups: {
+        key: ['gameId', 'idHash', 'teamId'],
+        parent: 'fct_games',
+        endpoint: 'lineups_game',
+        first_season: 2024,
+    },
+    fct_rankings: { key: ['season', 'pollDate', 'pollType', 'teamId'] },
+    fct_ratings_adjusted: { key: ['teamId', 'season'] },
+    fct_ratings_srs: { key: ['teamId', 'season'] },
+    fct_team_season_stats: { key: ['teamId', 'season'] },
+    fct_team_season_shooting: { key: ['teamId', 'season'] },
+    fct_player_season_stats: { key: ['playerId', 'season'] },
+    fct_player_season_shooting: { key: ['playerId', 'season'] },
+    fct_recruiting_players: { key: ['playerId', 'season'] },
+    fct_draft_picks: { key: ['id'] },
+};
+/**
+ * The silver table each per-game endpoint writes, as the pipeline's `SILVER_TABLES` maps them; the bronze table
+ * of an endpoint is its own name.
+ */
+const ENDPOINT_TABLES = Object.fromEntries(Object.entries(PIPELINE_TABLES).flatMap(([table, t]) => (t.endpoint ? [[t.endpoint, table]] : [])));
+/**
+ * Every endpoint that writes a silver table, as the pipeline's `SILVER_TABLES` maps them (several endpoints write
+ * `fct_plays`, `fct_substitutions` and `fct_lineups`).
+ */
+const SILVER_WRITERS = {
+    teams: 'dim_teams',
+    conferences: 'dim_conferences',
+    venues: 'dim_venues',
+    lines_providers: 'dim_lines_providers',
+    plays_types: 'dim_play_types',
+    games: 'fct_games',
+    games_media: 'fct_game_media',
+    lines: 'fct_lines',
+    games_teams: 'fct_game_teams',
+    games_players: 'fct_game_players',
+    plays_game: 'fct_plays',
+    plays_date: 'fct_plays',
+    plays_player: 'fct_plays',
+    plays_team: 'fct_plays',
+    plays_tournament: 'fct_plays',
+    substitutions_game: 'fct_substitutions',
+    substitutions_player: 'fct_substitutions',
+    substitutions_team: 'fct_substitutions',
+    lineups_game: 'fct_lineups',
+    lineups_team: 'fct_lineups',
+    rankings: 'fct_rankings',
+    ratings_adjusted: 'fct_ratings_adjusted',
+    ratings_srs: 'fct_ratings_srs',
+    stats_team_season: 'fct_team_season_stats',
+    stats_team_shooting_season: 'fct_team_season_shooting',
+    stats_player_season: 'fct_player_season_stats',
+    stats_player_shooting_season: 'fct_player_season_shooting',
+    recruiting_players: 'fct_recruiting_players',
+    draft_picks: 'fct_draft_picks',
+};
+/**
+ * The endpoints of a config that write a silver table: `fetched` the pipeline runs, `skipped` those in
+ * `skip_endpoints`. A table's own `endpoint` (audit.tables) counts as a writer too.
+ */
+function tableWriters(config, table, ownEndpoint) {
+    const writers = Object.keys(config.endpoints).filter((e) => SILVER_WRITERS[e] === table || e === ownEndpoint);
+    const skip = new Set(config.skip_endpoints ?? []);
+    return { fetched: writers.filter((e) => !skip.has(e)), skipped: writers.filter((e) => skip.has(e)) };
+}
+/**
+ * A config document with `audit.tables` laid over the built-in tables: a table named in both gets the built-in
+ * fields the config does not set. Anything that is not a mapping is left for the schema to refuse.
+ */
+function withPipelineTables(raw) {
+    const audit = raw.audit ?? {};
+    if (!isMapping(audit))
+        return raw;
+    const tables = audit.tables ?? {};
+    if (!isMapping(tables))
+        return raw;
+    const merged = new Map(Object.entries(PIPELINE_TABLES));
+    for (const [name, table] of Object.entries(tables)) {
+        // Own keys only: a table called `toString` is the config's, not Object.prototype's.
+        const builtIn = Object.hasOwn(PIPELINE_TABLES, name) ? PIPELINE_TABLES[name] : undefined;
+        merged.set(name, builtIn && isMapping(table) ? { ...builtIn, ...table } : table);
+    }
+    return { ...raw, audit: { ...audit, tables: Object.fromEntries(merged) } };
+}
+function isMapping(v) {
+    return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+/**
+ * Columns that only one per-game table's files have. A file under another table that has all of one table's and
+ * lacks its own holds the wrong table's rows: the pipeline's `gap_fill.py` fetches `/plays/game` whatever
+ * endpoint it runs for, so `--endpoint substitutions_game` writes plays under `fct_substitutions`.
+ */
+const TABLE_SIGNATURES = {
+    fct_plays: ['playText', 'playType'],
+    fct_substitutions: ['subIn', 'subOut'],
+    fct_lineups: ['idHash', 'athletes'],
+};
+
 ;// CONCATENATED MODULE: ./src/engine/query-engine.ts
 /** Seasons key the facts' maps; rows without a season are counted under this sentinel and reported with the table. */
 const NO_SEASON = -1;
@@ -59274,86 +59398,6 @@ function glueReads(glueType, label) {
     return READABLE[glueTypeName(glueType)]?.includes(label);
 }
 
-;// CONCATENATED MODULE: ./src/config/pipeline-tables.ts
-/**
- * What the bot knows of the `cbbd_etl` pipeline's silver tables without being told: each table's key (the
- * columns that identify a row), the parent whose games a per-game table must cover, the endpoint that fills it,
- * and the first season the API has its data. `audit.tables` in a config extends these and overrides them field
- * by field, so the pipeline's own config.yaml (which has no `audit:` section) audits the lake fully.
- */
-const PIPELINE_TABLES = {
-    dim_teams: { key: ['teamId'] },
-    dim_conferences: { key: ['id'] },
-    dim_venues: { key: ['id'] },
-    dim_lines_providers: { key: ['id'] },
-    dim_play_types: { key: ['id'] },
-    fct_games: { key: ['gameId'] },
-    fct_game_media: { key: ['gameId'] },
-    fct_lines: { key: ['gameId', 'provider'] },
-    fct_game_teams: { key: ['gameId', 'teamId'] },
-    fct_game_players: { key: ['gameId', 'teamId'] },
-    fct_plays: { key: ['id'], parent: 'fct_games', endpoint: 'plays_game' },
-    // The API sends substitutions without an id: the row is identified by who came in when.
-    fct_substitutions: {
-        key: ['gameId', 'athleteId', 'subIn.period', 'subIn.secondsRemaining'],
-        parent: 'fct_games',
-        endpoint: 'substitutions_game',
-        first_season: 2024,
-    },
-    fct_lineups: {
-        key: ['gameId', 'idHash', 'teamId'],
-        parent: 'fct_games',
-        endpoint: 'lineups_game',
-        first_season: 2024,
-    },
-    fct_rankings: { key: ['season', 'pollDate', 'pollType', 'teamId'] },
-    fct_ratings_adjusted: { key: ['teamId', 'season'] },
-    fct_ratings_srs: { key: ['teamId', 'season'] },
-    fct_team_season_stats: { key: ['teamId', 'season'] },
-    fct_team_season_shooting: { key: ['teamId', 'season'] },
-    fct_player_season_stats: { key: ['playerId', 'season'] },
-    fct_player_season_shooting: { key: ['playerId', 'season'] },
-    fct_recruiting_players: { key: ['playerId', 'season'] },
-    fct_draft_picks: { key: ['id'] },
-};
-/**
- * The silver table each per-game endpoint writes, as the pipeline's `SILVER_TABLES` maps them; the bronze table
- * of an endpoint is its own name.
- */
-const ENDPOINT_TABLES = Object.fromEntries(Object.entries(PIPELINE_TABLES).flatMap(([table, t]) => (t.endpoint ? [[t.endpoint, table]] : [])));
-/**
- * A config document with `audit.tables` laid over the built-in tables: a table named in both gets the built-in
- * fields the config does not set. Anything that is not a mapping is left for the schema to refuse.
- */
-function withPipelineTables(raw) {
-    const audit = raw.audit ?? {};
-    if (!isMapping(audit))
-        return raw;
-    const tables = audit.tables ?? {};
-    if (!isMapping(tables))
-        return raw;
-    const merged = new Map(Object.entries(PIPELINE_TABLES));
-    for (const [name, table] of Object.entries(tables)) {
-        // Own keys only: a table called `toString` is the config's, not Object.prototype's.
-        const builtIn = Object.hasOwn(PIPELINE_TABLES, name) ? PIPELINE_TABLES[name] : undefined;
-        merged.set(name, builtIn && isMapping(table) ? { ...builtIn, ...table } : table);
-    }
-    return { ...raw, audit: { ...audit, tables: Object.fromEntries(merged) } };
-}
-function isMapping(v) {
-    return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-/**
- * Columns that only one per-game table's files have. A file under another table that has all of one table's and
- * lacks its own holds the wrong table's rows: the pipeline's `gap_fill.py` fetches `/plays/game` whatever
- * endpoint it runs for, so `--endpoint substitutions_game` writes plays under `fct_substitutions`.
- */
-const TABLE_SIGNATURES = {
-    fct_plays: ['playText', 'playType'],
-    fct_substitutions: ['subIn', 'subOut'],
-    fct_lineups: ['idHash', 'athletes'],
-};
-
 ;// CONCATENATED MODULE: ./src/util/format.ts
 /** A count as the reports, issues and checks write it: `12,345`. */
 const fmt = (n) => n.toLocaleString('en-US');
@@ -59478,6 +59522,24 @@ function volumeAnomalies(rowsBySeason, ratio) {
     });
     return out;
 }
+/** The last month (1-based) of a season's games: the tournament ends in early April. */
+const LAST_MONTH = 4;
+/** The first month (1-based) of a season's window (the pipeline's `seasons.window_start_month`). */
+const FIRST_MONTH = 8;
+/**
+ * The season being played on `today`, or undefined between seasons (May to July). A season `S` runs from
+ * August of `S - 1` (the pipeline's window) to the end of April of `S`; until then its rows are a part of a
+ * season and comparing them with whole seasons raises an anomaly every autumn.
+ */
+function seasonInProgress(today) {
+    const month = today.getUTCMonth() + 1;
+    const year = today.getUTCFullYear();
+    if (month >= FIRST_MONTH)
+        return year + 1;
+    if (month <= LAST_MONTH)
+        return year;
+    return undefined;
+}
 
 ;// CONCATENATED MODULE: ./src/audit/table-checks.ts
 
@@ -59499,17 +59561,17 @@ function duplicateGaps(table, key, facts) {
             ...(season === NO_SEASON ? {} : { season }),
             count: n,
             ids: [],
-            detail: `${fmt(n)} of ${fmt(rows)} rows${season === NO_SEASON ? '' : ` in ${season}`} repeat a key (${key.join(', ')}) seen before` +
-                (keys
-                    ? `; ${keys.length} duplicated key${keys.length === 1 ? '' : 's'} listed with their files`
-                    : ''),
+            detail: `${fmt(n)} of ${fmt(rows)} rows${season === NO_SEASON ? '' : ` in ${season}`} repeat a key (${key.join(', ')}) seen before`,
             ...(keys ? { keys } : {}),
         };
     });
 }
-/** Seasons under half their neighbours' mean (the pipeline's rule). */
-function volumeGaps(table, facts, ratio) {
-    const seasoned = new Map([...facts.rowsBySeason].filter(([s]) => s !== NO_SEASON));
+/**
+ * Seasons under half their neighbours' mean (the pipeline's rule). The season in progress is left out, as a
+ * season and as a neighbour: its rows so far are not comparable with whole seasons.
+ */
+function volumeGaps(table, facts, ratio, inProgress) {
+    const seasoned = new Map([...facts.rowsBySeason].filter(([s]) => s !== NO_SEASON && s !== inProgress));
     return volumeAnomalies(seasoned, ratio).map((a) => ({
         key: gapKey('volume_anomaly', table, a.season),
         kind: 'volume_anomaly',
@@ -59574,12 +59636,13 @@ function unreadableReason(message) {
         return 'its footer points outside the file';
     return 'its data cannot be decoded';
 }
-/** An empty configured table. */
-function emptyTableGap(table, files) {
+/** An empty configured table; `endpoint` is the pipeline's endpoint whose run fills it. */
+function emptyTableGap(table, files, endpoint) {
     return {
         key: gapKey('empty_table', table),
         kind: 'empty_table',
         table,
+        ...(endpoint ? { endpoint } : {}),
         count: 0,
         ids: [],
         detail: files === 0
@@ -59598,7 +59661,8 @@ function emptyTableGap(table, files) {
 function tableStatus(input) {
     const fail = [];
     const warn = [];
-    if (input.rows === 0)
+    const info = input.notFetched ? ['not fetched by the pipeline'] : [];
+    if (input.rows === 0 && !input.notFetched)
         fail.push('NO DATA');
     if (input.duplicates > 0) {
         const pct = input.rows > 0 ? (input.duplicates / input.rows) * 100 : 0;
@@ -59630,7 +59694,7 @@ function tableStatus(input) {
     if (!input.configured)
         warn.push('not in config.yaml');
     const status = fail.length > 0 ? 'FAIL' : warn.length > 0 || missing.length > 0 ? 'WARN' : 'PASS';
-    return { status, issues: [...fail, ...warn] };
+    return { status, issues: [...fail, ...warn, ...info] };
 }
 function describe(kind, gaps) {
     const seasons = gaps.map((g) => g.season).filter((s) => s !== undefined);
@@ -59737,6 +59801,8 @@ function compareGaps(a, b) {
 
 
 
+
+
 /**
  * Audits every configured table, and every table found under silver/, for the given seasons: counts, coverage
  * of child tables against their parent, duplicates, volume anomalies, null shares, partition layout, catalog
@@ -59748,11 +59814,15 @@ async function runAudit(settings, ports) {
     const seasonSet = new Set(seasons);
     const inventory = await takeInventory(ports.store, layout.silver);
     ports.logger.info(`listed ${inventory.listedObjects} objects under ${layout.silver}/ in ${inventory.tables.size} tables`);
+    const notes = [];
     const configured = Object.keys(config.audit.tables);
     const found = [...inventory.tables.keys()].filter((t) => !configured.includes(t)).sort();
     const parents = new Set(Object.values(config.audit.tables)
         .map((t) => t.parent)
         .filter((p) => !!p));
+    const inProgress = seasonInProgress(ports.now());
+    if (inProgress !== undefined && seasonSet.has(inProgress))
+        notes.push(volumeNote(inProgress, ports.now()));
     const facts = new Map();
     const filesOf = new Map();
     for (const table of [...configured, ...found]) {
@@ -59764,41 +59834,17 @@ async function runAudit(settings, ports) {
         ports.logger.debug(`${table}: ${files.length} files`);
     }
     const gaps = [];
-    const notes = [];
     const coverage = [];
     const tableGaps = new Map();
+    const notFetched = new Set();
     const add = (list) => {
         for (const g of list) {
             gaps.push(g);
             tableGaps.set(g.table, [...(tableGaps.get(g.table) ?? []), g]);
         }
     };
-    for (const table of [...configured, ...found]) {
-        const tc = config.audit.tables[table];
-        const f = facts.get(table);
-        const files = filesOf.get(table);
-        const seasonOf = (key) => files.find((x) => x.key === key)?.season;
-        if (f.unavailable) {
-            notes.push(`${table}: not audited by ${ports.engine.name}: ${f.unavailable}`);
-            continue;
-        }
-        const totalRows = sumRows(f);
-        if (tc && totalRows === 0)
-            add([emptyTableGap(table, files.length)]);
-        for (const u of f.unreadable)
-            ports.logger.warn(`unreadable ${u.key}: ${u.reason}`);
-        add(unreadableGaps(table, f, seasonOf));
-        add(checkLayout(table, inventory.tables.get(table) ?? [], config.audit.canonical_layout));
-        if (tc?.key)
-            add(duplicateGaps(table, tc.key, f));
-        add(volumeGaps(table, f, config.audit.thresholds.volume_anomaly_ratio));
-        add(missingSeasonGaps(table, tc, f, seasons, tc?.first_season ?? config.seasons.start));
-        if (tc?.parent) {
-            const cov = await coverageOf(table, tc, f);
-            coverage.push(...cov.rows);
-            add(cov.gaps);
-        }
-    }
+    for (const table of [...configured, ...found])
+        await checkTable(table);
     notes.push(...inventory.oddKeys.map((o) => `skipped ${o.reason}`));
     const catalog = ports.catalogCheck ? await ports.catalogCheck(inventory.tables) : undefined;
     if (catalog) {
@@ -59810,7 +59856,7 @@ async function runAudit(settings, ports) {
         if (f.keyProblem)
             notes.push(`${table}: duplicates not counted: ${f.keyProblem}`);
     const tables = [...configured, ...found]
-        .map((table) => tableAudit(table, config.audit.tables[table], facts.get(table), tableGaps.get(table) ?? [], coverage, config))
+        .map((table) => tableAudit(table, config.audit.tables[table], facts.get(table), tableGaps.get(table) ?? [], coverage, config, notFetched.has(table)))
         .filter((t) => t.configured || t.files > 0 || t.rows > 0);
     return {
         schemaVersion: 1,
@@ -59823,6 +59869,39 @@ async function runAudit(settings, ports) {
         gaps: rankGaps(gaps, severityContext(config, parents, coverage, facts)),
         notes,
     };
+    /** Every check of one table; a table the pipeline does not fetch gets a note instead of data gaps. */
+    async function checkTable(table) {
+        const tc = config.audit.tables[table];
+        const f = facts.get(table);
+        const files = filesOf.get(table);
+        const seasonOf = (key) => files.find((x) => x.key === key)?.season;
+        if (f.unavailable) {
+            notes.push(`${table}: not audited by ${ports.engine.name}: ${f.unavailable}`);
+            return;
+        }
+        for (const u of f.unreadable)
+            ports.logger.warn(`unreadable ${u.key}: ${u.reason}`);
+        add(unreadableGaps(table, f, seasonOf));
+        add(checkLayout(table, inventory.tables.get(table) ?? [], config.audit.canonical_layout));
+        if (tc?.key)
+            add(duplicateGaps(table, tc.key, f));
+        const writer = fetchedBy(config, table, tc);
+        if (writer === null) {
+            notes.push(notFetchedNote(config, table, tc));
+            notFetched.add(table);
+            return;
+        }
+        if (tc && sumRows(f) === 0)
+            add([emptyTableGap(table, files.length, writer)]);
+        add(volumeGaps(table, f, config.audit.thresholds.volume_anomaly_ratio, inProgress));
+        const first = tc?.first_season ?? config.seasons.start;
+        add(missingSeasonGaps(table, tc, f, seasons, first).map((g) => withEndpoint(g, writer)));
+        if (tc?.parent) {
+            const cov = await coverageOf(table, tc, f);
+            coverage.push(...cov.rows);
+            add(cov.gaps);
+        }
+    }
     /** `schema_drift` per table from the engine's footer facts; a note instead when the engine read no footers. */
     function schemaGaps(declared) {
         const out = [];
@@ -59857,6 +59936,35 @@ async function runAudit(settings, ports) {
         });
     }
 }
+/**
+ * The endpoint whose run fills a table (its own `endpoint`, else the first of the pipeline's writers that the
+ * config fetches), undefined when the config has no endpoints to judge by, and null when the pipeline does not
+ * fetch the table at all (no endpoint writes it, or each one is in `skip_endpoints`).
+ */
+function fetchedBy(config, table, tc) {
+    if (Object.keys(config.endpoints).length === 0)
+        return undefined;
+    const { fetched } = tableWriters(config, table, tc?.endpoint);
+    if (fetched.length === 0)
+        return null;
+    return tc?.endpoint && fetched.includes(tc.endpoint) ? tc.endpoint : fetched[0];
+}
+/** An info note for a table the pipeline does not fetch: why, and that its emptiness is not a gap. */
+function notFetchedNote(config, table, tc) {
+    const { skipped } = tableWriters(config, table, tc?.endpoint);
+    const why = skipped.length > 0
+        ? `its endpoint${skipped.length === 1 ? '' : 's'} ${skipped.join(', ')} ${skipped.length === 1 ? 'is' : 'are'} in skip_endpoints`
+        : 'no endpoint of the config writes it';
+    return `info: ${table} is not fetched by the pipeline (${why}): its missing data is not a gap`;
+}
+function withEndpoint(gap, endpoint) {
+    return endpoint ? { ...gap, endpoint } : gap;
+}
+/** What the report says about the season in progress, which the volume check leaves out. */
+function volumeNote(season, today) {
+    return (`volume_anomaly: season ${season} is in progress (today ${today.toISOString().slice(0, 10)}), so it is not ` +
+        'compared with earlier seasons, nor used as their neighbour, until its games end in April');
+}
 function parentKeyOf(config, parent) {
     return Object.values(config.audit.tables).find((t) => t.parent === parent)?.parent_key ?? 'gameId';
 }
@@ -59880,7 +59988,7 @@ function sumRows(f) {
             n += r;
     return n;
 }
-function tableAudit(table, tc, f, gaps, coverage, config) {
+function tableAudit(table, tc, f, gaps, coverage, config, notFetched) {
     const bySeason = {};
     for (const [season, rows] of [...f.rowsBySeason].sort((a, b) => a[0] - b[0])) {
         if (season === NO_SEASON)
@@ -59910,6 +60018,7 @@ function tableAudit(table, tc, f, gaps, coverage, config) {
             gaps,
             coverage: coverage.filter((c) => c.table === table),
             configured: tc !== undefined,
+            notFetched,
         });
     return {
         table,
@@ -60528,7 +60637,9 @@ function remedy(gap) {
             return 'find the second copy (another date partition, a re-run) and remove it';
         case 'missing_season':
         case 'empty_table':
-            return 're-run the pipeline for the season (`cbbd_etl backfill`)';
+            return gap.endpoint
+                ? `run the pipeline's \`${gap.endpoint}\` endpoint (\`cbbd_etl\`, that endpoint only) for ${gap.season === undefined ? 'its seasons' : `season ${gap.season}`}`
+                : "re-run the pipeline for the table's seasons (`cbbd_etl backfill`)";
         case 'volume_anomaly':
             return 'compare with the API; a partial pipeline run is the usual cause';
         case 'unexpected_partition':
@@ -79208,6 +79319,10 @@ async function generateDemoLake(store, options = {}) {
 }
 /** The seed of a lake generated without one (the fake API's league uses it too, to serve the same games). */
 const DEMO_SEED = 7;
+/** A season's synthetic games that have started by `today` (all of them without a `today`). */
+function playedGames(seed, season, count, today) {
+    return syntheticGames(seed, season, count).filter((g) => !today || g.startDate.slice(0, 10) <= today);
+}
 /** The pure half of `generateDemoLake`: every object to write, and the manifest of the gaps they hold. */
 function planDemoLake(lakeUri, options = {}) {
     const seed = options.seed ?? DEMO_SEED;
@@ -79269,7 +79384,7 @@ function planDemoLake(lakeUri, options = {}) {
         return silverTable(endpoint, records, PIPELINE_TABLES[table].key, tableRules('silver', 'cbbd_silver', table));
     };
     const childCount = (table, g) => table === 'fct_plays' ? playCount(g) : table === 'fct_substitutions' ? 60 : 20;
-    const gamesBySeason = new Map(seasons.map((s) => [s, syntheticGames(seed, s, gamesPerSeason)]));
+    const gamesBySeason = new Map(seasons.map((s) => [s, playedGames(seed, s, gamesPerSeason, options.today)]));
     for (const [season, games] of gamesBySeason) {
         manifest.gameIds[season] = games.map((g) => g.id);
         planGames(season, games);
@@ -79431,6 +79546,7 @@ async function demoCommand(command, deps) {
     const manifest = await generateDemoLake(createFsStore(root), {
         seasons,
         gamesPerSeason: command.gamesPerSeason,
+        today: deps.now().toISOString().slice(0, 10),
     });
     deps.logger.info(`wrote ${manifest.files} objects (${(manifest.bytes / 1e6).toFixed(1)} MB); auditing …`);
     return auditCommand({

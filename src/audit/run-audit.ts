@@ -1,3 +1,4 @@
+import { tableWriters } from '../config/pipeline-tables.js';
 import type { Config, TableConfig } from '../config/schema.js';
 import { NO_SEASON, type QueryEngine, type TableFacts } from '../engine/query-engine.js';
 import type { ObjectStore } from '../lake/object-store.js';
@@ -18,6 +19,7 @@ import {
   volumeGaps,
 } from './table-checks.js';
 import { tableStatus } from './table-status.js';
+import { seasonInProgress } from './volume.js';
 import { rankGaps, type SeverityContext } from './severity.js';
 import { type AuditResult, type CoverageRow, type Gap, type SeasonStats, type TableAudit } from './types.js';
 
@@ -52,6 +54,7 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
   ports.logger.info(
     `listed ${inventory.listedObjects} objects under ${layout.silver}/ in ${inventory.tables.size} tables`,
   );
+  const notes: string[] = [];
   const configured = Object.keys(config.audit.tables);
   const found = [...inventory.tables.keys()].filter((t) => !configured.includes(t)).sort();
   const parents = new Set(
@@ -60,6 +63,8 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
       .filter((p): p is string => !!p),
   );
 
+  const inProgress = seasonInProgress(ports.now());
+  if (inProgress !== undefined && seasonSet.has(inProgress)) notes.push(volumeNote(inProgress, ports.now()));
   const facts = new Map<string, TableFacts>();
   const filesOf = new Map<string, LakeFile[]>();
   for (const table of [...configured, ...found]) {
@@ -72,9 +77,9 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
   }
 
   const gaps: Gap[] = [];
-  const notes: string[] = [];
   const coverage: CoverageRow[] = [];
   const tableGaps = new Map<string, Gap[]>();
+  const notFetched = new Set<string>();
   const add = (list: Gap[]) => {
     for (const g of list) {
       gaps.push(g);
@@ -82,29 +87,7 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
     }
   };
 
-  for (const table of [...configured, ...found]) {
-    const tc = config.audit.tables[table];
-    const f = facts.get(table)!;
-    const files = filesOf.get(table)!;
-    const seasonOf = (key: string) => files.find((x) => x.key === key)?.season;
-    if (f.unavailable) {
-      notes.push(`${table}: not audited by ${ports.engine.name}: ${f.unavailable}`);
-      continue;
-    }
-    const totalRows = sumRows(f);
-    if (tc && totalRows === 0) add([emptyTableGap(table, files.length)]);
-    for (const u of f.unreadable) ports.logger.warn(`unreadable ${u.key}: ${u.reason}`);
-    add(unreadableGaps(table, f, seasonOf));
-    add(checkLayout(table, inventory.tables.get(table) ?? [], config.audit.canonical_layout));
-    if (tc?.key) add(duplicateGaps(table, tc.key, f));
-    add(volumeGaps(table, f, config.audit.thresholds.volume_anomaly_ratio));
-    add(missingSeasonGaps(table, tc, f, seasons, tc?.first_season ?? config.seasons.start));
-    if (tc?.parent) {
-      const cov = await coverageOf(table, tc, f);
-      coverage.push(...cov.rows);
-      add(cov.gaps);
-    }
-  }
+  for (const table of [...configured, ...found]) await checkTable(table);
   notes.push(...inventory.oddKeys.map((o) => `skipped ${o.reason}`));
   const catalog = ports.catalogCheck ? await ports.catalogCheck(inventory.tables) : undefined;
   if (catalog) {
@@ -124,6 +107,7 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
         tableGaps.get(table) ?? [],
         coverage,
         config,
+        notFetched.has(table),
       ),
     )
     .filter((t) => t.configured || t.files > 0 || t.rows > 0);
@@ -138,6 +122,37 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
     gaps: rankGaps(gaps, severityContext(config, parents, coverage, facts)),
     notes,
   };
+
+  /** Every check of one table; a table the pipeline does not fetch gets a note instead of data gaps. */
+  async function checkTable(table: string): Promise<void> {
+    const tc = config.audit.tables[table];
+    const f = facts.get(table)!;
+    const files = filesOf.get(table)!;
+    const seasonOf = (key: string) => files.find((x) => x.key === key)?.season;
+    if (f.unavailable) {
+      notes.push(`${table}: not audited by ${ports.engine.name}: ${f.unavailable}`);
+      return;
+    }
+    for (const u of f.unreadable) ports.logger.warn(`unreadable ${u.key}: ${u.reason}`);
+    add(unreadableGaps(table, f, seasonOf));
+    add(checkLayout(table, inventory.tables.get(table) ?? [], config.audit.canonical_layout));
+    if (tc?.key) add(duplicateGaps(table, tc.key, f));
+    const writer = fetchedBy(config, table, tc);
+    if (writer === null) {
+      notes.push(notFetchedNote(config, table, tc));
+      notFetched.add(table);
+      return;
+    }
+    if (tc && sumRows(f) === 0) add([emptyTableGap(table, files.length, writer)]);
+    add(volumeGaps(table, f, config.audit.thresholds.volume_anomaly_ratio, inProgress));
+    const first = tc?.first_season ?? config.seasons.start;
+    add(missingSeasonGaps(table, tc, f, seasons, first).map((g) => withEndpoint(g, writer)));
+    if (tc?.parent) {
+      const cov = await coverageOf(table, tc, f);
+      coverage.push(...cov.rows);
+      add(cov.gaps);
+    }
+  }
 
   /** `schema_drift` per table from the engine's footer facts; a note instead when the engine read no footers. */
   function schemaGaps(declared: CatalogFindings['declared'] | undefined): Gap[] {
@@ -180,6 +195,40 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
   }
 }
 
+/**
+ * The endpoint whose run fills a table (its own `endpoint`, else the first of the pipeline's writers that the
+ * config fetches), undefined when the config has no endpoints to judge by, and null when the pipeline does not
+ * fetch the table at all (no endpoint writes it, or each one is in `skip_endpoints`).
+ */
+function fetchedBy(config: Config, table: string, tc: TableConfig | undefined): string | undefined | null {
+  if (Object.keys(config.endpoints).length === 0) return undefined;
+  const { fetched } = tableWriters(config, table, tc?.endpoint);
+  if (fetched.length === 0) return null;
+  return tc?.endpoint && fetched.includes(tc.endpoint) ? tc.endpoint : fetched[0];
+}
+
+/** An info note for a table the pipeline does not fetch: why, and that its emptiness is not a gap. */
+function notFetchedNote(config: Config, table: string, tc: TableConfig | undefined): string {
+  const { skipped } = tableWriters(config, table, tc?.endpoint);
+  const why =
+    skipped.length > 0
+      ? `its endpoint${skipped.length === 1 ? '' : 's'} ${skipped.join(', ')} ${skipped.length === 1 ? 'is' : 'are'} in skip_endpoints`
+      : 'no endpoint of the config writes it';
+  return `info: ${table} is not fetched by the pipeline (${why}): its missing data is not a gap`;
+}
+
+function withEndpoint(gap: Gap, endpoint: string | undefined): Gap {
+  return endpoint ? { ...gap, endpoint } : gap;
+}
+
+/** What the report says about the season in progress, which the volume check leaves out. */
+function volumeNote(season: number, today: Date): string {
+  return (
+    `volume_anomaly: season ${season} is in progress (today ${today.toISOString().slice(0, 10)}), so it is not ` +
+    'compared with earlier seasons, nor used as their neighbour, until its games end in April'
+  );
+}
+
 function parentKeyOf(config: Config, parent: string): string {
   return Object.values(config.audit.tables).find((t) => t.parent === parent)?.parent_key ?? 'gameId';
 }
@@ -215,6 +264,7 @@ function tableAudit(
   gaps: Gap[],
   coverage: CoverageRow[],
   config: Config,
+  notFetched: boolean,
 ): TableAudit {
   const bySeason: Record<string, SeasonStats> = {};
   for (const [season, rows] of [...f.rowsBySeason].sort((a, b) => a[0] - b[0])) {
@@ -244,6 +294,7 @@ function tableAudit(
         gaps,
         coverage: coverage.filter((c) => c.table === table),
         configured: tc !== undefined,
+        notFetched,
       });
   return {
     table,

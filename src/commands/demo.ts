@@ -29,6 +29,7 @@ export async function demoCommand(
   const manifest = await generateDemoLake(createFsStore(root), {
     seasons,
     gamesPerSeason: command.gamesPerSeason,
+    today: deps.now().toISOString().slice(0, 10),
   });
   deps.logger.info(`wrote ${manifest.files} objects (${(manifest.bytes / 1e6).toFixed(1)} MB); auditing …`);
   return auditCommand(

@@ -27,7 +27,9 @@ export function remedy(gap: Gap): string {
       return 'find the second copy (another date partition, a re-run) and remove it';
     case 'missing_season':
     case 'empty_table':
-      return 're-run the pipeline for the season (`cbbd_etl backfill`)';
+      return gap.endpoint
+        ? `run the pipeline's \`${gap.endpoint}\` endpoint (\`cbbd_etl\`, that endpoint only) for ${gap.season === undefined ? 'its seasons' : `season ${gap.season}`}`
+        : "re-run the pipeline for the table's seasons (`cbbd_etl backfill`)";
     case 'volume_anomaly':
       return 'compare with the API; a partial pipeline run is the usual cause';
     case 'unexpected_partition':
