@@ -60630,7 +60630,12 @@ function remedy(gap) {
         case 'catalog_partition_keys':
             return "recreate the catalog table with the paths' partition keys, then `cbbd-gap-bot repair --apply`";
         case 'mixed_partition_layout':
-            return '`cbbd-gap-bot repair --normalize --apply` copies the rows into season=/date=';
+            return ('three steps: (1) `cbbd-gap-bot repair --normalize` shows the files to copy and the partitions to register; ' +
+                '(2) `cbbd-gap-bot repair --normalize --apply` copies the rows into season=/date= and registers the new ' +
+                'partitions, and keeps the originals, so until step 3 the report still shows this gap and also a ' +
+                '`duplicates` gap for the season (every copied row is there twice, the table may turn FAIL); ' +
+                '(3) `cbbd-gap-bot repair --normalize --apply --confirm-delete` deletes each original whose every key it ' +
+                'read back from the copies, and the next audit shows neither gap');
         case 'unreadable_file':
             return 'rewrite or remove the file, then re-run the pipeline for its games';
         case 'duplicates':
@@ -80367,7 +80372,8 @@ async function normalizeFile(store, table, file, key, siblings) {
         }
         const spec = columnSpecs(metadata, columns);
         for (const [date, dayRows] of [...byDate].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-            const prefix = `${file.key.slice(0, file.key.indexOf('/season='))}/season=${file.season}/date=${date}/`;
+            const target = copyKey(file, date);
+            const prefix = target.slice(0, target.lastIndexOf('/') + 1);
             const present = await keysIn(store, siblings.filter((s) => s.key.startsWith(prefix)), key);
             const fresh = dayRows.filter((r) => {
                 const k = rowKey(r, key, columns);
@@ -80379,7 +80385,6 @@ async function normalizeFile(store, table, file, key, siblings) {
             out.alreadyPresent += dayRows.length - fresh.length;
             if (fresh.length === 0)
                 continue;
-            const target = `${prefix}part-${paramsHash8({ normalized_from: file.key, date })}.parquet`;
             await store.putIfAbsent(target, writeParquet(spec, fresh));
             out.copied += fresh.length;
             out.written.push(target);
@@ -80389,6 +80394,42 @@ async function normalizeFile(store, table, file, key, siblings) {
         out.error = e instanceof Error ? e.message : String(e);
     }
     return out;
+}
+/** Where the rows of `file` for one game date are copied: a name derived from the source, so re-runs find it. */
+function copyKey(file, date) {
+    const table = file.key.slice(0, file.key.indexOf('/season='));
+    return `${table}/season=${file.season}/date=${date}/part-${paramsHash8({ normalized_from: file.key, date })}.parquet`;
+}
+/**
+ * The copies `normalizeFile` will write for a file, as lake files, from its date column alone: the plan counts
+ * the partitions they add before anything is written. Empty when the file has no readable game dates (the
+ * normalize then fails for it and writes nothing).
+ */
+async function plannedCopies(store, file) {
+    try {
+        const metadata = await readFooter(store, file);
+        const dateColumn = DATE_COLUMNS.map((c) => resolveColumn(columnNames(metadata), c)).find((c) => c !== undefined);
+        if (!dateColumn)
+            return [];
+        const values = (await readColumns(store, file, metadata, [dateColumn])).get(dateColumn) ?? [];
+        const dates = new Set(values.map((v) => String(v ?? '').slice(0, 10)));
+        if ([...dates].some((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d)))
+            return [];
+        return [...dates].sort().map((date) => ({
+            key: copyKey(file, date),
+            size: 0,
+            table: file.table,
+            partitions: [
+                { name: 'season', value: String(file.season) },
+                { name: 'date', value: date },
+            ],
+            shape: 'season/date',
+            season: file.season,
+        }));
+    }
+    catch {
+        return [];
+    }
 }
 /** The keys present in some files (all rows), for "copy only what is missing" and for read-back checks. */
 async function keysIn(store, files, key) {
@@ -80486,9 +80527,13 @@ async function runRepair(config, options, ports) {
     const survey = surveyOf(config, ports);
     let inventory = await survey.inventory();
     const plan = await survey.plan(inventory);
+    // With --normalize the plan counts the partitions the copies will add, so it says what --apply will register.
+    const expected = options.normalize
+        ? await survey.plan(await withPlannedCopies(config, ports.store, plan, inventory))
+        : plan;
     const report = {
         applied: options.apply,
-        plan: describePlan(plan, options),
+        plan: describePlan(expected, options),
         registered: { done: 0, failed: [] },
         normalized: [],
         deletedFiles: { done: [], kept: [] },
@@ -80522,6 +80567,20 @@ function surveyOf(config, ports) {
         inventory: () => takeInventory(ports.store, layout.silver),
         plan: (inventory) => planRepair(inventory.tables, ports.catalog, config.catalog.silver_database, ports.keyOfLocation, tableLocation),
     };
+}
+/** The inventory as it will be after normalizing: every copy the plan's `season=/asof=` files will get. */
+async function withPlannedCopies(config, store, plan, inventory) {
+    const tables = new Map(inventory.tables);
+    for (const { table, files } of plan.normalize) {
+        if (!config.audit.tables[table]?.key)
+            continue;
+        const have = new Set((tables.get(table) ?? []).map((f) => f.key));
+        const copies = [];
+        for (const file of files)
+            copies.push(...(await plannedCopies(store, file)).filter((c) => !have.has(c.key)));
+        tables.set(table, [...(tables.get(table) ?? []), ...copies]);
+    }
+    return { ...inventory, tables };
 }
 /** Copies the rows of every `season=/asof=` file into `season=/date=`; a table without a key in the config cannot. */
 async function normalizeAll(config, ports, plan, inventory) {
@@ -80635,11 +80694,11 @@ function repairText(r) {
         lines.push(`  register ${t.partitions.length} partition(s) of ${t.table}: ${t.partitions
             .slice(0, 5)
             .map((v) => v.join('/'))
-            .join(', ')}${t.partitions.length > 5 ? ', …' : ''}`);
+            .join(', ')}${t.partitions.length > 5 ? `, +${t.partitions.length - 5} more` : ''}`);
     }
     for (const t of r.plan.normalize)
         for (const f of t.files)
-            lines.push(`  rewrite ${f} into season=/date= partitions`);
+            lines.push(`  copy the rows of ${f} into season=/date= partitions (the original stays until --confirm-delete)`);
     for (const t of r.plan.stale) {
         lines.push(`  stale in the catalog (removed only with --apply --confirm-delete): ${t.table} ${t.partitions.map((v) => v.join('/')).join(', ')}`);
     }
@@ -80655,6 +80714,10 @@ function repairText(r) {
         for (const n of r.normalized) {
             lines.push(`  normalized ${n.source}: ${n.rows} rows, ${n.copied} copied, ${n.alreadyPresent} already there${n.error ? `, FAILED: ${n.error}` : ''}`);
         }
+        if (r.normalized.some((n) => n.copied > 0) && r.deletedFiles.done.length === 0)
+            lines.push('  next: the originals are still there, so the audit reports their seasons as mixed_partition_layout and ' +
+                'their rows as duplicates until `cbbd-gap-bot repair --normalize --apply --confirm-delete` deletes each ' +
+                'original whose every key it reads back from the copies');
         if (r.deletedFiles.done.length + r.deletedFiles.kept.length > 0)
             lines.push(`  deleted ${r.deletedFiles.done.length} normalized original(s)`);
         for (const k of r.deletedFiles.kept)
