@@ -58517,7 +58517,7 @@ module.exports = Iterator;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9585);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5642);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
@@ -58533,7 +58533,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9585:
+/***/ 5642:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -59136,6 +59136,49 @@ function deadletterKey(layout, endpoint, ingestedAt, params) {
 /** A UTC date as the pipeline writes it in `ingested_at=` and `date=`. */
 function isoDate(d) {
     return d.toISOString().slice(0, 10);
+}
+
+;// CONCATENATED MODULE: ./src/audit/blocked.ts
+
+/** What to do about a blocked game, in the words of the report, the plan and the fill. */
+const BLOCKED_REMEDY = 'move the file aside (copy it under another prefix, then delete it), then fill: a fill writes create-only and ' +
+    'never replaces it';
+/**
+ * The games among `ids` whose per-game file (`part-{hash8 of {"gameId": id}}.parquet`, as the pipeline and a fill
+ * name it) is one of the unreadable `files` of the same season. A fill of such a game would spend an API call and
+ * then fail on the existing object, night after night.
+ */
+function blockedGames(ids, season, files) {
+    const bySeason = files.filter((f) => f.includes(`/season=${season}/`));
+    if (bySeason.length === 0)
+        return [];
+    const byHash = new Map(bySeason.map((f) => [/part-([0-9a-f]{8})\.parquet$/.exec(f)?.[1], f]));
+    const out = [];
+    for (const gameId of ids) {
+        const file = byHash.get(paramsHash8({ gameId }));
+        if (file)
+            out.push({ gameId, file });
+    }
+    return out;
+}
+/**
+ * Links each `unreadable_file` gap to the `missing_children` gap of its table and season when one of its files
+ * sits at a missing game's key: the missing gap lists the game as `blocked` and says what to do, the unreadable
+ * gap names the game. Changes the gaps in place.
+ */
+function linkBlockedGames(gaps) {
+    for (const missing of gaps.filter((g) => g.kind === 'missing_children' && g.season !== undefined)) {
+        const unreadable = gaps.find((g) => g.kind === 'unreadable_file' && g.table === missing.table && g.season === missing.season);
+        const blocked = blockedGames(missing.ids, missing.season, unreadable?.files ?? []);
+        if (blocked.length === 0 || !unreadable)
+            continue;
+        missing.blocked = blocked;
+        const games = blocked.map((b) => b.gameId).join(', ');
+        missing.detail +=
+            `; ${blocked.length} of them (${games}) cannot be filled: an unreadable file sits at the key a fill ` +
+                `writes (${blocked.map((b) => b.file).join(', ')}): ${BLOCKED_REMEDY}`;
+        unreadable.detail += `; ${blocked.map((b) => `${b.file} is at the key of missing game ${b.gameId}`).join('; ')}`;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/audit/coverage.ts
@@ -59803,6 +59846,7 @@ function compareGaps(a, b) {
 
 
 
+
 /**
  * Audits every configured table, and every table found under silver/, for the given seasons: counts, coverage
  * of child tables against their parent, duplicates, volume anomalies, null shares, partition layout, catalog
@@ -59866,7 +59910,7 @@ async function runAudit(settings, ports) {
         seasons: [seasons[0] ?? config.seasons.start, seasons[seasons.length - 1] ?? config.seasons.end],
         tables,
         coverage,
-        gaps: rankGaps(gaps, severityContext(config, parents, coverage, facts)),
+        gaps: rankGaps(linked(gaps), severityContext(config, parents, coverage, facts)),
         notes,
     };
     /** Every check of one table; a table the pipeline does not fetch gets a note instead of data gaps. */
@@ -59959,6 +60003,10 @@ function notFetchedNote(config, table, tc) {
 }
 function withEndpoint(gap, endpoint) {
     return endpoint ? { ...gap, endpoint } : gap;
+}
+function linked(gaps) {
+    linkBlockedGames(gaps);
+    return gaps;
 }
 /** What the report says about the season in progress, which the volume check leaves out. */
 function volumeNote(season, today) {
@@ -60729,7 +60777,7 @@ function header(result, options) {
             `${result.gaps.length} gap${result.gaps.length === 1 ? '' : 's'}` +
             (result.gaps.length > 0 ? ` (${severityCounts(result.gaps)})` : '') +
             (fillable.length > 0
-                ? ` (${fillable.length} fillable: ${fmt(fillable.reduce((a, g) => a + g.count, 0))} games to fetch)`
+                ? ` (${fillable.length} fillable: ${fmt(fillable.reduce((a, g) => a + g.count - (g.blocked?.length ?? 0), 0))} games to fetch)`
                 : ''),
     ];
     if (options.deferredIssues)
@@ -79941,6 +79989,7 @@ function booleanValue(value, name, fallback = false) {
 
 
 
+
 /** The child table an endpoint fills, from `audit.tables`. */
 function tableForEndpoint(config, endpoint) {
     const entry = Object.entries(config.audit.tables).find(([, tc]) => tc.endpoint === endpoint);
@@ -79997,7 +80046,7 @@ async function loadGames(store, config, parent, seasons, logger) {
  * The missing games of an endpoint's table for the seasons, exactly as the audit computes them (the same
  * coverage check over the same engine), with their season and date from fct_games (`games`, loaded for the
  * table's parent and these seasons). Seasons before the table's first season are skipped: the API has nothing
- * for them.
+ * for them. A game whose key already holds an unreadable file is `blocked`, not a target: its fill cannot succeed.
  */
 async function discoverMissing(config, endpoint, seasons, ports) {
     const { table, tc } = tableForEndpoint(config, endpoint);
@@ -80028,7 +80077,23 @@ async function discoverMissing(config, endpoint, seasons, ports) {
         knownEmpty: await knownEmptyIds(ports.store, layoutFrom(config.s3_layout).deadletter, endpoint, ports.emptyFromCheckpoints, ports.logger),
         seasons,
     });
-    return coverage.gaps.flatMap((g) => g.ids.map((id) => index.get(id))).sort((a, b) => a.gameId - b.gameId);
+    const unreadable = child.unreadable.map((u) => u.key);
+    const targets = [];
+    const blocked = [];
+    for (const gap of coverage.gaps) {
+        const at = new Map(blockedGames(gap.ids, gap.season, unreadable).map((b) => [b.gameId, b.file]));
+        for (const id of gap.ids) {
+            const file = at.get(id);
+            if (file === undefined)
+                targets.push(index.get(id));
+            else
+                blocked.push({
+                    gameId: id,
+                    reason: `${file} is unreadable and sits at the key the fill would write; ${BLOCKED_REMEDY}`,
+                });
+        }
+    }
+    return { targets: targets.sort((a, b) => a.gameId - b.gameId), blocked };
 }
 /** The table whose games a child table covers (fct_games unless configured). */
 function parentOf(tc) {
@@ -80094,7 +80159,7 @@ async function fill_fillCommand(command, deps) {
     const { table, tc } = tableForEndpoint(config, command.endpoint);
     const store = openLake(command.lake, config, deps.env);
     const checkpoints = openCheckpoints(command.checkpoints, command.lake, config, deps.env);
-    const { all, unplaceable } = await missingGames(command, parentOf(tc), store, checkpoints, deps);
+    const { all, unplaceable, blocked } = await missingGames(command, parentOf(tc), store, checkpoints, deps);
     const mine = all.filter((t) => shardOf(t.gameId, command.shard.count) === command.shard.index);
     const open = await openTargets(checkpoints, command.endpoint, mine);
     const targets = command.limit !== undefined ? open.slice(0, command.limit) : open;
@@ -80107,6 +80172,7 @@ async function fill_fillCommand(command, deps) {
         alreadyDone: mine.length - open.length,
         targets,
         unplaceable,
+        blocked,
         result: undefined,
         catalog: undefined,
     };
@@ -80155,18 +80221,20 @@ async function missingGames(command, parent, store, checkpoints, deps) {
         });
         const { index } = await loadGames(store, config, parent, seasons, logger);
         const { targets, unplaceable } = targetsFromFile(text, index, seasons, file);
-        return { all: targets, unplaceable };
+        return { all: targets, unplaceable, blocked: [] };
     }
     const engine = await openEngine(command.engine, store, command.lake, config, deps.env);
     try {
-        const all = await discoverMissing(config, command.endpoint, seasons, {
+        const { targets, blocked } = await discoverMissing(config, command.endpoint, seasons, {
             store,
             engine,
             logger,
             games: await loadGames(store, config, parent, seasons, logger),
             emptyFromCheckpoints: (endpoint) => checkpoints.idsWithStatus(endpoint, 'empty'),
         });
-        return { all, unplaceable: [] };
+        for (const b of blocked)
+            logger.warn(`skipped game ${b.gameId}: ${b.reason}`);
+        return { all: targets, unplaceable: [], blocked };
     }
     finally {
         await engine.close();
@@ -80310,7 +80378,7 @@ async function planCommand(command, deps) {
             const parent = parentOf(tableForEndpoint(config, endpoint).tc);
             const games = gamesOf.get(parent) ?? (await loadGames(store, config, parent, command.seasons, deps.logger));
             gamesOf.set(parent, games);
-            const found = await discoverMissing(config, endpoint, command.seasons, {
+            const { targets: found, blocked } = await discoverMissing(config, endpoint, command.seasons, {
                 store,
                 engine,
                 logger: deps.logger,
@@ -80318,7 +80386,7 @@ async function planCommand(command, deps) {
                 emptyFromCheckpoints: (e) => checkpoints.idsWithStatus(e, 'empty'),
             });
             const open = await openTargets(checkpoints, endpoint, found);
-            plans.push(planFill({
+            const plan = planFill({
                 endpoint,
                 targets: open,
                 shards,
@@ -80328,7 +80396,9 @@ async function planCommand(command, deps) {
                 ...(command.quotaRemaining !== undefined
                     ? { quota: { remaining: command.quotaRemaining, reserve: config.api.quota_reserve } }
                     : {}),
-            }));
+            });
+            plan.notes.push(...blocked.map((b) => `skipped game ${b.gameId}: ${b.reason}`));
+            plans.push(plan);
         }
     }
     finally {
@@ -80781,6 +80851,8 @@ function fillSummaryText(o) {
     lines.push(`  ${o.discovered} missing games in this shard, ${o.alreadyDone} already checkpointed done or empty, ${o.targets.length} to fetch`);
     for (const u of o.unplaceable)
         lines.push(`  not placed: game ${u.gameId}: ${u.reason}`);
+    for (const b of o.blocked)
+        lines.push(`  skipped: game ${b.gameId}: ${b.reason}`);
     if (o.dryRun) {
         lines.push('  dry run: no API call, nothing written. Would fetch:');
         const bySeason = new Map();

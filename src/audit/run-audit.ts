@@ -5,6 +5,7 @@ import type { ObjectStore } from '../lake/object-store.js';
 import { layoutFrom } from '../layout/keys.js';
 import type { Logger } from '../util/logger.js';
 import type { CatalogFindings } from './catalog-checks.js';
+import { linkBlockedGames } from './blocked.js';
 import { checkCoverage } from './coverage.js';
 import type { LakeFile } from '../lake/lake-file.js';
 import { filesForSeasons, takeInventory } from './inventory.js';
@@ -119,7 +120,7 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
     seasons: [seasons[0] ?? config.seasons.start, seasons[seasons.length - 1] ?? config.seasons.end],
     tables,
     coverage,
-    gaps: rankGaps(gaps, severityContext(config, parents, coverage, facts)),
+    gaps: rankGaps(linked(gaps), severityContext(config, parents, coverage, facts)),
     notes,
   };
 
@@ -219,6 +220,11 @@ function notFetchedNote(config: Config, table: string, tc: TableConfig | undefin
 
 function withEndpoint(gap: Gap, endpoint: string | undefined): Gap {
   return endpoint ? { ...gap, endpoint } : gap;
+}
+
+function linked(gaps: Gap[]): Gap[] {
+  linkBlockedGames(gaps);
+  return gaps;
 }
 
 /** What the report says about the season in progress, which the volume check leaves out. */

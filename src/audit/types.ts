@@ -50,6 +50,11 @@ export interface Gap {
   severity?: Severity;
   files?: string[];
   partitions?: string[][];
+  /**
+   * `missing_children`: games a fill cannot write because an unreadable file sits at their key (`file`); they
+   * stay in `ids` (they are missing) and plan and fill skip them.
+   */
+  blocked?: { gameId: number; file: string }[];
   /** `duplicates`: up to 20 duplicated keys and the files holding each (from the scan engine). */
   keys?: { key: string; files: string[] }[];
   /** `schema_drift`: each column whose files disagree on its type, or hold one the catalog cannot read. */

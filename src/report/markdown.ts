@@ -42,7 +42,7 @@ function header(result: AuditResult, options: MarkdownOptions): string {
       `${result.gaps.length} gap${result.gaps.length === 1 ? '' : 's'}` +
       (result.gaps.length > 0 ? ` (${severityCounts(result.gaps)})` : '') +
       (fillable.length > 0
-        ? ` (${fillable.length} fillable: ${fmt(fillable.reduce((a, g) => a + g.count, 0))} games to fetch)`
+        ? ` (${fillable.length} fillable: ${fmt(fillable.reduce((a, g) => a + g.count - (g.blocked?.length ?? 0), 0))} games to fetch)`
         : ''),
   ];
   if (options.deferredIssues)
