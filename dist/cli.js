@@ -58517,7 +58517,7 @@ module.exports = Iterator;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5642);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9043);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
@@ -58533,7 +58533,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5642:
+/***/ 9043:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -59867,16 +59867,8 @@ async function runAudit(settings, ports) {
     const inProgress = seasonInProgress(ports.now());
     if (inProgress !== undefined && seasonSet.has(inProgress))
         notes.push(volumeNote(inProgress, ports.now()));
-    const facts = new Map();
-    const filesOf = new Map();
-    for (const table of [...configured, ...found]) {
-        const tc = config.audit.tables[table];
-        const files = filesForSeasons(inventory.tables.get(table) ?? [], seasonSet);
-        filesOf.set(table, files);
-        const idColumn = tc?.parent ? tc.parent_key : parents.has(table) ? parentKeyOf(config, table) : undefined;
-        facts.set(table, await ports.engine.tableFacts({ table, files, key: tc?.key, idColumn }));
-        ports.logger.debug(`${table}: ${files.length} files`);
-    }
+    const filesOf = new Map([...configured, ...found].map((t) => [t, filesForSeasons(inventory.tables.get(t) ?? [], seasonSet)]));
+    const facts = await readFacts(settings, ports, filesOf, parents);
     const gaps = [];
     const coverage = [];
     const tableGaps = new Map();
@@ -60012,6 +60004,33 @@ function linked(gaps) {
 function volumeNote(season, today) {
     return (`volume_anomaly: season ${season} is in progress (today ${today.toISOString().slice(0, 10)}), so it is not ` +
         'compared with earlier seasons, nor used as their neighbour, until its games end in April');
+}
+/**
+ * Asks the engine for every table's facts, reporting files read of the total as it goes (per file from the scan
+ * engine, per table from the SQL engines).
+ */
+async function readFacts({ config }, ports, filesOf, parents) {
+    const total = [...filesOf.values()].reduce((a, f) => a + f.length, 0);
+    let read = 0;
+    const tick = (n) => {
+        read += n;
+        if (n > 0)
+            ports.progress?.({ read, total });
+    };
+    const facts = new Map();
+    for (const [table, files] of filesOf) {
+        const tc = config.audit.tables[table];
+        const idColumn = tc?.parent ? tc.parent_key : parents.has(table) ? parentKeyOf(config, table) : undefined;
+        let seen = 0;
+        const onRead = () => {
+            seen++;
+            tick(1);
+        };
+        facts.set(table, await ports.engine.tableFacts({ table, files, key: tc?.key, idColumn, onRead }));
+        tick(files.length - seen);
+        ports.logger.debug(`${table}: ${files.length} files`);
+    }
+    return facts;
 }
 function parentKeyOf(config, parent) {
     return Object.values(config.audit.tables).find((t) => t.parent === parent)?.parent_key ?? 'gameId';
@@ -71071,7 +71090,11 @@ function createScanEngine(store, opts) {
         name: 'scan',
         async tableFacts(request) {
             const sizer = createFooterSizer();
-            const scans = await mapLimit(request.files, opts.concurrency, (file) => scanFile(store, file, request, sizer));
+            const scans = await mapLimit(request.files, opts.concurrency, async (file) => {
+                const scan = await scanFile(store, file, request, sizer);
+                request.onRead?.();
+                return scan;
+            });
             return mergeScans(request, scans);
         },
         async close() { },
@@ -73474,6 +73497,7 @@ async function auditLake(command, deps) {
             engine,
             logger: deps.logger,
             now: deps.now,
+            ...(deps.progress ? { progress: deps.progress } : {}),
             catalogCheck: (tables) => checkCatalog(tables, catalog, database, keyOfLocation),
             emptyFromCheckpoints: async (endpoint) => {
                 try {
@@ -80914,6 +80938,38 @@ function createMemoryLogger() {
     return { lines, info: push('info'), warn: push('warn'), error: push('error'), debug: push('debug') };
 }
 
+;// CONCATENATED MODULE: ./src/util/progress.ts
+
+/** How often a log (CI, a file) gets a progress line; a terminal's live line is redrawn at most every 250 ms. */
+const LOG_EVERY_MS = 10_000;
+const TTY_EVERY_MS = 250;
+/**
+ * Progress of an audit's reading, on stderr: files read of the total, the rate and the time left. On a terminal
+ * one live line rewritten in place; in a log (Actions, a file) a line every ~10 s and one at the end, so a
+ * minutes-long S3 scan shows it is moving without flooding the log. `now` is injected so tests need no wall time.
+ */
+function auditProgressReporter(write, tty, now = Date.now) {
+    const started = now();
+    let last = started;
+    return ({ read, total }) => {
+        const t = now();
+        const done = read >= total;
+        if (!done && t - last < (tty ? TTY_EVERY_MS : LOG_EVERY_MS))
+            return;
+        last = t;
+        const seconds = Math.max(0.001, (t - started) / 1000);
+        const rate = read / seconds;
+        const eta = rate > 0 ? duration((total - read) / rate) : '?';
+        const line = `audit: ${fmt(read)}/${fmt(total)} files read · ${rate.toFixed(1)} files/s · ETA ${eta}`;
+        write(tty ? `\r${line}${done ? '\n' : ''}` : `${line}\n`);
+    };
+}
+/** `1m 46s`, `12s`. */
+function duration(seconds) {
+    const s = Math.ceil(seconds);
+    return s >= 60 ? `${Math.floor(s / 60)}m ${s % 60}s` : `${s}s`;
+}
+
 ;// CONCATENATED MODULE: ./src/cli/fill-output.ts
 
 /**
@@ -82660,7 +82716,7 @@ function nanoidOfLength(length) {
     return new RegExp(`^[a-zA-Z0-9_-]{${length}}$`);
 }
 /** ISO 8601-1 duration regex. Does not support the 8601-2 extensions like negative durations or fractional/negative components. */
-const duration = /^P(?:(\d+W)|(?!.*W)(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+([.,]\d+)?S)?)?)$/;
+const regexes_duration = /^P(?:(\d+W)|(?!.*W)(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+([.,]\d+)?S)?)?)$/;
 /** Implements ISO 8601-2 extensions like explicit +- prefixes, mixing weeks with other units, and fractional/negative components. */
 const extendedDuration = /^[-+]?P(?!$)(?:(?:[-+]?\d+Y)|(?:[-+]?\d+[.,]\d+Y$))?(?:(?:[-+]?\d+M)|(?:[-+]?\d+[.,]\d+M$))?(?:(?:[-+]?\d+W)|(?:[-+]?\d+[.,]\d+W$))?(?:(?:[-+]?\d+D)|(?:[-+]?\d+[.,]\d+D$))?(?:T(?=[\d+-])(?:(?:[-+]?\d+H)|(?:[-+]?\d+[.,]\d+H$))?(?:(?:[-+]?\d+M)|(?:[-+]?\d+[.,]\d+M$))?(?:[-+]?\d+(?:[.,]\d+)?S)?)??$/;
 /** A regex for any UUID-like identifier: 8-4-4-4-12 hex pattern */
@@ -83746,7 +83802,7 @@ const $ZodISOTime = /*@__PURE__*/ $constructor("$ZodISOTime", (inst, def) => {
     $ZodStringFormat.init(inst, def);
 });
 const $ZodISODuration = /*@__PURE__*/ $constructor("$ZodISODuration", (inst, def) => {
-    def.pattern ?? (def.pattern = duration);
+    def.pattern ?? (def.pattern = regexes_duration);
     $ZodStringFormat.init(inst, def);
 });
 const $ZodIPv4 = /*@__PURE__*/ $constructor("$ZodIPv4", (inst, def) => {
@@ -91767,6 +91823,7 @@ function scorecardText(result) {
 
 
 
+
 /** Runs one command line and returns the exit code. Errors become messages on stderr and codes 1, 2 or 3. */
 async function runCli(argv, io) {
     const logger = createStderrLogger({ verbose: Boolean(io.env.CBBD_GAP_BOT_DEBUG), sink: io.stderr });
@@ -91799,6 +91856,9 @@ async function dispatch(request, io, logger) {
     switch (request.kind) {
         case 'audit':
         case 'demo': {
+            const tty = Boolean(io.isTty) && !io.env.GITHUB_ACTIONS;
+            const progress = auditProgressReporter(io.stderr, tty, () => io.now().getTime());
+            const withProgress = { ...deps, progress };
             const outcome = request.kind === 'audit'
                 ? await auditCommand({
                     config,
@@ -91806,8 +91866,8 @@ async function dispatch(request, io, logger) {
                     engine: request.engine,
                     seasons: request.seasons,
                     out: request.out,
-                }, deps)
-                : await demoCommand({ config, dir: request.dir, gamesPerSeason: request.gamesPerSeason }, deps);
+                }, withProgress)
+                : await demoCommand({ config, dir: request.dir, gamesPerSeason: request.gamesPerSeason }, withProgress);
             io.stderr(scorecardText(outcome.result));
             io.stderr(`report: ${outcome.files.markdown} (also ${outcome.files.json}, ${outcome.files.svg})\n`);
             json(outcome.result);

@@ -30,6 +30,12 @@ export interface AuditSettings {
   seasons: number[];
 }
 
+/** How far the audit's reading is: Parquet files read of those it will read. */
+export interface AuditProgress {
+  read: number;
+  total: number;
+}
+
 /** The ports the audit reads through. */
 export interface AuditPorts {
   store: ObjectStore;
@@ -38,6 +44,8 @@ export interface AuditPorts {
   now: () => Date;
   /** Ids checkpointed as `empty` for an endpoint (the checkpoint store), when one is configured. */
   emptyFromCheckpoints?: (endpoint: string) => Promise<Iterable<number>>;
+  /** Files read of the total, after each file (scan) or table (duckdb, athena): the CLI shows it on stderr. */
+  progress?: (p: AuditProgress) => void;
   /** Catalog findings (partitions and catalog checks, declared columns), when a catalog is configured. */
   catalogCheck?: (tables: Map<string, LakeFile[]>) => Promise<CatalogFindings>;
 }
@@ -66,16 +74,10 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
 
   const inProgress = seasonInProgress(ports.now());
   if (inProgress !== undefined && seasonSet.has(inProgress)) notes.push(volumeNote(inProgress, ports.now()));
-  const facts = new Map<string, TableFacts>();
-  const filesOf = new Map<string, LakeFile[]>();
-  for (const table of [...configured, ...found]) {
-    const tc = config.audit.tables[table];
-    const files = filesForSeasons(inventory.tables.get(table) ?? [], seasonSet);
-    filesOf.set(table, files);
-    const idColumn = tc?.parent ? tc.parent_key : parents.has(table) ? parentKeyOf(config, table) : undefined;
-    facts.set(table, await ports.engine.tableFacts({ table, files, key: tc?.key, idColumn }));
-    ports.logger.debug(`${table}: ${files.length} files`);
-  }
+  const filesOf = new Map(
+    [...configured, ...found].map((t) => [t, filesForSeasons(inventory.tables.get(t) ?? [], seasonSet)]),
+  );
+  const facts = await readFacts(settings, ports, filesOf, parents);
 
   const gaps: Gap[] = [];
   const coverage: CoverageRow[] = [];
@@ -233,6 +235,38 @@ function volumeNote(season: number, today: Date): string {
     `volume_anomaly: season ${season} is in progress (today ${today.toISOString().slice(0, 10)}), so it is not ` +
     'compared with earlier seasons, nor used as their neighbour, until its games end in April'
   );
+}
+
+/**
+ * Asks the engine for every table's facts, reporting files read of the total as it goes (per file from the scan
+ * engine, per table from the SQL engines).
+ */
+async function readFacts(
+  { config }: AuditSettings,
+  ports: AuditPorts,
+  filesOf: Map<string, LakeFile[]>,
+  parents: Set<string>,
+): Promise<Map<string, TableFacts>> {
+  const total = [...filesOf.values()].reduce((a, f) => a + f.length, 0);
+  let read = 0;
+  const tick = (n: number) => {
+    read += n;
+    if (n > 0) ports.progress?.({ read, total });
+  };
+  const facts = new Map<string, TableFacts>();
+  for (const [table, files] of filesOf) {
+    const tc = config.audit.tables[table];
+    const idColumn = tc?.parent ? tc.parent_key : parents.has(table) ? parentKeyOf(config, table) : undefined;
+    let seen = 0;
+    const onRead = () => {
+      seen++;
+      tick(1);
+    };
+    facts.set(table, await ports.engine.tableFacts({ table, files, key: tc?.key, idColumn, onRead }));
+    tick(files.length - seen);
+    ports.logger.debug(`${table}: ${files.length} files`);
+  }
+  return facts;
 }
 
 function parentKeyOf(config: Config, parent: string): string {

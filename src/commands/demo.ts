@@ -2,9 +2,7 @@ import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { generateDemoLake } from '../demo/generate-lake.js';
 import { createFsStore } from '../lake/fs-store.js';
-import type { Logger } from '../util/logger.js';
-import { auditCommand, type AuditOutcome } from './audit.js';
-import type { Env } from './ports.js';
+import { auditCommand, type AuditDeps, type AuditOutcome } from './audit.js';
 
 /** `demo`'s settings: where the generated lake goes, and its size. */
 export interface DemoCommand {
@@ -17,10 +15,7 @@ export interface DemoCommand {
  * Generates the synthetic demo lake (seasons `seasons.start..end` of the config, gaps injected as real lakes
  * have them) in `dir`, then audits it with the scan engine and writes the report to `dir/reports`.
  */
-export async function demoCommand(
-  command: DemoCommand,
-  deps: { logger: Logger; env: Env; now: () => Date },
-): Promise<AuditOutcome> {
+export async function demoCommand(command: DemoCommand, deps: AuditDeps): Promise<AuditOutcome> {
   const root = path.resolve(command.dir);
   const seasons = range(command.config.seasons.start, command.config.seasons.end);
   deps.logger.info(

@@ -12,6 +12,8 @@ export interface TableRequest {
   key: string[] | undefined;
   /** A column whose distinct values per season the audit needs (`gameId` of fct_games and its children). */
   idColumn: string | undefined;
+  /** Called after each file is read, by engines that read file by file (scan), for progress. */
+  onRead?: () => void;
 }
 
 /** An engine's answer about one table. Seasons come from the `season=` partition, else a `season` column. */

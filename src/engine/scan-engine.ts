@@ -29,9 +29,11 @@ export function createScanEngine(store: ObjectStore, opts: { concurrency: number
     name: 'scan',
     async tableFacts(request) {
       const sizer = createFooterSizer();
-      const scans = await mapLimit(request.files, opts.concurrency, (file) =>
-        scanFile(store, file, request, sizer),
-      );
+      const scans = await mapLimit(request.files, opts.concurrency, async (file) => {
+        const scan = await scanFile(store, file, request, sizer);
+        request.onRead?.();
+        return scan;
+      });
       return mergeScans(request, scans);
     },
     async close() {},
