@@ -61032,6 +61032,9 @@ function layoutFindings(result) {
             out.push(`  - \`${item}\``);
         if (items.length > LISTED_ITEMS)
             out.push(`  - +${fmt(items.length - LISTED_ITEMS)} more (all in data_audit.json)`);
+        // The engine keeps the first 20 duplicated keys only: say how many duplicate rows the list leaves out.
+        if (g.keys && g.keys.length < g.count)
+            out.push(`  - +up to ${fmt(g.count - g.keys.length)} more duplicate rows whose keys are not listed`);
     }
     for (const n of result.notes)
         out.push(`- ${markdown_escape(n)}`);
@@ -91803,11 +91806,13 @@ function scorecardText(result) {
     const width = Math.max(...tables.map((t) => t.table.length), 5);
     const lines = tables.map((t) => `  ${t.status.padEnd(4)}  ${(worst.get(t.table) ?? '').padEnd(8)}  ${t.table.padEnd(width)}  ${fmt(t.rows).padStart(11)} rows  ${cutList(t.issues, CONSOLE_ISSUES).join('; ')}`);
     const fillable = result.gaps.filter((g) => g.kind === 'missing_children');
+    const games = fillable.reduce((a, g) => a + g.count - (g.blocked?.length ?? 0), 0);
+    const blocked = fillable.reduce((a, g) => a + (g.blocked?.length ?? 0), 0);
     const bySeverity = severityCounts(result.gaps);
     return [
         `\nscorecard (${result.engine}, seasons ${result.seasons[0]}-${result.seasons[1]}):`,
         ...lines,
-        `\n${result.gaps.length} gaps${bySeverity ? ` (${bySeverity})` : ''}, ${fillable.length} fillable (${fillable.reduce((a, g) => a + g.count, 0)} games)\n`,
+        `\n${result.gaps.length} gaps${bySeverity ? ` (${bySeverity})` : ''}, ${fillable.length} fillable (${games} games${blocked ? `; ${blocked} more blocked by an unreadable file` : ''})\n`,
     ].join('\n');
 }
 

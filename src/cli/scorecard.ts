@@ -18,10 +18,12 @@ export function scorecardText(result: AuditResult): string {
       `  ${t.status.padEnd(4)}  ${(worst.get(t.table) ?? '').padEnd(8)}  ${t.table.padEnd(width)}  ${fmt(t.rows).padStart(11)} rows  ${cutList(t.issues, CONSOLE_ISSUES).join('; ')}`,
   );
   const fillable = result.gaps.filter((g) => g.kind === 'missing_children');
+  const games = fillable.reduce((a, g) => a + g.count - (g.blocked?.length ?? 0), 0);
+  const blocked = fillable.reduce((a, g) => a + (g.blocked?.length ?? 0), 0);
   const bySeverity = severityCounts(result.gaps);
   return [
     `\nscorecard (${result.engine}, seasons ${result.seasons[0]}-${result.seasons[1]}):`,
     ...lines,
-    `\n${result.gaps.length} gaps${bySeverity ? ` (${bySeverity})` : ''}, ${fillable.length} fillable (${fillable.reduce((a, g) => a + g.count, 0)} games)\n`,
+    `\n${result.gaps.length} gaps${bySeverity ? ` (${bySeverity})` : ''}, ${fillable.length} fillable (${games} games${blocked ? `; ${blocked} more blocked by an unreadable file` : ''})\n`,
   ].join('\n');
 }

@@ -212,6 +212,9 @@ function layoutFindings(result: AuditResult): string {
     for (const item of items.slice(0, LISTED_ITEMS)) out.push(`  - \`${item}\``);
     if (items.length > LISTED_ITEMS)
       out.push(`  - +${fmt(items.length - LISTED_ITEMS)} more (all in data_audit.json)`);
+    // The engine keeps the first 20 duplicated keys only: say how many duplicate rows the list leaves out.
+    if (g.keys && g.keys.length < g.count)
+      out.push(`  - +up to ${fmt(g.count - g.keys.length)} more duplicate rows whose keys are not listed`);
   }
   for (const n of result.notes) out.push(`- ${escape(n)}`);
   return out.join('\n');

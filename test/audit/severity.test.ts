@@ -125,3 +125,28 @@ describe('ranked reports', () => {
     expect(gapsPart.indexOf('critical')).toBeLessThan(gapsPart.indexOf('| low'));
   });
 });
+
+describe('cut lists', () => {
+  it('says how many duplicate rows a listed sample of keys leaves out', () => {
+    const dup: Gap = {
+      ...gap('duplicates', 'fct_games', 2024, 5),
+      keys: [
+        { key: '1', files: ['a.parquet', 'b.parquet'] },
+        { key: '2', files: ['a.parquet', 'b.parquet'] },
+      ],
+    };
+    const md = renderMarkdown({
+      schemaVersion: 1,
+      generatedAt: '2026-12-01T00:00:00.000Z',
+      lake: 'file:///lake',
+      engine: 'scan',
+      seasons: [2024, 2024],
+      tables: [],
+      coverage: [],
+      gaps: rankGaps([dup], ctx),
+      notes: [],
+    });
+    expect(md).toContain('  - `1` in `a.parquet`, `b.parquet`');
+    expect(md).toContain('  - +up to 3 more duplicate rows whose keys are not listed');
+  });
+});
