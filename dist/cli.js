@@ -79480,12 +79480,14 @@ const CHILD_TABLES = [
  */
 async function generateDemoLake(store, options = {}) {
     const { tasks, manifest } = planDemoLake(store.uri, options);
+    let written = 0;
     await mapLimit(tasks, options.concurrency ?? 8, async (task) => {
         const body = await task.body();
         if ((await store.putIfAbsent(task.key, body)) === 'created') {
             manifest.files++;
             manifest.bytes += body.byteLength;
         }
+        options.onWrite?.(++written, tasks.length);
     });
     return manifest;
 }
@@ -79719,6 +79721,7 @@ async function demoCommand(command, deps) {
         seasons,
         gamesPerSeason: command.gamesPerSeason,
         today: deps.now().toISOString().slice(0, 10),
+        ...(deps.writeProgress ? { onWrite: deps.writeProgress } : {}),
     });
     deps.logger.info(`wrote ${manifest.files} objects (${(manifest.bytes / 1e6).toFixed(1)} MB); auditing …`);
     return auditCommand({
@@ -80947,14 +80950,15 @@ function createMemoryLogger() {
 const LOG_EVERY_MS = 10_000;
 const TTY_EVERY_MS = 250;
 /**
- * Progress of an audit's reading, on stderr: files read of the total, the rate and the time left. On a terminal
- * one live line rewritten in place; in a log (Actions, a file) a line every ~10 s and one at the end, so a
- * minutes-long S3 scan shows it is moving without flooding the log. `now` is injected so tests need no wall time.
+ * Progress of a long step on stderr — an audit's files read, the demo's objects written — with the rate and the
+ * time left. On a terminal one live line rewritten in place; in a log (Actions, a file) a line every ~10 s and
+ * one at the end, so a minutes-long S3 scan shows it is moving without flooding the log. `now` is injected so
+ * tests need no wall time.
  */
-function auditProgressReporter(write, tty, now = Date.now) {
+function stepProgressReporter(write, tty, now = Date.now, what = { step: 'audit', unit: 'files read' }) {
     const started = now();
     let last = started;
-    return ({ read, total }) => {
+    return (read, total) => {
         const t = now();
         const done = read >= total;
         if (!done && t - last < (tty ? TTY_EVERY_MS : LOG_EVERY_MS))
@@ -80963,7 +80967,7 @@ function auditProgressReporter(write, tty, now = Date.now) {
         const seconds = Math.max(0.001, (t - started) / 1000);
         const rate = read / seconds;
         const eta = rate > 0 ? duration((total - read) / rate) : '?';
-        const line = `audit: ${fmt(read)}/${fmt(total)} files read · ${rate.toFixed(1)} files/s · ETA ${eta}`;
+        const line = `${what.step}: ${fmt(read)}/${fmt(total)} ${what.unit} · ${rate.toFixed(1)}/s · ETA ${eta}`;
         write(tty ? `\r${line}${done ? '\n' : ''}` : `${line}\n`);
     };
 }
@@ -91862,8 +91866,14 @@ async function dispatch(request, io, logger) {
         case 'audit':
         case 'demo': {
             const tty = Boolean(io.isTty) && !io.env.GITHUB_ACTIONS;
-            const progress = auditProgressReporter(io.stderr, tty, () => io.now().getTime());
-            const withProgress = { ...deps, progress };
+            const clock = () => io.now().getTime();
+            const reading = stepProgressReporter(io.stderr, tty, clock);
+            const writing = stepProgressReporter(io.stderr, tty, clock, { step: 'demo', unit: 'objects written' });
+            const withProgress = {
+                ...deps,
+                progress: (p) => reading(p.read, p.total),
+                writeProgress: writing,
+            };
             const outcome = request.kind === 'audit'
                 ? await auditCommand({
                     config,

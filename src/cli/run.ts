@@ -7,7 +7,7 @@ import { repairCommand, repairText } from '../commands/repair.js';
 import { errorMessage, exitCodeFor, ExitCode } from '../util/errors.js';
 import { createStderrLogger, type Logger } from '../util/logger.js';
 import { VERSION } from '../util/version.js';
-import { auditProgressReporter } from '../util/progress.js';
+import { stepProgressReporter as stepProgress } from '../util/progress.js';
 import { fillExitCode, fillSummaryText, planText, progressReporter } from './fill-output.js';
 import { parseCommandLine, type CliRequest } from './parse.js';
 import { scorecardText } from './scorecard.js';
@@ -56,8 +56,14 @@ async function dispatch(request: Runnable, io: CliIo, logger: Logger): Promise<n
     case 'audit':
     case 'demo': {
       const tty = Boolean(io.isTty) && !io.env.GITHUB_ACTIONS;
-      const progress = auditProgressReporter(io.stderr, tty, () => io.now().getTime());
-      const withProgress = { ...deps, progress };
+      const clock = () => io.now().getTime();
+      const reading = stepProgress(io.stderr, tty, clock);
+      const writing = stepProgress(io.stderr, tty, clock, { step: 'demo', unit: 'objects written' });
+      const withProgress = {
+        ...deps,
+        progress: (p: { read: number; total: number }) => reading(p.read, p.total),
+        writeProgress: writing,
+      };
       const outcome =
         request.kind === 'audit'
           ? await auditCommand(

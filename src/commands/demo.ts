@@ -15,7 +15,10 @@ export interface DemoCommand {
  * Generates the synthetic demo lake (seasons `seasons.start..end` of the config, gaps injected as real lakes
  * have them) in `dir`, then audits it with the scan engine and writes the report to `dir/reports`.
  */
-export async function demoCommand(command: DemoCommand, deps: AuditDeps): Promise<AuditOutcome> {
+export async function demoCommand(
+  command: DemoCommand,
+  deps: AuditDeps & { writeProgress?: (written: number, total: number) => void },
+): Promise<AuditOutcome> {
   const root = path.resolve(command.dir);
   const seasons = range(command.config.seasons.start, command.config.seasons.end);
   deps.logger.info(
@@ -25,6 +28,7 @@ export async function demoCommand(command: DemoCommand, deps: AuditDeps): Promis
     seasons,
     gamesPerSeason: command.gamesPerSeason,
     today: deps.now().toISOString().slice(0, 10),
+    ...(deps.writeProgress ? { onWrite: deps.writeProgress } : {}),
   });
   deps.logger.info(`wrote ${manifest.files} objects (${(manifest.bytes / 1e6).toFixed(1)} MB); auditing …`);
   return auditCommand(

@@ -8,7 +8,7 @@ import {
   type PublishReportResult,
 } from '../github/report-pr.js';
 import type { Logger } from '../util/logger.js';
-import { auditProgressReporter } from '../util/progress.js';
+import { stepProgressReporter } from '../util/progress.js';
 import { auditLake, reportContents, writeReport, type AuditCommand, type ReportFiles } from './audit.js';
 import type { GitHubContext } from './github-context.js';
 import type { Env } from './ports.js';
@@ -50,11 +50,12 @@ export async function nightlyAudit(
       })
     : undefined;
   // The runner's log is no terminal: a progress line every ~10 s while the lake is read.
-  const progress = auditProgressReporter(
+  const reading = stepProgressReporter(
     (t) => logger.info(t.trimEnd()),
     false,
     () => deps.now().getTime(),
   );
+  const progress = (p: { read: number; total: number }) => reading(p.read, p.total);
   const result = await auditLake(command, { ...deps, progress, previousJson: published?.text });
   const mode = command.reportMode === 'none' ? undefined : command.reportMode;
   const release =

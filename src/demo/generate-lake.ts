@@ -62,6 +62,8 @@ export interface DemoLakeOptions {
    * lake dated 1 December holds the season in progress up to that day, as a real one does.
    */
   today?: string;
+  /** Objects written (or found already there) of the total, after each one: the demo's progress line. */
+  onWrite?: (written: number, total: number) => void;
 }
 
 /** What the generator put in the lake: the answers an audit must find. */
@@ -130,12 +132,14 @@ export async function generateDemoLake(
   options: DemoLakeOptions = {},
 ): Promise<DemoLakeManifest> {
   const { tasks, manifest } = planDemoLake(store.uri, options);
+  let written = 0;
   await mapLimit(tasks, options.concurrency ?? 8, async (task) => {
     const body = await task.body();
     if ((await store.putIfAbsent(task.key, body)) === 'created') {
       manifest.files++;
       manifest.bytes += body.byteLength;
     }
+    options.onWrite?.(++written, tasks.length);
   });
   return manifest;
 }

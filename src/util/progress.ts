@@ -5,18 +5,20 @@ export const LOG_EVERY_MS = 10_000;
 const TTY_EVERY_MS = 250;
 
 /**
- * Progress of an audit's reading, on stderr: files read of the total, the rate and the time left. On a terminal
- * one live line rewritten in place; in a log (Actions, a file) a line every ~10 s and one at the end, so a
- * minutes-long S3 scan shows it is moving without flooding the log. `now` is injected so tests need no wall time.
+ * Progress of a long step on stderr — an audit's files read, the demo's objects written — with the rate and the
+ * time left. On a terminal one live line rewritten in place; in a log (Actions, a file) a line every ~10 s and
+ * one at the end, so a minutes-long S3 scan shows it is moving without flooding the log. `now` is injected so
+ * tests need no wall time.
  */
-export function auditProgressReporter(
+export function stepProgressReporter(
   write: (text: string) => void,
   tty: boolean,
   now: () => number = Date.now,
-): (p: { read: number; total: number }) => void {
+  what: { step: string; unit: string } = { step: 'audit', unit: 'files read' },
+): (read: number, total: number) => void {
   const started = now();
   let last = started;
-  return ({ read, total }) => {
+  return (read, total) => {
     const t = now();
     const done = read >= total;
     if (!done && t - last < (tty ? TTY_EVERY_MS : LOG_EVERY_MS)) return;
@@ -24,7 +26,7 @@ export function auditProgressReporter(
     const seconds = Math.max(0.001, (t - started) / 1000);
     const rate = read / seconds;
     const eta = rate > 0 ? duration((total - read) / rate) : '?';
-    const line = `audit: ${fmt(read)}/${fmt(total)} files read · ${rate.toFixed(1)} files/s · ETA ${eta}`;
+    const line = `${what.step}: ${fmt(read)}/${fmt(total)} ${what.unit} · ${rate.toFixed(1)}/s · ETA ${eta}`;
     write(tty ? `\r${line}${done ? '\n' : ''}` : `${line}\n`);
   };
 }

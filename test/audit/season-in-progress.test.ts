@@ -37,13 +37,21 @@ describe('the season in progress', () => {
 describe('the demo dated 1 December', () => {
   let dir: string;
   let outcome: AuditOutcome;
+  const writes: [number, number][] = [];
+  const reads: [number, number][] = [];
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'cbbd-demo-'));
     const config = shippedConfig();
     config.seasons = { ...config.seasons, start: 2022, end: 2026 };
     outcome = await demoCommand(
       { config, dir, gamesPerSeason: 24 },
-      { logger: createMemoryLogger(), env: {}, now: () => new Date('2025-12-01T06:00:00Z') },
+      {
+        logger: createMemoryLogger(),
+        env: {},
+        now: () => new Date('2025-12-01T06:00:00Z'),
+        writeProgress: (written, total) => writes.push([written, total]),
+        progress: (p) => reads.push([p.read, p.total]),
+      },
     );
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -52,6 +60,15 @@ describe('the demo dated 1 December', () => {
     const games = outcome.result.tables.find((t) => t.table === 'fct_games')!;
     expect(games.bySeason['2026']!.rows).toBeLessThan(games.bySeason['2025']!.rows / 2);
     expect(outcome.result.gaps.filter((g) => g.kind === 'volume_anomaly')).toEqual([]);
+  });
+
+  it('reports its progress: every object written, then every file read', () => {
+    const [wrote, ofWrites] = writes.at(-1)!;
+    expect(wrote).toBe(ofWrites);
+    expect(writes.map(([w]) => w)).toEqual(Array.from({ length: ofWrites }, (_, i) => i + 1));
+    const [read, ofReads] = reads.at(-1)!;
+    expect(read).toBe(ofReads);
+    expect(ofReads).toBeGreaterThan(0);
   });
 
   it('says in the report that the season in progress was not compared', async () => {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditProgressReporter } from '../../src/util/progress.js';
+import { stepProgressReporter } from '../../src/util/progress.js';
 import { runCli } from '../../src/cli/run.js';
 import { SMALL_LAKE, tempLake } from '../helpers/lakes.js';
 
@@ -15,18 +15,18 @@ const steppingClock = (stepMs: number) => {
 describe('audit progress reporter', () => {
   it('in a log writes a line every 10 s and one at the end, with rate and ETA', () => {
     const lines: string[] = [];
-    const report = auditProgressReporter((t) => lines.push(t), false, steppingClock(1_000));
-    for (let read = 1; read <= 100; read++) report({ read, total: 100 });
+    const report = stepProgressReporter((t) => lines.push(t), false, steppingClock(1_000));
+    for (let read = 1; read <= 100; read++) report(read, 100);
     // 100 ticks a second apart: a line each ten seconds, and the last.
     expect(lines).toHaveLength(10);
-    expect(lines[0]).toBe('audit: 10/100 files read · 1.0 files/s · ETA 1m 30s\n');
-    expect(lines.at(-1)).toBe('audit: 100/100 files read · 1.0 files/s · ETA 0s\n');
+    expect(lines[0]).toBe('audit: 10/100 files read · 1.0/s · ETA 1m 30s\n');
+    expect(lines.at(-1)).toBe('audit: 100/100 files read · 1.0/s · ETA 0s\n');
   });
 
   it('on a terminal rewrites one live line and ends it with a newline', () => {
     const lines: string[] = [];
-    const report = auditProgressReporter((t) => lines.push(t), true, steppingClock(100));
-    for (let read = 1; read <= 20; read++) report({ read, total: 20 });
+    const report = stepProgressReporter((t) => lines.push(t), true, steppingClock(100));
+    for (let read = 1; read <= 20; read++) report(read, 20);
     expect(lines.every((l) => l.startsWith('\raudit: '))).toBe(true);
     expect(lines.length).toBeGreaterThan(3);
     expect(lines.length).toBeLessThan(20);
