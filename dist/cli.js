@@ -58517,7 +58517,7 @@ module.exports = Iterator;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3100);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7442);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
@@ -58533,7 +58533,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3100:
+/***/ 7442:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -58762,6 +58762,130 @@ function compareValues(a, b) {
     const y = b.join('/');
     return x < y ? -1 : x > y ? 1 : 0;
 }
+
+;// CONCATENATED MODULE: ./src/config/pipeline-tables.ts
+/**
+ * What the bot knows of the `cbbd_etl` pipeline's silver tables without being told: each table's key (the
+ * columns that identify a row), the parent whose games a per-game table must cover, the endpoint that fills it,
+ * and the first season the API has its data. `audit.tables` in a config extends these and overrides them field
+ * by field, so the pipeline's own config.yaml (which has no `audit:` section) audits the lake fully.
+ */
+const PIPELINE_TABLES = {
+    dim_teams: { key: ['teamId'] },
+    dim_conferences: { key: ['id'] },
+    dim_venues: { key: ['id'] },
+    dim_lines_providers: { key: ['id'] },
+    dim_play_types: { key: ['id'] },
+    fct_games: { key: ['gameId'] },
+    fct_game_media: { key: ['gameId'] },
+    fct_lines: { key: ['gameId', 'provider'] },
+    fct_game_teams: { key: ['gameId', 'teamId'] },
+    fct_game_players: { key: ['gameId', 'teamId'] },
+    fct_plays: { key: ['id'], parent: 'fct_games', endpoint: 'plays_game' },
+    // The API sends substitutions without an id: the row is identified by who came in when.
+    fct_substitutions: {
+        key: ['gameId', 'athleteId', 'subIn.period', 'subIn.secondsRemaining'],
+        parent: 'fct_games',
+        endpoint: 'substitutions_game',
+        first_season: 2024,
+    },
+    fct_lineups: {
+        key: ['gameId', 'idHash', 'teamId'],
+        parent: 'fct_games',
+        endpoint: 'lineups_game',
+        first_season: 2024,
+    },
+    fct_rankings: { key: ['season', 'pollDate', 'pollType', 'teamId'] },
+    fct_ratings_adjusted: { key: ['teamId', 'season'] },
+    fct_ratings_srs: { key: ['teamId', 'season'] },
+    fct_team_season_stats: { key: ['teamId', 'season'] },
+    fct_team_season_shooting: { key: ['teamId', 'season'] },
+    fct_player_season_stats: { key: ['playerId', 'season'] },
+    fct_player_season_shooting: { key: ['playerId', 'season'] },
+    fct_recruiting_players: { key: ['playerId', 'season'] },
+    fct_draft_picks: { key: ['id'] },
+};
+/**
+ * The silver table each per-game endpoint writes, as the pipeline's `SILVER_TABLES` maps them; the bronze table
+ * of an endpoint is its own name.
+ */
+const ENDPOINT_TABLES = Object.fromEntries(Object.entries(PIPELINE_TABLES).flatMap(([table, t]) => (t.endpoint ? [[t.endpoint, table]] : [])));
+/**
+ * Every endpoint that writes a silver table, as the pipeline's `SILVER_TABLES` maps them (several endpoints write
+ * `fct_plays`, `fct_substitutions` and `fct_lineups`).
+ */
+const SILVER_WRITERS = {
+    teams: 'dim_teams',
+    conferences: 'dim_conferences',
+    venues: 'dim_venues',
+    lines_providers: 'dim_lines_providers',
+    plays_types: 'dim_play_types',
+    games: 'fct_games',
+    games_media: 'fct_game_media',
+    lines: 'fct_lines',
+    games_teams: 'fct_game_teams',
+    games_players: 'fct_game_players',
+    plays_game: 'fct_plays',
+    plays_date: 'fct_plays',
+    plays_player: 'fct_plays',
+    plays_team: 'fct_plays',
+    plays_tournament: 'fct_plays',
+    substitutions_game: 'fct_substitutions',
+    substitutions_player: 'fct_substitutions',
+    substitutions_team: 'fct_substitutions',
+    lineups_game: 'fct_lineups',
+    lineups_team: 'fct_lineups',
+    rankings: 'fct_rankings',
+    ratings_adjusted: 'fct_ratings_adjusted',
+    ratings_srs: 'fct_ratings_srs',
+    stats_team_season: 'fct_team_season_stats',
+    stats_team_shooting_season: 'fct_team_season_shooting',
+    stats_player_season: 'fct_player_season_stats',
+    stats_player_shooting_season: 'fct_player_season_shooting',
+    recruiting_players: 'fct_recruiting_players',
+    draft_picks: 'fct_draft_picks',
+};
+/**
+ * The endpoints of a config that write a silver table: `fetched` the pipeline runs, `skipped` those in
+ * `skip_endpoints`. A table's own `endpoint` (audit.tables) counts as a writer too.
+ */
+function tableWriters(config, table, ownEndpoint) {
+    const writers = Object.keys(config.endpoints).filter((e) => SILVER_WRITERS[e] === table || e === ownEndpoint);
+    const skip = new Set(config.skip_endpoints ?? []);
+    return { fetched: writers.filter((e) => !skip.has(e)), skipped: writers.filter((e) => skip.has(e)) };
+}
+/**
+ * A config document with `audit.tables` laid over the built-in tables: a table named in both gets the built-in
+ * fields the config does not set. Anything that is not a mapping is left for the schema to refuse.
+ */
+function withPipelineTables(raw) {
+    const audit = raw.audit ?? {};
+    if (!isMapping(audit))
+        return raw;
+    const tables = audit.tables ?? {};
+    if (!isMapping(tables))
+        return raw;
+    const merged = new Map(Object.entries(PIPELINE_TABLES));
+    for (const [name, table] of Object.entries(tables)) {
+        // Own keys only: a table called `toString` is the config's, not Object.prototype's.
+        const builtIn = Object.hasOwn(PIPELINE_TABLES, name) ? PIPELINE_TABLES[name] : undefined;
+        merged.set(name, builtIn && isMapping(table) ? { ...builtIn, ...table } : table);
+    }
+    return { ...raw, audit: { ...audit, tables: Object.fromEntries(merged) } };
+}
+function isMapping(v) {
+    return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+/**
+ * Columns that only one per-game table's files have. A file under another table that has all of one table's and
+ * lacks its own holds the wrong table's rows: the pipeline's `gap_fill.py` fetches `/plays/game` whatever
+ * endpoint it runs for, so `--endpoint substitutions_game` writes plays under `fct_substitutions`.
+ */
+const TABLE_SIGNATURES = {
+    fct_plays: ['playText', 'playType'],
+    fct_substitutions: ['subIn', 'subOut'],
+    fct_lineups: ['idHash', 'athletes'],
+};
 
 ;// CONCATENATED MODULE: ./src/engine/query-engine.ts
 /** Seasons key the facts' maps; rows without a season are counted under this sentinel and reported with the table. */
@@ -59014,6 +59138,49 @@ function deadletterKey(layout, endpoint, ingestedAt, params) {
 /** A UTC date as the pipeline writes it in `ingested_at=` and `date=`. */
 function isoDate(d) {
     return d.toISOString().slice(0, 10);
+}
+
+;// CONCATENATED MODULE: ./src/audit/blocked.ts
+
+/** What to do about a blocked game, in the words of the report, the plan and the fill. */
+const BLOCKED_REMEDY = 'move the file aside (copy it under another prefix, then delete it), then fill: a fill writes create-only and ' +
+    'never replaces it';
+/**
+ * The games among `ids` whose per-game file (`part-{hash8 of {"gameId": id}}.parquet`, as the pipeline and a fill
+ * name it) is one of the unreadable `files` of the same season. A fill of such a game would spend an API call and
+ * then fail on the existing object, night after night.
+ */
+function blockedGames(ids, season, files) {
+    const bySeason = files.filter((f) => f.includes(`/season=${season}/`));
+    if (bySeason.length === 0)
+        return [];
+    const byHash = new Map(bySeason.map((f) => [/part-([0-9a-f]{8})\.parquet$/.exec(f)?.[1], f]));
+    const out = [];
+    for (const gameId of ids) {
+        const file = byHash.get(paramsHash8({ gameId }));
+        if (file)
+            out.push({ gameId, file });
+    }
+    return out;
+}
+/**
+ * Links each `unreadable_file` gap to the `missing_children` gap of its table and season when one of its files
+ * sits at a missing game's key: the missing gap lists the game as `blocked` and says what to do, the unreadable
+ * gap names the game. Changes the gaps in place.
+ */
+function linkBlockedGames(gaps) {
+    for (const missing of gaps.filter((g) => g.kind === 'missing_children' && g.season !== undefined)) {
+        const unreadable = gaps.find((g) => g.kind === 'unreadable_file' && g.table === missing.table && g.season === missing.season);
+        const blocked = blockedGames(missing.ids, missing.season, unreadable?.files ?? []);
+        if (blocked.length === 0 || !unreadable)
+            continue;
+        missing.blocked = blocked;
+        const games = blocked.map((b) => b.gameId).join(', ');
+        missing.detail +=
+            `; ${blocked.length} of them (${games}) cannot be filled: an unreadable file sits at the key a fill ` +
+                `writes (${blocked.map((b) => b.file).join(', ')}): ${BLOCKED_REMEDY}`;
+        unreadable.detail += `; ${blocked.map((b) => `${b.file} is at the key of missing game ${b.gameId}`).join('; ')}`;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/audit/coverage.ts
@@ -59297,86 +59464,6 @@ function glueReads(glueType, label) {
     return READABLE[glueTypeName(glueType)]?.includes(label);
 }
 
-;// CONCATENATED MODULE: ./src/config/pipeline-tables.ts
-/**
- * What the bot knows of the `cbbd_etl` pipeline's silver tables without being told: each table's key (the
- * columns that identify a row), the parent whose games a per-game table must cover, the endpoint that fills it,
- * and the first season the API has its data. `audit.tables` in a config extends these and overrides them field
- * by field, so the pipeline's own config.yaml (which has no `audit:` section) audits the lake fully.
- */
-const PIPELINE_TABLES = {
-    dim_teams: { key: ['teamId'] },
-    dim_conferences: { key: ['id'] },
-    dim_venues: { key: ['id'] },
-    dim_lines_providers: { key: ['id'] },
-    dim_play_types: { key: ['id'] },
-    fct_games: { key: ['gameId'] },
-    fct_game_media: { key: ['gameId'] },
-    fct_lines: { key: ['gameId', 'provider'] },
-    fct_game_teams: { key: ['gameId', 'teamId'] },
-    fct_game_players: { key: ['gameId', 'teamId'] },
-    fct_plays: { key: ['id'], parent: 'fct_games', endpoint: 'plays_game' },
-    // The API sends substitutions without an id: the row is identified by who came in when.
-    fct_substitutions: {
-        key: ['gameId', 'athleteId', 'subIn.period', 'subIn.secondsRemaining'],
-        parent: 'fct_games',
-        endpoint: 'substitutions_game',
-        first_season: 2024,
-    },
-    fct_lineups: {
-        key: ['gameId', 'idHash', 'teamId'],
-        parent: 'fct_games',
-        endpoint: 'lineups_game',
-        first_season: 2024,
-    },
-    fct_rankings: { key: ['season', 'pollDate', 'pollType', 'teamId'] },
-    fct_ratings_adjusted: { key: ['teamId', 'season'] },
-    fct_ratings_srs: { key: ['teamId', 'season'] },
-    fct_team_season_stats: { key: ['teamId', 'season'] },
-    fct_team_season_shooting: { key: ['teamId', 'season'] },
-    fct_player_season_stats: { key: ['playerId', 'season'] },
-    fct_player_season_shooting: { key: ['playerId', 'season'] },
-    fct_recruiting_players: { key: ['playerId', 'season'] },
-    fct_draft_picks: { key: ['id'] },
-};
-/**
- * The silver table each per-game endpoint writes, as the pipeline's `SILVER_TABLES` maps them; the bronze table
- * of an endpoint is its own name.
- */
-const ENDPOINT_TABLES = Object.fromEntries(Object.entries(PIPELINE_TABLES).flatMap(([table, t]) => (t.endpoint ? [[t.endpoint, table]] : [])));
-/**
- * A config document with `audit.tables` laid over the built-in tables: a table named in both gets the built-in
- * fields the config does not set. Anything that is not a mapping is left for the schema to refuse.
- */
-function withPipelineTables(raw) {
-    const audit = raw.audit ?? {};
-    if (!isMapping(audit))
-        return raw;
-    const tables = audit.tables ?? {};
-    if (!isMapping(tables))
-        return raw;
-    const merged = new Map(Object.entries(PIPELINE_TABLES));
-    for (const [name, table] of Object.entries(tables)) {
-        // Own keys only: a table called `toString` is the config's, not Object.prototype's.
-        const builtIn = Object.hasOwn(PIPELINE_TABLES, name) ? PIPELINE_TABLES[name] : undefined;
-        merged.set(name, builtIn && isMapping(table) ? { ...builtIn, ...table } : table);
-    }
-    return { ...raw, audit: { ...audit, tables: Object.fromEntries(merged) } };
-}
-function isMapping(v) {
-    return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-/**
- * Columns that only one per-game table's files have. A file under another table that has all of one table's and
- * lacks its own holds the wrong table's rows: the pipeline's `gap_fill.py` fetches `/plays/game` whatever
- * endpoint it runs for, so `--endpoint substitutions_game` writes plays under `fct_substitutions`.
- */
-const TABLE_SIGNATURES = {
-    fct_plays: ['playText', 'playType'],
-    fct_substitutions: ['subIn', 'subOut'],
-    fct_lineups: ['idHash', 'athletes'],
-};
-
 ;// CONCATENATED MODULE: ./src/util/format.ts
 /** A count as the reports, issues and checks write it: `12,345`. */
 const fmt = (n) => n.toLocaleString('en-US');
@@ -59501,6 +59588,24 @@ function volumeAnomalies(rowsBySeason, ratio) {
     });
     return out;
 }
+/** The last month (1-based) of a season's games: the tournament ends in early April. */
+const LAST_MONTH = 4;
+/** The first month (1-based) of a season's window (the pipeline's `seasons.window_start_month`). */
+const FIRST_MONTH = 8;
+/**
+ * The season being played on `today`, or undefined between seasons (May to July). A season `S` runs from
+ * August of `S - 1` (the pipeline's window) to the end of April of `S`; until then its rows are a part of a
+ * season and comparing them with whole seasons raises an anomaly every autumn.
+ */
+function seasonInProgress(today) {
+    const month = today.getUTCMonth() + 1;
+    const year = today.getUTCFullYear();
+    if (month >= FIRST_MONTH)
+        return year + 1;
+    if (month <= LAST_MONTH)
+        return year;
+    return undefined;
+}
 
 ;// CONCATENATED MODULE: ./src/audit/table-checks.ts
 
@@ -59514,6 +59619,7 @@ function duplicateGaps(table, key, facts) {
         .sort((a, b) => a[0] - b[0])
         .map(([season, n]) => {
         const rows = season === NO_SEASON ? facts.unseasonedRows : (facts.rowsBySeason.get(season) ?? 0);
+        const keys = facts.duplicateKeys?.get(season);
         return {
             key: gapKey('duplicates', table, season === NO_SEASON ? undefined : season),
             kind: 'duplicates',
@@ -59522,12 +59628,16 @@ function duplicateGaps(table, key, facts) {
             count: n,
             ids: [],
             detail: `${fmt(n)} of ${fmt(rows)} rows${season === NO_SEASON ? '' : ` in ${season}`} repeat a key (${key.join(', ')}) seen before`,
+            ...(keys ? { keys } : {}),
         };
     });
 }
-/** Seasons under half their neighbours' mean (the pipeline's rule). */
-function volumeGaps(table, facts, ratio) {
-    const seasoned = new Map([...facts.rowsBySeason].filter(([s]) => s !== NO_SEASON));
+/**
+ * Seasons under half their neighbours' mean (the pipeline's rule). The season in progress is left out, as a
+ * season and as a neighbour: its rows so far are not comparable with whole seasons.
+ */
+function volumeGaps(table, facts, ratio, inProgress) {
+    const seasoned = new Map([...facts.rowsBySeason].filter(([s]) => s !== NO_SEASON && s !== inProgress));
     return volumeAnomalies(seasoned, ratio).map((a) => ({
         key: gapKey('volume_anomaly', table, a.season),
         kind: 'volume_anomaly',
@@ -59592,12 +59702,13 @@ function unreadableReason(message) {
         return 'its footer points outside the file';
     return 'its data cannot be decoded';
 }
-/** An empty configured table. */
-function emptyTableGap(table, files) {
+/** An empty configured table; `endpoint` is the pipeline's endpoint whose run fills it. */
+function emptyTableGap(table, files, endpoint) {
     return {
         key: gapKey('empty_table', table),
         kind: 'empty_table',
         table,
+        ...(endpoint ? { endpoint } : {}),
         count: 0,
         ids: [],
         detail: files === 0
@@ -59616,7 +59727,8 @@ function emptyTableGap(table, files) {
 function tableStatus(input) {
     const fail = [];
     const warn = [];
-    if (input.rows === 0)
+    const info = input.notFetched ? ['not fetched by the pipeline'] : [];
+    if (input.rows === 0 && !input.notFetched)
         fail.push('NO DATA');
     if (input.duplicates > 0) {
         const pct = input.rows > 0 ? (input.duplicates / input.rows) * 100 : 0;
@@ -59648,7 +59760,7 @@ function tableStatus(input) {
     if (!input.configured)
         warn.push('not in config.yaml');
     const status = fail.length > 0 ? 'FAIL' : warn.length > 0 || missing.length > 0 ? 'WARN' : 'PASS';
-    return { status, issues: [...fail, ...warn] };
+    return { status, issues: [...fail, ...warn, ...info] };
 }
 function describe(kind, gaps) {
     const seasons = gaps.map((g) => g.season).filter((s) => s !== undefined);
@@ -59677,7 +59789,77 @@ function describe(kind, gaps) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/audit/severity.ts
+
+/** Severities from most to least serious: reports, the console and issues list gaps in this order. */
+const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
+/** The share of a season's parent games a child table may miss before the gap is `high`. */
+const MISSING_HIGH_SHARE = 0.1;
+/**
+ * A gap's severity, by the rules documented in docs/data-audit-json.md:
+ * - critical: the parent table (fct_games) is empty, misses a season or has an unreadable file — every child
+ *   table's coverage is then measured against a wrong list of games;
+ * - high: a season missing more than 10% of its child games; a table with no data, or a season with none; an
+ *   unreadable file; partitions Athena cannot see (not in the catalog, or under other partition keys);
+ *   duplicates above `duplicate_fail_pct` of the season's rows;
+ * - medium: fewer missing child games; duplicates under the threshold; schema drift; a volume anomaly;
+ * - low: partition layout findings and catalog partitions without data (readers still see every row);
+ * - info: nothing to do (kept for findings that only inform).
+ */
+function gapSeverity(gap, ctx) {
+    const parent = ctx.parents.has(gap.table);
+    switch (gap.kind) {
+        case 'empty_table':
+        case 'missing_season':
+        case 'unreadable_file':
+            return parent ? 'critical' : 'high';
+        case 'missing_children': {
+            const row = ctx.coverage.find((c) => c.table === gap.table && c.season === gap.season);
+            const games = row?.parentIds ?? 0;
+            return games === 0 || gap.count / games > MISSING_HIGH_SHARE ? 'high' : 'medium';
+        }
+        case 'catalog_missing_partition':
+        case 'catalog_partition_keys':
+            return 'high';
+        case 'duplicates': {
+            const rows = ctx.rowsOf(gap.table, gap.season);
+            return rows > 0 && (gap.count / rows) * 100 > ctx.duplicateFailPct ? 'high' : 'medium';
+        }
+        case 'schema_drift':
+        case 'volume_anomaly':
+            return 'medium';
+        case 'mixed_partition_layout':
+        case 'unexpected_partition':
+        case 'catalog_stale_partition':
+            return 'low';
+    }
+}
+/** The rank of a severity, 0 for critical; gaps without one (an old report's) rank last. */
+function severityRank(severity) {
+    return severity === undefined ? SEVERITIES.length : SEVERITIES.indexOf(severity);
+}
+/**
+ * Sets every gap's severity and orders the gaps most serious first; within a severity by kind (`GAP_KINDS`),
+ * then table, then season, so the order is stable from night to night.
+ */
+function rankGaps(gaps, ctx) {
+    for (const g of gaps)
+        g.severity = gapSeverity(g, ctx);
+    return gaps.sort(compareGaps);
+}
+/** Most serious first, then kind, table and season. */
+function compareGaps(a, b) {
+    return (severityRank(a.severity) - severityRank(b.severity) ||
+        GAP_KINDS.indexOf(a.kind) - GAP_KINDS.indexOf(b.kind) ||
+        (a.table < b.table ? -1 : a.table > b.table ? 1 : 0) ||
+        (a.season ?? 0) - (b.season ?? 0));
+}
+
 ;// CONCATENATED MODULE: ./src/audit/run-audit.ts
+
+
+
+
 
 
 
@@ -59700,26 +59882,22 @@ async function runAudit(settings, ports) {
     const seasonSet = new Set(seasons);
     const inventory = await takeInventory(ports.store, layout.silver);
     ports.logger.info(`listed ${inventory.listedObjects} objects under ${layout.silver}/ in ${inventory.tables.size} tables`);
+    const notes = [];
     const configured = Object.keys(config.audit.tables);
     const found = [...inventory.tables.keys()].filter((t) => !configured.includes(t)).sort();
     const parents = new Set(Object.values(config.audit.tables)
         .map((t) => t.parent)
         .filter((p) => !!p));
-    const facts = new Map();
-    const filesOf = new Map();
-    for (const table of [...configured, ...found]) {
-        const tc = config.audit.tables[table];
-        const files = filesForSeasons(inventory.tables.get(table) ?? [], seasonSet);
-        filesOf.set(table, files);
-        const idColumn = tc?.parent ? tc.parent_key : parents.has(table) ? parentKeyOf(config, table) : undefined;
-        facts.set(table, await ports.engine.tableFacts({ table, files, key: tc?.key, idColumn }));
-        ports.logger.debug(`${table}: ${files.length} files`);
-    }
+    const inProgress = seasonInProgress(ports.now());
+    if (inProgress !== undefined && seasonSet.has(inProgress))
+        notes.push(volumeNote(inProgress, ports.now()));
+    const filesOf = new Map([...configured, ...found].map((t) => [t, filesForSeasons(inventory.tables.get(t) ?? [], seasonSet)]));
+    const facts = await readFacts(settings, ports, filesOf, parents);
     const gaps = [];
-    const notes = [];
     const coverage = [];
     const tableGaps = new Map();
     const scope = auditScope(seasons, config.seasons);
+    const notFetched = new Set();
     // A season outside the audit is not reported (a layout or catalog finding of 2022 when auditing 2024).
     const add = (list) => {
         for (const g of list) {
@@ -59729,32 +59907,8 @@ async function runAudit(settings, ports) {
             tableGaps.set(g.table, [...(tableGaps.get(g.table) ?? []), g]);
         }
     };
-    for (const table of [...configured, ...found]) {
-        const tc = config.audit.tables[table];
-        const f = facts.get(table);
-        const files = filesOf.get(table);
-        const seasonOf = (key) => files.find((x) => x.key === key)?.season;
-        if (f.unavailable) {
-            notes.push(`${table}: not audited by ${ports.engine.name}: ${f.unavailable}`);
-            continue;
-        }
-        const totalRows = sumRows(f);
-        if (tc && totalRows === 0 && dueSeason(tc, config, seasons))
-            add([emptyTableGap(table, files.length)]);
-        for (const u of f.unreadable)
-            ports.logger.warn(`unreadable ${u.key}: ${u.reason}`);
-        add(unreadableGaps(table, f, seasonOf));
-        add(checkLayout(table, inventory.tables.get(table) ?? [], config.audit.canonical_layout));
-        if (tc?.key)
-            add(duplicateGaps(table, tc.key, f));
-        add(volumeGaps(table, f, config.audit.thresholds.volume_anomaly_ratio));
-        add(missingSeasonGaps(table, tc, f, seasons, tc?.first_season ?? config.seasons.start));
-        if (tc?.parent) {
-            const cov = await coverageOf(table, tc, f);
-            coverage.push(...cov.rows);
-            add(cov.gaps);
-        }
-    }
+    for (const table of [...configured, ...found])
+        await checkTable(table);
     notes.push(...inventory.oddKeys.map((o) => `skipped ${o.reason}`));
     const catalog = ports.catalogCheck ? await ports.catalogCheck(inventory.tables) : undefined;
     if (catalog) {
@@ -59763,7 +59917,7 @@ async function runAudit(settings, ports) {
     }
     add(schemaGaps(catalog?.declared));
     const tables = [...configured, ...found]
-        .map((table) => tableAudit(table, config.audit.tables[table], facts.get(table), tableGaps.get(table) ?? [], coverage, config))
+        .map((table) => tableAudit(table, config.audit.tables[table], facts.get(table), tableGaps.get(table) ?? [], coverage, config, notFetched.has(table)))
         .filter((t) => t.configured || t.files > 0 || t.rows > 0);
     return {
         schemaVersion: 1,
@@ -59773,10 +59927,43 @@ async function runAudit(settings, ports) {
         seasons: [seasons[0] ?? config.seasons.start, seasons[seasons.length - 1] ?? config.seasons.end],
         tables,
         coverage,
-        gaps: sortGaps(gaps),
+        gaps: rankGaps(linked(gaps), severityContext(config, parents, coverage, facts)),
         notes,
         scope,
     };
+    /** Every check of one table; a table the pipeline does not fetch gets a note instead of data gaps. */
+    async function checkTable(table) {
+        const tc = config.audit.tables[table];
+        const f = facts.get(table);
+        const files = filesOf.get(table);
+        const seasonOf = (key) => files.find((x) => x.key === key)?.season;
+        if (f.unavailable) {
+            notes.push(`${table}: not audited by ${ports.engine.name}: ${f.unavailable}`);
+            return;
+        }
+        for (const u of f.unreadable)
+            ports.logger.warn(`unreadable ${u.key}: ${u.reason}`);
+        add(unreadableGaps(table, f, seasonOf));
+        add(checkLayout(table, inventory.tables.get(table) ?? [], config.audit.canonical_layout));
+        if (tc?.key)
+            add(duplicateGaps(table, tc.key, f));
+        const writer = fetchedBy(config, table, tc);
+        if (writer === null) {
+            notes.push(notFetchedNote(config, table, tc));
+            notFetched.add(table);
+            return;
+        }
+        if (tc && sumRows(f) === 0 && dueSeason(tc, config, seasons))
+            add([emptyTableGap(table, files.length, writer)]);
+        add(volumeGaps(table, f, config.audit.thresholds.volume_anomaly_ratio, inProgress));
+        const first = tc?.first_season ?? config.seasons.start;
+        add(missingSeasonGaps(table, tc, f, seasons, first).map((g) => withEndpoint(g, writer)));
+        if (tc?.parent) {
+            const cov = await coverageOf(table, tc, f);
+            coverage.push(...cov.rows);
+            add(cov.gaps);
+        }
+    }
     /** `schema_drift` per table from the engine's footer facts; a note instead when the engine read no footers. */
     function schemaGaps(declared) {
         const out = [];
@@ -59816,8 +60003,81 @@ function dueSeason(tc, config, seasons) {
     const first = tc.first_season ?? config.seasons.start;
     return seasons.some((s) => s >= first);
 }
+/**
+ * The endpoint whose run fills a table (its own `endpoint`, else the first of the pipeline's writers that the
+ * config fetches), undefined when the config has no endpoints to judge by, and null when the pipeline does not
+ * fetch the table at all (no endpoint writes it, or each one is in `skip_endpoints`).
+ */
+function fetchedBy(config, table, tc) {
+    if (Object.keys(config.endpoints).length === 0)
+        return undefined;
+    const { fetched } = tableWriters(config, table, tc?.endpoint);
+    if (fetched.length === 0)
+        return null;
+    return tc?.endpoint && fetched.includes(tc.endpoint) ? tc.endpoint : fetched[0];
+}
+/** An info note for a table the pipeline does not fetch: why, and that its emptiness is not a gap. */
+function notFetchedNote(config, table, tc) {
+    const { skipped } = tableWriters(config, table, tc?.endpoint);
+    const why = skipped.length > 0
+        ? `its endpoint${skipped.length === 1 ? '' : 's'} ${skipped.join(', ')} ${skipped.length === 1 ? 'is' : 'are'} in skip_endpoints`
+        : 'no endpoint of the config writes it';
+    return `info: ${table} is not fetched by the pipeline (${why}): its missing data is not a gap`;
+}
+function withEndpoint(gap, endpoint) {
+    return endpoint ? { ...gap, endpoint } : gap;
+}
+function linked(gaps) {
+    linkBlockedGames(gaps);
+    return gaps;
+}
+/** What the report says about the season in progress, which the volume check leaves out. */
+function volumeNote(season, today) {
+    return (`volume_anomaly: season ${season} is in progress (today ${today.toISOString().slice(0, 10)}), so it is not ` +
+        'compared with earlier seasons, nor used as their neighbour, until its games end in April');
+}
+/**
+ * Asks the engine for every table's facts, reporting files read of the total as it goes (per file from the scan
+ * engine, per table from the SQL engines).
+ */
+async function readFacts({ config }, ports, filesOf, parents) {
+    const total = [...filesOf.values()].reduce((a, f) => a + f.length, 0);
+    let read = 0;
+    const tick = (n) => {
+        read += n;
+        if (n > 0)
+            ports.progress?.({ read, total });
+    };
+    const facts = new Map();
+    for (const [table, files] of filesOf) {
+        const tc = config.audit.tables[table];
+        const idColumn = tc?.parent ? tc.parent_key : parents.has(table) ? parentKeyOf(config, table) : undefined;
+        let seen = 0;
+        const onRead = () => {
+            seen++;
+            tick(1);
+        };
+        facts.set(table, await ports.engine.tableFacts({ table, files, key: tc?.key, idColumn, onRead }));
+        tick(files.length - seen);
+        ports.logger.debug(`${table}: ${files.length} files`);
+    }
+    return facts;
+}
 function parentKeyOf(config, parent) {
     return Object.values(config.audit.tables).find((t) => t.parent === parent)?.parent_key ?? 'gameId';
+}
+function severityContext(config, parents, coverage, facts) {
+    return {
+        parents,
+        coverage,
+        rowsOf: (table, season) => {
+            const f = facts.get(table);
+            if (!f)
+                return 0;
+            return season === undefined ? sumRows(f) : (f.rowsBySeason.get(season) ?? 0);
+        },
+        duplicateFailPct: config.audit.thresholds.duplicate_fail_pct,
+    };
 }
 function sumRows(f) {
     let n = f.unseasonedRows;
@@ -59826,7 +60086,7 @@ function sumRows(f) {
             n += r;
     return n;
 }
-function tableAudit(table, tc, f, gaps, coverage, config) {
+function tableAudit(table, tc, f, gaps, coverage, config, notFetched) {
     const bySeason = {};
     for (const [season, rows] of [...f.rowsBySeason].sort((a, b) => a[0] - b[0])) {
         if (season === NO_SEASON)
@@ -59856,6 +60116,7 @@ function tableAudit(table, tc, f, gaps, coverage, config) {
             gaps,
             coverage: coverage.filter((c) => c.table === table),
             configured: tc !== undefined,
+            notFetched,
         });
     // A key column the files lack means duplicates could not be counted: a finding on the table, not a footnote.
     const keyIssue = f.keyProblem ? [`duplicates not counted: ${f.keyProblem}`] : [];
@@ -59873,105 +60134,191 @@ function tableAudit(table, tc, f, gaps, coverage, config) {
         issues: [...keyIssue, ...issues],
     };
 }
-/** Gaps in a stable order: by kind, then table, then season. */
-function sortGaps(gaps) {
-    return gaps.sort((a, b) => GAP_KINDS.indexOf(a.kind) - GAP_KINDS.indexOf(b.kind) ||
-        (a.table < b.table ? -1 : a.table > b.table ? 1 : 0) ||
-        (a.season ?? 0) - (b.season ?? 0));
-}
 
 ;// CONCATENATED MODULE: ./src/report/coverage-svg.ts
+/** The widest picture GitHub shows unscaled in a markdown file. */
+const MAX_WIDTH = 880;
+const PAD = 8;
+const CELL_H = 22;
+/** Average glyph widths (px) of the sans fonts a browser or resvg picks at these sizes, rounded up. */
+const CHAR_W = { title: 8.6, label: 7.4, small: 6.9 };
+const COLOR = {
+    complete: '#2da44e',
+    high: '#a6e3a1',
+    gaps: '#f2cc60',
+    half: '#fb8f44',
+    none: '#cf222e',
+    na: '#eaeef2',
+    invisible: '#8250df',
+};
+/** The legend: what each colour and mark means, `!` and the catalog outline included. */
+const LEGEND = [
+    { color: COLOR.complete, text: 'complete' },
+    { color: COLOR.high, text: '≥ 99% covered', mark: '99' },
+    { color: COLOR.gaps, text: '90–99% covered' },
+    { color: COLOR.half, text: '50–90% covered' },
+    { color: COLOR.none, text: '< 50% / no rows / no data', mark: '0' },
+    { color: COLOR.gaps, text: 'other gaps (hover for their kinds)', mark: '!' },
+    { color: COLOR.na, text: 'n/a: before the first season' },
+    { color: '#ffffff', text: 'partitions Athena cannot see', outline: true },
+];
 /**
- * `coverage.svg`: a season × table heatmap, 880 px wide at most so GitHub shows it unscaled. Child tables are
- * coloured by coverage of their parent's games; other fact tables by whether the season has rows and gaps.
+ * `coverage.svg`: a season × table heatmap, at most 880 px wide so GitHub shows it unscaled. Child tables are
+ * coloured by coverage of their parent's games, other fact tables by whether the season has rows and gaps,
+ * dimension tables by one bar (snapshots have no seasons). A purple outline marks seasons with partitions the
+ * catalog lacks (Athena cannot see their rows). Title and legend are measured, so nothing is clipped with one
+ * season or with seventeen.
  */
 function renderCoverageSvg(result) {
     const seasons = range(result.seasons[0], result.seasons[1]);
-    const facts = result.tables.filter((t) => t.kind === 'fact' && (t.rows > 0 || t.configured));
-    const childTables = [...new Set(result.coverage.map((c) => c.table))];
-    const rows = [...childTables, ...facts.map((t) => t.table).filter((t) => !childTables.includes(t))];
-    const labelW = 190;
-    const cellW = Math.max(26, Math.min(48, Math.floor((880 - labelW - 10) / Math.max(1, seasons.length))));
-    const cellH = 22;
+    const rows = rowsOf(result);
+    const labelW = Math.max(120, Math.ceil(Math.max(...rows.map((r) => r.table.length), 5) * CHAR_W.label) + 16);
+    const cellW = Math.max(26, Math.min(48, Math.floor((MAX_WIDTH - labelW - 2 * PAD) / Math.max(1, seasons.length))));
+    const gridW = labelW + cellW * seasons.length + PAD;
+    const title = `Coverage by season — ${result.lake} (${result.generatedAt.slice(0, 10)})`;
+    const width = Math.max(gridW, Math.min(MAX_WIDTH, Math.ceil(title.length * CHAR_W.title) + 2 * PAD), 560);
     const top = 54;
-    const width = labelW + cellW * seasons.length + 10;
-    const height = top + cellH * rows.length + 56;
+    const legend = legendLayout(width);
+    const legendY = top + rows.length * CELL_H + 16;
+    const height = legendY + legend.lines * 20 + PAD;
     const out = [
-        `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="-apple-system,Segoe UI,Helvetica,Arial,sans-serif" font-size="12">`,
+        `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="-apple-system,Segoe UI,Helvetica,Arial,DejaVu Sans,sans-serif" font-size="12">`,
         `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-        `<text x="8" y="20" font-size="14" font-weight="600" fill="#1f2328">Coverage by season — ${esc(result.lake)} (${esc(result.generatedAt.slice(0, 10))})</text>`,
+        `<text x="${PAD}" y="20" font-size="14" font-weight="600" fill="#1f2328">${esc(fitText(title, width - 2 * PAD, CHAR_W.title))}</text>`,
     ];
     seasons.forEach((s, i) => {
         out.push(`<text x="${labelW + i * cellW + cellW / 2}" y="${top - 8}" text-anchor="middle" fill="#57606a" font-size="11">${seasons.length > 12 ? `'${String(s).slice(2)}` : s}</text>`);
     });
-    rows.forEach((table, r) => {
-        const y = top + r * cellH;
-        out.push(`<text x="${labelW - 8}" y="${y + 15}" text-anchor="end" fill="#1f2328">${esc(table)}</text>`);
-        seasons.forEach((season, i) => {
-            const { fill, label, title } = cellFor(result, table, season, childTables.includes(table));
-            const x = labelW + i * cellW;
-            out.push(`<g><title>${esc(title)}</title><rect x="${x + 1}" y="${y + 1}" width="${cellW - 2}" height="${cellH - 2}" rx="3" fill="${fill}"/>`);
-            if (label)
-                out.push(`<text x="${x + cellW / 2}" y="${y + 15}" text-anchor="middle" font-size="10" fill="#1f2328">${label}</text>`);
-            out.push('</g>');
-        });
+    rows.forEach((row, r) => {
+        const y = top + r * CELL_H;
+        out.push(`<text x="${labelW - 8}" y="${y + 15}" text-anchor="end" fill="#1f2328">${esc(row.table)}</text>`);
+        if (row.kind === 'dimension')
+            out.push(...dimensionBar(result, row.table, labelW, y, cellW * seasons.length));
+        else
+            seasons.forEach((season, i) => out.push(...cell(cellFor(result, row.table, season, row.kind === 'child'), labelW + i * cellW, y, cellW)));
     });
-    const legendY = top + rows.length * cellH + 22;
-    const legend = [
-        ['#2da44e', 'complete'],
-        ['#a6e3a1', '≥ 99%'],
-        ['#f2cc60', '90–99% / gaps'],
-        ['#fb8f44', '50–90%'],
-        ['#cf222e', '< 50% / no rows'],
-        ['#eaeef2', 'n/a'],
-    ];
-    let lx = 8;
-    for (const [color, text] of legend) {
-        out.push(`<rect x="${lx}" y="${legendY}" width="14" height="14" rx="2" fill="${color}"/><text x="${lx + 18}" y="${legendY + 11}" fill="#57606a" font-size="11">${esc(text)}</text>`);
-        lx += 26 + text.length * 6.5;
-    }
+    out.push(...legend.items.map((item) => legendItem(item, legendY)));
     out.push('</svg>');
     return `${out.join('\n')}\n`;
 }
+/** Child tables first, then the other fact tables, then the dimensions. */
+function rowsOf(result) {
+    const children = [...new Set(result.coverage.map((c) => c.table))];
+    const shown = (t) => t.rows > 0 || t.configured;
+    return [
+        ...children.map((table) => ({ table, kind: 'child' })),
+        ...result.tables
+            .filter((t) => t.kind === 'fact' && shown(t) && !children.includes(t.table))
+            .map((t) => ({ table: t.table, kind: 'fact' })),
+        ...result.tables
+            .filter((t) => t.kind === 'dimension' && shown(t))
+            .map((t) => ({ table: t.table, kind: 'dimension' })),
+    ];
+}
+function cell(look, x, y, w) {
+    const stroke = look.invisible ? ` stroke="${COLOR.invisible}" stroke-width="2"` : '';
+    const out = [
+        `<g><title>${esc(look.title)}</title><rect x="${x + 2}" y="${y + 2}" width="${w - 4}" height="${CELL_H - 4}" rx="3" fill="${look.fill}"${stroke}/>`,
+    ];
+    if (look.label)
+        out.push(`<text x="${x + w / 2}" y="${y + 15}" text-anchor="middle" font-size="10" fill="#1f2328">${esc(look.label)}</text>`);
+    out.push('</g>');
+    return out;
+}
+/** A dimension (snapshot) table as one bar: green with rows, yellow `!` with gaps, red without rows. */
+function dimensionBar(result, table, x, y, w) {
+    const t = result.tables.find((x) => x.table === table);
+    const gaps = result.gaps.filter((g) => g.table === table);
+    const invisible = gaps.some((g) => g.kind === 'catalog_missing_partition');
+    const rows = `${t.rows.toLocaleString('en-US')} rows (snapshot)`;
+    const look = t.rows === 0
+        ? { fill: COLOR.none, label: 'no rows', title: `${table}: no rows` }
+        : gaps.length > 0
+            ? { fill: COLOR.gaps, label: `! ${rows}`, title: `${table}: ${gaps.map((g) => g.kind).join(', ')}` }
+            : { fill: COLOR.complete, label: rows, title: `${table}: ${rows}` };
+    return cell({ ...look, label: fitText(look.label, w - 8, 6.2), invisible }, x, y, w);
+}
 function cellFor(result, table, season, isChild) {
-    if (isChild) {
-        const c = result.coverage.find((x) => x.table === table && x.season === season);
-        if (!c)
-            return { fill: '#eaeef2', label: '', title: `${table} ${season}: before the table's first season` };
-        if (c.parentIds === 0)
-            return { fill: '#eaeef2', label: '', title: `${table} ${season}: no parent games` };
-        const title = `${table} ${season}: ${c.covered + c.knownEmpty}/${c.parentIds} games (${c.missing} missing)`;
-        const label = c.missing === 0 ? '' : String(Math.floor(c.ratio * 100));
+    const invisible = result.gaps.some((g) => g.table === table &&
+        g.kind === 'catalog_missing_partition' &&
+        (g.partitions ?? []).some((p) => p[0] === String(season)));
+    return { ...(isChild ? childCell(result, table, season) : factCell(result, table, season)), invisible };
+}
+function childCell(result, table, season) {
+    const c = result.coverage.find((x) => x.table === table && x.season === season);
+    if (!c)
+        return { fill: COLOR.na, label: '', title: `${table} ${season}: before the table's first season` };
+    // No parent games in an audited season: a lake without data (or a wrong --lake), never "nothing to do".
+    if (c.parentIds === 0)
         return {
-            fill: c.missing === 0
-                ? '#2da44e'
-                : c.ratio >= 0.99
-                    ? '#a6e3a1'
-                    : c.ratio >= 0.9
-                        ? '#f2cc60'
-                        : c.ratio >= 0.5
-                            ? '#fb8f44'
-                            : '#cf222e',
-            label,
-            title,
+            fill: COLOR.none,
+            label: '0',
+            title: `${table} ${season}: ${c.parent} has no games to compare with`,
         };
-    }
+    const title = `${table} ${season}: ${c.covered + c.knownEmpty}/${c.parentIds} games (${c.missing} missing)`;
+    const label = c.missing === 0 ? '' : String(Math.floor(c.ratio * 100));
+    const fill = c.missing === 0
+        ? COLOR.complete
+        : c.ratio >= 0.99
+            ? COLOR.high
+            : c.ratio >= 0.9
+                ? COLOR.gaps
+                : c.ratio >= 0.5
+                    ? COLOR.half
+                    : COLOR.none;
+    return { fill, label, title };
+}
+function factCell(result, table, season) {
     const t = result.tables.find((x) => x.table === table);
     const gaps = result.gaps.filter((g) => g.table === table && g.season === season);
     if (!t || t.rows === 0)
-        return { fill: '#cf222e', label: '', title: `${table}: no data at all` };
+        return { fill: COLOR.none, label: '', title: `${table}: no data at all` };
     if (Object.keys(t.bySeason).length === 0)
-        return { fill: '#eaeef2', label: '', title: `${table}: no season partitions` };
+        return { fill: COLOR.na, label: '', title: `${table}: no season partitions` };
     const rows = t.bySeason[String(season)]?.rows ?? 0;
     if (rows === 0)
-        return { fill: '#cf222e', label: '0', title: `${table} ${season}: no rows` };
+        return { fill: COLOR.none, label: '0', title: `${table} ${season}: no rows` };
     if (gaps.length > 0)
         return {
-            fill: '#f2cc60',
+            fill: COLOR.gaps,
             label: '!',
             title: `${table} ${season}: ${gaps.map((g) => g.kind).join(', ')}`,
         };
-    return { fill: '#2da44e', label: '', title: `${table} ${season}: ${rows.toLocaleString('en-US')} rows` };
+    return {
+        fill: COLOR.complete,
+        label: '',
+        title: `${table} ${season}: ${rows.toLocaleString('en-US')} rows`,
+    };
+}
+/** Legend items placed left to right, wrapping onto a new line before the canvas edge. */
+function legendLayout(width) {
+    let x = PAD;
+    let line = 0;
+    const items = LEGEND.map((item) => {
+        const w = 18 + Math.ceil(item.text.length * CHAR_W.small) + 14;
+        if (x + w > width - PAD && x > PAD) {
+            x = PAD;
+            line++;
+        }
+        const placed = { ...item, x, line };
+        x += w;
+        return placed;
+    });
+    return { items, lines: line + 1 };
+}
+function legendItem(item, top) {
+    const y = top + item.line * 20;
+    const stroke = item.outline ? ` stroke="${COLOR.invisible}" stroke-width="2"` : '';
+    const mark = item.mark
+        ? `<text x="${item.x + 7}" y="${y + 11}" text-anchor="middle" font-size="8" fill="#1f2328">${esc(item.mark)}</text>`
+        : '';
+    return (`<rect x="${item.x}" y="${y}" width="14" height="14" rx="2" fill="${item.color}"${stroke}/>${mark}` +
+        `<text x="${item.x + 18}" y="${y + 11}" fill="#57606a" font-size="11">${esc(item.text)}</text>`);
+}
+/** Cuts a text with `…` so that it fits `width` px at `charW` px a character. */
+function fitText(text, width, charW) {
+    const max = Math.floor(width / charW);
+    return text.length <= max ? text : `${text.slice(0, Math.max(1, max - 1))}…`;
 }
 function range(a, b) {
     return Array.from({ length: Math.max(0, b - a + 1) }, (_, i) => a + i);
@@ -60477,14 +60824,21 @@ function remedy(gap) {
         case 'catalog_partition_keys':
             return "recreate the catalog table with the paths' partition keys, then `cbbd-gap-bot repair --apply`";
         case 'mixed_partition_layout':
-            return '`cbbd-gap-bot repair --normalize --apply` copies the rows into season=/date=';
+            return ('three steps: (1) `cbbd-gap-bot repair --normalize` shows the files to copy and the partitions to register; ' +
+                '(2) `cbbd-gap-bot repair --normalize --apply` copies the rows into season=/date= and registers the new ' +
+                'partitions, and keeps the originals, so until step 3 the report still shows this gap and also a ' +
+                '`duplicates` gap for the season (every copied row is there twice, the table may turn FAIL); ' +
+                '(3) `cbbd-gap-bot repair --normalize --apply --confirm-delete` deletes each original whose every key it ' +
+                'read back from the copies, and the next audit shows neither gap');
         case 'unreadable_file':
             return 'rewrite or remove the file, then re-run the pipeline for its games';
         case 'duplicates':
             return 'find the second copy (another date partition, a re-run) and remove it';
         case 'missing_season':
         case 'empty_table':
-            return 're-run the pipeline for the season (`cbbd_etl backfill`)';
+            return gap.endpoint
+                ? `run the pipeline's \`${gap.endpoint}\` endpoint (\`cbbd_etl\`, that endpoint only) for ${gap.season === undefined ? 'its seasons' : `season ${gap.season}`}`
+                : "re-run the pipeline for the table's seasons (`cbbd_etl backfill`)";
         case 'volume_anomaly':
             return 'compare with the API; a partial pipeline run is the usual cause';
         case 'unexpected_partition':
@@ -60495,12 +60849,45 @@ function remedy(gap) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/format.ts
+
+
 /** How many tables have each status. */
 function statusCounts(result) {
     const counts = { PASS: 0, WARN: 0, FAIL: 0 };
     for (const t of result.tables)
         counts[t.status]++;
     return counts;
+}
+/** The most serious severity among each table's gaps. */
+function worstSeverity(gaps) {
+    const out = new Map();
+    for (const g of gaps) {
+        if (!g.severity)
+            continue;
+        const seen = out.get(g.table);
+        if (!seen || severityRank(g.severity) < severityRank(seen))
+            out.set(g.table, g.severity);
+    }
+    return out;
+}
+/** Tables ordered by their most serious gap (tables without one last), otherwise in the audit's order. */
+function tablesBySeverity(result) {
+    const worst = worstSeverity(result.gaps);
+    return result.tables
+        .map((t, i) => ({ t, i, rank: severityRank(worst.get(t.table)) }))
+        .sort((a, b) => a.rank - b.rank || a.i - b.i)
+        .map((x) => x.t);
+}
+/** `2 critical, 3 high, 1 low`: the gaps per severity, most serious first, severities without gaps left out. */
+function severityCounts(gaps) {
+    return SEVERITIES.map((s) => [s, gaps.filter((g) => g.severity === s).length])
+        .filter(([, n]) => n > 0)
+        .map(([s, n]) => `${fmt(n)} ${s}`)
+        .join(', ');
+}
+/** The first `keep` items, and `+N more` for the rest, so a reader sees that a list was cut. */
+function cutList(items, keep) {
+    return items.length <= keep ? [...items] : [...items.slice(0, keep), `+${fmt(items.length - keep)} more`];
 }
 
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
@@ -60509,13 +60896,14 @@ function statusCounts(result) {
 
 
 const SAMPLE_IDS = 10;
+const LISTED_ITEMS = 20;
 const STATUS_ICON = { PASS: '🟢 PASS', WARN: '🟡 WARN', FAIL: '🔴 FAIL' };
 /** `data_audit.md`: header, scorecard, coverage matrix, gaps with how to fill them, per-table detail, layout findings. */
 function renderMarkdown(result, options = {}) {
     const sections = [
         header(result, options),
         changes(result),
-        scorecard(result.tables),
+        scorecard(result),
         coverageMatrix(result.coverage),
         gapsSection(result.gaps),
         tableDetail(result.tables),
@@ -60533,8 +60921,9 @@ function header(result, options) {
         '',
         `**Summary**: ${counts.PASS} PASS, ${counts.WARN} WARN, ${counts.FAIL} FAIL out of ${result.tables.length} tables · ` +
             `${result.gaps.length} gap${result.gaps.length === 1 ? '' : 's'}` +
+            (result.gaps.length > 0 ? ` (${severityCounts(result.gaps)})` : '') +
             (fillable.length > 0
-                ? ` (${fillable.length} fillable: ${fmt(fillable.reduce((a, g) => a + g.count, 0))} games to fetch)`
+                ? ` (${fillable.length} fillable: ${fmt(fillable.reduce((a, g) => a + g.count - (g.blocked?.length ?? 0), 0))} games to fetch)`
                 : ''),
     ];
     if (options.deferredIssues)
@@ -60562,21 +60951,27 @@ function changes(result) {
         lines.push(`- **Coverage moves**: ${d.coverageMoves.map((c) => `${c.table} ${c.season} ${pct(c.from)} → ${pct(c.to)}`).join(', ')}`);
     return lines.join('\n');
 }
-function scorecard(tables) {
-    const rows = tables.map((t, i) => [
+/** Issues shown per table in the scorecard; the rest are counted as `+N more`. */
+const SCORECARD_ISSUES = 3;
+function scorecard(result) {
+    const worst = worstSeverity(result.gaps);
+    const rows = tablesBySeverity(result).map((t, i) => [
         String(i + 1),
         t.layer,
         t.configured ? t.table : `${t.table} (unconfigured)`,
         `**${STATUS_ICON[t.status]}**`,
+        worst.get(t.table) ?? '—',
         fmt(t.rows),
         fmt(t.files),
-        t.issues.slice(0, 3).join('; ') || '—',
+        markdown_escape(cutList(t.issues, SCORECARD_ISSUES).join('; ')) || '—',
     ]);
     return [
         '## Scorecard',
         '',
-        markdownTable([['#', 'Layer', 'Table', 'Status', 'Rows', 'Files', 'Issues'], ...rows], {
-            align: ['r', 'l', 'l', 'l', 'r', 'r', 'l'],
+        'Tables with the most serious gap first; severities are explained in docs/data-audit-json.md.',
+        '',
+        markdownTable([['#', 'Layer', 'Table', 'Status', 'Severity', 'Rows', 'Files', 'Issues'], ...rows], {
+            align: ['r', 'l', 'l', 'l', 'l', 'r', 'r', 'l'],
         }),
     ].join('\n');
 }
@@ -60605,30 +61000,30 @@ function coverageMatrix(coverage) {
 function gapsSection(gaps) {
     if (gaps.length === 0)
         return '## Gaps\n\nNone. Every table and season checked out.';
-    const fillable = gaps.filter((g) => fillCommand(g));
-    const other = gaps.filter((g) => !fillCommand(g));
-    const out = ['## Gaps'];
-    if (fillable.length > 0) {
-        out.push('', '### Missing child rows (fillable)', '', "Add the label `fill` to the gap's issue, or run the command (`--dry-run` shows what it would fetch).", '', markdownTable([
-            ['Gap', 'Missing', 'Sample ids', 'Fill'],
-            ...fillable.map((g) => [
+    return [
+        '## Gaps',
+        '',
+        `${fmt(gaps.length)} gap${gaps.length === 1 ? '' : 's'} (${severityCounts(gaps)}), the most serious first. ` +
+            'A fillable gap closes when its issue gets the label `fill`, or by its command (`--dry-run` shows what it would fetch).',
+        '',
+        markdownTable([
+            ['Severity', 'Gap', 'Count', 'Detail', 'What to do'],
+            ...gaps.map((g) => [
+                g.severity ?? '—',
                 `\`${g.key}\``,
                 fmt(g.count),
-                g.ids.slice(0, SAMPLE_IDS).join(', ') +
-                    (g.ids.length > SAMPLE_IDS
-                        ? `, … (${fmt(g.ids.length - SAMPLE_IDS)} more in data_audit.json)`
-                        : ''),
-                `\`${fillCommand(g)}\``,
+                markdown_escape(gapDetail(g)),
+                remedy(g),
             ]),
-        ], { align: ['l', 'r', 'l', 'l'] }));
-    }
-    if (other.length > 0) {
-        out.push('', '### Other gaps', '', markdownTable([
-            ['Gap', 'Count', 'Detail', 'What to do'],
-            ...other.map((g) => [`\`${g.key}\``, fmt(g.count), markdown_escape(g.detail), remedy(g)]),
-        ]));
-    }
-    return out.join('\n');
+        ], { align: ['l', 'l', 'r', 'l', 'l'] }),
+    ].join('\n');
+}
+/** A gap's detail, with a sample of its ids when it has any (all of them are in data_audit.json). */
+function gapDetail(gap) {
+    if (gap.ids.length === 0)
+        return gap.detail;
+    const ids = cutList(gap.ids.map(String), SAMPLE_IDS);
+    return `${gap.detail}. Ids: ${ids.join(', ')}${gap.ids.length > SAMPLE_IDS ? ' (all in data_audit.json)' : ''}`;
 }
 function tableDetail(tables) {
     const out = ['## Table detail'];
@@ -60656,18 +61051,25 @@ function layoutFindings(result) {
         'catalog_partition_keys',
         'unreadable_file',
         'schema_drift',
+        'duplicates',
     ]);
     const findings = result.gaps.filter((g) => kinds.has(g.kind));
     if (findings.length === 0 && result.notes.length === 0)
         return '';
-    const out = ['## Layout and catalog findings', ''];
+    const out = ['## Findings in detail', ''];
     for (const g of findings) {
-        const items = g.files ?? g.partitions?.map((p) => p.join('/')) ?? [];
+        const items = g.files ??
+            g.partitions?.map((p) => p.join('/')) ??
+            g.keys?.map((k) => `${k.key}\` in \`${k.files.join('`, `')}`) ??
+            [];
         out.push(`- \`${g.key}\`: ${markdown_escape(g.detail)}`);
-        for (const item of items.slice(0, 20))
+        for (const item of items.slice(0, LISTED_ITEMS))
             out.push(`  - \`${item}\``);
-        if (items.length > 20)
-            out.push(`  - … ${fmt(items.length - 20)} more in data_audit.json`);
+        if (items.length > LISTED_ITEMS)
+            out.push(`  - +${fmt(items.length - LISTED_ITEMS)} more (all in data_audit.json)`);
+        // The engine keeps the first 20 duplicated keys only: say how many duplicate rows the list leaves out.
+        if (g.keys && g.keys.length < g.count)
+            out.push(`  - +up to ${fmt(g.count - g.keys.length)} more duplicate rows whose keys are not listed`);
     }
     for (const n of result.notes)
         out.push(`- ${markdown_escape(n)}`);
@@ -70608,9 +71010,17 @@ async function readColumns(store, object, metadata, columns) {
 
 ;// CONCATENATED MODULE: ./src/engine/key-tracker.ts
 
+/** How many duplicated keys a `duplicates` gap names. */
+const DUPLICATE_SAMPLE = 20;
+function key_tracker_sample(out, season, key) {
+    const list = out.get(season) ?? [];
+    if (list.length < DUPLICATE_SAMPLE && !list.includes(key))
+        out.set(season, [...list, key]);
+}
 /** A tracker for keys that are plain numbers; only valid when files arrive in ascending season order. */
 function createNumericKeyTracker() {
     const bySeason = new Map();
+    const keys = new Map();
     return {
         add(season, keys) {
             const s = season ?? NO_SEASON;
@@ -70644,19 +71054,24 @@ function createNumericKeyTracker() {
                 for (; i < sorted.length; i++) {
                     const v = sorted[i];
                     if (Number.isNaN(v)) {
-                        if (seenNull)
+                        if (seenNull) {
                             duplicates++;
+                            key_tracker_sample(keys, season, 'null');
+                        }
                         seenNull = true;
                         continue;
                     }
                     if (i > 0 && sorted[i - 1] === v) {
                         duplicates++;
+                        key_tracker_sample(keys, season, String(v));
                         continue;
                     }
                     while (j < seen.length && seen[j] < v)
                         j++;
-                    if (j < seen.length && seen[j] === v)
+                    if (j < seen.length && seen[j] === v) {
                         duplicates++;
+                        key_tracker_sample(keys, season, String(v));
+                    }
                     else
                         distinct.push(v);
                 }
@@ -70667,12 +71082,14 @@ function createNumericKeyTracker() {
             }
             return out;
         },
+        duplicateKeys: () => keys,
     };
 }
 /** A tracker for any key, as strings in a set; files must arrive in key order. */
 function createStringKeyTracker() {
     const seen = new Set();
     const out = new Map();
+    const samples = new Map();
     return {
         add(season, keys) {
             for (let i = 0; i < keys.length; i++) {
@@ -70680,12 +71097,14 @@ function createStringKeyTracker() {
                 if (seen.has(k)) {
                     const s = season ?? NO_SEASON;
                     out.set(s, (out.get(s) ?? 0) + 1);
+                    key_tracker_sample(samples, s, k);
                 }
                 else
                     seen.add(k);
             }
         },
         duplicatesBySeason: () => out,
+        duplicateKeys: () => samples,
     };
 }
 function mergeSorted(a, b) {
@@ -70720,7 +71139,11 @@ function createScanEngine(store, opts) {
         name: 'scan',
         async tableFacts(request) {
             const sizer = createFooterSizer();
-            const scans = await mapLimit(request.files, opts.concurrency, (file) => scanFile(store, file, request, sizer));
+            const scans = await mapLimit(request.files, opts.concurrency, async (file) => {
+                const scan = await scanFile(store, file, request, sizer);
+                request.onRead?.();
+                return scan;
+            });
             return mergeScans(request, scans);
         },
         async close() { },
@@ -70873,6 +71296,8 @@ function mergeScans(request, scans) {
         facts.nullCounts.delete(c);
     facts.schemas = schemaGroups(readable);
     facts.duplicatesBySeason = tracker?.duplicatesBySeason();
+    if (tracker)
+        facts.duplicateKeys = filesHolding(tracker.duplicateKeys(), readable);
     if (ids && idColumnSeen)
         facts.idsBySeason = new Map([...ids].map(([s, set]) => [s, [...set].sort((a, b) => a - b)]));
     return facts;
@@ -70934,6 +71359,27 @@ function isIntegerColumn(metadata, column) {
 function addCount(map, key, n) {
     const k = key ?? NO_SEASON;
     map.set(k, (map.get(k) ?? 0) + n);
+}
+/** The duplicated keys of each season with the files that hold them, in file order (a second look at the keys). */
+function filesHolding(keys, scans) {
+    const wanted = new Set([...keys.values()].flat());
+    const files = new Map();
+    if (wanted.size === 0)
+        return new Map();
+    for (const scan of scans) {
+        if (!scan.keys)
+            continue;
+        for (let i = 0; i < scan.keys.length; i++) {
+            const k = scan.keys[i];
+            const text = k === null || k === undefined ? 'null' : String(k);
+            if (!wanted.has(text))
+                continue;
+            const list = files.get(text) ?? [];
+            if (list[list.length - 1] !== scan.file.key)
+                files.set(text, [...list, scan.file.key]);
+        }
+    }
+    return new Map([...keys].map(([season, list]) => [season, list.map((key) => ({ key, files: files.get(key) ?? [] }))]));
 }
 
 ;// CONCATENATED MODULE: ./src/catalog/catalog.ts
@@ -73277,6 +73723,7 @@ async function auditLake(command, deps) {
             engine,
             logger: deps.logger,
             now: deps.now,
+            ...(deps.progress ? { progress: deps.progress } : {}),
             catalogCheck: (tables) => checkCatalog(tables, catalog, database, keyOfLocation),
             emptyFromCheckpoints: async (endpoint) => {
                 try {
@@ -79276,17 +79723,23 @@ const CHILD_TABLES = [
  */
 async function generateDemoLake(store, options = {}) {
     const { tasks, manifest } = planDemoLake(store.uri, options);
+    let written = 0;
     await mapLimit(tasks, options.concurrency ?? 8, async (task) => {
         const body = await task.body();
         if ((await store.putIfAbsent(task.key, body)) === 'created') {
             manifest.files++;
             manifest.bytes += body.byteLength;
         }
+        options.onWrite?.(++written, tasks.length);
     });
     return manifest;
 }
 /** The seed of a lake generated without one (the fake API's league uses it too, to serve the same games). */
 const DEMO_SEED = 7;
+/** A season's synthetic games that have started by `today` (all of them without a `today`). */
+function playedGames(seed, season, count, today) {
+    return syntheticGames(seed, season, count).filter((g) => !today || g.startDate.slice(0, 10) <= today);
+}
 /** The pure half of `generateDemoLake`: every object to write, and the manifest of the gaps they hold. */
 function planDemoLake(lakeUri, options = {}) {
     const seed = options.seed ?? DEMO_SEED;
@@ -79348,7 +79801,7 @@ function planDemoLake(lakeUri, options = {}) {
         return silverTable(endpoint, records, PIPELINE_TABLES[table].key, tableRules('silver', 'cbbd_silver', table));
     };
     const childCount = (table, g) => table === 'fct_plays' ? playCount(g) : table === 'fct_substitutions' ? 60 : 20;
-    const gamesBySeason = new Map(seasons.map((s) => [s, syntheticGames(seed, s, gamesPerSeason)]));
+    const gamesBySeason = new Map(seasons.map((s) => [s, playedGames(seed, s, gamesPerSeason, options.today)]));
     for (const [season, games] of gamesBySeason) {
         manifest.gameIds[season] = games.map((g) => g.id);
         planGames(season, games);
@@ -79510,6 +79963,8 @@ async function demoCommand(command, deps) {
     const manifest = await generateDemoLake(createFsStore(root), {
         seasons,
         gamesPerSeason: command.gamesPerSeason,
+        today: deps.now().toISOString().slice(0, 10),
+        ...(deps.writeProgress ? { onWrite: deps.writeProgress } : {}),
     });
     deps.logger.info(`wrote ${manifest.files} objects (${(manifest.bytes / 1e6).toFixed(1)} MB); auditing …`);
     return auditCommand({
@@ -79899,6 +80354,7 @@ function booleanValue(value, name, fallback = false) {
 
 
 
+
 /** The child table an endpoint fills, from `audit.tables`. */
 function tableForEndpoint(config, endpoint) {
     const entry = Object.entries(config.audit.tables).find(([, tc]) => tc.endpoint === endpoint);
@@ -79955,7 +80411,7 @@ async function loadGames(store, config, parent, seasons, logger) {
  * The missing games of an endpoint's table for the seasons, exactly as the audit computes them (the same
  * coverage check over the same engine), with their season and date from fct_games (`games`, loaded for the
  * table's parent and these seasons). Seasons before the table's first season are skipped: the API has nothing
- * for them.
+ * for them. A game whose key already holds an unreadable file is `blocked`, not a target: its fill cannot succeed.
  */
 async function discoverMissing(config, endpoint, seasons, ports) {
     const { table, tc } = tableForEndpoint(config, endpoint);
@@ -79986,7 +80442,23 @@ async function discoverMissing(config, endpoint, seasons, ports) {
         knownEmpty: await knownEmptyIds(ports.store, layoutFrom(config.s3_layout).deadletter, endpoint, ports.emptyFromCheckpoints, ports.logger),
         seasons,
     });
-    return coverage.gaps.flatMap((g) => g.ids.map((id) => index.get(id))).sort((a, b) => a.gameId - b.gameId);
+    const unreadable = child.unreadable.map((u) => u.key);
+    const targets = [];
+    const blocked = [];
+    for (const gap of coverage.gaps) {
+        const at = new Map(blockedGames(gap.ids, gap.season, unreadable).map((b) => [b.gameId, b.file]));
+        for (const id of gap.ids) {
+            const file = at.get(id);
+            if (file === undefined)
+                targets.push(index.get(id));
+            else
+                blocked.push({
+                    gameId: id,
+                    reason: `${file} is unreadable and sits at the key the fill would write; ${BLOCKED_REMEDY}`,
+                });
+        }
+    }
+    return { targets: targets.sort((a, b) => a.gameId - b.gameId), blocked };
 }
 /** The table whose games a child table covers (fct_games unless configured). */
 function parentOf(tc) {
@@ -80052,7 +80524,7 @@ async function fill_fillCommand(command, deps) {
     const { table, tc } = tableForEndpoint(config, command.endpoint);
     const store = await openExistingLake(command.lake, config, deps.env);
     const checkpoints = openCheckpoints(command.checkpoints, command.lake, config, deps.env);
-    const { all, unplaceable } = await missingGames(command, parentOf(tc), store, checkpoints, deps);
+    const { all, unplaceable, blocked } = await missingGames(command, parentOf(tc), store, checkpoints, deps);
     const mine = all.filter((t) => shardOf(t.gameId, command.shard.count) === command.shard.index);
     const open = await openTargets(checkpoints, command.endpoint, mine);
     const targets = command.limit !== undefined ? open.slice(0, command.limit) : open;
@@ -80065,6 +80537,7 @@ async function fill_fillCommand(command, deps) {
         alreadyDone: mine.length - open.length,
         targets,
         unplaceable,
+        blocked,
         result: undefined,
         catalog: undefined,
     };
@@ -80113,18 +80586,20 @@ async function missingGames(command, parent, store, checkpoints, deps) {
         });
         const { index } = await loadGames(store, config, parent, seasons, logger);
         const { targets, unplaceable } = targetsFromFile(text, index, seasons, file);
-        return { all: targets, unplaceable };
+        return { all: targets, unplaceable, blocked: [] };
     }
     const engine = await openEngine(command.engine, store, command.lake, config, deps.env);
     try {
-        const all = await discoverMissing(config, command.endpoint, seasons, {
+        const { targets, blocked } = await discoverMissing(config, command.endpoint, seasons, {
             store,
             engine,
             logger,
             games: await loadGames(store, config, parent, seasons, logger),
             emptyFromCheckpoints: (endpoint) => checkpoints.idsWithStatus(endpoint, 'empty'),
         });
-        return { all, unplaceable: [] };
+        for (const b of blocked)
+            logger.warn(`skipped game ${b.gameId}: ${b.reason}`);
+        return { all: targets, unplaceable: [], blocked };
     }
     finally {
         await engine.close();
@@ -80268,7 +80743,7 @@ async function planCommand(command, deps) {
             const parent = parentOf(tableForEndpoint(config, endpoint).tc);
             const games = gamesOf.get(parent) ?? (await loadGames(store, config, parent, command.seasons, deps.logger));
             gamesOf.set(parent, games);
-            const found = await discoverMissing(config, endpoint, command.seasons, {
+            const { targets: found, blocked } = await discoverMissing(config, endpoint, command.seasons, {
                 store,
                 engine,
                 logger: deps.logger,
@@ -80276,7 +80751,7 @@ async function planCommand(command, deps) {
                 emptyFromCheckpoints: (e) => checkpoints.idsWithStatus(e, 'empty'),
             });
             const open = await openTargets(checkpoints, endpoint, found);
-            plans.push(planFill({
+            const plan = planFill({
                 endpoint,
                 targets: open,
                 shards,
@@ -80286,7 +80761,9 @@ async function planCommand(command, deps) {
                 ...(command.quotaRemaining !== undefined
                     ? { quota: { remaining: command.quotaRemaining, reserve: config.api.quota_reserve } }
                     : {}),
-            }));
+            });
+            plan.notes.push(...blocked.map((b) => `skipped game ${b.gameId}: ${b.reason}`));
+            plans.push(plan);
         }
     }
     finally {
@@ -80330,7 +80807,8 @@ async function normalizeFile(store, table, file, key, siblings) {
         }
         const spec = columnSpecs(metadata, columns);
         for (const [date, dayRows] of [...byDate].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-            const prefix = `${file.key.slice(0, file.key.indexOf('/season='))}/season=${file.season}/date=${date}/`;
+            const target = copyKey(file, date);
+            const prefix = target.slice(0, target.lastIndexOf('/') + 1);
             const present = await keysIn(store, siblings.filter((s) => s.key.startsWith(prefix)), key);
             const fresh = dayRows.filter((r) => {
                 const k = rowKey(r, key, columns);
@@ -80342,7 +80820,6 @@ async function normalizeFile(store, table, file, key, siblings) {
             out.alreadyPresent += dayRows.length - fresh.length;
             if (fresh.length === 0)
                 continue;
-            const target = `${prefix}part-${paramsHash8({ normalized_from: file.key, date })}.parquet`;
             await store.putIfAbsent(target, writeParquet(spec, fresh));
             out.copied += fresh.length;
             out.written.push(target);
@@ -80352,6 +80829,42 @@ async function normalizeFile(store, table, file, key, siblings) {
         out.error = e instanceof Error ? e.message : String(e);
     }
     return out;
+}
+/** Where the rows of `file` for one game date are copied: a name derived from the source, so re-runs find it. */
+function copyKey(file, date) {
+    const table = file.key.slice(0, file.key.indexOf('/season='));
+    return `${table}/season=${file.season}/date=${date}/part-${paramsHash8({ normalized_from: file.key, date })}.parquet`;
+}
+/**
+ * The copies `normalizeFile` will write for a file, as lake files, from its date column alone: the plan counts
+ * the partitions they add before anything is written. Empty when the file has no readable game dates (the
+ * normalize then fails for it and writes nothing).
+ */
+async function plannedCopies(store, file) {
+    try {
+        const metadata = await readFooter(store, file);
+        const dateColumn = DATE_COLUMNS.map((c) => resolveColumn(columnNames(metadata), c)).find((c) => c !== undefined);
+        if (!dateColumn)
+            return [];
+        const values = (await readColumns(store, file, metadata, [dateColumn])).get(dateColumn) ?? [];
+        const dates = new Set(values.map((v) => String(v ?? '').slice(0, 10)));
+        if ([...dates].some((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d)))
+            return [];
+        return [...dates].sort().map((date) => ({
+            key: copyKey(file, date),
+            size: 0,
+            table: file.table,
+            partitions: [
+                { name: 'season', value: String(file.season) },
+                { name: 'date', value: date },
+            ],
+            shape: 'season/date',
+            season: file.season,
+        }));
+    }
+    catch {
+        return [];
+    }
 }
 /** The keys present in some files (all rows), for "copy only what is missing" and for read-back checks. */
 async function keysIn(store, files, key) {
@@ -80449,9 +80962,13 @@ async function runRepair(config, options, ports) {
     const survey = surveyOf(config, ports);
     let inventory = await survey.inventory();
     const plan = await survey.plan(inventory);
+    // With --normalize the plan counts the partitions the copies will add, so it says what --apply will register.
+    const expected = options.normalize
+        ? await survey.plan(await withPlannedCopies(config, ports.store, plan, inventory))
+        : plan;
     const report = {
         applied: options.apply,
-        plan: describePlan(plan, options),
+        plan: describePlan(expected, options),
         registered: { done: 0, failed: [] },
         normalized: [],
         deletedFiles: { done: [], kept: [] },
@@ -80485,6 +81002,20 @@ function surveyOf(config, ports) {
         inventory: () => takeInventory(ports.store, layout.silver),
         plan: (inventory) => planRepair(inventory.tables, ports.catalog, config.catalog.silver_database, ports.keyOfLocation, tableLocation),
     };
+}
+/** The inventory as it will be after normalizing: every copy the plan's `season=/asof=` files will get. */
+async function withPlannedCopies(config, store, plan, inventory) {
+    const tables = new Map(inventory.tables);
+    for (const { table, files } of plan.normalize) {
+        if (!config.audit.tables[table]?.key)
+            continue;
+        const have = new Set((tables.get(table) ?? []).map((f) => f.key));
+        const copies = [];
+        for (const file of files)
+            copies.push(...(await plannedCopies(store, file)).filter((c) => !have.has(c.key)));
+        tables.set(table, [...(tables.get(table) ?? []), ...copies]);
+    }
+    return { ...inventory, tables };
 }
 /** Copies the rows of every `season=/asof=` file into `season=/date=`; a table without a key in the config cannot. */
 async function normalizeAll(config, ports, plan, inventory) {
@@ -80598,11 +81129,11 @@ function repairText(r) {
         lines.push(`  register ${t.partitions.length} partition(s) of ${t.table}: ${t.partitions
             .slice(0, 5)
             .map((v) => v.join('/'))
-            .join(', ')}${t.partitions.length > 5 ? ', …' : ''}`);
+            .join(', ')}${t.partitions.length > 5 ? `, +${t.partitions.length - 5} more` : ''}`);
     }
     for (const t of r.plan.normalize)
         for (const f of t.files)
-            lines.push(`  rewrite ${f} into season=/date= partitions`);
+            lines.push(`  copy the rows of ${f} into season=/date= partitions (the original stays until --confirm-delete)`);
     for (const t of r.plan.stale) {
         lines.push(`  stale in the catalog (removed only with --apply --confirm-delete): ${t.table} ${t.partitions.map((v) => v.join('/')).join(', ')}`);
     }
@@ -80618,6 +81149,10 @@ function repairText(r) {
         for (const n of r.normalized) {
             lines.push(`  normalized ${n.source}: ${n.rows} rows, ${n.copied} copied, ${n.alreadyPresent} already there${n.error ? `, FAILED: ${n.error}` : ''}`);
         }
+        if (r.normalized.some((n) => n.copied > 0) && r.deletedFiles.done.length === 0)
+            lines.push('  next: the originals are still there, so the audit reports their seasons as mixed_partition_layout and ' +
+                'their rows as duplicates until `cbbd-gap-bot repair --normalize --apply --confirm-delete` deletes each ' +
+                'original whose every key it reads back from the copies');
         if (r.deletedFiles.done.length + r.deletedFiles.kept.length > 0)
             lines.push(`  deleted ${r.deletedFiles.done.length} normalized original(s)`);
         for (const k of r.deletedFiles.kept)
@@ -80652,6 +81187,39 @@ function createMemoryLogger() {
     return { lines, info: push('info'), warn: push('warn'), error: push('error'), debug: push('debug') };
 }
 
+;// CONCATENATED MODULE: ./src/util/progress.ts
+
+/** How often a log (CI, a file) gets a progress line; a terminal's live line is redrawn at most every 250 ms. */
+const LOG_EVERY_MS = 10_000;
+const TTY_EVERY_MS = 250;
+/**
+ * Progress of a long step on stderr — an audit's files read, the demo's objects written — with the rate and the
+ * time left. On a terminal one live line rewritten in place; in a log (Actions, a file) a line every ~10 s and
+ * one at the end, so a minutes-long S3 scan shows it is moving without flooding the log. `now` is injected so
+ * tests need no wall time.
+ */
+function stepProgressReporter(write, tty, now = Date.now, what = { step: 'audit', unit: 'files read' }) {
+    const started = now();
+    let last = started;
+    return (read, total) => {
+        const t = now();
+        const done = read >= total;
+        if (!done && t - last < (tty ? TTY_EVERY_MS : LOG_EVERY_MS))
+            return;
+        last = t;
+        const seconds = Math.max(0.001, (t - started) / 1000);
+        const rate = read / seconds;
+        const eta = rate > 0 ? duration((total - read) / rate) : '?';
+        const line = `${what.step}: ${fmt(read)}/${fmt(total)} ${what.unit} · ${rate.toFixed(1)}/s · ETA ${eta}`;
+        write(tty ? `\r${line}${done ? '\n' : ''}` : `${line}\n`);
+    };
+}
+/** `1m 46s`, `12s`. */
+function duration(seconds) {
+    const s = Math.ceil(seconds);
+    return s >= 60 ? `${Math.floor(s / 60)}m ${s % 60}s` : `${s}s`;
+}
+
 ;// CONCATENATED MODULE: ./src/cli/fill-output.ts
 
 /**
@@ -80681,6 +81249,8 @@ function fillSummaryText(o) {
     lines.push(`  ${o.discovered} missing games in this shard, ${o.alreadyDone} already checkpointed done or empty, ${o.targets.length} to fetch`);
     for (const u of o.unplaceable)
         lines.push(`  not placed: game ${u.gameId}: ${u.reason}`);
+    for (const b of o.blocked)
+        lines.push(`  skipped: game ${b.gameId}: ${b.reason}`);
     if (o.dryRun) {
         lines.push('  dry run: no API call, nothing written. Would fetch:');
         const bySeason = new Map();
@@ -82396,7 +82966,7 @@ function nanoidOfLength(length) {
     return new RegExp(`^[a-zA-Z0-9_-]{${length}}$`);
 }
 /** ISO 8601-1 duration regex. Does not support the 8601-2 extensions like negative durations or fractional/negative components. */
-const duration = /^P(?:(\d+W)|(?!.*W)(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+([.,]\d+)?S)?)?)$/;
+const regexes_duration = /^P(?:(\d+W)|(?!.*W)(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+([.,]\d+)?S)?)?)$/;
 /** Implements ISO 8601-2 extensions like explicit +- prefixes, mixing weeks with other units, and fractional/negative components. */
 const extendedDuration = /^[-+]?P(?!$)(?:(?:[-+]?\d+Y)|(?:[-+]?\d+[.,]\d+Y$))?(?:(?:[-+]?\d+M)|(?:[-+]?\d+[.,]\d+M$))?(?:(?:[-+]?\d+W)|(?:[-+]?\d+[.,]\d+W$))?(?:(?:[-+]?\d+D)|(?:[-+]?\d+[.,]\d+D$))?(?:T(?=[\d+-])(?:(?:[-+]?\d+H)|(?:[-+]?\d+[.,]\d+H$))?(?:(?:[-+]?\d+M)|(?:[-+]?\d+[.,]\d+M$))?(?:[-+]?\d+(?:[.,]\d+)?S)?)??$/;
 /** A regex for any UUID-like identifier: 8-4-4-4-12 hex pattern */
@@ -83482,7 +84052,7 @@ const $ZodISOTime = /*@__PURE__*/ $constructor("$ZodISOTime", (inst, def) => {
     $ZodStringFormat.init(inst, def);
 });
 const $ZodISODuration = /*@__PURE__*/ $constructor("$ZodISODuration", (inst, def) => {
-    def.pattern ?? (def.pattern = duration);
+    def.pattern ?? (def.pattern = regexes_duration);
     $ZodStringFormat.init(inst, def);
 });
 const $ZodIPv4 = /*@__PURE__*/ $constructor("$ZodIPv4", (inst, def) => {
@@ -91503,19 +92073,31 @@ function parseFlags(command, args) {
 
 ;// CONCATENATED MODULE: ./src/cli/scorecard.ts
 
-/** The scorecard as plain text for a terminal: one line a table, then the gap count. */
+
+/** Issues shown per table on a terminal line; the rest are counted as `+N more`. */
+const CONSOLE_ISSUES = 2;
+/**
+ * The scorecard as plain text for a terminal: one line a table, the table with the most serious gap first, then
+ * the gap count by severity.
+ */
 function scorecardText(result) {
-    const width = Math.max(...result.tables.map((t) => t.table.length), 5);
-    const lines = result.tables.map((t) => `  ${t.status.padEnd(4)}  ${t.table.padEnd(width)}  ${fmt(t.rows).padStart(11)} rows  ${t.issues.slice(0, 2).join('; ')}`);
+    const tables = tablesBySeverity(result);
+    const worst = worstSeverity(result.gaps);
+    const width = Math.max(...tables.map((t) => t.table.length), 5);
+    const lines = tables.map((t) => `  ${t.status.padEnd(4)}  ${(worst.get(t.table) ?? '').padEnd(8)}  ${t.table.padEnd(width)}  ${fmt(t.rows).padStart(11)} rows  ${cutList(t.issues, CONSOLE_ISSUES).join('; ')}`);
     const fillable = result.gaps.filter((g) => g.kind === 'missing_children');
+    const games = fillable.reduce((a, g) => a + g.count - (g.blocked?.length ?? 0), 0);
+    const blocked = fillable.reduce((a, g) => a + (g.blocked?.length ?? 0), 0);
+    const bySeverity = severityCounts(result.gaps);
     return [
         `\nscorecard (${result.engine}, seasons ${result.seasons[0]}-${result.seasons[1]}):`,
         ...lines,
-        `\n${result.gaps.length} gaps, ${fillable.length} fillable (${fillable.reduce((a, g) => a + g.count, 0)} games)\n`,
+        `\n${result.gaps.length} gaps${bySeverity ? ` (${bySeverity})` : ''}, ${fillable.length} fillable (${games} games${blocked ? `; ${blocked} more blocked by an unreadable file` : ''})\n`,
     ].join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/cli/run.ts
+
 
 
 
@@ -91559,6 +92141,15 @@ async function dispatch(request, io, logger) {
     switch (request.kind) {
         case 'audit':
         case 'demo': {
+            const tty = Boolean(io.isTty) && !io.env.GITHUB_ACTIONS;
+            const clock = () => io.now().getTime();
+            const reading = stepProgressReporter(io.stderr, tty, clock);
+            const writing = stepProgressReporter(io.stderr, tty, clock, { step: 'demo', unit: 'objects written' });
+            const withProgress = {
+                ...deps,
+                progress: (p) => reading(p.read, p.total),
+                writeProgress: writing,
+            };
             const outcome = request.kind === 'audit'
                 ? await auditCommand({
                     config,
@@ -91566,8 +92157,8 @@ async function dispatch(request, io, logger) {
                     engine: request.engine,
                     seasons: request.seasons,
                     out: request.out,
-                }, deps)
-                : await demoCommand({ config, dir: request.dir, gamesPerSeason: request.gamesPerSeason }, deps);
+                }, withProgress)
+                : await demoCommand({ config, dir: request.dir, gamesPerSeason: request.gamesPerSeason }, withProgress);
             io.stderr(scorecardText(outcome.result));
             io.stderr(`report: ${outcome.files.markdown} (also ${outcome.files.json}, ${outcome.files.svg})\n`);
             json(outcome.result);

@@ -15,6 +15,9 @@ export type GapKind =
   | 'unreadable_file'
   | 'schema_drift';
 
+/** How much a gap matters, from documented rules (`gapSeverity`); reports are ordered by it. */
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+
 /** Every kind, in the order reports list them: what a fill can close first, then data, then layout. */
 export const GAP_KINDS: readonly GapKind[] = [
   'missing_children',
@@ -45,8 +48,17 @@ export interface Gap {
   count: number;
   ids: number[];
   detail: string;
+  /** Set on every gap of an audit (`gapSeverity`); absent only in reports written before it existed. */
+  severity?: Severity;
   files?: string[];
   partitions?: string[][];
+  /**
+   * `missing_children`: games a fill cannot write because an unreadable file sits at their key (`file`); they
+   * stay in `ids` (they are missing) and plan and fill skip them.
+   */
+  blocked?: { gameId: number; file: string }[];
+  /** `duplicates`: up to 20 duplicated keys and the files holding each (from the scan engine). */
+  keys?: { key: string; files: string[] }[];
   /** `schema_drift`: each column whose files disagree on its type, or hold one the catalog cannot read. */
   columns?: ColumnDrift[];
   /** `schema_drift`: files that have another table's columns instead of this one's. */

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkCatalog } from '../audit/catalog-checks.js';
-import { runAudit } from '../audit/run-audit.js';
+import { runAudit, type AuditProgress } from '../audit/run-audit.js';
 import type { AuditResult } from '../audit/types.js';
 import type { Config } from '../config/schema.js';
 import type { LakeLocation } from '../lake/lake-uri.js';
@@ -30,6 +30,14 @@ export interface AuditCommand {
   out: string;
 }
 
+/** What an audit runs with besides its settings; `progress` gets files read of the total as it goes. */
+export interface AuditDeps {
+  logger: Logger;
+  env: Env;
+  now: () => Date;
+  progress?: (p: AuditProgress) => void;
+}
+
 /** Where the report landed. */
 export interface AuditOutcome {
   result: AuditResult;
@@ -49,7 +57,7 @@ export interface ReportFiles {
  */
 export async function auditLake(
   command: AuditCommand,
-  deps: { logger: Logger; env: Env; now: () => Date; previousJson?: string | undefined },
+  deps: AuditDeps & { previousJson?: string | undefined },
 ): Promise<AuditResult> {
   const { config } = command;
   const store = await openExistingLake(command.lake, config, deps.env);
@@ -67,6 +75,7 @@ export async function auditLake(
         engine,
         logger: deps.logger,
         now: deps.now,
+        ...(deps.progress ? { progress: deps.progress } : {}),
         catalogCheck: (tables) => checkCatalog(tables, catalog, database, keyOfLocation),
         emptyFromCheckpoints: async (endpoint) => {
           try {
@@ -137,10 +146,7 @@ const REPORT_FILES = ['data_audit.md', 'data_audit.json', 'coverage.svg'];
  * `cbbd-gap-bot audit`: audits the lake and writes `data_audit.md`, `data_audit.json` and `coverage.svg` to
  * `out`, comparing with the `data_audit.json` already there (the previous run's) when there is one.
  */
-export async function auditCommand(
-  command: AuditCommand,
-  deps: { logger: Logger; env: Env; now: () => Date },
-): Promise<AuditOutcome> {
+export async function auditCommand(command: AuditCommand, deps: AuditDeps): Promise<AuditOutcome> {
   await requireWritableOut(command.out);
   const previousJson = await readFile(path.join(command.out, 'data_audit.json'), 'utf8').catch(
     () => undefined,

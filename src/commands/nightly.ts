@@ -8,6 +8,7 @@ import {
   type PublishReportResult,
 } from '../github/report-pr.js';
 import type { Logger } from '../util/logger.js';
+import { stepProgressReporter } from '../util/progress.js';
 import {
   auditLake,
   reportContents,
@@ -56,7 +57,14 @@ export async function nightlyAudit(
         path: jsonPath,
       })
     : undefined;
-  const result = await auditLake(command, { ...deps, previousJson: published?.text });
+  // The runner's log is no terminal: a progress line every ~10 s while the lake is read.
+  const reading = stepProgressReporter(
+    (t) => logger.info(t.trimEnd()),
+    false,
+    () => deps.now().getTime(),
+  );
+  const progress = (p: { read: number; total: number }) => reading(p.read, p.total);
+  const result = await auditLake(command, { ...deps, progress, previousJson: published?.text });
   const mode = command.reportMode === 'none' ? undefined : command.reportMode;
   const release =
     github && mode
