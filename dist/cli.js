@@ -58517,7 +58517,7 @@ module.exports = Iterator;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8393);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6630);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
@@ -58533,7 +58533,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8393:
+/***/ 6630:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -71227,6 +71227,73 @@ function backoffMs(round) {
     return Math.random() * Math.min(10_000, 200 * 2 ** round);
 }
 
+;// CONCATENATED MODULE: ./src/checkpoint/lease-rules.ts
+/**
+ * The lease state machine, stated once. Each rule is a condition over a checkpoint row (a game's or a shard
+ * lock's) that a state change requires; the DynamoDB adapter sends it as a `ConditionExpression`
+ * (`conditionExpression`), the file store evaluates it over its document (`rowMeets`). Both read the row as
+ * DynamoDB does: a comparison with a missing attribute is false, so a pipeline row (payload only, no `status`)
+ * meets no lease clause and stays done.
+ */
+const absent = { is: 'absent' };
+const owned = { is: 'owned' };
+const expired = { is: 'expired' };
+const lease_rules_status = (s) => ({ is: 'status', status: s });
+const lease_rules_all = (...of) => ({ is: 'all', of });
+const any = (...of) => ({ is: 'any', of });
+/** The rules: which row a lease, a write under a lease, a shard lock and a write under a lock may change. */
+const LEASE_RULES = {
+    /** A game may be leased when it has no row, its lease ran out, or it failed before; never once done/empty. */
+    canLease: any(absent, lease_rules_all(lease_rules_status('leased'), expired), lease_rules_status('failed')),
+    /** Heartbeat, finish, fail and release need the game leased to the owner asking. */
+    holdsLease: lease_rules_all(owned, lease_rules_status('leased')),
+    /** A shard lock may be taken when there is none, it ran out, or the asker holds it already. */
+    canLock: any(absent, expired, owned),
+    /** Renewing or releasing a lock needs the lock held by the owner asking. */
+    holdsLock: owned,
+};
+/**
+ * A rule as a DynamoDB `ConditionExpression`. It uses `#s` for `status` (a reserved word) and those of the values
+ * `:leased`, `:failed`, `:me` and `:now` it names, which the caller binds.
+ */
+function conditionExpression(clause, top = true) {
+    switch (clause.is) {
+        case 'absent':
+            return 'attribute_not_exists(parameter_hash)';
+        case 'status':
+            return `#s = :${clause.status}`;
+        case 'owned':
+            return 'lease_owner = :me';
+        case 'expired':
+            return 'lease_expires_at < :now';
+        case 'all': {
+            const text = clause.of.map((c) => conditionExpression(c, false)).join(' AND ');
+            return top ? text : `(${text})`;
+        }
+        case 'any': {
+            const text = clause.of.map((c) => conditionExpression(c, false)).join(' OR ');
+            return top ? text : `(${text})`;
+        }
+    }
+}
+/** Whether a row (or no row) meets a rule, for `me` asking at `now`, read as DynamoDB reads its conditions. */
+function rowMeets(clause, row, me, now) {
+    switch (clause.is) {
+        case 'absent':
+            return row === undefined;
+        case 'status':
+            return row?.status === clause.status;
+        case 'owned':
+            return row?.lease_owner !== undefined && row.lease_owner === me;
+        case 'expired':
+            return row?.lease_expires_at !== undefined && row.lease_expires_at < now;
+        case 'all':
+            return clause.of.every((c) => rowMeets(c, row, me, now));
+        case 'any':
+            return clause.of.some((c) => rowMeets(c, row, me, now));
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/checkpoint/rows.ts
 
 
@@ -71281,20 +71348,18 @@ function seasonOf(value) {
 
 
 
+
 /** BatchGetItem takes at most 100 keys a call. */
 const BATCH_GET_KEYS = 100;
 /** Requests in flight at once for one call over many games (heartbeat, getMany). */
 const CONCURRENCY = 16;
 /** A row deleted between a refused write and the read back is asked for again, this many times at most. */
 const VANISHED_ROUNDS = 3;
-/**
- * Conditions of every state change. `status` is a DynamoDB reserved word, hence `#s`. A comparison with a missing
- * attribute is false, so a pipeline row (payload only, no `status`) matches no lease clause: it stays done.
- */
-const CAN_LEASE = 'attribute_not_exists(parameter_hash) OR (#s = :leased AND lease_expires_at < :now) OR #s = :failed';
-const HOLDS_LEASE = 'lease_owner = :me AND #s = :leased';
-const CAN_LOCK = 'attribute_not_exists(parameter_hash) OR lease_expires_at < :now OR lease_owner = :me';
-const HOLDS_LOCK = 'lease_owner = :me';
+/** Conditions of every state change, from the one statement of the lease rules. `#s` stands for `status`. */
+const CAN_LEASE = conditionExpression(LEASE_RULES.canLease);
+const HOLDS_LEASE = conditionExpression(LEASE_RULES.holdsLease);
+const CAN_LOCK = conditionExpression(LEASE_RULES.canLock);
+const HOLDS_LOCK = conditionExpression(LEASE_RULES.holdsLock);
 /**
  * The checkpoint port over the pipeline's DynamoDB table (`cbbd_checkpoints`). Game rows live under
  * `gap_fill:<endpoint>` with the pipeline's parameter hash, shard locks under `gap_fill_lock:<endpoint>` with
@@ -71562,6 +71627,7 @@ var external_node_fs_ = __nccwpck_require__(3024);
 
 
 
+
 /** Documents read or changed at once for one call over many games. */
 const file_checkpoints_CONCURRENCY = 16;
 /** A document's mutex is held for one read-modify-write (milliseconds); one this old was left by a crashed process. */
@@ -71591,10 +71657,11 @@ function createFileCheckpoints(dir, opts = {}) {
     });
     /** A change to a game `owner` holds; true if made, or if this same change was made before (`already`). */
     const changeHeld = (endpoint, gameId, owner, already, apply) => change(gameFile(endpoint, gameId), (doc) => {
-        if (!doc || doc.lease_owner !== owner)
+        // Refused: true only if this same change was made before (as the DynamoDB adapter reads a refusal back).
+        if (!doc)
             return { result: false };
-        if (doc.status !== 'leased')
-            return { result: already(doc) };
+        if (!holdsLease(doc, owner))
+            return { result: doc.lease_owner === owner && already(doc) };
         return { next: { ...apply(doc), updated_at: new Date(now()).toISOString() }, result: true };
     });
     return {
@@ -71656,7 +71723,7 @@ function createFileCheckpoints(dir, opts = {}) {
         async heartbeat(endpoint, gameIds, owner, leaseMs) {
             const t = now();
             const ids = [...new Set(gameIds)];
-            const held = await mapLimit(ids, file_checkpoints_CONCURRENCY, (id) => change(gameFile(endpoint, id), (doc) => holdsLease(doc, owner)
+            const held = await mapLimit(ids, file_checkpoints_CONCURRENCY, (id) => change(gameFile(endpoint, id), (doc) => doc && holdsLease(doc, owner)
                 ? {
                     next: { ...doc, lease_expires_at: t + leaseMs, updated_at: new Date(t).toISOString() },
                     result: true,
@@ -71697,7 +71764,7 @@ function createFileCheckpoints(dir, opts = {}) {
         },
         renewShardLock(shard, owner, leaseMs) {
             const t = now();
-            return change(lockFile(shard), (doc) => doc?.lease_owner === owner
+            return change(lockFile(shard), (doc) => doc && holdsLock(doc, owner)
                 ? {
                     next: { ...doc, lease_expires_at: t + leaseMs, updated_at: new Date(t).toISOString() },
                     result: true,
@@ -71705,30 +71772,15 @@ function createFileCheckpoints(dir, opts = {}) {
                 : { result: false });
         },
         async releaseShardLock(shard, owner) {
-            await change(lockFile(shard), (doc) => doc?.lease_owner === owner ? { next: null, result: undefined } : { result: undefined });
+            await change(lockFile(shard), (doc) => holdsLock(doc, owner) ? { next: null, result: undefined } : { result: undefined });
         },
     };
 }
-/*
- * The DynamoDB adapter's conditions, over a document. As in DynamoDB, a comparison with a missing attribute is
- * false, so a pipeline document (payload only) matches no lease clause and stays done.
- */
-/** `attribute_not_exists(parameter_hash) OR (#s = :leased AND lease_expires_at < :now) OR #s = :failed` */
-function canLease(doc, now) {
-    if (!doc)
-        return true;
-    if (doc.status === 'leased')
-        return doc.lease_expires_at !== undefined && doc.lease_expires_at < now;
-    return doc.status === 'failed';
-}
-/** `lease_owner = :me AND #s = :leased` */
-function holdsLease(doc, owner) {
-    return doc !== undefined && doc.lease_owner === owner && doc.status === 'leased';
-}
-/** `attribute_not_exists(parameter_hash) OR lease_expires_at < :now OR lease_owner = :me` */
-function canLock(doc, owner, now) {
-    return (doc.lease_expires_at !== undefined && doc.lease_expires_at < now) || doc.lease_owner === owner;
-}
+/** The lease rules (lease-rules.ts) over a document, as the DynamoDB adapter sends them as conditions. */
+const canLease = (doc, now) => rowMeets(LEASE_RULES.canLease, doc, '', now);
+const holdsLease = (doc, owner) => rowMeets(LEASE_RULES.holdsLease, doc, owner, 0);
+const canLock = (doc, owner, now) => rowMeets(LEASE_RULES.canLock, doc, owner, now);
+const holdsLock = (doc, owner) => rowMeets(LEASE_RULES.holdsLock, doc, owner, 0);
 /**
  * A per-document mutex across processes: `mkdir <file>.lock` succeeds for exactly one caller. Callers in this
  * process queue on a promise first, so they do not poll the file system against each other.
@@ -79376,220 +79428,330 @@ function shardName(shard) {
     return `${shard.index}/${shard.count}`;
 }
 
+;// CONCATENATED MODULE: ./src/fill/fill-run.ts
+
+/** A fill's state before its first step. */
+function newFillRun(job, ports) {
+    return {
+        job,
+        ports,
+        result: {
+            endpoint: job.endpoint,
+            shard: shardName(job.shard),
+            seasons: [],
+            done: [],
+            empty: [],
+            failed: [],
+            skipped: [],
+            left: 0,
+            stoppedBy: undefined,
+            stopMessage: undefined,
+            partitions: [],
+            usage: ports.client.usage(),
+        },
+        locks: [],
+        queue: [],
+        deferred: [],
+        leased: new Set(),
+        held: 0,
+        total: 0,
+        crashed: undefined,
+    };
+}
+/** Tells the caller how far the fill is. */
+function reportProgress(run) {
+    const r = run.result;
+    run.ports.onProgress?.({
+        done: r.done.length,
+        empty: r.empty.length,
+        failed: r.failed.length,
+        skipped: r.skipped.length,
+        total: run.total,
+    });
+}
+
+;// CONCATENATED MODULE: ./src/fill/fill-steps.ts
+
+
+
+
+
+
+/*
+ * The steps of one shard's fill, in the order they run: lock the shards, then per game lease, fetch, write and
+ * finish (or fail), then release the locks. Each works on the run's state (fill-run.ts) and nothing else.
+ */
+/** How soon a game another run holds is asked for again. */
+const RECHECK_MS = 1000;
+/**
+ * Step 1: one shard lock per season. A season another run holds is left to it (its games counted as `held`);
+ * the games of the seasons locked go on the queue.
+ */
+async function lockShards(run) {
+    const { job, ports, result } = run;
+    for (const season of [...new Set(job.targets.map((t) => t.season))].sort((a, b) => a - b)) {
+        const games = job.targets.filter((t) => t.season === season);
+        const ref = { endpoint: job.endpoint, season, shard: result.shard };
+        const lock = await ports.checkpoints.acquireShardLock(ref, job.owner, job.leaseMs);
+        if (!lock.acquired) {
+            ports.logger.info(`${job.endpoint} ${season} shard ${result.shard} is being filled by ${lock.holder} (until ${new Date(lock.expiresAt).toISOString()}); leaving it to that run`);
+            result.seasons.push({ season, ran: false, heldBy: lock.holder });
+            run.held += games.length;
+            continue;
+        }
+        run.locks.push(ref);
+        result.seasons.push({ season, ran: true });
+        run.queue.push(...games);
+    }
+    run.total = run.queue.length;
+}
+/**
+ * The next game to ask a lease for: the queue first, then games another run held, each once its `notBefore` is
+ * reached. Nothing once the fill has stopped or crashed.
+ */
+async function nextGame(run, now, sleep) {
+    for (;;) {
+        if (run.result.stoppedBy || run.crashed)
+            return undefined;
+        if (run.queue.length > 0)
+            return run.queue.shift();
+        if (run.deferred.length === 0)
+            return undefined;
+        run.deferred.sort((a, b) => a.notBefore - b.notBefore);
+        const wait = run.deferred[0].notBefore - now();
+        if (wait <= 0)
+            return run.deferred.shift().game;
+        await sleep(Math.min(wait, RECHECK_MS));
+    }
+}
+/**
+ * Step 2: a conditional lease on the game. True when this run holds it. A game another run holds is asked again
+ * within RECHECK_MS, or when that lease runs out if sooner: a live holder is usually quick, and a dead one's
+ * lease expires. A finished game is skipped. A store error puts the game back on the queue (left, not lost).
+ */
+async function leaseGame(run, game, now) {
+    const { job, ports } = run;
+    const lease = await ports.checkpoints
+        .tryLease(job.endpoint, game.gameId, game.season, job.owner, job.leaseMs)
+        .catch((e) => {
+        run.queue.unshift(game);
+        throw e;
+    });
+    if (lease.taken) {
+        run.leased.add(game.gameId);
+        return true;
+    }
+    const c = lease.current;
+    if (c.status === 'leased' && c.leaseExpiresAt !== undefined) {
+        run.deferred.push({ game, notBefore: Math.min(c.leaseExpiresAt + 50, now() + RECHECK_MS) });
+        return false;
+    }
+    run.result.skipped.push({ gameId: game.gameId, reason: c.status });
+    reportProgress(run);
+    return false;
+}
+/**
+ * Step 3: one fetch of a leased game. The monthly quota or a refused key stops the fill: the game is released
+ * untouched and put back on the queue (left, not failed), and `undefined` returned. Any other error is the
+ * game's: it comes back as a `failed` outcome.
+ */
+async function fetchGame(run, game) {
+    const { job, ports, result } = run;
+    try {
+        return await ports.client.fetchGame(job.endpoint, game.gameId);
+    }
+    catch (e) {
+        if (e instanceof QuotaExhaustedError || e instanceof ApiKeyError) {
+            result.stoppedBy ??= e instanceof QuotaExhaustedError ? 'quota' : 'api-key';
+            result.stopMessage ??= e.message;
+            run.queue.unshift(game);
+            await ports.checkpoints.release(job.endpoint, game.gameId, job.owner);
+            return undefined;
+        }
+        return { kind: 'failed', reason: `fetch: ${errorMessage(e)}`, attempts: 1 };
+    }
+}
+/**
+ * Step 4: the game's layers written create-only (raw, bronze, silver; the deadletter record for an empty answer),
+ * and their partitions noted for the catalog. Returns the status to finish the game with.
+ */
+async function writeGame(run, game, outcome, ingestedAt) {
+    const { job, ports } = run;
+    if (outcome.kind === 'empty') {
+        await writeEmptyDeadletter(ports.store, ports.layout, job.endpoint, game.gameId, ingestedAt);
+        return 'empty';
+    }
+    const layers = prepareGameLayers(job.endpoint, game, outcome.records, job.key, job.rules);
+    await writeGameLayers(ports.store, ports.layout, job.endpoint, game, layers, ingestedAt);
+    const partitions = [
+        { name: 'season', value: String(game.season) },
+        { name: 'date', value: game.date },
+    ];
+    run.result.partitions.push({ database: job.databases.bronze, table: job.endpoint, partitions }, { database: job.databases.silver, table: ENDPOINT_TABLES[job.endpoint], partitions });
+    return 'done';
+}
+/**
+ * Step 5: the checkpoint, only after the layers are written. A lease lost meanwhile (another run took the game
+ * over) skips it: the other run checkpoints it.
+ */
+async function finishGame(run, game, status, ingestedAt) {
+    const { job, ports, result } = run;
+    if (await ports.checkpoints.finish(job.endpoint, game.gameId, job.owner, status, ingestedAt))
+        result[status].push(game.gameId);
+    else
+        result.skipped.push({
+            gameId: game.gameId,
+            reason: status === 'done'
+                ? 'lease lost before the checkpoint (its layers are written)'
+                : 'lease lost before the checkpoint',
+        });
+}
+/** A game that failed: logged, counted, and checkpointed `failed` with the reason (the next run tries it again). */
+async function failGame(run, game, reason) {
+    const { job, ports } = run;
+    ports.logger.warn(`${job.endpoint} game ${game.gameId} failed: ${reason}`);
+    run.result.failed.push({ gameId: game.gameId, reason });
+    await ports.checkpoints.fail(job.endpoint, game.gameId, job.owner, reason);
+}
+/** Steps 3 to 5 for a game this run holds: fetch, write, finish, or fail with the reason. */
+async function fillGame(run, game) {
+    try {
+        const outcome = await fetchGame(run, game);
+        if (!outcome)
+            return;
+        if (outcome.kind === 'failed')
+            return await failGame(run, game, outcome.reason);
+        const ingestedAt = run.ports.ingestedAt();
+        try {
+            await finishGame(run, game, await writeGame(run, game, outcome, ingestedAt), ingestedAt);
+        }
+        catch (e) {
+            // A schema conflict is the answer's, not the write's: nothing was written, and fetching again changes nothing.
+            await failGame(run, game, e instanceof SchemaConflictError ? e.message : `write: ${errorMessage(e)}`);
+        }
+    }
+    finally {
+        run.leased.delete(game.gameId);
+        reportProgress(run);
+    }
+}
+/** Step 6: the shard locks given back (a failure is logged: the lock then expires on its own). */
+async function releaseShards(run) {
+    const { job, ports } = run;
+    for (const ref of run.locks)
+        await ports.checkpoints
+            .releaseShardLock(ref, job.owner)
+            .catch((e) => ports.logger.warn(`could not release the shard lock: ${errorMessage(e)}`));
+}
+
+;// CONCATENATED MODULE: ./src/fill/heartbeat.ts
+
+/** No heartbeat more often than this, however short the lease. */
+const MIN_BEAT_MS = 1000;
+/**
+ * How often a fill renews its leases and locks: three beats per lease, so two beats can fail (a DynamoDB hiccup
+ * outlasting its retries) before another run may take a game over.
+ */
+function heartbeatInterval(leaseMs) {
+    return Math.max(MIN_BEAT_MS, Math.floor(leaseMs / 3));
+}
+/**
+ * Renews the run's shard locks and game leases every `heartbeatInterval(leaseMs)`. One beat at a time, and
+ * `stop` awaits the one in flight: a beat still retrying after the fill ended would renew a lock the release
+ * could not delete (DynamoDB down) for a run that is gone.
+ */
+function startHeartbeat(run) {
+    const every = run.ports.every ?? everyInterval;
+    let beating;
+    const stopTimer = every(heartbeatInterval(run.job.leaseMs), () => {
+        beating ??= beat(run).finally(() => (beating = undefined));
+    });
+    const settled = async () => {
+        await beating;
+    };
+    return {
+        settled,
+        async stop() {
+            stopTimer();
+            await settled();
+        },
+    };
+}
+/** One beat: the locks first (they guard whole seasons), then the leases; a failure is logged, never thrown. */
+async function beat(run) {
+    const { job, ports } = run;
+    try {
+        for (const ref of run.locks)
+            await ports.checkpoints.renewShardLock(ref, job.owner, job.leaseMs);
+        const lost = await ports.checkpoints.heartbeat(job.endpoint, [...run.leased], job.owner, job.leaseMs);
+        for (const id of lost)
+            ports.logger.warn(`lease of game ${id} was lost (another run may fetch it again)`);
+    }
+    catch (e) {
+        ports.logger.warn(`heartbeat failed: ${errorMessage(e)}`);
+    }
+}
+function everyInterval(ms, fn) {
+    const timer = setInterval(fn, ms);
+    timer.unref();
+    return () => clearInterval(timer);
+}
+
 ;// CONCATENATED MODULE: ./src/fill/run-fill.ts
 
 
 
 
 
-
-
-/** How soon a game another run holds is asked for again. */
-const RECHECK_MS = 1000;
 /**
- * Fills one shard: per season a shard lock (a second run of the same shard exits at once), then each game by a
- * conditional lease, one fetch, the three layers written create-only, and only then the checkpoint `done`
- * (`empty` after the deadletter record; `failed` with the reason). Leases and locks are heartbeated. The
- * monthly quota or a refused key stops everything at once: games not yet fetched are released, not failed.
+ * Fills one shard, step by step (fill-steps.ts): lock the shards (a second run of the same shard exits at once),
+ * then per game a conditional lease, one fetch, the three layers written create-only, and only then the
+ * checkpoint `done` (`empty` after the deadletter record; `failed` with the reason); last, release the locks.
+ * Leases and locks are heartbeated meanwhile (heartbeat.ts). The monthly quota or a refused key stops everything
+ * at once: games not yet fetched are released, not failed.
  */
 async function runFill(job, ports) {
-    const { checkpoints, logger } = ports;
-    const result = {
-        endpoint: job.endpoint,
-        shard: shardName(job.shard),
-        seasons: [],
-        done: [],
-        empty: [],
-        failed: [],
-        skipped: [],
-        left: 0,
-        stoppedBy: undefined,
-        stopMessage: undefined,
-        partitions: [],
-        usage: ports.client.usage(),
-    };
-    const table = ENDPOINT_TABLES[job.endpoint];
-    const locks = [];
-    /** Games of seasons another run holds the shard lock of: left to that run, and counted as left. */
-    let held = 0;
-    const queue = [];
-    for (const season of [...new Set(job.targets.map((t) => t.season))].sort((a, b) => a - b)) {
-        const ref = { endpoint: job.endpoint, season, shard: result.shard };
-        const lock = await checkpoints.acquireShardLock(ref, job.owner, job.leaseMs);
-        if (!lock.acquired) {
-            logger.info(`${job.endpoint} ${season} shard ${result.shard} is being filled by ${lock.holder} (until ${new Date(lock.expiresAt).toISOString()}); leaving it to that run`);
-            result.seasons.push({ season, ran: false, heldBy: lock.holder });
-            held += job.targets.filter((t) => t.season === season).length;
-            continue;
-        }
-        locks.push(ref);
-        result.seasons.push({ season, ran: true });
-        queue.push(...job.targets.filter((t) => t.season === season));
-    }
-    const total = queue.length;
-    const leased = new Set();
-    const every = ports.every ??
-        ((ms, fn) => {
-            const timer = setInterval(fn, ms);
-            timer.unref();
-            return () => clearInterval(timer);
-        });
-    // One beat at a time, and the one in flight is awaited before the locks are released: a beat still retrying
-    // after the fill ended would renew a lock the release could not delete (DynamoDB down) for a run that is gone.
-    let beating;
-    const stopHeartbeat = every(Math.max(1000, Math.floor(job.leaseMs / 3)), () => {
-        beating ??= heartbeat().finally(() => (beating = undefined));
-    });
-    const progress = () => ports.onProgress?.({
-        done: result.done.length,
-        empty: result.empty.length,
-        failed: result.failed.length,
-        skipped: result.skipped.length,
-        total,
-    });
-    // Games another run holds: asked again once its lease runs out. A live holder heartbeats and then finishes
-    // them (we skip them as done); a dead one's lease expires and we take the game over.
-    const deferred = [];
-    const sleep = ports.sleep ?? ((ms) => (0,external_node_timers_promises_namespaceObject.setTimeout)(ms));
-    const now = ports.now ?? Date.now;
-    // The first error a worker cannot handle (the checkpoint store down for longer than its retries): the other
-    // workers take no new game, and it is rethrown once all are back, so nothing runs on after the fill has ended.
-    let crashed;
-    const nextGame = async () => {
-        for (;;) {
-            if (result.stoppedBy || crashed)
-                return undefined;
-            if (queue.length > 0)
-                return queue.shift();
-            if (deferred.length === 0)
-                return undefined;
-            deferred.sort((a, b) => a.notBefore - b.notBefore);
-            const wait = deferred[0].notBefore - now();
-            if (wait <= 0)
-                return deferred.shift().game;
-            await sleep(Math.min(wait, 1000));
-        }
-    };
-    const worker = async () => {
-        try {
-            await work();
-        }
-        catch (error) {
-            crashed ??= { error };
-        }
-    };
-    const work = async () => {
-        for (let game = await nextGame(); game; game = await nextGame()) {
-            const lease = await checkpoints
-                .tryLease(job.endpoint, game.gameId, game.season, job.owner, job.leaseMs)
-                .catch((e) => {
-                queue.unshift(game); // never taken: left for the next run, and counted so
-                throw e;
-            });
-            if (!lease.taken) {
-                const c = lease.current;
-                if (c.status === 'leased' && c.leaseExpiresAt !== undefined) {
-                    // Ask again within a second, or when the lease runs out if sooner: a live holder is usually quick.
-                    deferred.push({ game, notBefore: Math.min(c.leaseExpiresAt + 50, now() + RECHECK_MS) });
-                    continue;
-                }
-                result.skipped.push({ gameId: game.gameId, reason: c.status });
-                progress();
-                continue;
-            }
-            leased.add(game.gameId);
-            try {
-                await fillGame(game);
-            }
-            finally {
-                leased.delete(game.gameId);
-                progress();
-            }
-        }
-    };
-    async function fillGame(game) {
-        let outcome;
-        try {
-            outcome = await ports.client.fetchGame(job.endpoint, game.gameId);
-        }
-        catch (e) {
-            if (e instanceof QuotaExhaustedError || e instanceof ApiKeyError) {
-                result.stoppedBy ??= e instanceof QuotaExhaustedError ? 'quota' : 'api-key';
-                result.stopMessage ??= e.message;
-                queue.unshift(game);
-                await checkpoints.release(job.endpoint, game.gameId, job.owner);
-                return;
-            }
-            return failGame(game, `fetch: ${errorMessage(e)}`);
-        }
-        try {
-            if (outcome.kind === 'failed')
-                return failGame(game, outcome.reason);
-            const ingestedAt = ports.ingestedAt();
-            if (outcome.kind === 'empty') {
-                await writeEmptyDeadletter(ports.store, ports.layout, job.endpoint, game.gameId, ingestedAt);
-                if (await checkpoints.finish(job.endpoint, game.gameId, job.owner, 'empty', ingestedAt))
-                    result.empty.push(game.gameId);
-                else
-                    result.skipped.push({ gameId: game.gameId, reason: 'lease lost before the checkpoint' });
-                return;
-            }
-            const layers = prepareGameLayers(job.endpoint, game, outcome.records, job.key, job.rules);
-            await writeGameLayers(ports.store, ports.layout, job.endpoint, game, layers, ingestedAt);
-            const partitions = [
-                { name: 'season', value: String(game.season) },
-                { name: 'date', value: game.date },
-            ];
-            result.partitions.push({ database: job.databases.bronze, table: job.endpoint, partitions }, { database: job.databases.silver, table, partitions });
-            if (await checkpoints.finish(job.endpoint, game.gameId, job.owner, 'done', ingestedAt))
-                result.done.push(game.gameId);
-            else
-                result.skipped.push({
-                    gameId: game.gameId,
-                    reason: 'lease lost before the checkpoint (its layers are written)',
-                });
-        }
-        catch (e) {
-            // A schema conflict is the answer's, not the write's: nothing was written, and fetching again changes nothing.
-            await failGame(game, e instanceof SchemaConflictError ? e.message : `write: ${errorMessage(e)}`);
-        }
-    }
-    async function failGame(game, reason) {
-        logger.warn(`${job.endpoint} game ${game.gameId} failed: ${reason}`);
-        result.failed.push({ gameId: game.gameId, reason });
-        await checkpoints.fail(job.endpoint, game.gameId, job.owner, reason);
-    }
-    async function heartbeat() {
-        try {
-            for (const ref of locks)
-                await checkpoints.renewShardLock(ref, job.owner, job.leaseMs);
-            const lost = await checkpoints.heartbeat(job.endpoint, [...leased], job.owner, job.leaseMs);
-            for (const id of lost)
-                logger.warn(`lease of game ${id} was lost (another run may fetch it again)`);
-        }
-        catch (e) {
-            logger.warn(`heartbeat failed: ${errorMessage(e)}`);
-        }
-    }
+    const run = newFillRun(job, ports);
+    await lockShards(run);
+    const heartbeat = startHeartbeat(run);
     try {
-        await Promise.all(Array.from({ length: Math.max(1, Math.min(job.workers, total || 1)) }, worker));
+        const workers = Math.max(1, Math.min(job.workers, run.total || 1));
+        await Promise.all(Array.from({ length: workers }, () => worker(run)));
     }
     finally {
-        stopHeartbeat();
-        await beating;
-        for (const ref of locks)
-            await checkpoints
-                .releaseShardLock(ref, job.owner)
-                .catch((e) => logger.warn(`could not release the shard lock: ${errorMessage(e)}`));
+        // The beat in flight lands before the locks go, or it could renew a lock for a run that is gone.
+        await heartbeat.stop();
+        await releaseShards(run);
     }
-    if (crashed) {
+    return summarize(run);
+}
+/**
+ * One worker: takes games until none is left or the fill stopped. An error it cannot handle (the checkpoint store
+ * down past its retries) is kept in the run, so the other workers take no new game and the fill ends with it.
+ */
+async function worker(run) {
+    const now = run.ports.now ?? Date.now;
+    const sleep = run.ports.sleep ?? ((ms) => (0,external_node_timers_promises_namespaceObject.setTimeout)(ms));
+    try {
+        for (let game = await nextGame(run, now, sleep); game; game = await nextGame(run, now, sleep))
+            if (await leaseGame(run, game, now))
+                await fillGame(run, game);
+    }
+    catch (error) {
+        run.crashed ??= { error };
+    }
+}
+/** The result once every worker is back: what is left, the API's usage, and the error that ended it, if any. */
+function summarize(run) {
+    const { result } = run;
+    if (run.crashed) {
         // The games finished so far are written and checkpointed: report them with the error, do not lose them.
         result.stoppedBy = 'error';
-        result.stopMessage = errorMessage(crashed.error);
-        logger.error(`fill stopped: ${result.stopMessage}`);
+        result.stopMessage = errorMessage(run.crashed.error);
+        run.ports.logger.error(`fill stopped: ${result.stopMessage}`);
     }
-    result.left = queue.length + deferred.length + held;
-    result.usage = ports.client.usage();
+    result.left = run.queue.length + run.deferred.length + run.held;
+    result.usage = run.ports.client.usage();
     return result;
 }
 
@@ -89573,7 +89735,7 @@ const ZodAny = /*@__PURE__*/ (/* unused pure expression or super */ null && (cor
     ZodType.init(inst, def);
     inst._zod.processJSONSchema = (ctx, json, params) => processors.anyProcessor(inst, ctx, json, params);
 })));
-function any() {
+function schemas_any() {
     return core._any(ZodAny);
 }
 const ZodUnknown = /*@__PURE__*/ $constructor("ZodUnknown", (inst, def) => {

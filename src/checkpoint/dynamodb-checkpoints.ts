@@ -29,6 +29,7 @@ import {
   type Item,
   type Table,
 } from './dynamodb-io.js';
+import { conditionExpression, LEASE_RULES } from './lease-rules.js';
 import {
   gamePartition,
   gamePayload,
@@ -48,15 +49,11 @@ const CONCURRENCY = 16;
 /** A row deleted between a refused write and the read back is asked for again, this many times at most. */
 const VANISHED_ROUNDS = 3;
 
-/**
- * Conditions of every state change. `status` is a DynamoDB reserved word, hence `#s`. A comparison with a missing
- * attribute is false, so a pipeline row (payload only, no `status`) matches no lease clause: it stays done.
- */
-const CAN_LEASE =
-  'attribute_not_exists(parameter_hash) OR (#s = :leased AND lease_expires_at < :now) OR #s = :failed';
-const HOLDS_LEASE = 'lease_owner = :me AND #s = :leased';
-const CAN_LOCK = 'attribute_not_exists(parameter_hash) OR lease_expires_at < :now OR lease_owner = :me';
-const HOLDS_LOCK = 'lease_owner = :me';
+/** Conditions of every state change, from the one statement of the lease rules. `#s` stands for `status`. */
+const CAN_LEASE = conditionExpression(LEASE_RULES.canLease);
+const HOLDS_LEASE = conditionExpression(LEASE_RULES.holdsLease);
+const CAN_LOCK = conditionExpression(LEASE_RULES.canLock);
+const HOLDS_LOCK = conditionExpression(LEASE_RULES.holdsLock);
 
 /**
  * The checkpoint port over the pipeline's DynamoDB table (`cbbd_checkpoints`). Game rows live under

@@ -10,6 +10,7 @@ import type {
   ShardLockResult,
   ShardRef,
 } from './checkpoint-store.js';
+import { LEASE_RULES, rowMeets } from './lease-rules.js';
 import {
   gamePartition,
   gamePayload,
@@ -79,8 +80,9 @@ export function createFileCheckpoints(dir: string, opts: { now?: () => number } 
     apply: (doc: CheckpointDoc) => CheckpointDoc,
   ) =>
     change(gameFile(endpoint, gameId), (doc): Change<boolean> => {
-      if (!doc || doc.lease_owner !== owner) return { result: false };
-      if (doc.status !== 'leased') return { result: already(doc) };
+      // Refused: true only if this same change was made before (as the DynamoDB adapter reads a refusal back).
+      if (!doc) return { result: false };
+      if (!holdsLease(doc, owner)) return { result: doc.lease_owner === owner && already(doc) };
       return { next: { ...apply(doc), updated_at: new Date(now()).toISOString() }, result: true };
     });
 
@@ -146,7 +148,7 @@ export function createFileCheckpoints(dir: string, opts: { now?: () => number } 
       const ids = [...new Set(gameIds)];
       const held = await mapLimit(ids, CONCURRENCY, (id) =>
         change(gameFile(endpoint, id), (doc): Change<boolean> =>
-          holdsLease(doc, owner)
+          doc && holdsLease(doc, owner)
             ? {
                 next: { ...doc, lease_expires_at: t + leaseMs, updated_at: new Date(t).toISOString() },
                 result: true,
@@ -213,7 +215,7 @@ export function createFileCheckpoints(dir: string, opts: { now?: () => number } 
     renewShardLock(shard, owner, leaseMs) {
       const t = now();
       return change(lockFile(shard), (doc): Change<boolean> =>
-        doc?.lease_owner === owner
+        doc && holdsLock(doc, owner)
           ? {
               next: { ...doc, lease_expires_at: t + leaseMs, updated_at: new Date(t).toISOString() },
               result: true,
@@ -224,33 +226,21 @@ export function createFileCheckpoints(dir: string, opts: { now?: () => number } 
 
     async releaseShardLock(shard, owner) {
       await change(lockFile(shard), (doc): Change<void> =>
-        doc?.lease_owner === owner ? { next: null, result: undefined } : { result: undefined },
+        holdsLock(doc, owner) ? { next: null, result: undefined } : { result: undefined },
       );
     },
   };
 }
 
-/*
- * The DynamoDB adapter's conditions, over a document. As in DynamoDB, a comparison with a missing attribute is
- * false, so a pipeline document (payload only) matches no lease clause and stays done.
- */
-
-/** `attribute_not_exists(parameter_hash) OR (#s = :leased AND lease_expires_at < :now) OR #s = :failed` */
-function canLease(doc: CheckpointDoc | undefined, now: number): boolean {
-  if (!doc) return true;
-  if (doc.status === 'leased') return doc.lease_expires_at !== undefined && doc.lease_expires_at < now;
-  return doc.status === 'failed';
-}
-
-/** `lease_owner = :me AND #s = :leased` */
-function holdsLease(doc: CheckpointDoc | undefined, owner: string): doc is CheckpointDoc {
-  return doc !== undefined && doc.lease_owner === owner && doc.status === 'leased';
-}
-
-/** `attribute_not_exists(parameter_hash) OR lease_expires_at < :now OR lease_owner = :me` */
-function canLock(doc: CheckpointDoc, owner: string, now: number): boolean {
-  return (doc.lease_expires_at !== undefined && doc.lease_expires_at < now) || doc.lease_owner === owner;
-}
+/** The lease rules (lease-rules.ts) over a document, as the DynamoDB adapter sends them as conditions. */
+const canLease = (doc: CheckpointDoc | undefined, now: number) =>
+  rowMeets(LEASE_RULES.canLease, doc, '', now);
+const holdsLease = (doc: CheckpointDoc | undefined, owner: string) =>
+  rowMeets(LEASE_RULES.holdsLease, doc, owner, 0);
+const canLock = (doc: CheckpointDoc | undefined, owner: string, now: number) =>
+  rowMeets(LEASE_RULES.canLock, doc, owner, now);
+const holdsLock = (doc: CheckpointDoc | undefined, owner: string) =>
+  rowMeets(LEASE_RULES.holdsLock, doc, owner, 0);
 
 /**
  * A per-document mutex across processes: `mkdir <file>.lock` succeeds for exactly one caller. Callers in this
