@@ -71341,6 +71341,18 @@ function seasonOf(value) {
         return value;
     return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : undefined;
 }
+/** The partition of an API key's budget holders: `gap_fill_budget:<hash of the key>`. */
+const budgetPartition = (keyHash) => `gap_fill_budget:${keyHash}`;
+/** A budget holder's row: one per run, so holders never write each other's rows. */
+function budgetRowKey(keyHash, owner) {
+    return { endpoint: budgetPartition(keyHash), parameter_hash: `holder=${owner}` };
+}
+/** Live holders (expiry not yet reached at `now`), earliest joined first, owner breaking ties. */
+function liveHolders(holders, now) {
+    return holders
+        .filter((h) => h.expiresAt >= now)
+        .sort((a, b) => a.joinedAt - b.joinedAt || (a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : 0));
+}
 
 ;// CONCATENATED MODULE: ./src/checkpoint/dynamodb-checkpoints.ts
 
@@ -71386,6 +71398,10 @@ function createDynamoDbCheckpoints(client, table, opts = {}) {
             }, () => true);
         },
         acquireShardLock: (shard, owner, leaseMs) => acquireShardLock(t, shard, owner, leaseMs),
+        holdBudget: (keyHash, owner, ttlMs) => holdBudget(t, keyHash, owner, ttlMs),
+        leaveBudget: async (keyHash, owner) => {
+            await withRetry(() => t.client.send(new client_dynamodb_dist_cjs/* DeleteItemCommand */.gEv({ TableName: t.name, Key: asItemKey(budgetRowKey(keyHash, owner)) })));
+        },
         renewShardLock: (shard, owner, leaseMs) => conditional(() => {
             const at = t.now();
             return t.client.send(new client_dynamodb_dist_cjs/* UpdateItemCommand */.Cs({
@@ -71564,6 +71580,36 @@ async function getGame(t, endpoint, gameId) {
     const item = await getItem(t, gameKey(endpoint, gameId));
     return item && toCheckpoint(item, gameId);
 }
+/** One holder's row renewed (its join time kept), then every holder of the key read back consistently. */
+async function holdBudget(t, keyHash, owner, ttlMs) {
+    const at = t.now();
+    await withRetry(() => t.client.send(new client_dynamodb_dist_cjs/* UpdateItemCommand */.Cs({
+        TableName: t.name,
+        Key: asItemKey(budgetRowKey(keyHash, owner)),
+        UpdateExpression: 'SET lease_owner = :me, lease_expires_at = :exp, joined_at = if_not_exists(joined_at, :now), updated_at = :at',
+        ExpressionAttributeValues: {
+            ':me': str(owner),
+            ':exp': num(at + ttlMs),
+            ':now': num(at),
+            ':at': iso(at),
+        },
+    })));
+    const holders = [];
+    const input = {
+        TableName: t.name,
+        KeyConditionExpression: 'endpoint = :e',
+        ExpressionAttributeValues: { ':e': str(budgetPartition(keyHash)) },
+        ConsistentRead: true,
+    };
+    for await (const page of queryPages(t, input))
+        for (const item of page.Items ?? [])
+            holders.push({
+                owner: item.lease_owner?.S ?? '',
+                joinedAt: Number(item.joined_at?.N ?? 0),
+                expiresAt: Number(item.lease_expires_at?.N ?? 0),
+            });
+    return liveHolders(holders, at);
+}
 function gameKey(endpoint, gameId) {
     return asItemKey(gameRowKey(endpoint, gameId));
 }
@@ -71615,6 +71661,8 @@ function withDescribedErrors(store, where) {
         acquireShardLock: wrap('acquireShardLock', store.acquireShardLock.bind(store)),
         renewShardLock: wrap('renewShardLock', store.renewShardLock.bind(store)),
         releaseShardLock: wrap('releaseShardLock', store.releaseShardLock.bind(store)),
+        holdBudget: wrap('holdBudget', store.holdBudget.bind(store)),
+        leaveBudget: wrap('leaveBudget', store.leaveBudget.bind(store)),
     };
 }
 
@@ -71678,21 +71726,11 @@ function createFileCheckpoints(dir, opts = {}) {
             return found;
         },
         async idsWithStatus(endpoint, status) {
-            const folder = external_node_path_default().join(root, fileName(gamePartition(endpoint)));
-            let names;
-            try {
-                names = (await external_node_fs_.promises.readdir(folder)).filter((n) => n.endsWith('.json'));
-            }
-            catch (e) {
-                if (e.code === 'ENOENT')
-                    return [];
-                throw e;
-            }
-            const docs = await mapLimit(names, file_checkpoints_CONCURRENCY, (n) => readDoc(external_node_path_default().join(folder, n)));
+            const docs = await readFolder(external_node_path_default().join(root, fileName(gamePartition(endpoint))));
             const ids = [];
             for (const doc of docs) {
-                const id = doc && parsePayload(doc.payload).game_id;
-                if (doc && typeof id === 'number' && Number.isInteger(id) && statusFrom(doc.status) === status)
+                const id = parsePayload(doc.payload).game_id;
+                if (typeof id === 'number' && Number.isInteger(id) && statusFrom(doc.status) === status)
                     ids.push(id);
             }
             return ids.sort((a, b) => a - b);
@@ -71770,6 +71808,32 @@ function createFileCheckpoints(dir, opts = {}) {
                     result: true,
                 }
                 : { result: false });
+        },
+        async holdBudget(keyHash, owner, ttlMs) {
+            const t = now();
+            await change(fileOf(budgetRowKey(keyHash, owner)), (doc) => ({
+                next: {
+                    ...budgetRowKey(keyHash, owner),
+                    lease_owner: owner,
+                    lease_expires_at: t + ttlMs,
+                    joined_at: doc?.joined_at ?? t,
+                    updated_at: new Date(t).toISOString(),
+                },
+                result: undefined,
+            }));
+            const docs = await readFolder(external_node_path_default().join(root, fileName(budgetPartition(keyHash))));
+            const holders = docs.map((d) => ({
+                owner: d.lease_owner ?? '',
+                joinedAt: d.joined_at ?? 0,
+                expiresAt: d.lease_expires_at ?? 0,
+            }));
+            return liveHolders(holders, t);
+        },
+        async leaveBudget(keyHash, owner) {
+            await change(fileOf(budgetRowKey(keyHash, owner)), () => ({
+                next: null,
+                result: undefined,
+            }));
         },
         async releaseShardLock(shard, owner) {
             await change(lockFile(shard), (doc) => holdsLock(doc, owner) ? { next: null, result: undefined } : { result: undefined });
@@ -71869,6 +71933,20 @@ async function breakStaleLock(lock) {
     finally {
         await external_node_fs_.promises.rmdir(breaker);
     }
+}
+/** Every document of one partition's folder (none if the folder does not exist). */
+async function readFolder(folder) {
+    let names;
+    try {
+        names = (await external_node_fs_.promises.readdir(folder)).filter((n) => n.endsWith('.json'));
+    }
+    catch (e) {
+        if (e.code === 'ENOENT')
+            return [];
+        throw e;
+    }
+    const docs = await mapLimit(names, file_checkpoints_CONCURRENCY, (n) => readDoc(external_node_path_default().join(folder, n)));
+    return docs.filter((d) => d !== undefined);
 }
 async function readDoc(file) {
     let text;

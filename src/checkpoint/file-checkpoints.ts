@@ -12,6 +12,9 @@ import type {
 } from './checkpoint-store.js';
 import { LEASE_RULES, rowMeets } from './lease-rules.js';
 import {
+  budgetPartition,
+  budgetRowKey,
+  liveHolders,
   gamePartition,
   gamePayload,
   gameRowKey,
@@ -35,6 +38,8 @@ interface CheckpointDoc {
   attempts?: number;
   updated_at?: string;
   last_error?: string;
+  /** A budget holder's first registration, epoch ms. */
+  joined_at?: number;
 }
 
 /** What a change to one document decides: the next document (`null` deletes it; absent writes nothing). */
@@ -101,20 +106,11 @@ export function createFileCheckpoints(dir: string, opts: { now?: () => number } 
     },
 
     async idsWithStatus(endpoint, status) {
-      const folder = path.join(root, fileName(gamePartition(endpoint)));
-      let names: string[];
-      try {
-        names = (await fs.readdir(folder)).filter((n) => n.endsWith('.json'));
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-        throw e;
-      }
-      const docs = await mapLimit(names, CONCURRENCY, (n) => readDoc(path.join(folder, n)));
+      const docs = await readFolder(path.join(root, fileName(gamePartition(endpoint))));
       const ids: number[] = [];
       for (const doc of docs) {
-        const id = doc && parsePayload(doc.payload).game_id;
-        if (doc && typeof id === 'number' && Number.isInteger(id) && statusFrom(doc.status) === status)
-          ids.push(id);
+        const id = parsePayload(doc.payload).game_id;
+        if (typeof id === 'number' && Number.isInteger(id) && statusFrom(doc.status) === status) ids.push(id);
       }
       return ids.sort((a, b) => a - b);
     },
@@ -224,6 +220,34 @@ export function createFileCheckpoints(dir: string, opts: { now?: () => number } 
       );
     },
 
+    async holdBudget(keyHash, owner, ttlMs) {
+      const t = now();
+      await change(fileOf(budgetRowKey(keyHash, owner)), (doc): Change<void> => ({
+        next: {
+          ...budgetRowKey(keyHash, owner),
+          lease_owner: owner,
+          lease_expires_at: t + ttlMs,
+          joined_at: doc?.joined_at ?? t,
+          updated_at: new Date(t).toISOString(),
+        },
+        result: undefined,
+      }));
+      const docs = await readFolder(path.join(root, fileName(budgetPartition(keyHash))));
+      const holders = docs.map((d) => ({
+        owner: d.lease_owner ?? '',
+        joinedAt: d.joined_at ?? 0,
+        expiresAt: d.lease_expires_at ?? 0,
+      }));
+      return liveHolders(holders, t);
+    },
+
+    async leaveBudget(keyHash, owner) {
+      await change(fileOf(budgetRowKey(keyHash, owner)), (): Change<void> => ({
+        next: null,
+        result: undefined,
+      }));
+    },
+
     async releaseShardLock(shard, owner) {
       await change(lockFile(shard), (doc): Change<void> =>
         holdsLock(doc, owner) ? { next: null, result: undefined } : { result: undefined },
@@ -323,6 +347,19 @@ async function breakStaleLock(lock: string): Promise<void> {
   } finally {
     await fs.rmdir(breaker);
   }
+}
+
+/** Every document of one partition's folder (none if the folder does not exist). */
+async function readFolder(folder: string): Promise<CheckpointDoc[]> {
+  let names: string[];
+  try {
+    names = (await fs.readdir(folder)).filter((n) => n.endsWith('.json'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  const docs = await mapLimit(names, CONCURRENCY, (n) => readDoc(path.join(folder, n)));
+  return docs.filter((d): d is CheckpointDoc => d !== undefined);
 }
 
 async function readDoc(file: string): Promise<CheckpointDoc | undefined> {

@@ -415,6 +415,29 @@ describe.each([
     expect((await store.acquireShardLock(shard, 'me', MINUTE)).acquired).toBe(canLock);
   });
 
+  it("lists an API key's live budget holders in join order, keeps join times on renewal, drops dead and leaving ones", async () => {
+    const key = `k${freshEndpoint()}`;
+    const other = backend.open();
+    expect(await store.holdBudget(key, 'run-a', MINUTE)).toEqual([
+      { owner: 'run-a', joinedAt: T0, expiresAt: T0 + MINUTE },
+    ]);
+    backend.clock.t = T0 + 1000;
+    expect((await other.holdBudget(key, 'run-b', MINUTE)).map((h) => h.owner)).toEqual(['run-a', 'run-b']);
+    expect(await other.holdBudget(`${key}x`, 'run-c', MINUTE)).toHaveLength(1);
+    backend.clock.t = T0 + 30_000;
+    expect(await store.holdBudget(key, 'run-a', MINUTE)).toEqual([
+      { owner: 'run-a', joinedAt: T0, expiresAt: T0 + 30_000 + MINUTE },
+      { owner: 'run-b', joinedAt: T0 + 1000, expiresAt: T0 + 1000 + MINUTE },
+    ]);
+    // run-b stops beating: once its entry expires it is no longer counted.
+    backend.clock.t = T0 + 1000 + MINUTE + 1;
+    expect((await store.holdBudget(key, 'run-a', MINUTE)).map((h) => h.owner)).toEqual(['run-a']);
+    await store.leaveBudget(key, 'run-a');
+    expect((await other.holdBudget(key, 'run-b', MINUTE)).map((h) => [h.owner, h.joinedAt])).toEqual([
+      ['run-b', T0 + 1000],
+    ]);
+  });
+
   it('gives each of 200 games to exactly one of 10 owners racing for all of them', async () => {
     const ep = freshEndpoint();
     const games = Array.from({ length: 200 }, (_, i) => 30_000 + i);
