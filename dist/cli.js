@@ -72211,11 +72211,11 @@ function windowRule(ratePerSec, marginMs = WINDOW_MARGIN_MS) {
  * flight. Time is injected (`now`, `sleep`) so the invariants are tested on a fake clock, without wall time.
  */
 function createRateLimiter(options) {
-    const { concurrency } = options;
+    let { concurrency } = options;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
         throw new RangeError(`concurrency must be a whole number ≥ 1, got ${concurrency}`);
     }
-    const rule = windowRule(options.ratePerSec, options.marginMs);
+    let rule = windowRule(options.ratePerSec, options.marginMs);
     const now = options.now ?? Date.now;
     const sleep = options.sleep ?? defaultSleep;
     const counters = { started: 0, inFlight: 0, maxInFlight: 0 };
@@ -72226,12 +72226,19 @@ function createRateLimiter(options) {
     const slotWaiters = [];
     /** Slot holders pass the window one at a time, in the order they got their slot. */
     let gate = Promise.resolve();
+    // A freed slot goes to the next waiter, unless the concurrency was lowered below the slots still held.
     const freeSlot = () => {
-        const next = slotWaiters.shift();
+        const next = slotsHeld > concurrency ? undefined : slotWaiters.shift();
         if (next)
             next();
         else
             slotsHeld--;
+    };
+    const grantFreeSlots = () => {
+        while (slotsHeld < concurrency && slotWaiters.length > 0) {
+            slotsHeld++;
+            slotWaiters.shift()();
+        }
     };
     const takeSlot = async (signal) => {
         if (slotsHeld < concurrency) {
@@ -72272,7 +72279,21 @@ function createRateLimiter(options) {
         counters.maxInFlight = Math.max(counters.maxInFlight, counters.inFlight);
     };
     return {
-        rule,
+        get rule() {
+            return rule;
+        },
+        setShare(share) {
+            if (!Number.isInteger(share.concurrency) || share.concurrency < 0)
+                throw new RangeError(`concurrency must be a whole number ≥ 0, got ${share.concurrency}`);
+            if (share.concurrency > 0) {
+                rule = windowRule(share.ratePerSec, options.marginMs);
+                // The starts already made still count: the newest of them, as many as the new rule looks back on.
+                while (recent.length > rule.starts)
+                    recent.shift();
+            }
+            concurrency = share.concurrency;
+            grantFreeSlots();
+        },
         async acquire(signal) {
             signal?.throwIfAborted();
             await takeSlot(signal);
