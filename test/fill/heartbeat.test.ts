@@ -12,34 +12,11 @@ import { layoutFrom } from '../../src/layout/keys.js';
 import type { CbbdClient } from '../../src/source/cbbd-client.js';
 import { createMemoryLogger } from '../../src/util/logger.js';
 import { shippedConfig } from '../helpers/lakes.js';
+import { testTimers } from '../helpers/test-timers.js';
 
 const T0 = Date.UTC(2026, 0, 15, 6, 0, 0);
 const SHARD: ShardRef = { endpoint: 'plays_game', season: 2024, shard: '1/1' };
 const GAME = 202_400_001;
-
-/** Repeating timers on a test clock: `advanceTo` fires each one that falls due, in time order, awaiting each beat. */
-function testTimers(clock: { t: number }) {
-  const timers: { ms: number; fn: () => void; next: number; stopped: boolean }[] = [];
-  return {
-    timers,
-    every(ms: number, fn: () => void) {
-      const timer = { ms, fn, next: clock.t + ms, stopped: false };
-      timers.push(timer);
-      return () => (timer.stopped = true);
-    },
-    async advanceTo(target: number, settle: () => Promise<void>) {
-      for (;;) {
-        const due = timers.filter((x) => !x.stopped && x.next <= target).sort((a, b) => a.next - b.next)[0];
-        if (!due) break;
-        clock.t = due.next;
-        due.next += due.ms;
-        due.fn();
-        await settle();
-      }
-      clock.t = target;
-    },
-  };
-}
 
 /** The client is never called by a heartbeat; this one says so if it is. */
 const noClient: CbbdClient = {
