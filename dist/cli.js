@@ -58517,7 +58517,7 @@ module.exports = Iterator;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6630);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4006);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
@@ -58533,7 +58533,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6630:
+/***/ 4006:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -72536,6 +72536,7 @@ function createHttpCbbdClient(options) {
         throw stopped;
     }
     return {
+        setShare: (share) => limiter.setShare({ ratePerSec: share.rate, concurrency: share.concurrency }),
         async fetchGame(endpoint, gameId, signal) {
             const url = baseUrl + gamePath(options.endpoints, endpoint, gameId);
             if (!apiKey)
@@ -79743,6 +79744,109 @@ async function releaseShards(run) {
             .catch((e) => ports.logger.warn(`could not release the shard lock: ${errorMessage(e)}`));
 }
 
+;// CONCATENATED MODULE: ./src/fill/budget-share.ts
+/**
+ * One API key's budget shared among the runs that hold it (issue #12): each live holder gets an equal part of the
+ * requests a second and of the requests in flight. Pure: the holders come from the checkpoint store's
+ * `holdBudget`, read again on every heartbeat.
+ */
+
+/** The budget's row key: a hash of the API key, never the key itself. */
+function budgetKeyHash(apiKey) {
+    return createHash('sha256').update(`cbbd-gap-bot budget\n${apiKey}`).digest('hex').slice(0, 32);
+}
+/**
+ * `me`'s share among `holders` (earliest joined first). At most one holder per whole request a second is active
+ * (and never more than the concurrency), so no run starts at a useless rate; the rest queue in join order.
+ * Active holders split the rate evenly and the concurrency as evenly as whole requests allow, the earliest getting
+ * the remainder, so the shares never sum above the budget.
+ */
+function shareOf(budget, holders, me) {
+    const at = holders.findIndex((h) => h.owner === me);
+    const n = holders.length;
+    if (at < 0)
+        return { kind: 'queued', position: n + 1, holders: n };
+    const slots = Math.max(1, Math.min(Math.floor(budget.rate), budget.concurrency));
+    const active = Math.min(n, slots);
+    if (at >= active)
+        return { kind: 'queued', position: at - active + 1, holders: n };
+    const base = Math.floor(budget.concurrency / active);
+    const concurrency = base + (at < budget.concurrency - base * active ? 1 : 0);
+    return { kind: 'active', rate: budget.rate / active, concurrency, holders: n };
+}
+/**
+ * The share to use until the next heartbeat, given the one used so far: a smaller share is taken at once, a larger
+ * one only after a heartbeat has passed since the holders changed (`settled`), by which time every other holder has
+ * read the new count and taken its smaller share. So the shares in use never sum above the budget in a change-over.
+ */
+function nextShare(used, fresh, settled) {
+    if (fresh.kind === 'queued')
+        return fresh;
+    if (!used || used.kind === 'queued')
+        return settled ? fresh : { kind: 'queued', position: 0, holders: fresh.holders };
+    if (settled)
+        return fresh;
+    return {
+        kind: 'active',
+        rate: Math.min(used.rate, fresh.rate),
+        concurrency: Math.min(used.concurrency, fresh.concurrency),
+        holders: fresh.holders,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/fill/budget-holder.ts
+
+
+/**
+ * Registers the run as a holder and re-reads the holders every beat: a smaller share is taken at once; a newcomer
+ * starts only at its second beat, when every other holder has read the new count and shrunk; a share that grows
+ * because a holder left or died is taken at once (that holder no longer sends). A holder that cannot renew its entry
+ * for as long as it lives queues itself, since the others stop counting it.
+ */
+async function holdBudgetShare(o) {
+    const ttlMs = Math.ceil(o.beatMs * 1.5);
+    let used = { kind: 'queued', position: 0, holders: 0 };
+    /** Whether the last beat already found this run entitled to an active share (so the others have shrunk). */
+    let entitled = false;
+    let lastRenewed = o.now();
+    const beat = async () => {
+        try {
+            const holders = await o.checkpoints.holdBudget(o.keyHash, o.owner, ttlMs);
+            lastRenewed = o.now();
+            const fresh = shareOf(o.budget, holders, o.owner);
+            if (fresh.kind === 'queued' && (used.kind !== 'queued' || used.position !== fresh.position))
+                o.logger.info(`API budget: ${fresh.holders} runs hold this key; waiting, place ${fresh.position} in line`);
+            // An active holder's share only grows when a holder left or died, so it is safe to take at once.
+            used = nextShare(used.kind === 'active' ? used : undefined, fresh, entitled || used.kind === 'active');
+            entitled = fresh.kind === 'active';
+        }
+        catch (e) {
+            o.logger.warn(`budget heartbeat failed: ${errorMessage(e)}`);
+            if (o.now() - lastRenewed >= ttlMs)
+                used = { kind: 'queued', position: 0, holders: used.holders };
+        }
+        o.apply(used);
+    };
+    let beating = beat();
+    await beating;
+    beating = undefined;
+    const stopTimer = o.every(o.beatMs, () => {
+        beating ??= beat().finally(() => (beating = undefined));
+    });
+    const settled = async () => {
+        await beating;
+    };
+    return {
+        share: () => used,
+        settled,
+        async stop() {
+            stopTimer();
+            await settled();
+            await o.checkpoints.leaveBudget(o.keyHash, o.owner);
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/fill/heartbeat.ts
 
 /** No heartbeat more often than this, however short the lease. */
@@ -79790,6 +79894,7 @@ async function beat(run) {
         ports.logger.warn(`heartbeat failed: ${errorMessage(e)}`);
     }
 }
+/** A repeating timer that does not keep the process alive; returns its stop. */
 function everyInterval(ms, fn) {
     const timer = setInterval(fn, ms);
     timer.unref();
@@ -79797,6 +79902,7 @@ function everyInterval(ms, fn) {
 }
 
 ;// CONCATENATED MODULE: ./src/fill/run-fill.ts
+
 
 
 
@@ -79813,6 +79919,7 @@ async function runFill(job, ports) {
     const run = newFillRun(job, ports);
     await lockShards(run);
     const heartbeat = startHeartbeat(run);
+    const budget = run.total > 0 ? await holdSharedBudget(run) : undefined;
     try {
         const workers = Math.max(1, Math.min(job.workers, run.total || 1));
         await Promise.all(Array.from({ length: workers }, () => worker(run)));
@@ -79820,9 +79927,31 @@ async function runFill(job, ports) {
     finally {
         // The beat in flight lands before the locks go, or it could renew a lock for a run that is gone.
         await heartbeat.stop();
+        await budget?.stop();
         await releaseShards(run);
     }
     return summarize(run);
+}
+/** Joins the key's shared budget when the fill has one: the client then runs at the share the holder puts in force. */
+async function holdSharedBudget(run) {
+    const { ports, job } = run;
+    const { budget, client } = ports;
+    if (!budget || !client.setShare)
+        return undefined;
+    const setShare = client.setShare.bind(client);
+    return holdBudgetShare({
+        checkpoints: ports.checkpoints,
+        keyHash: budget.keyHash,
+        owner: job.owner,
+        budget: budget.whole,
+        beatMs: budget.beatMs,
+        every: ports.every ?? everyInterval,
+        now: ports.now ?? Date.now,
+        apply: (share) => setShare(share.kind === 'active'
+            ? { rate: share.rate, concurrency: share.concurrency }
+            : { rate: budget.whole.rate, concurrency: 0 }),
+        logger: ports.logger,
+    });
 }
 /**
  * One worker: takes games until none is left or the fill stopped. An error it cannot handle (the checkpoint store

@@ -7,6 +7,7 @@ import { shardName, type Shard } from './shards.js';
 import type { GameTarget } from './targets.js';
 import type { LayerRules } from './column-rules.js';
 import type { WrittenPartition } from './register-partitions.js';
+import type { Budget } from './budget-share.js';
 
 /** One shard's fill, as the command sets it up. */
 export interface FillJob {
@@ -53,6 +54,8 @@ export interface FillPorts {
   sleep?: (ms: number) => Promise<void>;
   /** Epoch milliseconds, to compare with lease expiries. */
   now?: () => number;
+  /** The API key's budget, shared with every other run that holds it (budget-holder.ts); absent: the client's own. */
+  budget?: { keyHash: string; whole: Budget; beatMs: number };
 }
 
 /** What a shard's fill did. */

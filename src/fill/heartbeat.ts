@@ -55,7 +55,8 @@ async function beat(run: FillRun): Promise<void> {
   }
 }
 
-function everyInterval(ms: number, fn: () => void): () => void {
+/** A repeating timer that does not keep the process alive; returns its stop. */
+export function everyInterval(ms: number, fn: () => void): () => void {
   const timer = setInterval(fn, ms);
   timer.unref();
   return () => clearInterval(timer);

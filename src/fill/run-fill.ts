@@ -2,7 +2,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { errorMessage } from '../util/errors.js';
 import { fillGame, leaseGame, lockShards, nextGame, releaseShards } from './fill-steps.js';
 import { newFillRun, type FillJob, type FillPorts, type FillResult, type FillRun } from './fill-run.js';
-import { startHeartbeat } from './heartbeat.js';
+import { holdBudgetShare, type BudgetHolding } from './budget-holder.js';
+import { everyInterval, startHeartbeat } from './heartbeat.js';
 
 export type { FillJob, FillPorts, FillProgress, FillResult } from './fill-run.js';
 
@@ -17,15 +18,41 @@ export async function runFill(job: FillJob, ports: FillPorts): Promise<FillResul
   const run = newFillRun(job, ports);
   await lockShards(run);
   const heartbeat = startHeartbeat(run);
+  const budget = run.total > 0 ? await holdSharedBudget(run) : undefined;
   try {
     const workers = Math.max(1, Math.min(job.workers, run.total || 1));
     await Promise.all(Array.from({ length: workers }, () => worker(run)));
   } finally {
     // The beat in flight lands before the locks go, or it could renew a lock for a run that is gone.
     await heartbeat.stop();
+    await budget?.stop();
     await releaseShards(run);
   }
   return summarize(run);
+}
+
+/** Joins the key's shared budget when the fill has one: the client then runs at the share the holder puts in force. */
+async function holdSharedBudget(run: FillRun): Promise<BudgetHolding | undefined> {
+  const { ports, job } = run;
+  const { budget, client } = ports;
+  if (!budget || !client.setShare) return undefined;
+  const setShare = client.setShare.bind(client);
+  return holdBudgetShare({
+    checkpoints: ports.checkpoints,
+    keyHash: budget.keyHash,
+    owner: job.owner,
+    budget: budget.whole,
+    beatMs: budget.beatMs,
+    every: ports.every ?? everyInterval,
+    now: ports.now ?? Date.now,
+    apply: (share) =>
+      setShare(
+        share.kind === 'active'
+          ? { rate: share.rate, concurrency: share.concurrency }
+          : { rate: budget.whole.rate, concurrency: 0 },
+      ),
+    logger: ports.logger,
+  });
 }
 
 /**

@@ -21,6 +21,7 @@ import {
   writeGame,
 } from '../../src/fill/fill-steps.js';
 import { runFill } from '../../src/fill/run-fill.js';
+import { budgetKeyHash } from '../../src/fill/budget-share.js';
 import type { GameTarget } from '../../src/fill/targets.js';
 import { createFsStore } from '../../src/lake/fs-store.js';
 import { layoutFrom } from '../../src/layout/keys.js';
@@ -65,12 +66,22 @@ describe('the fill, step by step', () => {
   });
   afterEach(() => api.reset());
 
-  async function world(opts: { key?: string; targets?: GameTarget[]; ports?: Partial<FillPorts> } = {}) {
+  async function world(
+    opts: {
+      key?: string;
+      targets?: GameTarget[];
+      ports?: Partial<FillPorts>;
+      owner?: string;
+      shared?: string;
+    } = {},
+  ) {
     const root = await mkdtemp(path.join(os.tmpdir(), 'cbbd-fill-steps-'));
     dirs.push(root);
     const clock = { t: T0 };
     const logger = createMemoryLogger();
-    const checkpoints = createFileCheckpoints(path.join(root, '_checkpoints'), { now: () => clock.t });
+    const checkpoints = createFileCheckpoints(opts.shared ?? path.join(root, '_checkpoints'), {
+      now: () => clock.t,
+    });
     const client = createHttpCbbdClient({
       baseUrl: api.url,
       apiKey: opts.key ?? 'k',
@@ -87,7 +98,7 @@ describe('the fill, step by step', () => {
       key: ['id'],
       targets: opts.targets ?? GAMES,
       shard: { index: 1, count: 1 },
-      owner: 'me',
+      owner: opts.owner ?? 'me',
       leaseMs: LEASE_MS,
       workers: 2,
       databases: { bronze: 'cbbd_bronze', silver: 'cbbd_silver' },
@@ -263,5 +274,28 @@ describe('the fill, step by step', () => {
     expect(
       await w.checkpoints.acquireShardLock({ endpoint: 'plays_game', season: 2024, shard: '1/1' }, 'next', 1),
     ).toEqual({ acquired: true });
+  });
+
+  it('two fills of one key at once share its budget: the server never sees more than 3 starts a second or 3 in flight', async () => {
+    const shared = await mkdtemp(path.join(os.tmpdir(), 'cbbd-fill-budget-'));
+    dirs.push(shared);
+    const budget = { keyHash: budgetKeyHash('k'), whole: { rate: 3, concurrency: 3 }, beatMs: 300 };
+    const runs = await Promise.all(
+      SEASONS.map((season) =>
+        world({
+          shared,
+          owner: `run-${season}`,
+          targets: GAMES.filter((g) => g.season === season),
+          ports: { budget },
+        }),
+      ),
+    );
+    const results = await Promise.all(runs.map((w) => runFill(w.run.job, w.run.ports)));
+    expect(results.map((r) => r.done.length + r.empty.length)).toEqual([4, 4]);
+    for (const g of GAMES) expect(api.callsFor('plays_game', g.gameId)).toBe(1);
+    expect(api.maxStartedInAnyWindow(1000)).toBeLessThanOrEqual(3);
+    expect(api.maxInFlight).toBeLessThanOrEqual(3);
+    // Both left the budget when done.
+    expect(await createFileCheckpoints(shared).holdBudget(budget.keyHash, 'probe', 1000)).toHaveLength(1);
   });
 });
