@@ -48,7 +48,10 @@ async function holdSharedBudget(run: FillRun): Promise<BudgetHolding | undefined
     apply: (share) =>
       setShare(
         share.kind === 'active'
-          ? { rate: share.rate, concurrency: share.concurrency }
+          ? {
+              rate: Math.min(share.rate, budget.cap.rate),
+              concurrency: Math.min(share.concurrency, budget.cap.concurrency),
+            }
           : { rate: budget.whole.rate, concurrency: 0 },
       ),
     logger: ports.logger,
