@@ -79500,56 +79500,6 @@ function catalogEntry(table, written) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/fill/budget-share.ts
-/**
- * One API key's budget shared among the runs that hold it (issue #12): each live holder gets an equal part of the
- * requests a second and of the requests in flight. Pure: the holders come from the checkpoint store's
- * `holdBudget`, read again on every heartbeat.
- */
-
-/** The budget's row key: a hash of the API key, never the key itself. */
-function budgetKeyHash(apiKey) {
-    return (0,external_node_crypto_.createHash)('sha256').update(`cbbd-gap-bot budget\n${apiKey}`).digest('hex').slice(0, 32);
-}
-/**
- * `me`'s share among `holders` (earliest joined first). At most one holder per whole request a second is active
- * (and never more than the concurrency), so no run starts at a useless rate; the rest queue in join order.
- * Active holders split the rate evenly and the concurrency as evenly as whole requests allow, the earliest getting
- * the remainder, so the shares never sum above the budget.
- */
-function shareOf(budget, holders, me) {
-    const at = holders.findIndex((h) => h.owner === me);
-    const n = holders.length;
-    if (at < 0)
-        return { kind: 'queued', position: n + 1, holders: n };
-    const slots = Math.max(1, Math.min(Math.floor(budget.rate), budget.concurrency));
-    const active = Math.min(n, slots);
-    if (at >= active)
-        return { kind: 'queued', position: at - active + 1, holders: n };
-    const base = Math.floor(budget.concurrency / active);
-    const concurrency = base + (at < budget.concurrency - base * active ? 1 : 0);
-    return { kind: 'active', rate: budget.rate / active, concurrency, holders: n };
-}
-/**
- * The share to use until the next heartbeat, given the one used so far: a smaller share is taken at once, a larger
- * one only after a heartbeat has passed since the holders changed (`settled`), by which time every other holder has
- * read the new count and taken its smaller share. So the shares in use never sum above the budget in a change-over.
- */
-function nextShare(used, fresh, settled) {
-    if (fresh.kind === 'queued')
-        return fresh;
-    if (!used || used.kind === 'queued')
-        return settled ? fresh : { kind: 'queued', position: 0, holders: fresh.holders };
-    if (settled)
-        return fresh;
-    return {
-        kind: 'active',
-        rate: Math.min(used.rate, fresh.rate),
-        concurrency: Math.min(used.concurrency, fresh.concurrency),
-        holders: fresh.holders,
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/fill/shards.ts
 
 
@@ -79794,6 +79744,56 @@ async function releaseShards(run) {
             .catch((e) => ports.logger.warn(`could not release the shard lock: ${errorMessage(e)}`));
 }
 
+;// CONCATENATED MODULE: ./src/fill/budget-share.ts
+/**
+ * One API key's budget shared among the runs that hold it (issue #12): each live holder gets an equal part of the
+ * requests a second and of the requests in flight. Pure: the holders come from the checkpoint store's
+ * `holdBudget`, read again on every heartbeat.
+ */
+
+/** The budget's row key: a hash of the API key, never the key itself. */
+function budgetKeyHash(apiKey) {
+    return createHash('sha256').update(`cbbd-gap-bot budget\n${apiKey}`).digest('hex').slice(0, 32);
+}
+/**
+ * `me`'s share among `holders` (earliest joined first). At most one holder per whole request a second is active
+ * (and never more than the concurrency), so no run starts at a useless rate; the rest queue in join order.
+ * Active holders split the rate evenly and the concurrency as evenly as whole requests allow, the earliest getting
+ * the remainder, so the shares never sum above the budget.
+ */
+function shareOf(budget, holders, me) {
+    const at = holders.findIndex((h) => h.owner === me);
+    const n = holders.length;
+    if (at < 0)
+        return { kind: 'queued', position: n + 1, holders: n };
+    const slots = Math.max(1, Math.min(Math.floor(budget.rate), budget.concurrency));
+    const active = Math.min(n, slots);
+    if (at >= active)
+        return { kind: 'queued', position: at - active + 1, holders: n };
+    const base = Math.floor(budget.concurrency / active);
+    const concurrency = base + (at < budget.concurrency - base * active ? 1 : 0);
+    return { kind: 'active', rate: budget.rate / active, concurrency, holders: n };
+}
+/**
+ * The share to use until the next heartbeat, given the one used so far: a smaller share is taken at once, a larger
+ * one only after a heartbeat has passed since the holders changed (`settled`), by which time every other holder has
+ * read the new count and taken its smaller share. So the shares in use never sum above the budget in a change-over.
+ */
+function nextShare(used, fresh, settled) {
+    if (fresh.kind === 'queued')
+        return fresh;
+    if (!used || used.kind === 'queued')
+        return settled ? fresh : { kind: 'queued', position: 0, holders: fresh.holders };
+    if (settled)
+        return fresh;
+    return {
+        kind: 'active',
+        rate: Math.min(used.rate, fresh.rate),
+        concurrency: Math.min(used.concurrency, fresh.concurrency),
+        holders: fresh.holders,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/fill/budget-holder.ts
 
 
@@ -79948,10 +79948,7 @@ async function holdSharedBudget(run) {
         every: ports.every ?? everyInterval,
         now: ports.now ?? Date.now,
         apply: (share) => setShare(share.kind === 'active'
-            ? {
-                rate: Math.min(share.rate, budget.cap.rate),
-                concurrency: Math.min(share.concurrency, budget.cap.concurrency),
-            }
+            ? { rate: share.rate, concurrency: share.concurrency }
             : { rate: budget.whole.rate, concurrency: 0 }),
         logger: ports.logger,
     });
@@ -80193,7 +80190,6 @@ function targetsFromFile(text, index, seasons, source) {
 
 
 
-
 /**
  * Finds exactly the missing games of one endpoint (the audit's coverage, or `--missing-ids-file`), keeps this
  * shard's, drops those checkpointed done or empty, and fills them; `--dry-run` stops before any call or write.
@@ -80244,21 +80240,12 @@ async function fill_fillCommand(command, deps) {
         checkpoints,
         logger: deps.logger,
         ingestedAt: () => isoDate(new Date()),
-        // Every run of this key shares one budget, whatever its shard: this run's --rate/--concurrency only cap its part.
-        budget: {
-            keyHash: budgetKeyHash(deps.env.CBBD_API_KEY || deps.env.BEARER_TOKEN || ''),
-            whole: { rate: config.api.rate_limit_per_sec, concurrency: config.api.max_concurrency },
-            beatMs: BUDGET_BEAT_MS,
-            cap: { rate: command.rate, concurrency: command.concurrency },
-        },
         ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     });
     if (outcome.result.partitions.length > 0)
         outcome.catalog = await registerNewPartitions(catalog, outcome.result.partitions, deps.logger);
     return outcome;
 }
-/** How often a fill renews its hold on the key's shared budget and re-reads the other holders. */
-const BUDGET_BEAT_MS = 2000;
 /**
  * The endpoint's missing games in the seasons asked, placed by fct_games: the ids of `--missing-ids-file`, or
  * those the audit's coverage check finds (less games checkpointed empty).

@@ -48,10 +48,7 @@ async function holdSharedBudget(run: FillRun): Promise<BudgetHolding | undefined
     apply: (share) =>
       setShare(
         share.kind === 'active'
-          ? {
-              rate: Math.min(share.rate, budget.cap.rate),
-              concurrency: Math.min(share.concurrency, budget.cap.concurrency),
-            }
+          ? { rate: share.rate, concurrency: share.concurrency }
           : { rate: budget.whole.rate, concurrency: 0 },
       ),
     logger: ports.logger,
