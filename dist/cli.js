@@ -58517,7 +58517,7 @@ module.exports = Iterator;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7442);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1520);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
@@ -58533,7 +58533,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7442:
+/***/ 1520:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -71719,6 +71719,73 @@ function backoffMs(round) {
     return Math.random() * Math.min(10_000, 200 * 2 ** round);
 }
 
+;// CONCATENATED MODULE: ./src/checkpoint/lease-rules.ts
+/**
+ * The lease state machine, stated once. Each rule is a condition over a checkpoint row (a game's or a shard
+ * lock's) that a state change requires; the DynamoDB adapter sends it as a `ConditionExpression`
+ * (`conditionExpression`), the file store evaluates it over its document (`rowMeets`). Both read the row as
+ * DynamoDB does: a comparison with a missing attribute is false, so a pipeline row (payload only, no `status`)
+ * meets no lease clause and stays done.
+ */
+const absent = { is: 'absent' };
+const owned = { is: 'owned' };
+const expired = { is: 'expired' };
+const lease_rules_status = (s) => ({ is: 'status', status: s });
+const lease_rules_all = (...of) => ({ is: 'all', of });
+const any = (...of) => ({ is: 'any', of });
+/** The rules: which row a lease, a write under a lease, a shard lock and a write under a lock may change. */
+const LEASE_RULES = {
+    /** A game may be leased when it has no row, its lease ran out, or it failed before; never once done/empty. */
+    canLease: any(absent, lease_rules_all(lease_rules_status('leased'), expired), lease_rules_status('failed')),
+    /** Heartbeat, finish, fail and release need the game leased to the owner asking. */
+    holdsLease: lease_rules_all(owned, lease_rules_status('leased')),
+    /** A shard lock may be taken when there is none, it ran out, or the asker holds it already. */
+    canLock: any(absent, expired, owned),
+    /** Renewing or releasing a lock needs the lock held by the owner asking. */
+    holdsLock: owned,
+};
+/**
+ * A rule as a DynamoDB `ConditionExpression`. It uses `#s` for `status` (a reserved word) and those of the values
+ * `:leased`, `:failed`, `:me` and `:now` it names, which the caller binds.
+ */
+function conditionExpression(clause, top = true) {
+    switch (clause.is) {
+        case 'absent':
+            return 'attribute_not_exists(parameter_hash)';
+        case 'status':
+            return `#s = :${clause.status}`;
+        case 'owned':
+            return 'lease_owner = :me';
+        case 'expired':
+            return 'lease_expires_at < :now';
+        case 'all': {
+            const text = clause.of.map((c) => conditionExpression(c, false)).join(' AND ');
+            return top ? text : `(${text})`;
+        }
+        case 'any': {
+            const text = clause.of.map((c) => conditionExpression(c, false)).join(' OR ');
+            return top ? text : `(${text})`;
+        }
+    }
+}
+/** Whether a row (or no row) meets a rule, for `me` asking at `now`, read as DynamoDB reads its conditions. */
+function rowMeets(clause, row, me, now) {
+    switch (clause.is) {
+        case 'absent':
+            return row === undefined;
+        case 'status':
+            return row?.status === clause.status;
+        case 'owned':
+            return row?.lease_owner !== undefined && row.lease_owner === me;
+        case 'expired':
+            return row?.lease_expires_at !== undefined && row.lease_expires_at < now;
+        case 'all':
+            return clause.of.every((c) => rowMeets(c, row, me, now));
+        case 'any':
+            return clause.of.some((c) => rowMeets(c, row, me, now));
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/checkpoint/rows.ts
 
 
@@ -71766,8 +71833,21 @@ function seasonOf(value) {
         return value;
     return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : undefined;
 }
+/** The partition of an API key's budget holders: `gap_fill_budget:<hash of the key>`. */
+const budgetPartition = (keyHash) => `gap_fill_budget:${keyHash}`;
+/** A budget holder's row: one per run, so holders never write each other's rows. */
+function budgetRowKey(keyHash, owner) {
+    return { endpoint: budgetPartition(keyHash), parameter_hash: `holder=${owner}` };
+}
+/** Live holders (expiry not yet reached at `now`), earliest joined first, owner breaking ties. */
+function liveHolders(holders, now) {
+    return holders
+        .filter((h) => h.expiresAt >= now)
+        .sort((a, b) => a.joinedAt - b.joinedAt || (a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : 0));
+}
 
 ;// CONCATENATED MODULE: ./src/checkpoint/dynamodb-checkpoints.ts
+
 
 
 
@@ -71779,14 +71859,11 @@ const BATCH_GET_KEYS = 100;
 const CONCURRENCY = 16;
 /** A row deleted between a refused write and the read back is asked for again, this many times at most. */
 const VANISHED_ROUNDS = 3;
-/**
- * Conditions of every state change. `status` is a DynamoDB reserved word, hence `#s`. A comparison with a missing
- * attribute is false, so a pipeline row (payload only, no `status`) matches no lease clause: it stays done.
- */
-const CAN_LEASE = 'attribute_not_exists(parameter_hash) OR (#s = :leased AND lease_expires_at < :now) OR #s = :failed';
-const HOLDS_LEASE = 'lease_owner = :me AND #s = :leased';
-const CAN_LOCK = 'attribute_not_exists(parameter_hash) OR lease_expires_at < :now OR lease_owner = :me';
-const HOLDS_LOCK = 'lease_owner = :me';
+/** Conditions of every state change, from the one statement of the lease rules. `#s` stands for `status`. */
+const CAN_LEASE = conditionExpression(LEASE_RULES.canLease);
+const HOLDS_LEASE = conditionExpression(LEASE_RULES.holdsLease);
+const CAN_LOCK = conditionExpression(LEASE_RULES.canLock);
+const HOLDS_LOCK = conditionExpression(LEASE_RULES.holdsLock);
 /**
  * The checkpoint port over the pipeline's DynamoDB table (`cbbd_checkpoints`). Game rows live under
  * `gap_fill:<endpoint>` with the pipeline's parameter hash, shard locks under `gap_fill_lock:<endpoint>` with
@@ -71813,6 +71890,10 @@ function createDynamoDbCheckpoints(client, table, opts = {}) {
             }, () => true);
         },
         acquireShardLock: (shard, owner, leaseMs) => acquireShardLock(t, shard, owner, leaseMs),
+        holdBudget: (keyHash, owner, ttlMs) => holdBudget(t, keyHash, owner, ttlMs),
+        leaveBudget: async (keyHash, owner) => {
+            await withRetry(() => t.client.send(new client_dynamodb_dist_cjs/* DeleteItemCommand */.gEv({ TableName: t.name, Key: asItemKey(budgetRowKey(keyHash, owner)) })));
+        },
         renewShardLock: (shard, owner, leaseMs) => conditional(() => {
             const at = t.now();
             return t.client.send(new client_dynamodb_dist_cjs/* UpdateItemCommand */.Cs({
@@ -71991,6 +72072,36 @@ async function getGame(t, endpoint, gameId) {
     const item = await getItem(t, gameKey(endpoint, gameId));
     return item && toCheckpoint(item, gameId);
 }
+/** One holder's row renewed (its join time kept), then every holder of the key read back consistently. */
+async function holdBudget(t, keyHash, owner, ttlMs) {
+    const at = t.now();
+    await withRetry(() => t.client.send(new client_dynamodb_dist_cjs/* UpdateItemCommand */.Cs({
+        TableName: t.name,
+        Key: asItemKey(budgetRowKey(keyHash, owner)),
+        UpdateExpression: 'SET lease_owner = :me, lease_expires_at = :exp, joined_at = if_not_exists(joined_at, :now), updated_at = :at',
+        ExpressionAttributeValues: {
+            ':me': str(owner),
+            ':exp': num(at + ttlMs),
+            ':now': num(at),
+            ':at': iso(at),
+        },
+    })));
+    const holders = [];
+    const input = {
+        TableName: t.name,
+        KeyConditionExpression: 'endpoint = :e',
+        ExpressionAttributeValues: { ':e': str(budgetPartition(keyHash)) },
+        ConsistentRead: true,
+    };
+    for await (const page of queryPages(t, input))
+        for (const item of page.Items ?? [])
+            holders.push({
+                owner: item.lease_owner?.S ?? '',
+                joinedAt: Number(item.joined_at?.N ?? 0),
+                expiresAt: Number(item.lease_expires_at?.N ?? 0),
+            });
+    return liveHolders(holders, at);
+}
 function gameKey(endpoint, gameId) {
     return asItemKey(gameRowKey(endpoint, gameId));
 }
@@ -72042,10 +72153,13 @@ function withDescribedErrors(store, where) {
         acquireShardLock: wrap('acquireShardLock', store.acquireShardLock.bind(store)),
         renewShardLock: wrap('renewShardLock', store.renewShardLock.bind(store)),
         releaseShardLock: wrap('releaseShardLock', store.releaseShardLock.bind(store)),
+        holdBudget: wrap('holdBudget', store.holdBudget.bind(store)),
+        leaveBudget: wrap('leaveBudget', store.leaveBudget.bind(store)),
     };
 }
 
 ;// CONCATENATED MODULE: ./src/checkpoint/file-checkpoints.ts
+
 
 
 
@@ -72081,10 +72195,11 @@ function createFileCheckpoints(dir, opts = {}) {
     });
     /** A change to a game `owner` holds; true if made, or if this same change was made before (`already`). */
     const changeHeld = (endpoint, gameId, owner, already, apply) => change(gameFile(endpoint, gameId), (doc) => {
-        if (!doc || doc.lease_owner !== owner)
+        // Refused: true only if this same change was made before (as the DynamoDB adapter reads a refusal back).
+        if (!doc)
             return { result: false };
-        if (doc.status !== 'leased')
-            return { result: already(doc) };
+        if (!holdsLease(doc, owner))
+            return { result: doc.lease_owner === owner && already(doc) };
         return { next: { ...apply(doc), updated_at: new Date(now()).toISOString() }, result: true };
     });
     return {
@@ -72101,21 +72216,11 @@ function createFileCheckpoints(dir, opts = {}) {
             return found;
         },
         async idsWithStatus(endpoint, status) {
-            const folder = external_node_path_default().join(root, fileName(gamePartition(endpoint)));
-            let names;
-            try {
-                names = (await external_node_fs_.promises.readdir(folder)).filter((n) => n.endsWith('.json'));
-            }
-            catch (e) {
-                if (e.code === 'ENOENT')
-                    return [];
-                throw e;
-            }
-            const docs = await mapLimit(names, file_checkpoints_CONCURRENCY, (n) => readDoc(external_node_path_default().join(folder, n)));
+            const docs = await readFolder(external_node_path_default().join(root, fileName(gamePartition(endpoint))));
             const ids = [];
             for (const doc of docs) {
-                const id = doc && parsePayload(doc.payload).game_id;
-                if (doc && typeof id === 'number' && Number.isInteger(id) && statusFrom(doc.status) === status)
+                const id = parsePayload(doc.payload).game_id;
+                if (typeof id === 'number' && Number.isInteger(id) && statusFrom(doc.status) === status)
                     ids.push(id);
             }
             return ids.sort((a, b) => a - b);
@@ -72146,7 +72251,7 @@ function createFileCheckpoints(dir, opts = {}) {
         async heartbeat(endpoint, gameIds, owner, leaseMs) {
             const t = now();
             const ids = [...new Set(gameIds)];
-            const held = await mapLimit(ids, file_checkpoints_CONCURRENCY, (id) => change(gameFile(endpoint, id), (doc) => holdsLease(doc, owner)
+            const held = await mapLimit(ids, file_checkpoints_CONCURRENCY, (id) => change(gameFile(endpoint, id), (doc) => doc && holdsLease(doc, owner)
                 ? {
                     next: { ...doc, lease_expires_at: t + leaseMs, updated_at: new Date(t).toISOString() },
                     result: true,
@@ -72187,38 +72292,49 @@ function createFileCheckpoints(dir, opts = {}) {
         },
         renewShardLock(shard, owner, leaseMs) {
             const t = now();
-            return change(lockFile(shard), (doc) => doc?.lease_owner === owner
+            return change(lockFile(shard), (doc) => doc && holdsLock(doc, owner)
                 ? {
                     next: { ...doc, lease_expires_at: t + leaseMs, updated_at: new Date(t).toISOString() },
                     result: true,
                 }
                 : { result: false });
         },
+        async holdBudget(keyHash, owner, ttlMs) {
+            const t = now();
+            await change(fileOf(budgetRowKey(keyHash, owner)), (doc) => ({
+                next: {
+                    ...budgetRowKey(keyHash, owner),
+                    lease_owner: owner,
+                    lease_expires_at: t + ttlMs,
+                    joined_at: doc?.joined_at ?? t,
+                    updated_at: new Date(t).toISOString(),
+                },
+                result: undefined,
+            }));
+            const docs = await readFolder(external_node_path_default().join(root, fileName(budgetPartition(keyHash))));
+            const holders = docs.map((d) => ({
+                owner: d.lease_owner ?? '',
+                joinedAt: d.joined_at ?? 0,
+                expiresAt: d.lease_expires_at ?? 0,
+            }));
+            return liveHolders(holders, t);
+        },
+        async leaveBudget(keyHash, owner) {
+            await change(fileOf(budgetRowKey(keyHash, owner)), () => ({
+                next: null,
+                result: undefined,
+            }));
+        },
         async releaseShardLock(shard, owner) {
-            await change(lockFile(shard), (doc) => doc?.lease_owner === owner ? { next: null, result: undefined } : { result: undefined });
+            await change(lockFile(shard), (doc) => holdsLock(doc, owner) ? { next: null, result: undefined } : { result: undefined });
         },
     };
 }
-/*
- * The DynamoDB adapter's conditions, over a document. As in DynamoDB, a comparison with a missing attribute is
- * false, so a pipeline document (payload only) matches no lease clause and stays done.
- */
-/** `attribute_not_exists(parameter_hash) OR (#s = :leased AND lease_expires_at < :now) OR #s = :failed` */
-function canLease(doc, now) {
-    if (!doc)
-        return true;
-    if (doc.status === 'leased')
-        return doc.lease_expires_at !== undefined && doc.lease_expires_at < now;
-    return doc.status === 'failed';
-}
-/** `lease_owner = :me AND #s = :leased` */
-function holdsLease(doc, owner) {
-    return doc !== undefined && doc.lease_owner === owner && doc.status === 'leased';
-}
-/** `attribute_not_exists(parameter_hash) OR lease_expires_at < :now OR lease_owner = :me` */
-function canLock(doc, owner, now) {
-    return (doc.lease_expires_at !== undefined && doc.lease_expires_at < now) || doc.lease_owner === owner;
-}
+/** The lease rules (lease-rules.ts) over a document, as the DynamoDB adapter sends them as conditions. */
+const canLease = (doc, now) => rowMeets(LEASE_RULES.canLease, doc, '', now);
+const holdsLease = (doc, owner) => rowMeets(LEASE_RULES.holdsLease, doc, owner, 0);
+const canLock = (doc, owner, now) => rowMeets(LEASE_RULES.canLock, doc, owner, now);
+const holdsLock = (doc, owner) => rowMeets(LEASE_RULES.holdsLock, doc, owner, 0);
 /**
  * A per-document mutex across processes: `mkdir <file>.lock` succeeds for exactly one caller. Callers in this
  * process queue on a promise first, so they do not poll the file system against each other.
@@ -72307,6 +72423,20 @@ async function breakStaleLock(lock) {
     finally {
         await external_node_fs_.promises.rmdir(breaker);
     }
+}
+/** Every document of one partition's folder (none if the folder does not exist). */
+async function readFolder(folder) {
+    let names;
+    try {
+        names = (await external_node_fs_.promises.readdir(folder)).filter((n) => n.endsWith('.json'));
+    }
+    catch (e) {
+        if (e.code === 'ENOENT')
+            return [];
+        throw e;
+    }
+    const docs = await mapLimit(names, file_checkpoints_CONCURRENCY, (n) => readDoc(external_node_path_default().join(folder, n)));
+    return docs.filter((d) => d !== undefined);
 }
 async function readDoc(file) {
     let text;
@@ -72599,11 +72729,11 @@ function windowRule(ratePerSec, marginMs = WINDOW_MARGIN_MS) {
  * flight. Time is injected (`now`, `sleep`) so the invariants are tested on a fake clock, without wall time.
  */
 function createRateLimiter(options) {
-    const { concurrency } = options;
+    let { concurrency } = options;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
         throw new RangeError(`concurrency must be a whole number ≥ 1, got ${concurrency}`);
     }
-    const rule = windowRule(options.ratePerSec, options.marginMs);
+    let rule = windowRule(options.ratePerSec, options.marginMs);
     const now = options.now ?? Date.now;
     const sleep = options.sleep ?? defaultSleep;
     const counters = { started: 0, inFlight: 0, maxInFlight: 0 };
@@ -72614,12 +72744,19 @@ function createRateLimiter(options) {
     const slotWaiters = [];
     /** Slot holders pass the window one at a time, in the order they got their slot. */
     let gate = Promise.resolve();
+    // A freed slot goes to the next waiter, unless the concurrency was lowered below the slots still held.
     const freeSlot = () => {
-        const next = slotWaiters.shift();
+        const next = slotsHeld > concurrency ? undefined : slotWaiters.shift();
         if (next)
             next();
         else
             slotsHeld--;
+    };
+    const grantFreeSlots = () => {
+        while (slotsHeld < concurrency && slotWaiters.length > 0) {
+            slotsHeld++;
+            slotWaiters.shift()();
+        }
     };
     const takeSlot = async (signal) => {
         if (slotsHeld < concurrency) {
@@ -72660,7 +72797,21 @@ function createRateLimiter(options) {
         counters.maxInFlight = Math.max(counters.maxInFlight, counters.inFlight);
     };
     return {
-        rule,
+        get rule() {
+            return rule;
+        },
+        setShare(share) {
+            if (!Number.isInteger(share.concurrency) || share.concurrency < 0)
+                throw new RangeError(`concurrency must be a whole number ≥ 0, got ${share.concurrency}`);
+            if (share.concurrency > 0) {
+                rule = windowRule(share.ratePerSec, options.marginMs);
+                // The starts already made still count: the newest of them, as many as the new rule looks back on.
+                while (recent.length > rule.starts)
+                    recent.shift();
+            }
+            concurrency = share.concurrency;
+            grantFreeSlots();
+        },
         async acquire(signal) {
             signal?.throwIfAborted();
             await takeSlot(signal);
@@ -72903,6 +73054,7 @@ function createHttpCbbdClient(options) {
         throw stopped;
     }
     return {
+        setShare: (share) => limiter.setShare({ ratePerSec: share.rate, concurrency: share.concurrency }),
         async fetchGame(endpoint, gameId, signal) {
             const url = baseUrl + gamePath(options.endpoints, endpoint, gameId);
             if (!apiKey)
@@ -80074,6 +80226,379 @@ function shardName(shard) {
     return `${shard.index}/${shard.count}`;
 }
 
+;// CONCATENATED MODULE: ./src/fill/fill-run.ts
+
+/** A fill's state before its first step. */
+function newFillRun(job, ports) {
+    return {
+        job,
+        ports,
+        result: {
+            endpoint: job.endpoint,
+            shard: shardName(job.shard),
+            seasons: [],
+            done: [],
+            empty: [],
+            failed: [],
+            skipped: [],
+            left: 0,
+            stoppedBy: undefined,
+            stopMessage: undefined,
+            partitions: [],
+            usage: ports.client.usage(),
+        },
+        locks: [],
+        queue: [],
+        deferred: [],
+        leased: new Set(),
+        held: 0,
+        total: 0,
+        crashed: undefined,
+    };
+}
+/** Tells the caller how far the fill is. */
+function reportProgress(run) {
+    const r = run.result;
+    run.ports.onProgress?.({
+        done: r.done.length,
+        empty: r.empty.length,
+        failed: r.failed.length,
+        skipped: r.skipped.length,
+        total: run.total,
+    });
+}
+
+;// CONCATENATED MODULE: ./src/fill/fill-steps.ts
+
+
+
+
+
+
+/*
+ * The steps of one shard's fill, in the order they run: lock the shards, then per game lease, fetch, write and
+ * finish (or fail), then release the locks. Each works on the run's state (fill-run.ts) and nothing else.
+ */
+/** How soon a game another run holds is asked for again. */
+const RECHECK_MS = 1000;
+/**
+ * Step 1: one shard lock per season. A season another run holds is left to it (its games counted as `held`);
+ * the games of the seasons locked go on the queue.
+ */
+async function lockShards(run) {
+    const { job, ports, result } = run;
+    for (const season of [...new Set(job.targets.map((t) => t.season))].sort((a, b) => a - b)) {
+        const games = job.targets.filter((t) => t.season === season);
+        const ref = { endpoint: job.endpoint, season, shard: result.shard };
+        const lock = await ports.checkpoints.acquireShardLock(ref, job.owner, job.leaseMs);
+        if (!lock.acquired) {
+            ports.logger.info(`${job.endpoint} ${season} shard ${result.shard} is being filled by ${lock.holder} (until ${new Date(lock.expiresAt).toISOString()}); leaving it to that run`);
+            result.seasons.push({ season, ran: false, heldBy: lock.holder });
+            run.held += games.length;
+            continue;
+        }
+        run.locks.push(ref);
+        result.seasons.push({ season, ran: true });
+        run.queue.push(...games);
+    }
+    run.total = run.queue.length;
+}
+/**
+ * The next game to ask a lease for: the queue first, then games another run held, each once its `notBefore` is
+ * reached. Nothing once the fill has stopped or crashed.
+ */
+async function nextGame(run, now, sleep) {
+    for (;;) {
+        if (run.result.stoppedBy || run.crashed)
+            return undefined;
+        if (run.queue.length > 0)
+            return run.queue.shift();
+        if (run.deferred.length === 0)
+            return undefined;
+        run.deferred.sort((a, b) => a.notBefore - b.notBefore);
+        const wait = run.deferred[0].notBefore - now();
+        if (wait <= 0)
+            return run.deferred.shift().game;
+        await sleep(Math.min(wait, RECHECK_MS));
+    }
+}
+/**
+ * Step 2: a conditional lease on the game. True when this run holds it. A game another run holds is asked again
+ * within RECHECK_MS, or when that lease runs out if sooner: a live holder is usually quick, and a dead one's
+ * lease expires. A finished game is skipped. A store error puts the game back on the queue (left, not lost).
+ */
+async function leaseGame(run, game, now) {
+    const { job, ports } = run;
+    const lease = await ports.checkpoints
+        .tryLease(job.endpoint, game.gameId, game.season, job.owner, job.leaseMs)
+        .catch((e) => {
+        run.queue.unshift(game);
+        throw e;
+    });
+    if (lease.taken) {
+        run.leased.add(game.gameId);
+        return true;
+    }
+    const c = lease.current;
+    if (c.status === 'leased' && c.leaseExpiresAt !== undefined) {
+        run.deferred.push({ game, notBefore: Math.min(c.leaseExpiresAt + 50, now() + RECHECK_MS) });
+        return false;
+    }
+    run.result.skipped.push({ gameId: game.gameId, reason: c.status });
+    reportProgress(run);
+    return false;
+}
+/**
+ * Step 3: one fetch of a leased game. The monthly quota or a refused key stops the fill: the game is released
+ * untouched and put back on the queue (left, not failed), and `undefined` returned. Any other error is the
+ * game's: it comes back as a `failed` outcome.
+ */
+async function fetchGame(run, game) {
+    const { job, ports, result } = run;
+    try {
+        return await ports.client.fetchGame(job.endpoint, game.gameId);
+    }
+    catch (e) {
+        if (e instanceof QuotaExhaustedError || e instanceof ApiKeyError) {
+            result.stoppedBy ??= e instanceof QuotaExhaustedError ? 'quota' : 'api-key';
+            result.stopMessage ??= e.message;
+            run.queue.unshift(game);
+            await ports.checkpoints.release(job.endpoint, game.gameId, job.owner);
+            return undefined;
+        }
+        return { kind: 'failed', reason: `fetch: ${errorMessage(e)}`, attempts: 1 };
+    }
+}
+/**
+ * Step 4: the game's layers written create-only (raw, bronze, silver; the deadletter record for an empty answer),
+ * and their partitions noted for the catalog. Returns the status to finish the game with.
+ */
+async function writeGame(run, game, outcome, ingestedAt) {
+    const { job, ports } = run;
+    if (outcome.kind === 'empty') {
+        await writeEmptyDeadletter(ports.store, ports.layout, job.endpoint, game.gameId, ingestedAt);
+        return 'empty';
+    }
+    const layers = prepareGameLayers(job.endpoint, game, outcome.records, job.key, job.rules);
+    await writeGameLayers(ports.store, ports.layout, job.endpoint, game, layers, ingestedAt);
+    const partitions = [
+        { name: 'season', value: String(game.season) },
+        { name: 'date', value: game.date },
+    ];
+    run.result.partitions.push({ database: job.databases.bronze, table: job.endpoint, partitions }, { database: job.databases.silver, table: ENDPOINT_TABLES[job.endpoint], partitions });
+    return 'done';
+}
+/**
+ * Step 5: the checkpoint, only after the layers are written. A lease lost meanwhile (another run took the game
+ * over) skips it: the other run checkpoints it.
+ */
+async function finishGame(run, game, status, ingestedAt) {
+    const { job, ports, result } = run;
+    if (await ports.checkpoints.finish(job.endpoint, game.gameId, job.owner, status, ingestedAt))
+        result[status].push(game.gameId);
+    else
+        result.skipped.push({
+            gameId: game.gameId,
+            reason: status === 'done'
+                ? 'lease lost before the checkpoint (its layers are written)'
+                : 'lease lost before the checkpoint',
+        });
+}
+/** A game that failed: logged, counted, and checkpointed `failed` with the reason (the next run tries it again). */
+async function failGame(run, game, reason) {
+    const { job, ports } = run;
+    ports.logger.warn(`${job.endpoint} game ${game.gameId} failed: ${reason}`);
+    run.result.failed.push({ gameId: game.gameId, reason });
+    await ports.checkpoints.fail(job.endpoint, game.gameId, job.owner, reason);
+}
+/** Steps 3 to 5 for a game this run holds: fetch, write, finish, or fail with the reason. */
+async function fillGame(run, game) {
+    try {
+        const outcome = await fetchGame(run, game);
+        if (!outcome)
+            return;
+        if (outcome.kind === 'failed')
+            return await failGame(run, game, outcome.reason);
+        const ingestedAt = run.ports.ingestedAt();
+        try {
+            await finishGame(run, game, await writeGame(run, game, outcome, ingestedAt), ingestedAt);
+        }
+        catch (e) {
+            // A schema conflict is the answer's, not the write's: nothing was written, and fetching again changes nothing.
+            await failGame(run, game, e instanceof SchemaConflictError ? e.message : `write: ${errorMessage(e)}`);
+        }
+    }
+    finally {
+        run.leased.delete(game.gameId);
+        reportProgress(run);
+    }
+}
+/** Step 6: the shard locks given back (a failure is logged: the lock then expires on its own). */
+async function releaseShards(run) {
+    const { job, ports } = run;
+    for (const ref of run.locks)
+        await ports.checkpoints
+            .releaseShardLock(ref, job.owner)
+            .catch((e) => ports.logger.warn(`could not release the shard lock: ${errorMessage(e)}`));
+}
+
+;// CONCATENATED MODULE: ./src/fill/budget-share.ts
+/**
+ * One API key's budget shared among the runs that hold it (issue #12): each live holder gets an equal part of the
+ * requests a second and of the requests in flight. Pure: the holders come from the checkpoint store's
+ * `holdBudget`, read again on every heartbeat.
+ */
+
+/** The budget's row key: a hash of the API key, never the key itself. */
+function budgetKeyHash(apiKey) {
+    return createHash('sha256').update(`cbbd-gap-bot budget\n${apiKey}`).digest('hex').slice(0, 32);
+}
+/**
+ * `me`'s share among `holders` (earliest joined first). At most one holder per whole request a second is active
+ * (and never more than the concurrency), so no run starts at a useless rate; the rest queue in join order.
+ * Active holders split the rate evenly and the concurrency as evenly as whole requests allow, the earliest getting
+ * the remainder, so the shares never sum above the budget.
+ */
+function shareOf(budget, holders, me) {
+    const at = holders.findIndex((h) => h.owner === me);
+    const n = holders.length;
+    if (at < 0)
+        return { kind: 'queued', position: n + 1, holders: n };
+    const slots = Math.max(1, Math.min(Math.floor(budget.rate), budget.concurrency));
+    const active = Math.min(n, slots);
+    if (at >= active)
+        return { kind: 'queued', position: at - active + 1, holders: n };
+    const base = Math.floor(budget.concurrency / active);
+    const concurrency = base + (at < budget.concurrency - base * active ? 1 : 0);
+    return { kind: 'active', rate: budget.rate / active, concurrency, holders: n };
+}
+/**
+ * The share to use until the next heartbeat, given the one used so far: a smaller share is taken at once, a larger
+ * one only after a heartbeat has passed since the holders changed (`settled`), by which time every other holder has
+ * read the new count and taken its smaller share. So the shares in use never sum above the budget in a change-over.
+ */
+function nextShare(used, fresh, settled) {
+    if (fresh.kind === 'queued')
+        return fresh;
+    if (!used || used.kind === 'queued')
+        return settled ? fresh : { kind: 'queued', position: 0, holders: fresh.holders };
+    if (settled)
+        return fresh;
+    return {
+        kind: 'active',
+        rate: Math.min(used.rate, fresh.rate),
+        concurrency: Math.min(used.concurrency, fresh.concurrency),
+        holders: fresh.holders,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/fill/budget-holder.ts
+
+
+/**
+ * Registers the run as a holder and re-reads the holders every beat: a smaller share is taken at once; a newcomer
+ * starts only at its second beat, when every other holder has read the new count and shrunk; a share that grows
+ * because a holder left or died is taken at once (that holder no longer sends). A holder that cannot renew its entry
+ * for as long as it lives queues itself, since the others stop counting it.
+ */
+async function holdBudgetShare(o) {
+    const ttlMs = Math.ceil(o.beatMs * 1.5);
+    let used = { kind: 'queued', position: 0, holders: 0 };
+    /** Whether the last beat already found this run entitled to an active share (so the others have shrunk). */
+    let entitled = false;
+    let lastRenewed = o.now();
+    const beat = async () => {
+        try {
+            const holders = await o.checkpoints.holdBudget(o.keyHash, o.owner, ttlMs);
+            lastRenewed = o.now();
+            const fresh = shareOf(o.budget, holders, o.owner);
+            if (fresh.kind === 'queued' && (used.kind !== 'queued' || used.position !== fresh.position))
+                o.logger.info(`API budget: ${fresh.holders} runs hold this key; waiting, place ${fresh.position} in line`);
+            // An active holder's share only grows when a holder left or died, so it is safe to take at once.
+            used = nextShare(used.kind === 'active' ? used : undefined, fresh, entitled || used.kind === 'active');
+            entitled = fresh.kind === 'active';
+        }
+        catch (e) {
+            o.logger.warn(`budget heartbeat failed: ${errorMessage(e)}`);
+            if (o.now() - lastRenewed >= ttlMs)
+                used = { kind: 'queued', position: 0, holders: used.holders };
+        }
+        o.apply(used);
+    };
+    let beating = beat();
+    await beating;
+    beating = undefined;
+    const stopTimer = o.every(o.beatMs, () => {
+        beating ??= beat().finally(() => (beating = undefined));
+    });
+    const settled = async () => {
+        await beating;
+    };
+    return {
+        share: () => used,
+        settled,
+        async stop() {
+            stopTimer();
+            await settled();
+            await o.checkpoints.leaveBudget(o.keyHash, o.owner);
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/fill/heartbeat.ts
+
+/** No heartbeat more often than this, however short the lease. */
+const MIN_BEAT_MS = 1000;
+/**
+ * How often a fill renews its leases and locks: three beats per lease, so two beats can fail (a DynamoDB hiccup
+ * outlasting its retries) before another run may take a game over.
+ */
+function heartbeatInterval(leaseMs) {
+    return Math.max(MIN_BEAT_MS, Math.floor(leaseMs / 3));
+}
+/**
+ * Renews the run's shard locks and game leases every `heartbeatInterval(leaseMs)`. One beat at a time, and
+ * `stop` awaits the one in flight: a beat still retrying after the fill ended would renew a lock the release
+ * could not delete (DynamoDB down) for a run that is gone.
+ */
+function startHeartbeat(run) {
+    const every = run.ports.every ?? everyInterval;
+    let beating;
+    const stopTimer = every(heartbeatInterval(run.job.leaseMs), () => {
+        beating ??= beat(run).finally(() => (beating = undefined));
+    });
+    const settled = async () => {
+        await beating;
+    };
+    return {
+        settled,
+        async stop() {
+            stopTimer();
+            await settled();
+        },
+    };
+}
+/** One beat: the locks first (they guard whole seasons), then the leases; a failure is logged, never thrown. */
+async function beat(run) {
+    const { job, ports } = run;
+    try {
+        for (const ref of run.locks)
+            await ports.checkpoints.renewShardLock(ref, job.owner, job.leaseMs);
+        const lost = await ports.checkpoints.heartbeat(job.endpoint, [...run.leased], job.owner, job.leaseMs);
+        for (const id of lost)
+            ports.logger.warn(`lease of game ${id} was lost (another run may fetch it again)`);
+    }
+    catch (e) {
+        ports.logger.warn(`heartbeat failed: ${errorMessage(e)}`);
+    }
+}
+/** A repeating timer that does not keep the process alive; returns its stop. */
+function everyInterval(ms, fn) {
+    const timer = setInterval(fn, ms);
+    timer.unref();
+    return () => clearInterval(timer);
+}
+
 ;// CONCATENATED MODULE: ./src/fill/run-fill.ts
 
 
@@ -80081,213 +80606,78 @@ function shardName(shard) {
 
 
 
-
-/** How soon a game another run holds is asked for again. */
-const RECHECK_MS = 1000;
 /**
- * Fills one shard: per season a shard lock (a second run of the same shard exits at once), then each game by a
- * conditional lease, one fetch, the three layers written create-only, and only then the checkpoint `done`
- * (`empty` after the deadletter record; `failed` with the reason). Leases and locks are heartbeated. The
- * monthly quota or a refused key stops everything at once: games not yet fetched are released, not failed.
+ * Fills one shard, step by step (fill-steps.ts): lock the shards (a second run of the same shard exits at once),
+ * then per game a conditional lease, one fetch, the three layers written create-only, and only then the
+ * checkpoint `done` (`empty` after the deadletter record; `failed` with the reason); last, release the locks.
+ * Leases and locks are heartbeated meanwhile (heartbeat.ts). The monthly quota or a refused key stops everything
+ * at once: games not yet fetched are released, not failed.
  */
 async function runFill(job, ports) {
-    const { checkpoints, logger } = ports;
-    const result = {
-        endpoint: job.endpoint,
-        shard: shardName(job.shard),
-        seasons: [],
-        done: [],
-        empty: [],
-        failed: [],
-        skipped: [],
-        left: 0,
-        stoppedBy: undefined,
-        stopMessage: undefined,
-        partitions: [],
-        usage: ports.client.usage(),
-    };
-    const table = ENDPOINT_TABLES[job.endpoint];
-    const locks = [];
-    /** Games of seasons another run holds the shard lock of: left to that run, and counted as left. */
-    let held = 0;
-    const queue = [];
-    for (const season of [...new Set(job.targets.map((t) => t.season))].sort((a, b) => a - b)) {
-        const ref = { endpoint: job.endpoint, season, shard: result.shard };
-        const lock = await checkpoints.acquireShardLock(ref, job.owner, job.leaseMs);
-        if (!lock.acquired) {
-            logger.info(`${job.endpoint} ${season} shard ${result.shard} is being filled by ${lock.holder} (until ${new Date(lock.expiresAt).toISOString()}); leaving it to that run`);
-            result.seasons.push({ season, ran: false, heldBy: lock.holder });
-            held += job.targets.filter((t) => t.season === season).length;
-            continue;
-        }
-        locks.push(ref);
-        result.seasons.push({ season, ran: true });
-        queue.push(...job.targets.filter((t) => t.season === season));
-    }
-    const total = queue.length;
-    const leased = new Set();
-    const every = ports.every ??
-        ((ms, fn) => {
-            const timer = setInterval(fn, ms);
-            timer.unref();
-            return () => clearInterval(timer);
-        });
-    // One beat at a time, and the one in flight is awaited before the locks are released: a beat still retrying
-    // after the fill ended would renew a lock the release could not delete (DynamoDB down) for a run that is gone.
-    let beating;
-    const stopHeartbeat = every(Math.max(1000, Math.floor(job.leaseMs / 3)), () => {
-        beating ??= heartbeat().finally(() => (beating = undefined));
-    });
-    const progress = () => ports.onProgress?.({
-        done: result.done.length,
-        empty: result.empty.length,
-        failed: result.failed.length,
-        skipped: result.skipped.length,
-        total,
-    });
-    // Games another run holds: asked again once its lease runs out. A live holder heartbeats and then finishes
-    // them (we skip them as done); a dead one's lease expires and we take the game over.
-    const deferred = [];
-    const sleep = ports.sleep ?? ((ms) => (0,external_node_timers_promises_namespaceObject.setTimeout)(ms));
-    const now = ports.now ?? Date.now;
-    // The first error a worker cannot handle (the checkpoint store down for longer than its retries): the other
-    // workers take no new game, and it is rethrown once all are back, so nothing runs on after the fill has ended.
-    let crashed;
-    const nextGame = async () => {
-        for (;;) {
-            if (result.stoppedBy || crashed)
-                return undefined;
-            if (queue.length > 0)
-                return queue.shift();
-            if (deferred.length === 0)
-                return undefined;
-            deferred.sort((a, b) => a.notBefore - b.notBefore);
-            const wait = deferred[0].notBefore - now();
-            if (wait <= 0)
-                return deferred.shift().game;
-            await sleep(Math.min(wait, 1000));
-        }
-    };
-    const worker = async () => {
-        try {
-            await work();
-        }
-        catch (error) {
-            crashed ??= { error };
-        }
-    };
-    const work = async () => {
-        for (let game = await nextGame(); game; game = await nextGame()) {
-            const lease = await checkpoints
-                .tryLease(job.endpoint, game.gameId, game.season, job.owner, job.leaseMs)
-                .catch((e) => {
-                queue.unshift(game); // never taken: left for the next run, and counted so
-                throw e;
-            });
-            if (!lease.taken) {
-                const c = lease.current;
-                if (c.status === 'leased' && c.leaseExpiresAt !== undefined) {
-                    // Ask again within a second, or when the lease runs out if sooner: a live holder is usually quick.
-                    deferred.push({ game, notBefore: Math.min(c.leaseExpiresAt + 50, now() + RECHECK_MS) });
-                    continue;
-                }
-                result.skipped.push({ gameId: game.gameId, reason: c.status });
-                progress();
-                continue;
-            }
-            leased.add(game.gameId);
-            try {
-                await fillGame(game);
-            }
-            finally {
-                leased.delete(game.gameId);
-                progress();
-            }
-        }
-    };
-    async function fillGame(game) {
-        let outcome;
-        try {
-            outcome = await ports.client.fetchGame(job.endpoint, game.gameId);
-        }
-        catch (e) {
-            if (e instanceof QuotaExhaustedError || e instanceof ApiKeyError) {
-                result.stoppedBy ??= e instanceof QuotaExhaustedError ? 'quota' : 'api-key';
-                result.stopMessage ??= e.message;
-                queue.unshift(game);
-                await checkpoints.release(job.endpoint, game.gameId, job.owner);
-                return;
-            }
-            return failGame(game, `fetch: ${errorMessage(e)}`);
-        }
-        try {
-            if (outcome.kind === 'failed')
-                return failGame(game, outcome.reason);
-            const ingestedAt = ports.ingestedAt();
-            if (outcome.kind === 'empty') {
-                await writeEmptyDeadletter(ports.store, ports.layout, job.endpoint, game.gameId, ingestedAt);
-                if (await checkpoints.finish(job.endpoint, game.gameId, job.owner, 'empty', ingestedAt))
-                    result.empty.push(game.gameId);
-                else
-                    result.skipped.push({ gameId: game.gameId, reason: 'lease lost before the checkpoint' });
-                return;
-            }
-            const layers = prepareGameLayers(job.endpoint, game, outcome.records, job.key, job.rules);
-            await writeGameLayers(ports.store, ports.layout, job.endpoint, game, layers, ingestedAt);
-            const partitions = [
-                { name: 'season', value: String(game.season) },
-                { name: 'date', value: game.date },
-            ];
-            result.partitions.push({ database: job.databases.bronze, table: job.endpoint, partitions }, { database: job.databases.silver, table, partitions });
-            if (await checkpoints.finish(job.endpoint, game.gameId, job.owner, 'done', ingestedAt))
-                result.done.push(game.gameId);
-            else
-                result.skipped.push({
-                    gameId: game.gameId,
-                    reason: 'lease lost before the checkpoint (its layers are written)',
-                });
-        }
-        catch (e) {
-            // A schema conflict is the answer's, not the write's: nothing was written, and fetching again changes nothing.
-            await failGame(game, e instanceof SchemaConflictError ? e.message : `write: ${errorMessage(e)}`);
-        }
-    }
-    async function failGame(game, reason) {
-        logger.warn(`${job.endpoint} game ${game.gameId} failed: ${reason}`);
-        result.failed.push({ gameId: game.gameId, reason });
-        await checkpoints.fail(job.endpoint, game.gameId, job.owner, reason);
-    }
-    async function heartbeat() {
-        try {
-            for (const ref of locks)
-                await checkpoints.renewShardLock(ref, job.owner, job.leaseMs);
-            const lost = await checkpoints.heartbeat(job.endpoint, [...leased], job.owner, job.leaseMs);
-            for (const id of lost)
-                logger.warn(`lease of game ${id} was lost (another run may fetch it again)`);
-        }
-        catch (e) {
-            logger.warn(`heartbeat failed: ${errorMessage(e)}`);
-        }
-    }
+    const run = newFillRun(job, ports);
+    await lockShards(run);
+    const heartbeat = startHeartbeat(run);
+    const budget = run.total > 0 ? await holdSharedBudget(run) : undefined;
     try {
-        await Promise.all(Array.from({ length: Math.max(1, Math.min(job.workers, total || 1)) }, worker));
+        const workers = Math.max(1, Math.min(job.workers, run.total || 1));
+        await Promise.all(Array.from({ length: workers }, () => worker(run)));
     }
     finally {
-        stopHeartbeat();
-        await beating;
-        for (const ref of locks)
-            await checkpoints
-                .releaseShardLock(ref, job.owner)
-                .catch((e) => logger.warn(`could not release the shard lock: ${errorMessage(e)}`));
+        // The beat in flight lands before the locks go, or it could renew a lock for a run that is gone.
+        await heartbeat.stop();
+        await budget?.stop();
+        await releaseShards(run);
     }
-    if (crashed) {
+    return summarize(run);
+}
+/** Joins the key's shared budget when the fill has one: the client then runs at the share the holder puts in force. */
+async function holdSharedBudget(run) {
+    const { ports, job } = run;
+    const { budget, client } = ports;
+    if (!budget || !client.setShare)
+        return undefined;
+    const setShare = client.setShare.bind(client);
+    return holdBudgetShare({
+        checkpoints: ports.checkpoints,
+        keyHash: budget.keyHash,
+        owner: job.owner,
+        budget: budget.whole,
+        beatMs: budget.beatMs,
+        every: ports.every ?? everyInterval,
+        now: ports.now ?? Date.now,
+        apply: (share) => setShare(share.kind === 'active'
+            ? { rate: share.rate, concurrency: share.concurrency }
+            : { rate: budget.whole.rate, concurrency: 0 }),
+        logger: ports.logger,
+    });
+}
+/**
+ * One worker: takes games until none is left or the fill stopped. An error it cannot handle (the checkpoint store
+ * down past its retries) is kept in the run, so the other workers take no new game and the fill ends with it.
+ */
+async function worker(run) {
+    const now = run.ports.now ?? Date.now;
+    const sleep = run.ports.sleep ?? ((ms) => (0,external_node_timers_promises_namespaceObject.setTimeout)(ms));
+    try {
+        for (let game = await nextGame(run, now, sleep); game; game = await nextGame(run, now, sleep))
+            if (await leaseGame(run, game, now))
+                await fillGame(run, game);
+    }
+    catch (error) {
+        run.crashed ??= { error };
+    }
+}
+/** The result once every worker is back: what is left, the API's usage, and the error that ended it, if any. */
+function summarize(run) {
+    const { result } = run;
+    if (run.crashed) {
         // The games finished so far are written and checkpointed: report them with the error, do not lose them.
         result.stoppedBy = 'error';
-        result.stopMessage = errorMessage(crashed.error);
-        logger.error(`fill stopped: ${result.stopMessage}`);
+        result.stopMessage = errorMessage(run.crashed.error);
+        run.ports.logger.error(`fill stopped: ${result.stopMessage}`);
     }
-    result.left = queue.length + deferred.length + held;
-    result.usage = ports.client.usage();
+    result.left = run.queue.length + run.deferred.length + run.held;
+    result.usage = run.ports.client.usage();
     return result;
 }
 
@@ -90386,7 +90776,7 @@ const ZodAny = /*@__PURE__*/ (/* unused pure expression or super */ null && (cor
     ZodType.init(inst, def);
     inst._zod.processJSONSchema = (ctx, json, params) => processors.anyProcessor(inst, ctx, json, params);
 })));
-function any() {
+function schemas_any() {
     return core._any(ZodAny);
 }
 const ZodUnknown = /*@__PURE__*/ $constructor("ZodUnknown", (inst, def) => {
