@@ -72494,8 +72494,10 @@ function file_checkpoints_toCheckpoint(doc, gameId) {
 const POLL_CAP_MS = 5_000;
 /** GetQueryResults answers at most 1,000 rows a page. */
 const RESULT_PAGE = 1000;
-/** Above this many files a `"$path" IN (…)` list would near Athena's 262,144-character statement limit. */
-const PATH_LIST_MAX = 1000;
+/** StartQueryExecution refuses a `QueryString` longer than this (not adjustable). */
+const ATHENA_MAX_QUERY_BYTES = 262_144;
+/** What a statement needs besides its `"$path"` list: the questions of `sqlTableFacts`, one per column at most. */
+const STATEMENT_ROOM_BYTES = 32_768;
 /** A statement Athena ran and refused: the message is its `StateChangeReason`, in Athena's words. */
 class AthenaQueryError extends Error {
     queryExecutionId;
@@ -72517,7 +72519,9 @@ function createAthenaEngine(client, catalog, opts) {
     const lakeRoot = `${opts.lakeUri.replace(/\/+$/, '')}/`;
     const uriOf = (f) => `${lakeRoot}${f.key}`;
     const keyOf = (p) => (p.startsWith(lakeRoot) ? p.slice(lakeRoot.length) : p);
-    const run = retryTransient(athenaRunner(client, opts), opts.pollMs ?? 250);
+    const maxQueryBytes = opts.maxQueryBytes ?? ATHENA_MAX_QUERY_BYTES;
+    const run = retryTransient(athenaRunner(client, opts, maxQueryBytes), opts.pollMs ?? 250);
+    const limits = { budget: Math.max(0, maxQueryBytes - STATEMENT_ROOM_BYTES), maxQueryBytes };
     return {
         name: 'athena',
         async tableFacts(request) {
@@ -72539,8 +72543,10 @@ function createAthenaEngine(client, catalog, opts) {
             const { value, unreadable } = await withoutUnreadable(request.files, (files) => {
                 const kept = new Set(files);
                 const skipped = [...request.files.filter((f) => !kept.has(f)), ...strays];
-                return sqlTableFacts(request, files, columns, athenaDialect(table, request, skipped, uriOf), run, keyOf);
-            }, (e, files) => blame(e, files, strays, request.table, lakeRoot));
+                return sqlTableFacts(request, files, columns, athenaDialect(table, request, skipped, uriOf, limits), run, keyOf);
+            }, (e, files) => blame(e, files, strays, request.table, lakeRoot)).catch((e) => {
+                throw e instanceof AthenaQueryError ? statementFailed(e, `${opts.database}.${request.table}`) : e;
+            });
             value.unreadable = unreadable;
             return value;
         },
@@ -72576,9 +72582,8 @@ function blame(e, files, strays, table, lakeRoot) {
  * Athena has no row number within a file, so rows are ordered by file only; which of two equal keys in one
  * file comes first does not change the per-season duplicate counts.
  */
-function athenaDialect(table, request, skipped, uriOf) {
+function athenaDialect(table, request, skipped, uriOf, limits) {
     const seasonKey = table.glue.PartitionKeys?.find((k) => k.Name.toLowerCase() === 'season');
-    const skippedKeys = new Set(skipped.map((f) => f.key));
     const conditions = [];
     if (seasonKey) {
         const seasons = [
@@ -72587,19 +72592,10 @@ function athenaDialect(table, request, skipped, uriOf) {
         const numeric = !/^(string|varchar|char)/i.test(seasonKey.Type);
         const values = seasons.map((s) => (numeric ? String(s) : sqlLiteral(String(s))));
         conditions.push(values.length > 0 ? `${quoteIdentifier(seasonKey.Name)} IN (${values.join(', ')})` : 'false');
-        for (const f of skipped)
-            conditions.push(`"$path" <> ${sqlLiteral(uriOf(f))}`);
     }
-    else if (request.files.length <= PATH_LIST_MAX) {
-        // Unpartitioned tables read every file under their location, subdirectories included (a stray `season=`
-        // directory under a dimension): ask for the request's files only.
-        const wanted = request.files.filter((f) => !skippedKeys.has(f.key)).map((f) => sqlLiteral(uriOf(f)));
-        conditions.push(wanted.length > 0 ? `"$path" IN (${wanted.join(', ')})` : 'false');
-    }
-    else {
-        for (const f of skipped)
-            conditions.push(`"$path" <> ${sqlLiteral(uriOf(f))}`);
-    }
+    const paths = pathCondition(request, skipped, uriOf, limits, seasonKey === undefined);
+    if (paths)
+        conditions.push(paths);
     const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
     return {
         source: () => `(SELECT *, "$path" FROM ${quoteIdentifier(table.database)}.${quoteIdentifier(table.name)}${where})`,
@@ -72610,10 +72606,43 @@ function athenaDialect(table, request, skipped, uriOf) {
         quote: quoteIdentifier,
     };
 }
+/**
+ * The `"$path"` restriction of a table's statements, within the budget (Athena refuses a statement over 262,144
+ * bytes). A partitioned table leaves out the files set aside (`NOT IN`), so Athena still reads, and names, any
+ * object the listing did not offer; past the budget it lists the files kept (`IN`) instead. An unpartitioned
+ * table prefers the kept list, since it reads every file under its location, subdirectories included (a stray
+ * `season=` directory under a dimension). When neither list fits the run fails (exit 4) naming the limit.
+ */
+function pathCondition(request, skipped, uriOf, limits, preferKept) {
+    const skippedKeys = new Set(skipped.map((f) => f.key));
+    const kept = request.files.filter((f) => !skippedKeys.has(f.key));
+    const list = (files) => files.map((f) => sqlLiteral(uriOf(f))).join(', ');
+    const keptCondition = kept.length > 0 ? `"$path" IN (${list(kept)})` : 'false';
+    const skippedCondition = skipped.length > 0 ? `"$path" NOT IN (${list(skipped)})` : undefined;
+    const size = (c) => Buffer.byteLength(c ?? '');
+    const order = preferKept ? [keptCondition, skippedCondition] : [skippedCondition, keptCondition];
+    const fits = order.findIndex((c) => size(c) <= limits.budget);
+    if (fits >= 0)
+        return order[fits];
+    throw new RunFailedError(`Athena: ${request.table} has ${kept.length} readable file(s) and ${skipped.length} set aside as unreadable; neither list fits Athena's ${limits.maxQueryBytes}-byte query limit (${size(keptCondition)} and ${size(skippedCondition)} bytes); likely remedy: move the unreadable files aside, or audit with --engine scan`);
+}
+/**
+ * A statement Athena refused for a reason that is neither bad bytes nor transient (a split it cannot open for
+ * lack of access, an internal error): the run could not read the table, so it fails (exit 4), never a gap.
+ */
+function statementFailed(e, table) {
+    const remedy = /ACCESS_DENIED|Access Denied|403|CANNOT_OPEN_SPLIT/i.test(e.message)
+        ? "check that Athena's role can read the lake's objects (s3:GetObject) and the results location"
+        : `see query ${e.queryExecutionId} in Athena's history`;
+    return new RunFailedError(`Athena: a statement on ${table} failed: ${e.message}; likely remedy: ${remedy}, or audit with --engine scan`, { cause: e });
+}
 /** Start, poll until done, read every page: one statement's rows as strings, NULL as null. */
-function athenaRunner(client, opts) {
+function athenaRunner(client, opts, maxQueryBytes) {
     const firstWait = opts.pollMs ?? 250;
     return async (sql) => {
+        const bytes = Buffer.byteLength(sql);
+        if (bytes > maxQueryBytes)
+            throw new RunFailedError(`Athena: a statement of ${bytes} bytes exceeds Athena's ${maxQueryBytes}-byte query limit; likely remedy: audit with --engine scan`);
         const { QueryExecutionId: id } = await client.send(new dist_cjs/* StartQueryExecutionCommand */.Wjk({
             QueryString: sql,
             QueryExecutionContext: { Database: opts.database },

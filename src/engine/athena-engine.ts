@@ -28,14 +28,18 @@ export interface AthenaEngineOptions {
   lakeUri: string;
   /** First wait between GetQueryExecution polls; it doubles up to `POLL_CAP_MS`. */
   pollMs?: number;
+  /** Athena's limit on a statement, in bytes (`ATHENA_MAX_QUERY_BYTES`); lower only to test the limit. */
+  maxQueryBytes?: number;
 }
 
 /** The longest wait between two polls of one query. */
 const POLL_CAP_MS = 5_000;
 /** GetQueryResults answers at most 1,000 rows a page. */
 const RESULT_PAGE = 1000;
-/** Above this many files a `"$path" IN (…)` list would near Athena's 262,144-character statement limit. */
-const PATH_LIST_MAX = 1000;
+/** StartQueryExecution refuses a `QueryString` longer than this (not adjustable). */
+export const ATHENA_MAX_QUERY_BYTES = 262_144;
+/** What a statement needs besides its `"$path"` list: the questions of `sqlTableFacts`, one per column at most. */
+const STATEMENT_ROOM_BYTES = 32_768;
 
 /** A statement Athena ran and refused: the message is its `StateChangeReason`, in Athena's words. */
 export class AthenaQueryError extends Error {
@@ -63,7 +67,9 @@ export function createAthenaEngine(
   const lakeRoot = `${opts.lakeUri.replace(/\/+$/, '')}/`;
   const uriOf = (f: LakeFile) => `${lakeRoot}${f.key}`;
   const keyOf = (p: string) => (p.startsWith(lakeRoot) ? p.slice(lakeRoot.length) : p);
-  const run = retryTransient(athenaRunner(client, opts), opts.pollMs ?? 250);
+  const maxQueryBytes = opts.maxQueryBytes ?? ATHENA_MAX_QUERY_BYTES;
+  const run = retryTransient(athenaRunner(client, opts, maxQueryBytes), opts.pollMs ?? 250);
+  const limits = { budget: Math.max(0, maxQueryBytes - STATEMENT_ROOM_BYTES), maxQueryBytes };
 
   return {
     name: 'athena',
@@ -91,13 +97,15 @@ export function createAthenaEngine(
             request,
             files,
             columns,
-            athenaDialect(table, request, skipped, uriOf),
+            athenaDialect(table, request, skipped, uriOf, limits),
             run,
             keyOf,
           );
         },
         (e, files) => blame(e, files, strays, request.table, lakeRoot),
-      );
+      ).catch((e: unknown) => {
+        throw e instanceof AthenaQueryError ? statementFailed(e, `${opts.database}.${request.table}`) : e;
+      });
       value.unreadable = unreadable;
       return value;
     },
@@ -144,9 +152,9 @@ function athenaDialect(
   request: TableRequest,
   skipped: readonly LakeFile[],
   uriOf: (f: LakeFile) => string,
+  limits: { budget: number; maxQueryBytes: number },
 ): SqlDialect {
   const seasonKey = table.glue.PartitionKeys?.find((k) => k.Name.toLowerCase() === 'season');
-  const skippedKeys = new Set(skipped.map((f) => f.key));
   const conditions: string[] = [];
   if (seasonKey) {
     const seasons = [
@@ -157,15 +165,9 @@ function athenaDialect(
     conditions.push(
       values.length > 0 ? `${quoteIdentifier(seasonKey.Name)} IN (${values.join(', ')})` : 'false',
     );
-    for (const f of skipped) conditions.push(`"$path" <> ${sqlLiteral(uriOf(f))}`);
-  } else if (request.files.length <= PATH_LIST_MAX) {
-    // Unpartitioned tables read every file under their location, subdirectories included (a stray `season=`
-    // directory under a dimension): ask for the request's files only.
-    const wanted = request.files.filter((f) => !skippedKeys.has(f.key)).map((f) => sqlLiteral(uriOf(f)));
-    conditions.push(wanted.length > 0 ? `"$path" IN (${wanted.join(', ')})` : 'false');
-  } else {
-    for (const f of skipped) conditions.push(`"$path" <> ${sqlLiteral(uriOf(f))}`);
   }
+  const paths = pathCondition(request, skipped, uriOf, limits, seasonKey === undefined);
+  if (paths) conditions.push(paths);
   const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
   return {
     source: () =>
@@ -179,10 +181,57 @@ function athenaDialect(
   };
 }
 
+/**
+ * The `"$path"` restriction of a table's statements, within the budget (Athena refuses a statement over 262,144
+ * bytes). A partitioned table leaves out the files set aside (`NOT IN`), so Athena still reads, and names, any
+ * object the listing did not offer; past the budget it lists the files kept (`IN`) instead. An unpartitioned
+ * table prefers the kept list, since it reads every file under its location, subdirectories included (a stray
+ * `season=` directory under a dimension). When neither list fits the run fails (exit 4) naming the limit.
+ */
+function pathCondition(
+  request: TableRequest,
+  skipped: readonly LakeFile[],
+  uriOf: (f: LakeFile) => string,
+  limits: { budget: number; maxQueryBytes: number },
+  preferKept: boolean,
+): string | undefined {
+  const skippedKeys = new Set(skipped.map((f) => f.key));
+  const kept = request.files.filter((f) => !skippedKeys.has(f.key));
+  const list = (files: readonly LakeFile[]) => files.map((f) => sqlLiteral(uriOf(f))).join(', ');
+  const keptCondition = kept.length > 0 ? `"$path" IN (${list(kept)})` : 'false';
+  const skippedCondition = skipped.length > 0 ? `"$path" NOT IN (${list(skipped)})` : undefined;
+  const size = (c: string | undefined) => Buffer.byteLength(c ?? '');
+  const order = preferKept ? [keptCondition, skippedCondition] : [skippedCondition, keptCondition];
+  const fits = order.findIndex((c) => size(c) <= limits.budget);
+  if (fits >= 0) return order[fits];
+  throw new RunFailedError(
+    `Athena: ${request.table} has ${kept.length} readable file(s) and ${skipped.length} set aside as unreadable; neither list fits Athena's ${limits.maxQueryBytes}-byte query limit (${size(keptCondition)} and ${size(skippedCondition)} bytes); likely remedy: move the unreadable files aside, or audit with --engine scan`,
+  );
+}
+
+/**
+ * A statement Athena refused for a reason that is neither bad bytes nor transient (a split it cannot open for
+ * lack of access, an internal error): the run could not read the table, so it fails (exit 4), never a gap.
+ */
+function statementFailed(e: AthenaQueryError, table: string): RunFailedError {
+  const remedy = /ACCESS_DENIED|Access Denied|403|CANNOT_OPEN_SPLIT/i.test(e.message)
+    ? "check that Athena's role can read the lake's objects (s3:GetObject) and the results location"
+    : `see query ${e.queryExecutionId} in Athena's history`;
+  return new RunFailedError(
+    `Athena: a statement on ${table} failed: ${e.message}; likely remedy: ${remedy}, or audit with --engine scan`,
+    { cause: e },
+  );
+}
+
 /** Start, poll until done, read every page: one statement's rows as strings, NULL as null. */
-function athenaRunner(client: AthenaClient, opts: AthenaEngineOptions): RunSql {
+function athenaRunner(client: AthenaClient, opts: AthenaEngineOptions, maxQueryBytes: number): RunSql {
   const firstWait = opts.pollMs ?? 250;
   return async (sql) => {
+    const bytes = Buffer.byteLength(sql);
+    if (bytes > maxQueryBytes)
+      throw new RunFailedError(
+        `Athena: a statement of ${bytes} bytes exceeds Athena's ${maxQueryBytes}-byte query limit; likely remedy: audit with --engine scan`,
+      );
     const { QueryExecutionId: id } = await client.send(
       new StartQueryExecutionCommand({
         QueryString: sql,

@@ -12,6 +12,7 @@ import { parquetStorageDescriptor } from '../../src/catalog/glue-shapes.js';
 import { createAthenaEngine } from '../../src/engine/athena-engine.js';
 import type { QueryEngine } from '../../src/engine/query-engine.js';
 import { createFsStore } from '../../src/lake/fs-store.js';
+import { exitCodeFor } from '../../src/util/errors.js';
 import { startFakeAthena, type FakeAthena } from '../fakes/athena.js';
 import { startFakeGlue, type FakeGlue } from '../fakes/glue.js';
 
@@ -165,6 +166,58 @@ describe('Athena engine', () => {
     expect(facts.rowsBySeason).toEqual(new Map([[2025, 1]]));
   });
 
+  /** Files the listing offers that Athena finds corrupt, with keys near S3's 1,024-byte limit. */
+  const longFiles = (n: number, from = 0): LakeFile[] =>
+    Array.from({ length: n }, (_, i) => ({
+      key: `silver/fct_x/season=2025/date=2025-01-01/${'x'.repeat(900)}-${from + i}.parquet`,
+      size: 1,
+      table: 'fct_x',
+      partitions: [{ name: 'season', value: '2025' }],
+      shape: 'season/date',
+      season: 2025,
+    }));
+  const badData = (f: LakeFile) =>
+    `HIVE_BAD_DATA: Malformed Parquet file. Can not read value at 0 in block -1 in file ${LAKE}/${f.key}`;
+
+  it("keeps a statement within Athena's 262,144 bytes when hundreds of files are set aside: lists the kept files instead", async () => {
+    const corrupt = longFiles(280);
+    refusals.push(...corrupt.map(badData));
+    const started = athena.counters.StartQueryExecution;
+    const facts = await engine.tableFacts({
+      ...request('fct_x', [2025]),
+      files: [...request('fct_x', [2025]).files, ...corrupt],
+    });
+    expect(refusals).toEqual([]);
+    expect(facts.unreadable.map((u) => u.key)).toEqual(corrupt.map((f) => f.key));
+    expect(facts.rowsBySeason).toEqual(new Map([[2025, 1]]));
+    // 280 refused statements, then the four questions; none was longer than Athena takes.
+    expect(athena.counters.StartQueryExecution - started).toBe(284);
+    expect(Math.max(...athena.queries.slice(-4).map((q) => Buffer.byteLength(q.sql)))).toBeLessThan(262_144);
+  });
+
+  it('fails the run (exit 4) naming the limit when neither the kept nor the set-aside list fits', async () => {
+    const small = createAthenaEngine(athenaClient, createGlueCatalog(glueClient), {
+      database: 'cbbd_silver',
+      workgroup: 'primary',
+      lakeUri: LAKE,
+      pollMs: 1,
+      maxQueryBytes: 40_000,
+    });
+    const corrupt = longFiles(10);
+    refusals.push(...corrupt.map(badData));
+    try {
+      const error = await small
+        .tableFacts({ ...request('fct_x', [2025]), files: [...corrupt, ...longFiles(10, 10)] })
+        .catch((e: unknown) => e);
+      expect(exitCodeFor(error)).toBe(4);
+      expect(String(error)).toMatch(
+        /Athena: fct_x has 1[23] readable file\(s\) and [78] set aside as unreadable; neither list fits Athena's 40000-byte query limit/,
+      );
+    } finally {
+      refusals.length = 0;
+    }
+  });
+
   it('answers empty facts for a table with no catalog entry, without asking Athena', async () => {
     files.set('fct_uncatalogued', files.get('fct_x')!);
     const started = athena.counters.StartQueryExecution;
@@ -174,14 +227,26 @@ describe('Athena engine', () => {
     expect(athena.counters.StartQueryExecution).toBe(started);
   });
 
-  it('throws a failed statement with its StateChangeReason', async () => {
+  it('fails the run (exit 4) naming Athena and the table when a statement fails for another reason', async () => {
     mapped = false;
     try {
-      await expect(engine.tableFacts(request('fct_x', [2024]))).rejects.toThrow(
-        /^GENERIC_INTERNAL_ERROR: the fake Athena cannot map s3:\/\/athena-engine-lake\/silver\/fct_x\/season=2024\/date=2024-01-01\/ to a local path \(query [0-9a-f-]+\)$/,
+      const error = await engine.tableFacts(request('fct_x', [2024])).catch((e: unknown) => e);
+      expect(exitCodeFor(error)).toBe(4);
+      expect(String(error)).toMatch(
+        /^RunFailedError: Athena: a statement on cbbd_silver.fct_x failed: GENERIC_INTERNAL_ERROR: the fake Athena cannot map s3:\/\/athena-engine-lake\/silver\/fct_x\/season=2024\/date=2024-01-01\/ to a local path \(query [0-9a-f-]+\); likely remedy: see query [0-9a-f-]+ in Athena's history, or audit with --engine scan$/,
       );
     } finally {
       mapped = true;
     }
+  });
+
+  it('fails the run (exit 4) on a split Athena cannot open that is not about bad bytes, never a gap', async () => {
+    refusals.push(
+      `HIVE_CANNOT_OPEN_SPLIT: Error opening Hive split ${LAKE}/silver/fct_x/season=2024/date=2024-01-01/part-a.parquet (offset=0, length=100): Access Denied (Service: Amazon S3; Status Code: 403)`,
+    );
+    const error = await engine.tableFacts(request('fct_x', [2024])).catch((e: unknown) => e);
+    expect(exitCodeFor(error)).toBe(4);
+    expect(String(error)).toMatch(/Access Denied .*likely remedy: check that Athena's role can read/);
+    expect(refusals).toEqual([]);
   });
 });

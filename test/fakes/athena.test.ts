@@ -150,6 +150,18 @@ describe('fake Athena', () => {
     });
   });
 
+  it('refuses a statement over 262,144 bytes as Athena does (InvalidRequestException), and takes one of exactly that', async () => {
+    // 262,145 bytes in 262,144 characters: the limit is on bytes.
+    const padded = (bytes: number) => `SELECT 1 AS one -- é${'x'.repeat(bytes - 21)}`;
+    expect(padded(262_145).length).toBe(262_144);
+    await expect(
+      client.send(new StartQueryExecutionCommand({ QueryString: padded(262_145) })),
+    ).rejects.toThrow(
+      /^1 validation error detected: Value '262145 bytes' at 'queryString' failed to satisfy constraint: Member must have length less than or equal to 262144$/,
+    );
+    expect((await run(padded(262_144))).states.at(-1)).toBe('SUCCEEDED');
+  });
+
   it('refuses results before the query has finished', async () => {
     const { QueryExecutionId } = await client.send(
       new StartQueryExecutionCommand({ QueryString: 'SELECT 1' }),
@@ -261,7 +273,8 @@ describe('fake Athena', () => {
   });
 
   it('counts calls per operation', () => {
-    expect(athena.counters.StartQueryExecution).toBe(athena.queries.length);
+    // One start was refused for its length and never became a query.
+    expect(athena.counters.StartQueryExecution).toBe(athena.queries.length + 1);
     expect(athena.counters.GetQueryExecution).toBeGreaterThanOrEqual(3 * (athena.queries.length - 1));
     expect(athena.counters.GetQueryResults).toBeGreaterThan(0);
   });

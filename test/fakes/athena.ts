@@ -87,13 +87,18 @@ export async function startFakeAthena(options: FakeAthenaOptions): Promise<FakeA
   const ops: Record<AthenaOp, (b: JsonBody) => unknown> = {
     StartQueryExecution(b) {
       const sql = typeof b.QueryString === 'string' ? b.QueryString : '';
-      if (sql.length < 1 || sql.length > ATHENA_MAX_QUERY) {
+      // Athena's words: "'queryString' failed to satisfy constraint: Member must have length less than or equal
+      // to 262144" (a limit in bytes, not adjustable).
+      const bytes = Buffer.byteLength(sql);
+      if (bytes < 1 || bytes > ATHENA_MAX_QUERY) {
         throw new AwsJsonError(
           'InvalidRequestException',
           validationMessage(
             'queryString',
-            `${sql.length} characters`,
-            `Member must have length between 1 and ${ATHENA_MAX_QUERY}`,
+            `${bytes} bytes`,
+            bytes < 1
+              ? 'Member must have length greater than or equal to 1'
+              : `Member must have length less than or equal to ${ATHENA_MAX_QUERY}`,
           ),
         );
       }
