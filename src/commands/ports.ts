@@ -125,6 +125,7 @@ export async function openEngine(
           workgroup: config.gap_fill.athena_workgroup,
           ...(config.gap_fill.athena_output ? { outputLocation: config.gap_fill.athena_output } : {}),
           lakeUri: store.uri,
+          store,
         },
       );
   }

@@ -6,8 +6,11 @@ import {
   type AthenaClient,
 } from '@aws-sdk/client-athena';
 import type { LakeFile } from '../lake/lake-file.js';
+import type { ObjectStore } from '../lake/object-store.js';
+import { columnNames, readFooter, UnreadableFileError } from '../parquet/read.js';
 import { RunFailedError } from '../util/errors.js';
 import type { Catalog, CatalogTable } from '../catalog/catalog.js';
+import { sqlNestedField, type NestedFieldSql } from './nested-field.js';
 import { emptyFacts, type QueryEngine, type TableRequest } from './query-engine.js';
 import {
   quoteIdentifier,
@@ -30,16 +33,30 @@ export interface AthenaEngineOptions {
   pollMs?: number;
   /** Athena's limit on a statement, in bytes (`ATHENA_MAX_QUERY_BYTES`); lower only to test the limit. */
   maxQueryBytes?: number;
+  /**
+   * The lake, to read one footer per table for the files' spelling of the column names: Glue tables made by
+   * Athena DDL or a crawler store them in lower case (`gameid`), and the report names columns as the files do.
+   */
+  store?: ObjectStore;
 }
 
 /** The longest wait between two polls of one query. */
 const POLL_CAP_MS = 5_000;
 /** GetQueryResults answers at most 1,000 rows a page. */
 const RESULT_PAGE = 1000;
+/** Footers tried for the files' spelling of a table's columns before the Glue names stand. */
+const SPELLING_TRIES = 3;
 /** StartQueryExecution refuses a `QueryString` longer than this (not adjustable). */
 export const ATHENA_MAX_QUERY_BYTES = 262_144;
 /** What a statement needs besides its `"$path"` list: the questions of `sqlTableFacts`, one per column at most. */
 const STATEMENT_ROOM_BYTES = 32_768;
+
+/** Trino has json_extract_scalar; its regexp_replace replaces every match. */
+const ATHENA_NESTED: NestedFieldSql = {
+  jsonScalar: (json, at) => `json_extract_scalar(${json}, ${at})`,
+  replaceWord: (expr, word, replacement) =>
+    `regexp_replace(${expr}, ${sqlLiteral(`\\b${word}\\b`)}, ${sqlLiteral(replacement)})`,
+};
 
 /** A statement Athena ran and refused: the message is its `StateChangeReason`, in Athena's words. */
 export class AthenaQueryError extends Error {
@@ -82,8 +99,11 @@ export function createAthenaEngine(
           unavailable: `no Glue table ${opts.database}.${request.table}, so Athena cannot read its ${request.files.length} file(s)`,
         };
       }
+      const spelling = opts.store ? await fileSpelling(opts.store, request.files) : new Map();
       const columns = [
-        ...(table.glue.StorageDescriptor?.Columns ?? []).map((c) => c.Name),
+        ...(table.glue.StorageDescriptor?.Columns ?? []).map(
+          (c) => spelling.get(c.Name.toLowerCase()) ?? c.Name,
+        ),
         ...table.partitionKeys,
       ];
       // Objects Athena failed on that the listing did not offer.
@@ -174,9 +194,8 @@ function athenaDialect(
       `(SELECT *, "$path" FROM ${quoteIdentifier(table.database)}.${quoteIdentifier(table.name)}${where})`,
     path: '"$path"',
     rowOrder: '"$path"',
-    // Some silver columns hold Python repr ('…'); JSON wants double quotes. Athena has json_extract_scalar.
-    jsonField: (column, field) =>
-      `json_extract_scalar(replace(${quoteIdentifier(column)}, '''', '"'), ${sqlLiteral(`$.${field}`)})`,
+    // Nested values held as JSON or Python repr text, read as every engine reads them (nested-field.ts).
+    jsonField: (column, field) => sqlNestedField(quoteIdentifier(column), field.split('.'), ATHENA_NESTED),
     quote: quoteIdentifier,
   };
 }
@@ -221,6 +240,22 @@ function statementFailed(e: AthenaQueryError, table: string): RunFailedError {
     `Athena: a statement on ${table} failed: ${e.message}; likely remedy: ${remedy}, or audit with --engine scan`,
     { cause: e },
   );
+}
+
+/**
+ * The column names of the first of a table's files whose footer reads, by their lower-case form; empty when none
+ * of the first few reads (the Glue names stand then, and the files' own reading reports the bad ones).
+ */
+async function fileSpelling(store: ObjectStore, files: readonly LakeFile[]): Promise<Map<string, string>> {
+  for (const file of files.slice(0, SPELLING_TRIES)) {
+    try {
+      const names = columnNames(await readFooter(store, file));
+      return new Map(names.map((n) => [n.toLowerCase(), n]));
+    } catch (e) {
+      if (!(e instanceof UnreadableFileError)) throw e;
+    }
+  }
+  return new Map();
 }
 
 /** Start, poll until done, read every page: one statement's rows as strings, NULL as null. */

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type * as DuckDbModule from '@duckdb/node-api';
 import type { LakeFile } from '../lake/lake-file.js';
+import { sqlNestedField, type NestedFieldSql } from './nested-field.js';
 import { emptyFacts, type QueryEngine } from './query-engine.js';
 import {
   quoteIdentifier,
@@ -11,6 +12,15 @@ import {
 } from './sql-facts.js';
 
 type DuckDbApi = typeof DuckDbModule;
+
+/** Trino's json_extract_scalar in DuckDB (whose json_extract_string fails on text that is not JSON). */
+const DUCKDB_NESTED: NestedFieldSql = {
+  jsonScalar: (json, at) =>
+    `CASE WHEN json_valid(${json}) AND json_type(${json}, ${at}) NOT IN ('OBJECT', 'ARRAY') ` +
+    `THEN json_extract_string(${json}, ${at}) END`,
+  replaceWord: (expr, word, replacement) =>
+    `regexp_replace(${expr}, ${sqlLiteral(`\\b${word}\\b`)}, ${sqlLiteral(replacement)}, 'g')`,
+};
 
 /**
  * SQL over a file lake with embedded DuckDB (`@duckdb/node-api`, loaded only when this engine is chosen).
@@ -30,9 +40,8 @@ export async function createDuckDbEngine(root: string): Promise<QueryEngine> {
       'file_row_number = true, hive_partitioning = false)',
     path: 'filename',
     rowOrder: 'filename, file_row_number',
-    // The pipeline's own files hold some nested values as Python repr ('…'); JSON wants double quotes.
-    jsonField: (column, field) =>
-      `json_extract_string(replace("${column}", '''', '"'), ${sqlLiteral(`$.${field}`)})`,
+    // Nested values held as JSON or Python repr text, read as every engine reads them (nested-field.ts).
+    jsonField: (column, field) => sqlNestedField(quoteIdentifier(column), field.split('.'), DUCKDB_NESTED),
     quote: quoteIdentifier,
   };
   const run = async (sql: string) => {

@@ -7,6 +7,7 @@ import { columnTypes } from '../parquet/column-types.js';
 import { createFooterSizer, readColumns, readFooter, UnreadableFileError } from '../parquet/read.js';
 import { mapLimit } from '../util/pool.js';
 import { createNumericKeyTracker, createStringKeyTracker, type KeyTracker } from './key-tracker.js';
+import { nestedField } from './nested-field.js';
 import {
   emptyFacts,
   NO_SEASON,
@@ -118,7 +119,7 @@ async function scanFile(
         scan.keys = Array.from({ length: scan.rows }, (_, i) => {
           const row: Record<string, unknown> = {};
           keyCols.forEach((c, k) => (row[c] = cols[k]![i]));
-          return rowKey(row, request.key!, keyCols);
+          return rowKey(row, request.key!, keyCols, nestedField);
         });
       }
     }

@@ -23,18 +23,20 @@ export function keyColumns(columns: readonly string[], key: readonly string[]): 
 
 /**
  * The key of one row as a string, for sets and maps. Values are normalized (bigint → number) so files written
- * by different writers agree; a missing part is `null`, as the pipeline's dedupe treats it.
+ * by different writers agree; a missing part is `null`, as the pipeline's dedupe treats it. `field` reads a
+ * dotted part out of its column (the audit's engines pass their shared reader, engine/nested-field.ts).
  */
 export function rowKey(
   row: Record<string, unknown>,
   key: readonly string[],
   columns: readonly string[],
+  field: (value: unknown, path: readonly string[]) => unknown = (v, path) => dig(parseJsonish(v), path),
 ): string {
   const parts = key.map((part) => {
     const [head, ...path] = part.split('.');
     const col = resolveColumn(columns, head as string);
     let value: unknown = col === undefined ? null : row[col];
-    if (path.length > 0) value = dig(parseJsonish(value), path);
+    if (path.length > 0) value = field(value, path);
     return typeof value === 'bigint' ? Number(value) : (value ?? null);
   });
   return JSON.stringify(parts);

@@ -81,6 +81,12 @@ export async function translate(sql: string, ctx: TranslateContext): Promise<Tra
   );
   const files = new Map<string, ScanFile>();
   const edits = new Map<number, { last: number; text: string }>();
+  // Trino's regexp_replace replaces every match and writes groups as $1; DuckDB's replaces the first unless 'g'.
+  tokens.forEach((t, i) => {
+    const next = tokens.slice(i + 1).find((n) => n.kind !== 'space');
+    if (t.kind === 'word' && t.text.toLowerCase() === 'regexp_replace' && next?.text === '(')
+      edits.set(i, { last: i, text: 'trino_regexp_replace' });
+  });
   for (const ref of tableRefs(tokens)) {
     if (ref.parts.length === 1 && ctes.has(ref.parts[0]!)) continue;
     const { database, table } = lookUp(sql, tokens[ref.first]!.start, ref, ctx);

@@ -272,6 +272,13 @@ describe('fake Athena', () => {
     expect((await rows(id))[1]).toEqual(['1', null, null]);
   });
 
+  it("has Trino's regexp_replace: every match replaced, groups written $1", async () => {
+    const { id } = await run(
+      `SELECT regexp_replace('None, None, Nonesuch', '\\bNone\\b', 'null') AS a, regexp_replace('a1 b2', '([a-z])(\\d)', '$2$1') AS b`,
+    );
+    expect((await rows(id))[1]).toEqual(['null, null, Nonesuch', '1a 2b']);
+  });
+
   it('counts calls per operation', () => {
     // One start was refused for its length and never became a query.
     expect(athena.counters.StartQueryExecution).toBe(athena.queries.length + 1);

@@ -71,6 +71,9 @@ export async function startFakeAthena(options: FakeAthenaOptions): Promise<FakeA
     `CREATE MACRO json_extract_scalar(j, p) AS CASE WHEN NOT json_valid(j) THEN NULL ` +
       `WHEN json_type(j, p) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(j, p) END`,
   );
+  await conn.run(
+    `CREATE MACRO trino_regexp_replace(s, p, r) AS regexp_replace(s, p, regexp_replace(r, '\\$(\\d)', '\\\\\\1', 'g'), 'g')`,
+  );
   const executions = new Map<string, Execution>();
   const byToken = new Map<string, string>();
   const queries: AthenaQueryLog[] = [];
