@@ -74005,6 +74005,8 @@ async function auditLake(command, deps) {
     const checkpoints = openCheckpoints(undefined, command.lake, config, deps.env);
     const keyOfLocation = locationMapper(store, config);
     const database = config.catalog.silver_database;
+    // Endpoints whose checkpoints could not be read, with the first error: a note of the report, not only a log line.
+    const unread = { endpoints: [] };
     let result;
     try {
         result = await runAudit({ config, seasons: command.seasons }, {
@@ -74019,7 +74021,10 @@ async function auditLake(command, deps) {
                     return await checkpoints.idsWithStatus(endpoint, 'empty');
                 }
                 catch (e) {
-                    deps.logger.warn(`checkpoints (${checkpoints.kind}) not read, so only deadletters mark games empty: ${errorMessage(e)}`);
+                    if (unread.error === undefined)
+                        deps.logger.warn(`checkpoints (${checkpoints.kind}) could not be read, so only deadletters mark games empty: ${errorMessage(e)}`);
+                    unread.error ??= errorMessage(e);
+                    unread.endpoints.push(endpoint);
                     return [];
                 }
             },
@@ -74028,6 +74033,8 @@ async function auditLake(command, deps) {
     finally {
         await engine.close();
     }
+    if (unread.error !== undefined)
+        result.notes.push(`checkpoints (${checkpoints.kind}) could not be read for ${unread.endpoints.join(', ')}, so only deadletters mark their games empty (games checkpointed empty may be counted missing): ${unread.error}`);
     const previous = parsePreviousAudit(deps.previousJson);
     if (previous)
         result.diff = diffAudits(previous, result);

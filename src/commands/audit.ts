@@ -66,6 +66,8 @@ export async function auditLake(
   const checkpoints = openCheckpoints(undefined, command.lake, config, deps.env);
   const keyOfLocation = locationMapper(store, config);
   const database = config.catalog.silver_database!;
+  // Endpoints whose checkpoints could not be read, with the first error: a note of the report, not only a log line.
+  const unread: { endpoints: string[]; error?: string } = { endpoints: [] };
   let result: AuditResult;
   try {
     result = await runAudit(
@@ -81,9 +83,12 @@ export async function auditLake(
           try {
             return await checkpoints.idsWithStatus(endpoint, 'empty');
           } catch (e) {
-            deps.logger.warn(
-              `checkpoints (${checkpoints.kind}) not read, so only deadletters mark games empty: ${errorMessage(e)}`,
-            );
+            if (unread.error === undefined)
+              deps.logger.warn(
+                `checkpoints (${checkpoints.kind}) could not be read, so only deadletters mark games empty: ${errorMessage(e)}`,
+              );
+            unread.error ??= errorMessage(e);
+            unread.endpoints.push(endpoint);
             return [];
           }
         },
@@ -92,6 +97,10 @@ export async function auditLake(
   } finally {
     await engine.close();
   }
+  if (unread.error !== undefined)
+    result.notes.push(
+      `checkpoints (${checkpoints.kind}) could not be read for ${unread.endpoints.join(', ')}, so only deadletters mark their games empty (games checkpointed empty may be counted missing): ${unread.error}`,
+    );
   const previous = parsePreviousAudit(deps.previousJson);
   if (previous) result.diff = diffAudits(previous, result);
   return result;

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,6 +116,34 @@ describe('--out that cannot be written', () => {
         `--out ${path.join(blocker, 'reports')}: the report cannot be written there`,
       );
       expect(run.stderr).not.toContain('listed');
+    } finally {
+      await lake.cleanup();
+    }
+  });
+});
+
+describe('checkpoints the audit cannot read', () => {
+  it('are named in the report (notes of data_audit.md and .json), not only in the log', async () => {
+    const lake = await tempLake(TINY);
+    try {
+      // A file where the checkpoint directory should be: every read of it fails (ENOTDIR).
+      await writeFile(path.join(lake.root, '_checkpoints'), 'not a directory');
+      const out = path.join(lake.root, '..', `${path.basename(lake.root)}-reports`);
+      const run = await cli(['audit', '--lake', lake.root, '--out', out]);
+      expect([0, 1], run.stderr).toContain(run.code);
+      expect(run.stderr).toMatch(
+        /checkpoints \(file\) could not be read, so only deadletters mark games empty/,
+      );
+      const json = JSON.parse(await readFile(path.join(out, 'data_audit.json'), 'utf8')) as {
+        notes: string[];
+      };
+      const notes = json.notes.filter((n) => n.startsWith('checkpoints (file) could not be read'));
+      expect(notes).toHaveLength(1);
+      expect(notes[0]).toMatch(/^checkpoints \(file\) could not be read for plays_game, .*: .*ENOTDIR/);
+      expect(await readFile(path.join(out, 'data_audit.md'), 'utf8')).toContain(
+        'checkpoints (file) could not be read',
+      );
+      await rm(out, { recursive: true, force: true });
     } finally {
       await lake.cleanup();
     }
