@@ -58517,7 +58517,7 @@ module.exports = Iterator;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8393);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9336);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
@@ -58533,7 +58533,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8393:
+/***/ 9336:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -58954,12 +58954,12 @@ function pythonStringRepr(s) {
  * The pipeline's parameter hash: sha256 of `json.dumps(params, sort_keys=True)`.
  * `{"gameId": 123}` hashes to `93edef5d…`; checkpoints use all 64 hex digits, file names the first 8.
  */
-function paramsHash(params) {
+function hash_paramsHash(params) {
     return (0,external_node_crypto_.createHash)('sha256').update(pythonJsonDumps(params, true), 'utf8').digest('hex');
 }
 /** The `part-{hash8}` suffix of every file the pipeline writes for one API call. */
 function paramsHash8(params) {
-    return paramsHash(params).slice(0, 8);
+    return hash_paramsHash(params).slice(0, 8);
 }
 
 ;// CONCATENATED MODULE: ./src/layout/keys.ts
@@ -71234,7 +71234,7 @@ function backoffMs(round) {
 const gamePartition = (endpoint) => `gap_fill:${endpoint}`;
 /** A game's row: the pipeline's parameter hash of `{"gameId": N}` under the endpoint's partition. */
 function gameRowKey(endpoint, gameId) {
-    return { endpoint: gamePartition(endpoint), parameter_hash: paramsHash({ gameId }) };
+    return { endpoint: gamePartition(endpoint), parameter_hash: hash_paramsHash({ gameId }) };
 }
 /** A shard lock's row: `gap_fill_lock:<endpoint>`, `season=<S>/shard=<I/N>`. */
 function lockRowKey(shard) {
@@ -71343,7 +71343,7 @@ function createDynamoDbCheckpoints(client, table, opts = {}) {
 }
 async function getMany(t, endpoint, gameIds) {
     const ids = [...new Set(gameIds)];
-    const idByHash = new Map(ids.map((id) => [paramsHash({ gameId: id }), id]));
+    const idByHash = new Map(ids.map((id) => [hash_paramsHash({ gameId: id }), id]));
     const batches = [];
     for (let i = 0; i < ids.length; i += BATCH_GET_KEYS)
         batches.push(ids.slice(i, i + BATCH_GET_KEYS));
@@ -72040,6 +72040,12 @@ const VERSION = '0.1.0';
  * The CBBD API port the fill talks to. One call fetches one game's records from a per-game endpoint
  * (`/plays/game/{id}`, `/substitutions/game/{id}`, `/lineups/game/{id}`).
  */
+/** The bulk forms each per-game endpoint has. Lineups have none: `/lineups/team` aggregates a season. */
+const BULK_KINDS = {
+    plays_game: ['team', 'date'],
+    substitutions_game: ['team'],
+    lineups_game: [],
+};
 /** The API refused the key (401): nothing else will work until the key is fixed. */
 class ApiKeyError extends Error {
     name = 'ApiKeyError';
@@ -72384,35 +72390,38 @@ function createHttpCbbdClient(options) {
                     `after it resets on ${nextMonthUtc(now())} (UTC)`);
         throw stopped;
     }
-    return {
-        async fetchGame(endpoint, gameId, signal) {
-            const url = baseUrl + gamePath(options.endpoints, endpoint, gameId);
-            if (!apiKey)
-                throw new ApiKeyError('no CBBD API key: set CBBD_API_KEY (or BEARER_TOKEN)');
-            for (let attempt = 1;; attempt++) {
-                const result = await attemptOnce(url, signal);
-                if (result.kind !== 'failure')
-                    return result;
-                const { failure } = result;
-                const decision = decideRetry(failure, { attempt, settings: retry, random, nowMs: now() });
-                if (decision.action === 'stop-key' || decision.action === 'stop-quota')
-                    stop(decision);
-                if (decision.action === 'fail-game') {
-                    logger.info(`${endpoint} game ${gameId} failed: ${decision.reason}`);
-                    const status = failure.kind === 'status' ? { status: failure.status } : {};
-                    return { kind: 'failed', reason: decision.reason, ...status, attempts: attempt };
-                }
-                usage.retries++;
-                const line = `${endpoint} game ${gameId}: attempt ${attempt} of ${retry.maxAttempts}: ${decision.reason}; ` +
-                    `retrying in ${decision.delayMs} ms`;
-                // A 429 means the rate or concurrency is set above what the API allows: worth seeing without --verbose.
-                if (failure.kind === 'status' && failure.status === 429)
-                    logger.info(line);
-                else
-                    logger.debug(line);
-                await abortable(sleep(decision.delayMs, signal), signal);
+    async function fetchCall(call, signal) {
+        const url = baseUrl + callPath(options.endpoints, call);
+        const label = callLabel(call);
+        if (!apiKey)
+            throw new ApiKeyError('no CBBD API key: set CBBD_API_KEY (or BEARER_TOKEN)');
+        for (let attempt = 1;; attempt++) {
+            const result = await attemptOnce(url, signal);
+            if (result.kind !== 'failure')
+                return result;
+            const { failure } = result;
+            const decision = decideRetry(failure, { attempt, settings: retry, random, nowMs: now() });
+            if (decision.action === 'stop-key' || decision.action === 'stop-quota')
+                stop(decision);
+            if (decision.action === 'fail-game') {
+                logger.info(`${label} failed: ${decision.reason}`);
+                const status = failure.kind === 'status' ? { status: failure.status } : {};
+                return { kind: 'failed', reason: decision.reason, ...status, attempts: attempt };
             }
-        },
+            usage.retries++;
+            const line = `${label}: attempt ${attempt} of ${retry.maxAttempts}: ${decision.reason}; ` +
+                `retrying in ${decision.delayMs} ms`;
+            // A 429 means the rate or concurrency is set above what the API allows: worth seeing without --verbose.
+            if (failure.kind === 'status' && failure.status === 429)
+                logger.info(line);
+            else
+                logger.debug(line);
+            await abortable(sleep(decision.delayMs, signal), signal);
+        }
+    }
+    return {
+        fetchGame: (endpoint, gameId, signal) => fetchCall({ kind: 'game', endpoint, gameId }, signal),
+        fetchCall,
         usage: () => ({
             ...usage,
             quotaRemaining: quota.remaining,
@@ -72479,6 +72488,30 @@ function reserveMessage(left, inFlight, reserve, nowMs) {
 function nextMonthUtc(nowMs) {
     const d = new Date(nowMs);
     return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
+}
+/** How a call is named in log lines: `plays_game game 7`, `plays_game team Duke 2024`, `plays_game date 2024-01-05`. */
+function callLabel(call) {
+    if (call.kind === 'game')
+        return `${call.endpoint} game ${call.gameId}`;
+    if (call.kind === 'team')
+        return `${call.endpoint} team ${call.team} ${call.season}`;
+    return `${call.endpoint} date ${call.date}`;
+}
+/**
+ * The request path of a call. A bulk call replaces the per-game path's `/game/{gameId}` tail with the bulk
+ * route (`/plays/game/{gameId}` → `/plays/team?season=…&team=…`), so a proxied base path carries over.
+ */
+function callPath(endpoints, call) {
+    const path = gamePath(endpoints, call.endpoint, call.kind === 'game' ? call.gameId : 0);
+    if (call.kind === 'game')
+        return path;
+    const tail = `/game/${0}`;
+    if (!path.endsWith(tail))
+        throw new UsageError(`endpoints.${call.endpoint}.path "${endpoints[call.endpoint].path}" does not end in /game/{gameId}: its bulk forms cannot be derived; use --call-shape game`);
+    const query = call.kind === 'team'
+        ? new URLSearchParams({ season: String(call.season), team: call.team })
+        : new URLSearchParams({ date: call.date });
+    return `${path.slice(0, -tail.length)}/${call.kind}?${query.toString()}`;
 }
 /** The request path of a per-game endpoint, or a UsageError naming the endpoint and the ones that exist. */
 function gamePath(endpoints, name, gameId) {
@@ -79376,7 +79409,362 @@ function shardName(shard) {
     return `${shard.index}/${shard.count}`;
 }
 
+;// CONCATENATED MODULE: ./src/fill/call-plan.ts
+
+
+const CALL_SHAPES = ['game', 'auto'];
+/**
+ * A bulk answer must stay this far under the cap: the lake's rows per game is a mean (overtime games run
+ * longer), and the API may hold games the lake's fct_games does not (a date's non-D1 games).
+ */
+const CAP_MARGIN = 0.5;
+/**
+ * Plans the calls for `missing` (the fill's games, with `startDate`, `homeTeam`, `awayTeam` from fct_games when
+ * known) given `schedule`, every game of fct_games in those seasons (a bulk answer holds the games that are not
+ * missing too, and they count towards its size). A bulk call is chosen only when it covers at least two
+ * missing games; games without team names or a start time stay per game.
+ *
+ * Plays: greedy set cover — repeatedly the team-season or date call that covers the most games not yet
+ * covered, ties to the smaller answer — whose call count is within H(k) ≤ 1 + ln k of the fewest possible
+ * (k: the most missing games one call covers; ≤ ~30 for a team season, so within ~4.4×, and in practice
+ * near the optimum). Substitutions need both teams' calls per game: a local search over the set of teams
+ * called (add or drop one team while that lowers calls + per-game calls), a local optimum without a bound.
+ */
+function planCalls(input) {
+    const kinds = input.shape === 'game' ? [] : (BULK_KINDS[input.endpoint] ?? []);
+    const missing = [...input.missing].sort((a, b) => a.gameId - b.gameId);
+    const units = kinds.length === 0
+        ? missing.map((g) => gameUnit(input.endpoint, g, input.size))
+        : input.endpoint === 'substitutions_game'
+            ? planPairs(input.endpoint, missing, input.schedule, input.size)
+            : planCover(input.endpoint, kinds, missing, input.schedule, input.size);
+    return summarize(units, missing.length);
+}
+/** A game's own call. */
+function gameUnit(endpoint, game, size) {
+    return {
+        calls: [
+            {
+                request: { kind: 'game', endpoint, gameId: game.gameId },
+                gameIds: [game.gameId],
+                expectedBytes: size ? Math.round(size.rowsPerGame * size.bytesPerRow) : 0,
+            },
+        ],
+        games: [game],
+    };
+}
+function summarize(units, games) {
+    const calls = { game: 0, team: 0, date: 0, total: 0 };
+    let largest = 0;
+    for (const c of units.flatMap((u) => u.calls)) {
+        calls[c.request.kind]++;
+        calls.total++;
+        largest = Math.max(largest, c.expectedBytes);
+    }
+    return { units, calls, perGameCalls: games, largestAnswerBytes: largest };
+}
+/** `season/team`, the team name lower-cased as the server compares it. */
+const teamKey = (season, team) => `${season}/${team.toLowerCase()}`;
+/** A game's teams, when fct_games gave both. */
+function teamsOf(g) {
+    return g.homeTeam && g.awayTeam ? [g.homeTeam, g.awayTeam] : undefined;
+}
+/** Games per team-season and per UTC date in the schedule: the size of those answers. */
+function scheduleCounts(schedule) {
+    const team = new Map();
+    const date = new Map();
+    const bump = (m, k) => m.set(k, (m.get(k) ?? 0) + 1);
+    for (const g of schedule) {
+        for (const t of new Set((teamsOf(g) ?? []).map((n) => teamKey(g.season, n))))
+            bump(team, t);
+        if (g.startDate) {
+            bump(date, g.startDate.slice(0, 10));
+            // The server's window ends inclusively at the next midnight: a game starting then is in both days.
+            if (g.startDate.slice(11, 19) === '00:00:00')
+                bump(date, previousDay(g.startDate.slice(0, 10)));
+        }
+    }
+    return { team, date };
+}
+function previousDay(date) {
+    return new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+}
+/** The bulk calls that could cover some of `missing`, each within the answer cap. */
+function candidates(endpoint, kinds, missing, schedule, size, 
+/** Share of a game's rows one call of this kind brings (a team's substitutions are half a game's). */
+teamShare = 1) {
+    const counts = scheduleCounts(schedule);
+    const byKey = new Map();
+    const budget = size.capBytes * CAP_MARGIN;
+    const add = (key, request, games, share, g) => {
+        const bytes = Math.round(Math.max(1, games) * share * size.rowsPerGame * size.bytesPerRow);
+        if (bytes > budget)
+            return;
+        const c = byKey.get(key) ?? { request, key, covers: [], bytes };
+        c.covers.push(g);
+        byKey.set(key, c);
+    };
+    for (const g of missing) {
+        const teams = teamsOf(g);
+        if (kinds.includes('team') && teams)
+            for (const team of new Set(teams.map((t) => t.toLowerCase()))) {
+                const name = teams.find((t) => t.toLowerCase() === team);
+                const key = `team:${teamKey(g.season, team)}`;
+                const request = { kind: 'team', endpoint, season: g.season, team: name };
+                add(key, request, counts.team.get(teamKey(g.season, team)) ?? 1, teamShare, g);
+            }
+        if (kinds.includes('date') && g.startDate && g.startDate.slice(0, 10) === g.date) {
+            const request = { kind: 'date', endpoint, date: g.date };
+            add(`date:${g.date}`, request, counts.date.get(g.date) ?? 1, 1, g);
+        }
+    }
+    return [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+/** Greedy set cover over the bulk candidates; what no call covering two or more games takes stays per game. */
+function planCover(endpoint, kinds, missing, schedule, size) {
+    const pool = candidates(endpoint, kinds, missing, schedule, size);
+    const open = new Set(missing.map((g) => g.gameId));
+    const left = new Map(pool.map((c) => [c, c.covers.length]));
+    const byGame = new Map();
+    for (const c of pool)
+        for (const g of c.covers)
+            byGame.set(g.gameId, [...(byGame.get(g.gameId) ?? []), c]);
+    const units = [];
+    for (;;) {
+        let best;
+        for (const c of pool) {
+            const n = left.get(c);
+            const b = best ? left.get(best) : 0;
+            if (n > b || (best && n === b && c.bytes < best.bytes))
+                best = c;
+        }
+        if (!best || left.get(best) < 2)
+            break;
+        const games = best.covers.filter((g) => open.has(g.gameId));
+        for (const g of games) {
+            open.delete(g.gameId);
+            for (const c of byGame.get(g.gameId) ?? [])
+                left.set(c, left.get(c) - 1);
+        }
+        units.push({
+            calls: [{ request: best.request, gameIds: games.map((g) => g.gameId), expectedBytes: best.bytes }],
+            games,
+        });
+    }
+    const rest = missing.filter((g) => open.has(g.gameId)).map((g) => gameUnit(endpoint, g, size));
+    return [...units, ...rest];
+}
+/**
+ * Substitutions: a game's full set is its two teams' answers together. Chooses the teams to call by local
+ * search on calls = teams called + games not covered by both of their teams; units are the groups of team
+ * calls that share games, so a game's two answers are in one worker's hands.
+ */
+function planPairs(endpoint, missing, schedule, size) {
+    const pool = new Map(candidates(endpoint, ['team'], missing, schedule, size, 0.5).map((c) => [c.key, c]));
+    const keysOf = (g) => {
+        const teams = teamsOf(g);
+        if (!teams || teams[0].toLowerCase() === teams[1].toLowerCase())
+            return undefined;
+        const keys = teams.map((t) => `team:${teamKey(g.season, t)}`);
+        return keys.every((k) => pool.has(k)) ? keys : undefined;
+    };
+    const chosen = new Set([...pool.values()].filter((c) => c.covers.length >= 2).map((c) => c.key));
+    const covered = (g) => keysOf(g)?.every((k) => chosen.has(k)) ?? false;
+    for (let improved = true; improved;) {
+        improved = false;
+        for (const [key, c] of pool) {
+            const had = chosen.has(key);
+            const before = c.covers.filter(covered).length;
+            if (had)
+                chosen.delete(key);
+            else
+                chosen.add(key);
+            const after = c.covers.filter(covered).length;
+            // Dropping a team saves its call and costs one per-game call per game it alone completed; adding is the mirror.
+            const gain = had ? 1 - (before - after) : after - before - 1;
+            if (gain > 0)
+                improved = true;
+            else if (had)
+                chosen.add(key);
+            else
+                chosen.delete(key);
+        }
+    }
+    const paired = missing.filter(covered);
+    const units = components(paired, (g) => keysOf(g)).map((games) => {
+        const keys = [...new Set(games.flatMap((g) => keysOf(g)))].sort();
+        const calls = keys.map((k) => {
+            const c = pool.get(k);
+            const ids = games.filter((g) => keysOf(g).includes(k)).map((g) => g.gameId);
+            return { request: c.request, gameIds: ids, expectedBytes: c.bytes };
+        });
+        return { calls, games };
+    });
+    const rest = missing.filter((g) => !covered(g)).map((g) => gameUnit(endpoint, g, size));
+    return [...units, ...rest];
+}
+/** Games grouped so that two games sharing a call are in one group (union-find over the call keys). */
+function components(games, keys) {
+    const parent = new Map();
+    const find = (k) => {
+        if (!parent.has(k))
+            parent.set(k, k);
+        let root = k;
+        while (parent.get(root) !== root)
+            root = parent.get(root);
+        parent.set(k, root);
+        return root;
+    };
+    for (const g of games) {
+        const [a, b] = keys(g).map(find);
+        if (a !== b)
+            parent.set(b, a);
+    }
+    const groups = new Map();
+    for (const g of games) {
+        const root = find(keys(g)[0]);
+        groups.set(root, [...(groups.get(root) ?? []), g]);
+    }
+    return [...groups.values()];
+}
+/** The shard a unit belongs to: a hash of its first call's parameters (a game's own call: as `shardOf`). */
+function unitShard(unit, count) {
+    return (Number.parseInt(hash_paramsHash(callParams(unit.calls[0].request)).slice(0, 8), 16) % count) + 1;
+}
+/** A call's query parameters, as the pipeline would hash them. */
+function callParams(request) {
+    if (request.kind === 'game')
+        return { gameId: request.gameId };
+    if (request.kind === 'team')
+        return { season: request.season, team: request.team };
+    return { date: request.date };
+}
+/**
+ * Units cut to the games still open (a game done or empty since the plan is in no call's lease); a call left
+ * without games is dropped, and so is a unit.
+ */
+function cutUnits(units, open) {
+    const ids = new Set(open.map((g) => g.gameId));
+    return units.flatMap((u) => {
+        const games = u.games.filter((g) => ids.has(g.gameId));
+        const calls = u.calls
+            .map((c) => ({ ...c, gameIds: c.gameIds.filter((id) => ids.has(id)) }))
+            .filter((c) => c.gameIds.length > 0);
+        return games.length > 0 ? [{ calls, games }] : [];
+    });
+}
+/** `12 per team, 3 per game`: a plan's calls by kind. */
+function callsText(plan) {
+    const parts = ['team', 'date', 'game']
+        .filter((k) => plan.calls[k] > 0)
+        .map((k) => `${plan.calls[k]} per ${k}`);
+    return parts.length > 0 ? parts.join(', ') : 'none';
+}
+
+;// CONCATENATED MODULE: ./src/fill/bulk-split.ts
+
+
+/**
+ * Makes a unit's calls for its `leased` games and splits the answers per game, so each game gets the outcome
+ * its own call would give: its records (a substitutions game: its home team's answer, then its away team's,
+ * as the per-game answer lists them), or `empty` when it is absent from answers certain to hold it. A game
+ * whose answers leave doubt — a team name the API did not recognise (no record names it), a date answer
+ * (a game moved to another date is absent too), a bulk call that failed (too large, retries spent) — is asked
+ * for by its own call, and logged so. Records of other games are dropped.
+ */
+async function fetchUnit(client, endpoint, unit, leased, logger) {
+    const result = { outcomes: new Map(), fallbacks: [], stop: undefined };
+    const games = unit.games.filter((g) => leased.has(g.gameId));
+    try {
+        const answers = [];
+        for (const call of unit.calls) {
+            if (!call.gameIds.some((id) => leased.has(id)))
+                continue;
+            const outcome = await client.fetchCall(call.request);
+            if (call.request.kind === 'game')
+                result.outcomes.set(call.request.gameId, outcome);
+            else
+                answers.push(answered(call, outcome));
+        }
+        const doubtful = [];
+        for (const game of games) {
+            if (result.outcomes.has(game.gameId))
+                continue;
+            const split = splitGame(game, answers);
+            if ('reason' in split) {
+                result.fallbacks.push({ gameId: game.gameId, reason: split.reason });
+                doubtful.push(game);
+            }
+            else
+                result.outcomes.set(game.gameId, split);
+        }
+        for (const game of doubtful) {
+            const reason = result.fallbacks.find((f) => f.gameId === game.gameId).reason;
+            logger.info(`${endpoint} game ${game.gameId}: ${reason}; asking for it by its own call`);
+            result.outcomes.set(game.gameId, await client.fetchGame(endpoint, game.gameId));
+        }
+    }
+    catch (e) {
+        if (!(e instanceof QuotaExhaustedError || e instanceof ApiKeyError))
+            throw e;
+        result.stop = e;
+    }
+    return result;
+}
+/** A bulk answer grouped by game, with the doubt an absence leaves. */
+function answered(call, outcome) {
+    const byGame = new Map();
+    const label = call.request.kind === 'team'
+        ? `/team ${call.request.team} ${call.request.season}`
+        : `/date ${call.request.kind === 'date' ? call.request.date : ''}`;
+    if (outcome.kind === 'failed')
+        return { call, byGame, doubt: undefined, failed: `the ${label} call failed (${outcome.reason})` };
+    const records = outcome.kind === 'records' ? outcome.records : [];
+    for (const r of records) {
+        const id = Number(r['gameId']);
+        const list = byGame.get(id);
+        if (list)
+            list.push(r);
+        else
+            byGame.set(id, [r]);
+    }
+    let doubt;
+    if (call.request.kind === 'date')
+        doubt = `absent from the ${label} answer (its start may have moved to another date)`;
+    else if (call.request.kind === 'team') {
+        const team = call.request.team.toLowerCase();
+        const named = (v) => typeof v === 'string' && v.toLowerCase() === team;
+        if (!records.some((r) => named(r['team']) || named(r['opponent'])))
+            doubt = `the API matched no game to the team name "${call.request.team}" of fct_games (${label})`;
+    }
+    return { call, byGame, doubt, failed: undefined };
+}
+/** One game's outcome from the answers that list it, or the reason to ask for it by its own call. */
+function splitGame(game, answers) {
+    const mine = answers.filter((a) => a.call.gameIds.includes(game.gameId));
+    const failed = mine.find((a) => a.failed);
+    if (failed)
+        return { reason: failed.failed };
+    // A team the API did not recognise brought none of its side of the game: the game is incomplete.
+    const unnamed = mine.find((a) => a.doubt && a.call.request.kind === 'team');
+    if (unnamed)
+        return { reason: unnamed.doubt };
+    const home = game.homeTeam?.toLowerCase();
+    const ordered = [...mine].sort((a, b) => homeFirst(a, home) - homeFirst(b, home));
+    const records = ordered.flatMap((a) => a.byGame.get(game.gameId) ?? []);
+    if (records.length > 0)
+        return { kind: 'records', records };
+    const doubt = mine.find((a) => a.doubt);
+    if (doubt)
+        return { reason: doubt.doubt };
+    return { kind: 'empty' };
+}
+function homeFirst(a, home) {
+    return a.call.request.kind === 'team' && a.call.request.team.toLowerCase() === home ? 0 : 1;
+}
+
 ;// CONCATENATED MODULE: ./src/fill/run-fill.ts
+
 
 
 
@@ -79413,6 +79801,8 @@ async function runFill(job, ports) {
     /** Games of seasons another run holds the shard lock of: left to that run, and counted as left. */
     let held = 0;
     const queue = [];
+    const units = job.units ?? job.targets.map((t) => gameUnit(job.endpoint, t));
+    const gamesIn = (list) => list.reduce((n, u) => n + u.games.length, 0);
     for (const season of [...new Set(job.targets.map((t) => t.season))].sort((a, b) => a - b)) {
         const ref = { endpoint: job.endpoint, season, shard: result.shard };
         const lock = await checkpoints.acquireShardLock(ref, job.owner, job.leaseMs);
@@ -79424,9 +79814,9 @@ async function runFill(job, ports) {
         }
         locks.push(ref);
         result.seasons.push({ season, ran: true });
-        queue.push(...job.targets.filter((t) => t.season === season));
+        queue.push(...units.filter((u) => u.games[0]?.season === season));
     }
-    const total = queue.length;
+    const total = gamesIn(queue);
     const leased = new Set();
     const every = ports.every ??
         ((ms, fn) => {
@@ -79455,7 +79845,7 @@ async function runFill(job, ports) {
     // The first error a worker cannot handle (the checkpoint store down for longer than its retries): the other
     // workers take no new game, and it is rethrown once all are back, so nothing runs on after the fill has ended.
     let crashed;
-    const nextGame = async () => {
+    const nextUnit = async () => {
         for (;;) {
             if (result.stoppedBy || crashed)
                 return undefined;
@@ -79466,7 +79856,7 @@ async function runFill(job, ports) {
             deferred.sort((a, b) => a.notBefore - b.notBefore);
             const wait = deferred[0].notBefore - now();
             if (wait <= 0)
-                return deferred.shift().game;
+                return deferred.shift().unit;
             await sleep(Math.min(wait, 1000));
         }
     };
@@ -79479,49 +79869,78 @@ async function runFill(job, ports) {
         }
     };
     const work = async () => {
-        for (let game = await nextGame(); game; game = await nextGame()) {
-            const lease = await checkpoints
-                .tryLease(job.endpoint, game.gameId, game.season, job.owner, job.leaseMs)
-                .catch((e) => {
-                queue.unshift(game); // never taken: left for the next run, and counted so
-                throw e;
-            });
-            if (!lease.taken) {
+        for (let unit = await nextUnit(); unit; unit = await nextUnit()) {
+            // A unit's games are leased together before its calls; a game done or held elsewhere is never in them.
+            const taken = [];
+            for (const [i, game] of unit.games.entries()) {
+                const lease = await checkpoints
+                    .tryLease(job.endpoint, game.gameId, game.season, job.owner, job.leaseMs)
+                    .catch((e) => {
+                    // Never fetched: left for the next run, and counted so. Leases taken so far expire (the store is down).
+                    queue.unshift(gameUnitsOf([...taken, ...unit.games.slice(i)]));
+                    for (const g of taken)
+                        leased.delete(g.gameId);
+                    throw e;
+                });
+                if (lease.taken) {
+                    taken.push(game);
+                    leased.add(game.gameId);
+                    continue;
+                }
                 const c = lease.current;
                 if (c.status === 'leased' && c.leaseExpiresAt !== undefined) {
                     // Ask again within a second, or when the lease runs out if sooner: a live holder is usually quick.
-                    deferred.push({ game, notBefore: Math.min(c.leaseExpiresAt + 50, now() + RECHECK_MS) });
+                    const notBefore = Math.min(c.leaseExpiresAt + 50, now() + RECHECK_MS);
+                    deferred.push({ unit: gameUnit(job.endpoint, game), games: [game], notBefore });
                     continue;
                 }
                 result.skipped.push({ gameId: game.gameId, reason: c.status });
                 progress();
-                continue;
             }
-            leased.add(game.gameId);
+            if (taken.length === 0)
+                continue;
             try {
-                await fillGame(game);
+                await fillUnit(unit, taken);
             }
             finally {
-                leased.delete(game.gameId);
+                for (const g of taken)
+                    leased.delete(g.gameId);
                 progress();
             }
         }
     };
-    async function fillGame(game) {
-        let outcome;
+    /** Games left over from a unit, each by its own call. */
+    function gameUnitsOf(games) {
+        return { calls: games.flatMap((g) => gameUnit(job.endpoint, g).calls), games: [...games] };
+    }
+    /** A unit's calls for its leased games, each game's outcome written as its own call's would be. */
+    async function fillUnit(unit, taken) {
+        let fetched;
         try {
-            outcome = await ports.client.fetchGame(job.endpoint, game.gameId);
+            fetched = await fetchUnit(ports.client, job.endpoint, unit, new Set(taken.map((g) => g.gameId)), logger);
         }
         catch (e) {
-            if (e instanceof QuotaExhaustedError || e instanceof ApiKeyError) {
-                result.stoppedBy ??= e instanceof QuotaExhaustedError ? 'quota' : 'api-key';
-                result.stopMessage ??= e.message;
-                queue.unshift(game);
-                await checkpoints.release(job.endpoint, game.gameId, job.owner);
-                return;
-            }
-            return failGame(game, `fetch: ${errorMessage(e)}`);
+            for (const game of taken)
+                await failGame(game, `fetch: ${errorMessage(e)}`);
+            return;
         }
+        for (const game of taken) {
+            const outcome = fetched.outcomes.get(game.gameId);
+            if (outcome)
+                await writeOutcome(game, outcome);
+        }
+        const e = fetched.stop;
+        if (!e)
+            return;
+        // The monthly quota or the key: games not yet fetched are released, not failed, and left for the next run.
+        result.stoppedBy ??= e instanceof QuotaExhaustedError ? 'quota' : 'api-key';
+        result.stopMessage ??= e.message;
+        for (const game of taken.filter((g) => !fetched.outcomes.has(g.gameId))) {
+            queue.unshift(gameUnit(job.endpoint, game));
+            await checkpoints.release(job.endpoint, game.gameId, job.owner);
+        }
+    }
+    async function writeOutcome(game, outcome) {
         try {
             if (outcome.kind === 'failed')
                 return failGame(game, outcome.reason);
@@ -79588,9 +80007,60 @@ async function runFill(job, ports) {
         result.stopMessage = errorMessage(crashed.error);
         logger.error(`fill stopped: ${result.stopMessage}`);
     }
-    result.left = queue.length + deferred.length + held;
+    result.left = gamesIn(queue) + gamesIn(deferred) + held;
     result.usage = ports.client.usage();
     return result;
+}
+
+;// CONCATENATED MODULE: ./src/fill/answer-size.ts
+
+
+
+/** Raw files read to measure an endpoint's answers: enough for a mean, few enough to cost nothing. */
+const SAMPLE_FILES = 4;
+/**
+ * What one game's answer weighs when the lake holds none to measure: a plays answer is ~400 records of ~1.6 kB
+ * (participants and on-floor lists included), a substitutions answer ~60 of ~0.5 kB.
+ */
+const FALLBACK = {
+    plays_game: { rowsPerGame: 450, bytesPerRow: 1600 },
+    substitutions_game: { rowsPerGame: 70, bytesPerRow: 550 },
+    lineups_game: { rowsPerGame: 30, bytesPerRow: 700 },
+};
+/** The estimate for an endpoint when nothing is measured. */
+function defaultAnswerSize(endpoint, capBytes) {
+    return { ...(FALLBACK[endpoint] ?? { rowsPerGame: 400, bytesPerRow: 1600 }), capBytes };
+}
+/**
+ * Rows per game and bytes per row of an endpoint's answers, measured on the first few raw files of the lake
+ * (each is one per-game answer as gzipped NDJSON, one record a line: the answer's rows and, within a few bytes
+ * of JSON spacing, its size); the fallback above when there are none or none can be read.
+ */
+async function measureAnswers(store, layout, endpoint, capBytes, logger) {
+    let files = 0;
+    let rows = 0;
+    let bytes = 0;
+    try {
+        for await (const info of store.list(`${layout.raw}/${rawDir(endpoint)}/`)) {
+            if (!info.key.endsWith('.json.gz') || info.size === 0)
+                continue;
+            const text = (0,external_node_zlib_.gunzipSync)(await store.get(info.key)).toString('utf8');
+            const lines = text.split('\n').filter((l) => l.trim() !== '');
+            if (lines.length === 0)
+                continue;
+            files++;
+            rows += lines.length;
+            bytes += Buffer.byteLength(text);
+            if (files >= SAMPLE_FILES)
+                break;
+        }
+    }
+    catch (e) {
+        logger.warn(`answer sizes: could not read raw ${endpoint} files (${errorMessage(e)}); using estimates`);
+    }
+    if (files === 0)
+        return { ...defaultAnswerSize(endpoint, capBytes), measuredFiles: 0 };
+    return { rowsPerGame: rows / files, bytesPerRow: bytes / rows, capBytes, measuredFiles: files };
 }
 
 ;// CONCATENATED MODULE: ./src/config/values.ts
@@ -79669,7 +80139,9 @@ function tableForEndpoint(config, endpoint) {
  * partition, else the row's `season`) and UTC date (the first ten characters of `startDate`, as the pipeline
  * partitions by). Unreadable files are logged and skipped: their games cannot be placed.
  */
-async function readGameIndex(store, files, logger, concurrency = 16) {
+async function readGameIndex(store, files, logger, concurrency = 16, 
+/** Also read `startDate`, `homeTeam` and `awayTeam` whole, for the call planner. */
+teams = false) {
     const index = new Map();
     await mapLimit(files, concurrency, async (file) => {
         try {
@@ -79678,19 +80150,27 @@ async function readGameIndex(store, files, logger, concurrency = 16) {
             const idCol = resolveColumn(columns, 'gameId') ?? resolveColumn(columns, 'id');
             const dateCol = resolveColumn(columns, 'startDate');
             const seasonCol = resolveColumn(columns, 'season');
+            const teamCols = teams
+                ? [resolveColumn(columns, 'homeTeam'), resolveColumn(columns, 'awayTeam')]
+                : [undefined, undefined];
             if (!idCol || !dateCol)
                 return logger.warn(`${file.key}: no gameId/id or startDate column; its games cannot be placed`);
             const values = await readColumns(store, file, metadata, [
                 idCol,
                 dateCol,
                 ...(file.season === undefined && seasonCol ? [seasonCol] : []),
+                ...teamCols.filter((c) => c !== undefined),
             ]);
             const ids = values.get(idCol) ?? [];
             ids.forEach((id, i) => {
                 const date = String(values.get(dateCol)?.[i] ?? '').slice(0, 10);
                 const season = file.season ?? Number(values.get(seasonCol ?? '')?.[i]);
-                if (typeof id === 'number' && /^\d{4}-\d{2}-\d{2}$/.test(date) && Number.isInteger(season))
-                    index.set(id, { gameId: id, season, date });
+                if (typeof id !== 'number' || !/^\d{4}-\d{2}-\d{2}$/.test(date) || !Number.isInteger(season))
+                    return;
+                const target = { gameId: id, season, date };
+                if (teams)
+                    Object.assign(target, gameFacts(values, dateCol, teamCols, i));
+                index.set(id, target);
             });
         }
         catch (e) {
@@ -79702,11 +80182,26 @@ async function readGameIndex(store, files, logger, concurrency = 16) {
     });
     return index;
 }
+/** A game's start time (ISO, UTC) and team names, where fct_games has them. */
+function gameFacts(values, dateCol, [homeCol, awayCol], i) {
+    const facts = {};
+    const start = values.get(dateCol)?.[i];
+    const iso = start instanceof Date ? start.toISOString() : typeof start === 'string' ? start : undefined;
+    if (iso && !Number.isNaN(Date.parse(iso)))
+        facts.startDate = new Date(Date.parse(iso)).toISOString();
+    const home = homeCol ? values.get(homeCol)?.[i] : undefined;
+    const away = awayCol ? values.get(awayCol)?.[i] : undefined;
+    if (typeof home === 'string' && home !== '')
+        facts.homeTeam = home;
+    if (typeof away === 'string' && away !== '')
+        facts.awayTeam = away;
+    return facts;
+}
 /** Lists `silver/` once and reads the game index of `parent` (fct_games) for the seasons. */
-async function loadGames(store, config, parent, seasons, logger) {
+async function loadGames(store, config, parent, seasons, logger, teams = false) {
     const inventory = await takeInventory(store, layoutFrom(config.s3_layout).silver);
     const files = filesForSeasons(inventory.tables.get(parent) ?? [], new Set(seasons));
-    return { inventory, index: await readGameIndex(store, files, logger) };
+    return { inventory, index: await readGameIndex(store, files, logger, 16, teams) };
 }
 /**
  * The missing games of an endpoint's table for the seasons, exactly as the audit computes them (the same
@@ -79800,6 +80295,9 @@ function targetsFromFile(text, index, seasons, source) {
 
 
 
+
+
+
 /**
  * Finds exactly the missing games of one endpoint (the audit's coverage, or `--missing-ids-file`), keeps this
  * shard's, drops those checkpointed done or empty, and fills them; `--dry-run` stops before any call or write.
@@ -79809,10 +80307,25 @@ async function fill_fillCommand(command, deps) {
     const { table, tc } = tableForEndpoint(config, command.endpoint);
     const store = openLake(command.lake, config, deps.env);
     const checkpoints = openCheckpoints(command.checkpoints, command.lake, config, deps.env);
-    const { all, unplaceable } = await missingGames(command, parentOf(tc), store, checkpoints, deps);
-    const mine = all.filter((t) => shardOf(t.gameId, command.shard.count) === command.shard.index);
+    const { all, unplaceable, schedule } = await missingGames(command, parentOf(tc), store, checkpoints, deps);
+    // Every shard plans the same calls from the same missing games, and takes the calls that hash to it.
+    const layout = layoutFrom(config.s3_layout);
+    const size = command.callShape === 'game'
+        ? defaultAnswerSize(command.endpoint, MAX_BODY_BYTES)
+        : await measureAnswers(store, layout, command.endpoint, MAX_BODY_BYTES, deps.logger);
+    const plan = planCalls({
+        endpoint: command.endpoint,
+        missing: all,
+        schedule,
+        shape: command.callShape,
+        size,
+    });
+    const myUnits = plan.units.filter((u) => unitShard(u, command.shard.count) === command.shard.index);
+    const mine = myUnits.flatMap((u) => u.games).sort((a, b) => a.gameId - b.gameId);
     const open = await openTargets(checkpoints, command.endpoint, mine);
     const targets = command.limit !== undefined ? open.slice(0, command.limit) : open;
+    const units = cutUnits(myUnits, targets);
+    const callPlan = summarizeUnits(units, targets.length);
     const outcome = {
         dryRun: command.dryRun,
         endpoint: command.endpoint,
@@ -79821,12 +80334,14 @@ async function fill_fillCommand(command, deps) {
         discovered: mine.length,
         alreadyDone: mine.length - open.length,
         targets,
+        calls: callPlan,
         unplaceable,
         result: undefined,
         catalog: undefined,
     };
     deps.logger.info(`${command.endpoint} shard ${outcome.shard}: ${mine.length} missing games in ${table}, ${outcome.alreadyDone} already checkpointed done/empty, ` +
-        `${targets.length} to fetch at ${command.rate}/s (~${Math.ceil(targets.length / command.rate)} s)`);
+        `${targets.length} to fetch in ${callPlan.calls.total} calls (${callsText(callPlan)}) at ${command.rate}/s ` +
+        `(~${Math.ceil(callPlan.calls.total / command.rate)} s)`);
     if (command.dryRun || targets.length === 0)
         return outcome;
     const catalog = openCatalog(command.lake, config, deps.env);
@@ -79837,6 +80352,7 @@ async function fill_fillCommand(command, deps) {
         endpoint: command.endpoint,
         key: tc.key,
         targets,
+        units,
         shard: command.shard,
         owner: ownerId(deps.env),
         leaseMs: command.leaseSeconds * 1000,
@@ -79845,7 +80361,7 @@ async function fill_fillCommand(command, deps) {
         rules,
     }, {
         store,
-        layout: layoutFrom(config.s3_layout),
+        layout,
         client,
         checkpoints,
         logger: deps.logger,
@@ -79863,25 +80379,28 @@ async function fill_fillCommand(command, deps) {
 async function missingGames(command, parent, store, checkpoints, deps) {
     const { config, seasons } = command;
     const { logger } = deps;
+    // The call planner matches games by team and start time: read them from fct_games only when it plans.
+    const teams = command.callShape !== 'game';
     if (command.missingIdsFile) {
         const file = command.missingIdsFile;
         const text = await (0,promises_.readFile)(file, 'utf8').catch((e) => {
             throw new UsageError(`--missing-ids-file: cannot read ${file} (${e.code ?? String(e)})`);
         });
-        const { index } = await loadGames(store, config, parent, seasons, logger);
+        const { index } = await loadGames(store, config, parent, seasons, logger, teams);
         const { targets, unplaceable } = targetsFromFile(text, index, seasons, file);
-        return { all: targets, unplaceable };
+        return { all: targets, unplaceable, schedule: [...index.values()] };
     }
     const engine = await openEngine(command.engine, store, command.lake, config, deps.env);
     try {
+        const games = await loadGames(store, config, parent, seasons, logger, teams);
         const all = await discoverMissing(config, command.endpoint, seasons, {
             store,
             engine,
             logger,
-            games: await loadGames(store, config, parent, seasons, logger),
+            games,
             emptyFromCheckpoints: (endpoint) => checkpoints.idsWithStatus(endpoint, 'empty'),
         });
-        return { all, unplaceable: [] };
+        return { all, unplaceable: [], schedule: [...games.index.values()] };
     }
     finally {
         await engine.close();
@@ -79905,6 +80424,16 @@ async function registerNewPartitions(catalog, partitions, logger) {
     for (const f of registered.failed)
         logger.warn(f.reason);
     return registered;
+}
+/** The calls of the units left to make, for the outcome and the log. */
+function summarizeUnits(units, games) {
+    const calls = { game: 0, team: 0, date: 0, total: 0 };
+    for (const c of units.flatMap((u) => u.calls)) {
+        calls[c.request.kind]++;
+        calls.total++;
+    }
+    const largest = Math.max(0, ...units.flatMap((u) => u.calls.map((c) => c.expectedBytes)));
+    return { calls, perGameCalls: games, largestAnswerBytes: largest };
 }
 /** Who this run is in leases and shard locks: the Actions run when there is one, and the host and pid. */
 function ownerId(env) {
@@ -79948,28 +80477,26 @@ function planFill(input) {
     const rate = Math.floor((input.rate / maxParallel) * 1000) / 1000;
     const concurrency = Math.max(1, Math.floor(input.concurrency / maxParallel));
     const legs = [];
-    // Games per season and shard, each game hashed once.
-    const counts = new Map();
-    for (const t of input.targets) {
-        const leg = `${t.season}/${shardOf(t.gameId, shards)}`;
-        counts.set(leg, (counts.get(leg) ?? 0) + 1);
-    }
+    const units = input.units ?? input.targets.map((t) => gameUnit(input.endpoint, t));
+    const { counts, byKind, largestAnswerBytes } = countLegs(units, shards);
     for (const season of seasons) {
         for (let i = 1; i <= shards; i++) {
-            const games = counts.get(`${season}/${i}`) ?? 0;
+            const { games, calls } = counts.get(`${season}/${i}`) ?? { games: 0, calls: 0 };
             if (games > 0)
                 legs.push({
                     endpoint: input.endpoint,
                     season,
                     shard: `${i}/${shards}`,
                     games,
+                    calls,
                     rate,
                     concurrency,
-                    seconds: Math.ceil(games / rate),
+                    seconds: Math.ceil(calls / rate),
                 });
         }
     }
     const games = input.targets.length;
+    const calls = legs.reduce((a, l) => a + l.calls, 0);
     const totalSeconds = legs.reduce((a, l) => a + l.seconds, 0);
     const longest = Math.max(0, ...legs.map((l) => l.seconds));
     return {
@@ -79986,16 +80513,43 @@ function planFill(input) {
         },
         maxParallel: Math.min(maxParallel, Math.max(1, legs.length)),
         games,
-        calls: games,
+        calls: calls,
+        callsByKind: byKind,
+        perGameCalls: games,
+        largestAnswerBytes,
         wallSeconds: Math.max(longest, Math.ceil(totalSeconds / maxParallel)),
         quota: input.quota
-            ? { ...input.quota, fits: input.quota.remaining - input.quota.reserve >= games }
+            ? {
+                ...input.quota,
+                fits: input.quota.remaining - input.quota.reserve >= calls,
+                after: input.quota.remaining - calls,
+            }
             : undefined,
         notes,
     };
 }
+/** Games and calls per `season/shard`: shards split the calls (a game's own call hashes as the game id). */
+function countLegs(units, shards) {
+    const counts = new Map();
+    const byKind = { game: 0, team: 0, date: 0 };
+    let largestAnswerBytes = 0;
+    for (const u of units) {
+        const leg = `${u.games[0].season}/${unitShard(u, shards)}`;
+        const c = counts.get(leg) ?? { games: 0, calls: 0 };
+        counts.set(leg, { games: c.games + u.games.length, calls: c.calls + u.calls.length });
+        for (const call of u.calls) {
+            byKind[call.request.kind]++;
+            largestAnswerBytes = Math.max(largestAnswerBytes, call.expectedBytes);
+        }
+    }
+    return { counts, byKind, largestAnswerBytes };
+}
 
 ;// CONCATENATED MODULE: ./src/commands/plan.ts
+
+
+
+
 
 
 
@@ -80023,7 +80577,8 @@ async function planCommand(command, deps) {
         const gamesOf = new Map();
         for (const endpoint of command.endpoints) {
             const parent = parentOf(tableForEndpoint(config, endpoint).tc);
-            const games = gamesOf.get(parent) ?? (await loadGames(store, config, parent, command.seasons, deps.logger));
+            const games = gamesOf.get(parent) ??
+                (await loadGames(store, config, parent, command.seasons, deps.logger, command.callShape !== 'game'));
             gamesOf.set(parent, games);
             const found = await discoverMissing(config, endpoint, command.seasons, {
                 store,
@@ -80033,9 +80588,20 @@ async function planCommand(command, deps) {
                 emptyFromCheckpoints: (e) => checkpoints.idsWithStatus(e, 'empty'),
             });
             const open = await openTargets(checkpoints, endpoint, found);
+            // The calls as every fill shard plans them (from all missing games), then cut to the games still open.
+            const units = command.callShape === 'game'
+                ? open.map((g) => gameUnit(endpoint, g))
+                : cutUnits(planCalls({
+                    endpoint,
+                    missing: found,
+                    schedule: [...games.index.values()],
+                    shape: command.callShape,
+                    size: await measureAnswers(store, layoutFrom(config.s3_layout), endpoint, MAX_BODY_BYTES, deps.logger),
+                }).units, open);
             plans.push(planFill({
                 endpoint,
                 targets: open,
+                units,
                 shards,
                 maxParallel: command.maxParallel,
                 rate: config.api.rate_limit_per_sec,
@@ -80411,6 +80977,7 @@ function createMemoryLogger() {
 
 ;// CONCATENATED MODULE: ./src/cli/fill-output.ts
 
+
 /**
  * Progress of a fill: on a terminal one live line (done, empty, failed, rate, ETA) rewritten in place; in a log
  * (Actions, a file) a line every 50 games, so logs stay readable.
@@ -80487,16 +81054,23 @@ function planText(plans) {
     const lines = [];
     for (const p of plans) {
         lines.push(`${p.endpoint}: ${p.games} games, ${p.calls} calls, ${p.legs.length} legs, ${p.maxParallel} at once, about ${formatDuration(p.wallSeconds)}`);
+        lines.push(`  calls: ${callsText({ calls: { ...p.callsByKind, total: p.calls } })} (one per game: ${p.perGameCalls}); ` +
+            `largest answer expected ${formatBytes(p.largestAnswerBytes)}`);
         for (const l of p.legs)
-            lines.push(`  ${l.season} shard ${l.shard}: ${l.games} games at ${l.rate}/s, ${l.concurrency} in flight, ${formatDuration(l.seconds)}`);
+            lines.push(`  ${l.season} shard ${l.shard}: ${l.games} games in ${l.calls} calls at ${l.rate}/s, ${l.concurrency} in flight, ${formatDuration(l.seconds)}`);
         if (p.quota)
-            lines.push(`  quota: ${p.quota.remaining} calls left, ${p.quota.reserve} kept in reserve: ${p.quota.fits ? 'fits' : 'DOES NOT FIT: fill fewer seasons or wait for the monthly reset'}`);
+            lines.push(`  quota: ${p.quota.remaining} calls left, ${p.quota.reserve} kept in reserve, ${p.quota.after} after the fill: ${p.quota.fits ? 'fits' : 'DOES NOT FIT: fill fewer seasons or wait for the monthly reset'}`);
         else
             lines.push('  quota: unknown (pass --quota-remaining N to check it)');
         for (const n of p.notes)
             lines.push(`  note: ${n}`);
     }
     return `${lines.join('\n')}\n`;
+}
+function formatBytes(bytes) {
+    if (bytes < 1024 * 1024)
+        return `${Math.round(bytes / 1024)} KiB`;
+    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 function formatDuration(seconds) {
     if (seconds < 120)
@@ -90723,6 +91297,7 @@ function parseLakeUri(value, flag = '--lake') {
 
 
 
+
 const configFile = option_spec_option({
     name: 'config',
     on: 'both',
@@ -90887,6 +91462,24 @@ and seasons. A refused label gets one comment and is removed.`,
         botLogin,
     },
 };
+/**
+ * `--call-shape`: how a fill spends the monthly quota. `plan` and `fill` must agree (shards split the calls), so
+ * both take the one declaration.
+ */
+const callShape = option_spec_option({
+    name: 'call-shape',
+    on: 'both',
+    arg: 'game|auto',
+    help: `auto (default): the fewest calls, per team season or date where one call brings many missing games
+(docs/architecture.md, call shapes); game: one call per game`,
+    actionDefault: 'auto',
+    parse: (raw, { label }) => {
+        const shape = raw ?? 'auto';
+        if (!CALL_SHAPES.includes(shape))
+            throw new UsageError(`${label}: "${shape}" is not one of ${CALL_SHAPES.join(', ')}`);
+        return shape;
+    },
+});
 const PLAN = {
     name: 'plan',
     summary: 'the shards of a fill: games, calls, time at the budget, quota, the GitHub matrix',
@@ -90928,6 +91521,7 @@ the config's api.rate_limit_per_sec and api.max_concurrency, the time at that bu
             parse: (raw, { config, label }) => positiveInt(raw ?? String(config.api.max_concurrency), label, MAX_MATRIX_LEGS),
         }),
         checkpoints: checkpoints('as for fill; games already done or empty are left out'),
+        callShape,
         quotaRemaining: option_spec_option({
             name: 'quota-remaining',
             on: 'cli',
@@ -91023,6 +91617,7 @@ Examples:
                 return engine;
             },
         }),
+        callShape,
         json: options_json('print the outcome as JSON on stdout'),
         resultPath: option_spec_option({
             name: 'result-path',

@@ -10,7 +10,18 @@ import { isoDate, layoutFrom } from '../layout/keys.js';
 import { loadLayerRules } from '../fill/column-rules.js';
 import { registerPartitions, type RegisterResult } from '../fill/register-partitions.js';
 import { runFill, type FillProgress, type FillResult } from '../fill/run-fill.js';
-import { shardOf, shardName, type Shard } from '../fill/shards.js';
+import { shardName, type Shard } from '../fill/shards.js';
+import { defaultAnswerSize, measureAnswers } from '../fill/answer-size.js';
+import {
+  callsText,
+  cutUnits,
+  planCalls,
+  unitShard,
+  type CallPlan,
+  type CallShape,
+  type CallUnit,
+} from '../fill/call-plan.js';
+import { MAX_BODY_BYTES } from '../source/http-cbbd-client.js';
 import {
   discoverMissing,
   loadGames,
@@ -39,6 +50,7 @@ export interface FillCommand {
   concurrency: number;
   leaseSeconds: number;
   engine: 'scan' | 'athena';
+  callShape: CallShape;
 }
 
 /** What `fill` reports: the shard's games and what became of each, or (dry run) what it would fetch. */
@@ -52,6 +64,8 @@ export interface FillOutcome {
   /** Games already done or known empty in the checkpoints. */
   alreadyDone: number;
   targets: GameTarget[];
+  /** This shard's calls by kind, the calls one per game would take, and the largest answer expected (bytes). */
+  calls: Pick<CallPlan, 'calls' | 'perGameCalls' | 'largestAnswerBytes'>;
   unplaceable: { gameId: number; reason: string }[];
   result: FillResult | undefined;
   catalog: RegisterResult | undefined;
@@ -66,10 +80,26 @@ export async function fillCommand(command: FillCommand, deps: FillDeps): Promise
   const { table, tc } = tableForEndpoint(config, command.endpoint);
   const store = openLake(command.lake, config, deps.env);
   const checkpoints = openCheckpoints(command.checkpoints, command.lake, config, deps.env);
-  const { all, unplaceable } = await missingGames(command, parentOf(tc), store, checkpoints, deps);
-  const mine = all.filter((t) => shardOf(t.gameId, command.shard.count) === command.shard.index);
+  const { all, unplaceable, schedule } = await missingGames(command, parentOf(tc), store, checkpoints, deps);
+  // Every shard plans the same calls from the same missing games, and takes the calls that hash to it.
+  const layout = layoutFrom(config.s3_layout);
+  const size =
+    command.callShape === 'game'
+      ? defaultAnswerSize(command.endpoint, MAX_BODY_BYTES)
+      : await measureAnswers(store, layout, command.endpoint, MAX_BODY_BYTES, deps.logger);
+  const plan = planCalls({
+    endpoint: command.endpoint,
+    missing: all,
+    schedule,
+    shape: command.callShape,
+    size,
+  });
+  const myUnits = plan.units.filter((u) => unitShard(u, command.shard.count) === command.shard.index);
+  const mine = myUnits.flatMap((u) => u.games).sort((a, b) => a.gameId - b.gameId);
   const open = await openTargets(checkpoints, command.endpoint, mine);
   const targets = command.limit !== undefined ? open.slice(0, command.limit) : open;
+  const units = cutUnits(myUnits, targets);
+  const callPlan = summarizeUnits(units, targets.length);
   const outcome: FillOutcome = {
     dryRun: command.dryRun,
     endpoint: command.endpoint,
@@ -78,13 +108,15 @@ export async function fillCommand(command: FillCommand, deps: FillDeps): Promise
     discovered: mine.length,
     alreadyDone: mine.length - open.length,
     targets,
+    calls: callPlan,
     unplaceable,
     result: undefined,
     catalog: undefined,
   };
   deps.logger.info(
     `${command.endpoint} shard ${outcome.shard}: ${mine.length} missing games in ${table}, ${outcome.alreadyDone} already checkpointed done/empty, ` +
-      `${targets.length} to fetch at ${command.rate}/s (~${Math.ceil(targets.length / command.rate)} s)`,
+      `${targets.length} to fetch in ${callPlan.calls.total} calls (${callsText(callPlan)}) at ${command.rate}/s ` +
+      `(~${Math.ceil(callPlan.calls.total / command.rate)} s)`,
   );
   if (command.dryRun || targets.length === 0) return outcome;
 
@@ -102,6 +134,7 @@ export async function fillCommand(command: FillCommand, deps: FillDeps): Promise
       endpoint: command.endpoint,
       key: tc.key,
       targets,
+      units,
       shard: command.shard,
       owner: ownerId(deps.env),
       leaseMs: command.leaseSeconds * 1000,
@@ -111,7 +144,7 @@ export async function fillCommand(command: FillCommand, deps: FillDeps): Promise
     },
     {
       store,
-      layout: layoutFrom(config.s3_layout),
+      layout,
       client,
       checkpoints,
       logger: deps.logger,
@@ -136,9 +169,11 @@ async function missingGames(
   store: ObjectStore,
   checkpoints: CheckpointStore,
   deps: FillDeps,
-): Promise<{ all: GameTarget[]; unplaceable: FillOutcome['unplaceable'] }> {
+): Promise<{ all: GameTarget[]; unplaceable: FillOutcome['unplaceable']; schedule: GameTarget[] }> {
   const { config, seasons } = command;
   const { logger } = deps;
+  // The call planner matches games by team and start time: read them from fct_games only when it plans.
+  const teams = command.callShape !== 'game';
   if (command.missingIdsFile) {
     const file = command.missingIdsFile;
     const text = await readFile(file, 'utf8').catch((e: unknown) => {
@@ -146,20 +181,21 @@ async function missingGames(
         `--missing-ids-file: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
       );
     });
-    const { index } = await loadGames(store, config, parent, seasons, logger);
+    const { index } = await loadGames(store, config, parent, seasons, logger, teams);
     const { targets, unplaceable } = targetsFromFile(text, index, seasons, file);
-    return { all: targets, unplaceable };
+    return { all: targets, unplaceable, schedule: [...index.values()] };
   }
   const engine = await openEngine(command.engine, store, command.lake, config, deps.env);
   try {
+    const games = await loadGames(store, config, parent, seasons, logger, teams);
     const all = await discoverMissing(config, command.endpoint, seasons, {
       store,
       engine,
       logger,
-      games: await loadGames(store, config, parent, seasons, logger),
+      games,
       emptyFromCheckpoints: (endpoint) => checkpoints.idsWithStatus(endpoint, 'empty'),
     });
-    return { all, unplaceable: [] };
+    return { all, unplaceable: [], schedule: [...games.index.values()] };
   } finally {
     await engine.close();
   }
@@ -184,6 +220,17 @@ async function registerNewPartitions(
   for (const n of registered.notes) logger.warn(n);
   for (const f of registered.failed) logger.warn(f.reason);
   return registered;
+}
+
+/** The calls of the units left to make, for the outcome and the log. */
+function summarizeUnits(units: readonly CallUnit[], games: number): FillOutcome['calls'] {
+  const calls = { game: 0, team: 0, date: 0, total: 0 };
+  for (const c of units.flatMap((u) => u.calls)) {
+    calls[c.request.kind]++;
+    calls.total++;
+  }
+  const largest = Math.max(0, ...units.flatMap((u) => u.calls.map((c) => c.expectedBytes)));
+  return { calls, perGameCalls: games, largestAnswerBytes: largest };
 }
 
 /** Who this run is in leases and shard locks: the Actions run when there is one, and the host and pid. */

@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { CheckpointStore, ShardRef } from '../checkpoint/checkpoint-store.js';
 import type { ObjectStore } from '../lake/object-store.js';
 import type { LakeLayout } from '../layout/keys.js';
-import { ApiKeyError, type ApiUsage, type CbbdClient } from '../source/cbbd-client.js';
+import type { ApiUsage, CbbdClient, FetchOutcome } from '../source/cbbd-client.js';
 import { errorMessage, QuotaExhaustedError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { ENDPOINT_TABLES } from '../config/pipeline-tables.js';
@@ -11,6 +11,8 @@ import type { GameTarget } from './targets.js';
 import { SchemaConflictError, type LayerRules } from './column-rules.js';
 import { prepareGameLayers, writeEmptyDeadletter, writeGameLayers } from './write-game.js';
 import type { WrittenPartition } from './register-partitions.js';
+import { gameUnit, type CallUnit } from './call-plan.js';
+import { fetchUnit } from './bulk-split.js';
 
 /** How soon a game another run holds is asked for again. */
 const RECHECK_MS = 1000;
@@ -22,6 +24,8 @@ export interface FillJob {
   key: readonly string[];
   /** This shard's games, in id order. */
   targets: readonly GameTarget[];
+  /** The calls that bring them (call-plan.ts); without them, each game's own call. */
+  units?: readonly CallUnit[];
   shard: Shard;
   /** Who this run is in leases and locks: run id, host, pid. */
   owner: string;
@@ -102,7 +106,10 @@ export async function runFill(job: FillJob, ports: FillPorts): Promise<FillResul
   const locks: ShardRef[] = [];
   /** Games of seasons another run holds the shard lock of: left to that run, and counted as left. */
   let held = 0;
-  const queue: GameTarget[] = [];
+  const queue: CallUnit[] = [];
+  const units = job.units ?? job.targets.map((t) => gameUnit(job.endpoint, t));
+  const gamesIn = (list: readonly { games: readonly GameTarget[] }[]) =>
+    list.reduce((n, u) => n + u.games.length, 0);
   for (const season of [...new Set(job.targets.map((t) => t.season))].sort((a, b) => a - b)) {
     const ref = { endpoint: job.endpoint, season, shard: result.shard };
     const lock = await checkpoints.acquireShardLock(ref, job.owner, job.leaseMs);
@@ -116,9 +123,9 @@ export async function runFill(job: FillJob, ports: FillPorts): Promise<FillResul
     }
     locks.push(ref);
     result.seasons.push({ season, ran: true });
-    queue.push(...job.targets.filter((t) => t.season === season));
+    queue.push(...units.filter((u) => u.games[0]?.season === season));
   }
-  const total = queue.length;
+  const total = gamesIn(queue);
   const leased = new Set<number>();
   const every =
     ports.every ??
@@ -144,20 +151,20 @@ export async function runFill(job: FillJob, ports: FillPorts): Promise<FillResul
 
   // Games another run holds: asked again once its lease runs out. A live holder heartbeats and then finishes
   // them (we skip them as done); a dead one's lease expires and we take the game over.
-  const deferred: { game: GameTarget; notBefore: number }[] = [];
+  const deferred: { unit: CallUnit; games: GameTarget[]; notBefore: number }[] = [];
   const sleep = ports.sleep ?? ((ms: number) => delay(ms));
   const now = ports.now ?? Date.now;
   // The first error a worker cannot handle (the checkpoint store down for longer than its retries): the other
   // workers take no new game, and it is rethrown once all are back, so nothing runs on after the fill has ended.
   let crashed: { error: unknown } | undefined;
-  const nextGame = async (): Promise<GameTarget | undefined> => {
+  const nextUnit = async (): Promise<CallUnit | undefined> => {
     for (;;) {
       if (result.stoppedBy || crashed) return undefined;
       if (queue.length > 0) return queue.shift()!;
       if (deferred.length === 0) return undefined;
       deferred.sort((a, b) => a.notBefore - b.notBefore);
       const wait = deferred[0]!.notBefore - now();
-      if (wait <= 0) return deferred.shift()!.game;
+      if (wait <= 0) return deferred.shift()!.unit;
       await sleep(Math.min(wait, 1000));
     }
   };
@@ -169,48 +176,79 @@ export async function runFill(job: FillJob, ports: FillPorts): Promise<FillResul
     }
   };
   const work = async () => {
-    for (let game = await nextGame(); game; game = await nextGame()) {
-      const lease = await checkpoints
-        .tryLease(job.endpoint, game.gameId, game.season, job.owner, job.leaseMs)
-        .catch((e: unknown) => {
-          queue.unshift(game); // never taken: left for the next run, and counted so
-          throw e;
-        });
-      if (!lease.taken) {
+    for (let unit = await nextUnit(); unit; unit = await nextUnit()) {
+      // A unit's games are leased together before its calls; a game done or held elsewhere is never in them.
+      const taken: GameTarget[] = [];
+      for (const [i, game] of unit.games.entries()) {
+        const lease = await checkpoints
+          .tryLease(job.endpoint, game.gameId, game.season, job.owner, job.leaseMs)
+          .catch((e: unknown) => {
+            // Never fetched: left for the next run, and counted so. Leases taken so far expire (the store is down).
+            queue.unshift(gameUnitsOf([...taken, ...unit.games.slice(i)]));
+            for (const g of taken) leased.delete(g.gameId);
+            throw e;
+          });
+        if (lease.taken) {
+          taken.push(game);
+          leased.add(game.gameId);
+          continue;
+        }
         const c = lease.current;
         if (c.status === 'leased' && c.leaseExpiresAt !== undefined) {
           // Ask again within a second, or when the lease runs out if sooner: a live holder is usually quick.
-          deferred.push({ game, notBefore: Math.min(c.leaseExpiresAt + 50, now() + RECHECK_MS) });
+          const notBefore = Math.min(c.leaseExpiresAt + 50, now() + RECHECK_MS);
+          deferred.push({ unit: gameUnit(job.endpoint, game), games: [game], notBefore });
           continue;
         }
         result.skipped.push({ gameId: game.gameId, reason: c.status });
         progress();
-        continue;
       }
-      leased.add(game.gameId);
+      if (taken.length === 0) continue;
       try {
-        await fillGame(game);
+        await fillUnit(unit, taken);
       } finally {
-        leased.delete(game.gameId);
+        for (const g of taken) leased.delete(g.gameId);
         progress();
       }
     }
   };
 
-  async function fillGame(game: GameTarget): Promise<void> {
-    let outcome;
+  /** Games left over from a unit, each by its own call. */
+  function gameUnitsOf(games: readonly GameTarget[]): CallUnit {
+    return { calls: games.flatMap((g) => gameUnit(job.endpoint, g).calls), games: [...games] };
+  }
+
+  /** A unit's calls for its leased games, each game's outcome written as its own call's would be. */
+  async function fillUnit(unit: CallUnit, taken: GameTarget[]): Promise<void> {
+    let fetched;
     try {
-      outcome = await ports.client.fetchGame(job.endpoint, game.gameId);
+      fetched = await fetchUnit(
+        ports.client,
+        job.endpoint,
+        unit,
+        new Set(taken.map((g) => g.gameId)),
+        logger,
+      );
     } catch (e) {
-      if (e instanceof QuotaExhaustedError || e instanceof ApiKeyError) {
-        result.stoppedBy ??= e instanceof QuotaExhaustedError ? 'quota' : 'api-key';
-        result.stopMessage ??= e.message;
-        queue.unshift(game);
-        await checkpoints.release(job.endpoint, game.gameId, job.owner);
-        return;
-      }
-      return failGame(game, `fetch: ${errorMessage(e)}`);
+      for (const game of taken) await failGame(game, `fetch: ${errorMessage(e)}`);
+      return;
     }
+    for (const game of taken) {
+      const outcome = fetched.outcomes.get(game.gameId);
+      if (outcome) await writeOutcome(game, outcome);
+    }
+    const e = fetched.stop;
+    if (!e) return;
+    // The monthly quota or the key: games not yet fetched are released, not failed, and left for the next run.
+    result.stoppedBy ??= e instanceof QuotaExhaustedError ? 'quota' : 'api-key';
+    result.stopMessage ??= e.message;
+    for (const game of taken.filter((g) => !fetched.outcomes.has(g.gameId))) {
+      queue.unshift(gameUnit(job.endpoint, game));
+      await checkpoints.release(job.endpoint, game.gameId, job.owner);
+    }
+  }
+
+  async function writeOutcome(game: GameTarget, outcome: FetchOutcome): Promise<void> {
     try {
       if (outcome.kind === 'failed') return failGame(game, outcome.reason);
       const ingestedAt = ports.ingestedAt();
@@ -276,7 +314,7 @@ export async function runFill(job: FillJob, ports: FillPorts): Promise<FillResul
     result.stopMessage = errorMessage(crashed.error);
     logger.error(`fill stopped: ${result.stopMessage}`);
   }
-  result.left = queue.length + deferred.length + held;
+  result.left = gamesIn(queue) + gamesIn(deferred) + held;
   result.usage = ports.client.usage();
   return result;
 }
