@@ -2,10 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { syntheticGames } from '../../src/demo/synthetic-api.js';
 import { fetchUnit } from '../../src/fill/bulk-split.js';
 import { planCalls, type CallUnit } from '../../src/fill/call-plan.js';
-import { createHttpCbbdClient } from '../../src/source/http-cbbd-client.js';
 import { QuotaExhaustedError } from '../../src/util/errors.js';
 import { createMemoryLogger } from '../../src/util/logger.js';
-import { plannedGame } from '../helpers/fill-env.js';
+import { plannedGame, playsClient } from '../helpers/fill-env.js';
 import { startFakeCbbdApi, type FakeCbbdApi, type FakeCbbdApiOptions } from '../fakes/cbbd-api.js';
 
 const SEED = 13;
@@ -27,18 +26,7 @@ async function setUp(overrides: Partial<FakeCbbdApiOptions> = {}, maxBodyBytes?:
   });
   servers.push(api);
   const logger = createMemoryLogger();
-  const client = createHttpCbbdClient({
-    baseUrl: api.url,
-    apiKey: 'k',
-    endpoints: { plays_game: { path: '/plays/game/{gameId}' } },
-    rate: 1000,
-    concurrency: 4,
-    timeoutMs: 5000,
-    retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
-    quotaReserve: 0,
-    logger,
-    ...(maxBodyBytes ? { maxBodyBytes } : {}),
-  });
+  const client = playsClient(api.url, logger, maxBodyBytes ? { maxBodyBytes } : {});
   return { api, client, logger };
 }
 

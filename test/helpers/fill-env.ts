@@ -4,6 +4,29 @@ import { DEFAULT_CONFIG_YAML } from '../../src/config/default-config.js';
 import { runCli } from '../../src/cli/run.js';
 import type { GameTarget } from '../../src/fill/targets.js';
 import type { GameRecord } from '../../src/source/api-records.js';
+import type { CbbdClient } from '../../src/source/cbbd-client.js';
+import { createHttpCbbdClient, type HttpCbbdClientOptions } from '../../src/source/http-cbbd-client.js';
+import type { Logger } from '../../src/util/logger.js';
+
+/** The real HTTP client for plays, on the fake API's key `k`, fast and with short retries. */
+export function playsClient(
+  url: string,
+  logger: Logger,
+  options: Partial<HttpCbbdClientOptions> = {},
+): CbbdClient {
+  return createHttpCbbdClient({
+    baseUrl: url,
+    apiKey: 'k',
+    endpoints: { plays_game: { path: '/plays/game/{gameId}' } },
+    rate: 1000,
+    concurrency: 4,
+    timeoutMs: 5000,
+    retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+    quotaReserve: 0,
+    logger,
+    ...options,
+  });
+}
 
 /** A game of the synthetic league as the call planner sees it from fct_games: place, start and teams. */
 export const plannedGame = (g: GameRecord): GameTarget => ({
