@@ -79684,7 +79684,7 @@ async function fetchUnit(client, endpoint, unit, leased, logger) {
             if (call.request.kind === 'game')
                 result.outcomes.set(call.request.gameId, outcome);
             else
-                answers.push(answered(call, outcome));
+                answers.push(answered(call, outcome, leased));
         }
         const doubtful = [];
         for (const game of games) {
@@ -79711,8 +79711,8 @@ async function fetchUnit(client, endpoint, unit, leased, logger) {
     }
     return result;
 }
-/** A bulk answer grouped by game, with the doubt an absence leaves. */
-function answered(call, outcome) {
+/** A bulk answer grouped by game (the games of `keep` only), with the doubt an absence leaves. */
+function answered(call, outcome, keep) {
     const byGame = new Map();
     const label = call.request.kind === 'team'
         ? `/team ${call.request.team} ${call.request.season}`
@@ -79722,6 +79722,9 @@ function answered(call, outcome) {
     const records = outcome.kind === 'records' ? outcome.records : [];
     for (const r of records) {
         const id = Number(r['gameId']);
+        // Only the unit's leased games are kept: a team season holds ~30 games, most of them not missing.
+        if (!keep.has(id))
+            continue;
         const list = byGame.get(id);
         if (list)
             list.push(r);

@@ -45,7 +45,7 @@ export async function fetchUnit(
       if (!call.gameIds.some((id) => leased.has(id))) continue;
       const outcome = await client.fetchCall(call.request);
       if (call.request.kind === 'game') result.outcomes.set(call.request.gameId, outcome);
-      else answers.push(answered(call, outcome));
+      else answers.push(answered(call, outcome, leased));
     }
     const doubtful: GameTarget[] = [];
     for (const game of games) {
@@ -68,8 +68,8 @@ export async function fetchUnit(
   return result;
 }
 
-/** A bulk answer grouped by game, with the doubt an absence leaves. */
-function answered(call: PlannedCall, outcome: FetchOutcome): Answered {
+/** A bulk answer grouped by game (the games of `keep` only), with the doubt an absence leaves. */
+function answered(call: PlannedCall, outcome: FetchOutcome, keep: ReadonlySet<number>): Answered {
   const byGame = new Map<number, Record<string, unknown>[]>();
   const label =
     call.request.kind === 'team'
@@ -80,6 +80,8 @@ function answered(call: PlannedCall, outcome: FetchOutcome): Answered {
   const records = outcome.kind === 'records' ? outcome.records : [];
   for (const r of records) {
     const id = Number(r['gameId']);
+    // Only the unit's leased games are kept: a team season holds ~30 games, most of them not missing.
+    if (!keep.has(id)) continue;
     const list = byGame.get(id);
     if (list) list.push(r);
     else byGame.set(id, [r]);
