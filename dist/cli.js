@@ -81006,6 +81006,8 @@ function progressReporter(write, tty, now = Date.now) {
 function fillSummaryText(o) {
     const lines = [`fill ${o.endpoint} shard ${o.shard}, seasons ${o.seasons.join(',')}:`];
     lines.push(`  ${o.discovered} missing games in this shard, ${o.alreadyDone} already checkpointed done or empty, ${o.targets.length} to fetch`);
+    lines.push(`  in ${o.calls.calls.total} calls (${callsText(o.calls)}; one per game: ${o.calls.perGameCalls}), ` +
+        `largest answer expected ${formatBytes(o.calls.largestAnswerBytes)}`);
     for (const u of o.unplaceable)
         lines.push(`  not placed: game ${u.gameId}: ${u.reason}`);
     if (o.dryRun) {

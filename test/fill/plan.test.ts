@@ -186,6 +186,11 @@ describe('cbbd-gap-bot plan', () => {
       expect(matrix.include.length).toBeGreaterThan(0);
       expect(matrix.include.every((l) => ['1/2', '2/2'].includes(l.shard))).toBe(true);
       expect(run.stderr).toContain('quota: unknown');
+      // Calls by kind beside what one per game would take; lineups have no bulk form.
+      const calls = plans as unknown as { calls: number; perGameCalls: number; games: number }[];
+      expect(calls[0]!.calls).toBeLessThanOrEqual(calls[0]!.perGameCalls);
+      expect(calls[2]!.calls).toBe(calls[2]!.games);
+      expect(run.stderr).toMatch(/calls: .* \(one per game: \d+\); largest answer expected/);
     } finally {
       await lake.cleanup();
     }
