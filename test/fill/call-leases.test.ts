@@ -8,6 +8,7 @@ import { planCalls, type CallUnit } from '../../src/fill/call-plan.js';
 import { runFill, type FillJob, type FillPorts } from '../../src/fill/run-fill.js';
 import { layoutFrom, silverKey } from '../../src/layout/keys.js';
 import { createMemoryLogger } from '../../src/util/logger.js';
+import type { CbbdClient } from '../../src/source/cbbd-client.js';
 import { plannedGame, playsClient } from '../helpers/fill-env.js';
 import { leagueOf, onlyGaps, tempLake } from '../helpers/lakes.js';
 import { startFakeCbbdApi, type FakeCbbdApi } from '../fakes/cbbd-api.js';
@@ -31,6 +32,7 @@ describe('leases by call', () => {
   let lake: Awaited<ReturnType<typeof tempLake>>;
   let api: FakeCbbdApi;
   let unit: CallUnit;
+  let other: CallUnit;
 
   beforeAll(async () => {
     lake = await tempLake(LAKE);
@@ -44,23 +46,29 @@ describe('leases by call', () => {
       shape: 'auto',
       size: { rowsPerGame: 6, bytesPerRow: 1500, capBytes: 64 * 1024 * 1024 },
     });
-    unit = plan.units.find((u) => u.calls[0]!.request.kind === 'team' && u.games.length >= 3)!;
+    const teamUnits = plan.units.filter((u) => u.calls[0]!.request.kind === 'team' && u.games.length >= 3);
+    [unit, other] = [teamUnits[0]!, teamUnits[1]!];
   });
   afterAll(async () => {
     await api.close();
     await lake.cleanup();
   });
 
-  async function fill(owner: string, checkpoints: ReturnType<typeof createFileCheckpoints>) {
+  async function fill(
+    owner: string,
+    checkpoints: ReturnType<typeof createFileCheckpoints>,
+    options: { unit?: CallUnit; leaseMs?: number; client?: CbbdClient; ports?: Partial<FillPorts> } = {},
+  ) {
     const logger = createMemoryLogger();
+    const called = options.unit ?? unit;
     const job: FillJob = {
       endpoint: 'plays_game',
       key: ['id'],
-      targets: unit.games,
-      units: [unit],
+      targets: called.games,
+      units: [called],
       shard: { index: 1, count: 1 },
       owner,
-      leaseMs: 60_000,
+      leaseMs: options.leaseMs ?? 60_000,
       workers: 2,
       databases: { bronze: 'cbbd_bronze', silver: 'cbbd_silver' },
       rules: await loadLayerRules(
@@ -72,10 +80,11 @@ describe('leases by call', () => {
     const ports: FillPorts = {
       store: lake.store,
       layout,
-      client: playsClient(api.url, logger, { concurrency: 2 }),
+      client: options.client ?? playsClient(api.url, logger, { concurrency: 2 }),
       checkpoints,
       logger,
       ingestedAt: () => '2026-12-05',
+      ...options.ports,
     };
     return runFill(job, ports);
   }
@@ -110,5 +119,40 @@ describe('leases by call', () => {
     // The game done elsewhere got nothing written by this run.
     const key = silverKey(layout, 'fct_plays', SEASON, done!.date, { gameId: done!.gameId });
     expect(await lake.store.head(key)).toBeUndefined();
+  });
+  it('after a crash past the call, leaves the leases to expire; the next run calls again and fills every game', async () => {
+    const checkpoints = createFileCheckpoints(path.join(lake.root, '_checkpoints'));
+    const logger = createMemoryLogger();
+    const real = playsClient(api.url, logger);
+    // The port as a run that dies once the answer is in: the call is made (and charged), nothing after it runs.
+    const dying: CbbdClient = {
+      fetchGame: (endpoint, gameId) => real.fetchGame(endpoint, gameId),
+      fetchCall: async (call) => {
+        await real.fetchCall(call);
+        return new Promise<never>(() => undefined);
+      },
+      usage: () => real.usage(),
+    };
+    api.reset();
+    // No heartbeat: a dead process renews nothing.
+    void fill('dead run', checkpoints, {
+      unit: other,
+      leaseMs: 300,
+      client: dying,
+      ports: { every: () => () => undefined },
+    });
+    while (api.log.length === 0) await new Promise((r) => setTimeout(r, 5));
+    const ids = other.games.map((g) => g.gameId);
+    const held = await checkpoints.getMany('plays_game', ids);
+    expect(ids.map((id) => `${held.get(id)?.status} ${held.get(id)?.owner}`)).toEqual(
+      ids.map(() => 'leased dead run'),
+    );
+    await new Promise((r) => setTimeout(r, 400));
+    const result = await fill('next run', checkpoints, { unit: other });
+    expect(result.done.sort()).toEqual([...ids].sort());
+    expect(api.callsFor('plays_team')).toBe(2);
+    expect(api.callsFor('plays_game')).toBe(0);
+    const after = await checkpoints.getMany('plays_game', ids);
+    expect(ids.map((id) => after.get(id)?.status)).toEqual(ids.map(() => 'done'));
   });
 });
