@@ -24,7 +24,7 @@ export function defaultAnswerSize(endpoint: string, capBytes: number): AnswerSiz
 }
 
 /**
- * Rows per game and bytes per row of an endpoint's answers, measured on the first few raw files of the lake
+ * Rows per game and bytes per row of an endpoint's answers, measured on a few raw files of the newest ingest days
  * (each is one per-game answer as gzipped NDJSON, one record a line: the answer's rows and, within a few bytes
  * of JSON spacing, its size); the fallback above when there are none or none can be read.
  */
@@ -39,14 +39,19 @@ export async function measureAnswers(
   let rows = 0;
   let bytes = 0;
   try {
-    for await (const info of store.list(`${layout.raw}/${rawDir(endpoint)}/`)) {
-      if (!info.key.endsWith('.json.gz') || info.size === 0) continue;
-      const text = gunzipSync(await store.get(info.key)).toString('utf8');
-      const lines = text.split('\n').filter((l) => l.trim() !== '');
-      if (lines.length === 0) continue;
-      files++;
-      rows += lines.length;
-      bytes += Buffer.byteLength(text);
+    // The newest `ingested_at=` partitions first: one listing level, then as few objects as the sample needs.
+    const { prefixes } = await store.listChildren(`${layout.raw}/${rawDir(endpoint)}/`);
+    for (const prefix of prefixes.sort().reverse()) {
+      for await (const info of store.list(prefix)) {
+        if (!info.key.endsWith('.json.gz') || info.size === 0) continue;
+        const text = gunzipSync(await store.get(info.key)).toString('utf8');
+        const lines = text.split('\n').filter((l) => l.trim() !== '');
+        if (lines.length === 0) continue;
+        files++;
+        rows += lines.length;
+        bytes += Buffer.byteLength(text);
+        if (files >= SAMPLE_FILES) break;
+      }
       if (files >= SAMPLE_FILES) break;
     }
   } catch (e) {
