@@ -1,21 +1,22 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkCatalog } from '../audit/catalog-checks.js';
-import { runAudit } from '../audit/run-audit.js';
+import { runAudit, type AuditProgress } from '../audit/run-audit.js';
 import type { AuditResult } from '../audit/types.js';
 import type { Config } from '../config/schema.js';
 import type { LakeLocation } from '../lake/lake-uri.js';
 import { renderCoverageSvg } from '../report/coverage-svg.js';
 import { diffAudits, parsePreviousAudit } from '../report/diff.js';
 import { renderMarkdown, type MarkdownOptions } from '../report/markdown.js';
-import { errorMessage } from '../util/errors.js';
+import { errorMessage, UsageError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import {
   locationMapper,
   openCatalog,
   openCheckpoints,
   openEngine,
-  openLake,
+  openExistingLake,
   type EngineName,
   type Env,
 } from './ports.js';
@@ -27,6 +28,14 @@ export interface AuditCommand {
   engine: EngineName;
   seasons: number[];
   out: string;
+}
+
+/** What an audit runs with besides its settings; `progress` gets files read of the total as it goes. */
+export interface AuditDeps {
+  logger: Logger;
+  env: Env;
+  now: () => Date;
+  progress?: (p: AuditProgress) => void;
 }
 
 /** Where the report landed. */
@@ -48,10 +57,10 @@ export interface ReportFiles {
  */
 export async function auditLake(
   command: AuditCommand,
-  deps: { logger: Logger; env: Env; now: () => Date; previousJson?: string | undefined },
+  deps: AuditDeps & { previousJson?: string | undefined },
 ): Promise<AuditResult> {
   const { config } = command;
-  const store = openLake(command.lake, config, deps.env);
+  const store = await openExistingLake(command.lake, config, deps.env);
   const engine = await openEngine(command.engine, store, command.lake, config, deps.env);
   const catalog = openCatalog(command.lake, config, deps.env);
   const checkpoints = openCheckpoints(undefined, command.lake, config, deps.env);
@@ -66,6 +75,7 @@ export async function auditLake(
         engine,
         logger: deps.logger,
         now: deps.now,
+        ...(deps.progress ? { progress: deps.progress } : {}),
         catalogCheck: (tables) => checkCatalog(tables, catalog, database, keyOfLocation),
         emptyFromCheckpoints: async (endpoint) => {
           try {
@@ -108,13 +118,36 @@ export async function writeReport(contents: Record<string, string>, out: string)
 }
 
 /**
+ * Finds an `--out` the report could not be written to before the scan, not after minutes of it: the directory is
+ * created when absent, and it and any report file already in it must be writable. A usage error (exit 2).
+ */
+export async function requireWritableOut(out: string): Promise<void> {
+  try {
+    await mkdir(out, { recursive: true });
+    await access(out, constants.W_OK);
+    for (const name of REPORT_FILES) {
+      const file = path.join(out, name);
+      if (
+        await stat(file).then(
+          () => true,
+          () => false,
+        )
+      )
+        await access(file, constants.W_OK);
+    }
+  } catch (e) {
+    throw new UsageError(`--out ${out}: the report cannot be written there (${errorMessage(e)})`);
+  }
+}
+
+const REPORT_FILES = ['data_audit.md', 'data_audit.json', 'coverage.svg'];
+
+/**
  * `cbbd-gap-bot audit`: audits the lake and writes `data_audit.md`, `data_audit.json` and `coverage.svg` to
  * `out`, comparing with the `data_audit.json` already there (the previous run's) when there is one.
  */
-export async function auditCommand(
-  command: AuditCommand,
-  deps: { logger: Logger; env: Env; now: () => Date },
-): Promise<AuditOutcome> {
+export async function auditCommand(command: AuditCommand, deps: AuditDeps): Promise<AuditOutcome> {
+  await requireWritableOut(command.out);
   const previousJson = await readFile(path.join(command.out, 'data_audit.json'), 'utf8').catch(
     () => undefined,
   );

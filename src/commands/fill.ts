@@ -30,10 +30,18 @@ import {
   tableForEndpoint,
   targetsFromFile,
   type GameTarget,
+  type SkippedGame,
 } from '../fill/targets.js';
 import { errorMessage, UsageError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import { openApiClient, openCatalog, openCheckpoints, openEngine, openLake, type Env } from './ports.js';
+import {
+  openApiClient,
+  openCatalog,
+  openCheckpoints,
+  openEngine,
+  openExistingLake,
+  type Env,
+} from './ports.js';
 
 /** `fill`'s settings, parsed from flags or the action's inputs. */
 export interface FillCommand {
@@ -67,6 +75,8 @@ export interface FillOutcome {
   /** This shard's calls by kind, the calls one per game would take, and the largest answer expected (bytes). */
   calls: Pick<CallPlan, 'calls' | 'perGameCalls' | 'largestAnswerBytes'>;
   unplaceable: { gameId: number; reason: string }[];
+  /** Missing games skipped before any call: an unreadable file sits at the key their fill would write. */
+  blocked: SkippedGame[];
   result: FillResult | undefined;
   catalog: RegisterResult | undefined;
 }
@@ -78,23 +88,11 @@ export interface FillOutcome {
 export async function fillCommand(command: FillCommand, deps: FillDeps): Promise<FillOutcome> {
   const { config } = command;
   const { table, tc } = tableForEndpoint(config, command.endpoint);
-  const store = openLake(command.lake, config, deps.env);
+  const store = await openExistingLake(command.lake, config, deps.env);
   const checkpoints = openCheckpoints(command.checkpoints, command.lake, config, deps.env);
-  const { all, unplaceable, schedule } = await missingGames(command, parentOf(tc), store, checkpoints, deps);
-  // Every shard plans the same calls from the same missing games, and takes the calls that hash to it.
-  const layout = layoutFrom(config.s3_layout);
-  const size =
-    command.callShape === 'game'
-      ? defaultAnswerSize(command.endpoint, MAX_BODY_BYTES)
-      : await measureAnswers(store, layout, command.endpoint, MAX_BODY_BYTES, deps.logger);
-  const plan = planCalls({
-    endpoint: command.endpoint,
-    missing: all,
-    schedule,
-    shape: command.callShape,
-    size,
-  });
-  const myUnits = plan.units.filter((u) => unitShard(u, command.shard.count) === command.shard.index);
+  const found = await missingGames(command, parentOf(tc), store, checkpoints, deps);
+  const { unplaceable, blocked } = found;
+  const myUnits = await shardUnits(command, store, found, deps.logger);
   const mine = myUnits.flatMap((u) => u.games).sort((a, b) => a.gameId - b.gameId);
   const open = await openTargets(checkpoints, command.endpoint, mine);
   const targets = command.limit !== undefined ? open.slice(0, command.limit) : open;
@@ -110,6 +108,7 @@ export async function fillCommand(command: FillCommand, deps: FillDeps): Promise
     targets,
     calls: callPlan,
     unplaceable,
+    blocked,
     result: undefined,
     catalog: undefined,
   };
@@ -144,7 +143,7 @@ export async function fillCommand(command: FillCommand, deps: FillDeps): Promise
     },
     {
       store,
-      layout,
+      layout: layoutFrom(config.s3_layout),
       client,
       checkpoints,
       logger: deps.logger,
@@ -169,7 +168,12 @@ async function missingGames(
   store: ObjectStore,
   checkpoints: CheckpointStore,
   deps: FillDeps,
-): Promise<{ all: GameTarget[]; unplaceable: FillOutcome['unplaceable']; schedule: GameTarget[] }> {
+): Promise<{
+  all: GameTarget[];
+  unplaceable: FillOutcome['unplaceable'];
+  blocked: SkippedGame[];
+  schedule: GameTarget[];
+}> {
   const { config, seasons } = command;
   const { logger } = deps;
   // The call planner matches games by team and start time: read them from fct_games only when it plans.
@@ -183,19 +187,20 @@ async function missingGames(
     });
     const { index } = await loadGames(store, config, parent, seasons, logger, teams);
     const { targets, unplaceable } = targetsFromFile(text, index, seasons, file);
-    return { all: targets, unplaceable, schedule: [...index.values()] };
+    return { all: targets, unplaceable, blocked: [], schedule: [...index.values()] };
   }
   const engine = await openEngine(command.engine, store, command.lake, config, deps.env);
   try {
     const games = await loadGames(store, config, parent, seasons, logger, teams);
-    const all = await discoverMissing(config, command.endpoint, seasons, {
+    const { targets, blocked } = await discoverMissing(config, command.endpoint, seasons, {
       store,
       engine,
       logger,
       games,
       emptyFromCheckpoints: (endpoint) => checkpoints.idsWithStatus(endpoint, 'empty'),
     });
-    return { all, unplaceable: [], schedule: [...games.index.values()] };
+    for (const b of blocked) logger.warn(`skipped game ${b.gameId}: ${b.reason}`);
+    return { all: targets, unplaceable: [], blocked, schedule: [...games.index.values()] };
   } finally {
     await engine.close();
   }
@@ -220,6 +225,36 @@ async function registerNewPartitions(
   for (const n of registered.notes) logger.warn(n);
   for (const f of registered.failed) logger.warn(f.reason);
   return registered;
+}
+
+/**
+ * This shard's call units. Every shard plans the same calls from the same missing games (and the season's
+ * schedule, for bulk answers' sizes) and takes the calls that hash to it (`unitShard`).
+ */
+async function shardUnits(
+  command: FillCommand,
+  store: ObjectStore,
+  found: { all: GameTarget[]; schedule: GameTarget[] },
+  logger: Logger,
+): Promise<CallUnit[]> {
+  const size =
+    command.callShape === 'game'
+      ? defaultAnswerSize(command.endpoint, MAX_BODY_BYTES)
+      : await measureAnswers(
+          store,
+          layoutFrom(command.config.s3_layout),
+          command.endpoint,
+          MAX_BODY_BYTES,
+          logger,
+        );
+  const plan = planCalls({
+    endpoint: command.endpoint,
+    missing: found.all,
+    schedule: found.schedule,
+    shape: command.callShape,
+    size,
+  });
+  return plan.units.filter((u) => unitShard(u, command.shard.count) === command.shard.index);
 }
 
 /** The calls of the units left to make, for the outcome and the log. */

@@ -15,7 +15,7 @@ import { measureAnswers } from '../fill/answer-size.js';
 import { cutUnits, gameUnit, planCalls, type CallShape } from '../fill/call-plan.js';
 import { layoutFrom } from '../layout/keys.js';
 import { MAX_BODY_BYTES } from '../source/http-cbbd-client.js';
-import { openCheckpoints, openEngine, openLake, type Env } from './ports.js';
+import { openCheckpoints, openEngine, openExistingLake, type Env } from './ports.js';
 
 /** `plan`'s settings. */
 export interface PlanCommand {
@@ -42,7 +42,7 @@ export async function planCommand(
   deps: { logger: Logger; env: Env },
 ): Promise<FillPlan[]> {
   const { config } = command;
-  const store = openLake(command.lake, config, deps.env);
+  const store = await openExistingLake(command.lake, config, deps.env);
   const checkpoints = openCheckpoints(command.checkpoints, command.lake, config, deps.env);
   const engine = await openEngine('scan', store, command.lake, config, deps.env);
   const plans: FillPlan[] = [];
@@ -69,7 +69,7 @@ export async function planCommand(
         gamesOf.get(parent) ??
         (await loadGames(store, config, parent, command.seasons, deps.logger, command.callShape !== 'game'));
       gamesOf.set(parent, games);
-      const found = await discoverMissing(config, endpoint, command.seasons, {
+      const { targets: found, blocked } = await discoverMissing(config, endpoint, command.seasons, {
         store,
         engine,
         logger: deps.logger,
@@ -97,20 +97,20 @@ export async function planCommand(
               }).units,
               open,
             );
-      plans.push(
-        planFill({
-          endpoint,
-          targets: open,
-          units,
-          shards,
-          maxParallel: command.maxParallel,
-          rate: config.api.rate_limit_per_sec,
-          concurrency: config.api.max_concurrency,
-          ...(command.quotaRemaining !== undefined
-            ? { quota: { remaining: command.quotaRemaining, reserve: config.api.quota_reserve } }
-            : {}),
-        }),
-      );
+      const plan = planFill({
+        endpoint,
+        targets: open,
+        units,
+        shards,
+        maxParallel: command.maxParallel,
+        rate: config.api.rate_limit_per_sec,
+        concurrency: config.api.max_concurrency,
+        ...(command.quotaRemaining !== undefined
+          ? { quota: { remaining: command.quotaRemaining, reserve: config.api.quota_reserve } }
+          : {}),
+      });
+      plan.notes.push(...blocked.map((b) => `skipped game ${b.gameId}: ${b.reason}`));
+      plans.push(plan);
     }
   } finally {
     await engine.close();

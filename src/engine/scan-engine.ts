@@ -12,6 +12,7 @@ import {
   NO_SEASON,
   partitionKeyNames,
   SCHEMA_SAMPLE,
+  type DuplicateKey,
   type QueryEngine,
   type SchemaGroup,
   type TableFacts,
@@ -28,9 +29,11 @@ export function createScanEngine(store: ObjectStore, opts: { concurrency: number
     name: 'scan',
     async tableFacts(request) {
       const sizer = createFooterSizer();
-      const scans = await mapLimit(request.files, opts.concurrency, (file) =>
-        scanFile(store, file, request, sizer),
-      );
+      const scans = await mapLimit(request.files, opts.concurrency, async (file) => {
+        const scan = await scanFile(store, file, request, sizer);
+        request.onRead?.();
+        return scan;
+      });
       return mergeScans(request, scans);
     },
     async close() {},
@@ -193,6 +196,7 @@ function mergeScans(request: TableRequest, scans: FileScan[]): TableFacts {
   for (const c of unknownNulls) facts.nullCounts.delete(c);
   facts.schemas = schemaGroups(readable);
   facts.duplicatesBySeason = tracker?.duplicatesBySeason();
+  if (tracker) facts.duplicateKeys = filesHolding(tracker.duplicateKeys(), readable);
   if (ids && idColumnSeen)
     facts.idsBySeason = new Map([...ids].map(([s, set]) => [s, [...set].sort((a, b) => a - b)]));
   return facts;
@@ -256,4 +260,27 @@ function isIntegerColumn(metadata: FileMetaData, column: string): boolean {
 function addCount(map: Map<number, number>, key: number | undefined, n: number): void {
   const k = key ?? NO_SEASON;
   map.set(k, (map.get(k) ?? 0) + n);
+}
+
+/** The duplicated keys of each season with the files that hold them, in file order (a second look at the keys). */
+function filesHolding(
+  keys: Map<number, string[]>,
+  scans: readonly { file: LakeFile; keys?: ArrayLike<unknown> }[],
+): Map<number, DuplicateKey[]> {
+  const wanted = new Set([...keys.values()].flat());
+  const files = new Map<string, string[]>();
+  if (wanted.size === 0) return new Map();
+  for (const scan of scans) {
+    if (!scan.keys) continue;
+    for (let i = 0; i < scan.keys.length; i++) {
+      const k = scan.keys[i];
+      const text = k === null || k === undefined ? 'null' : String(k);
+      if (!wanted.has(text)) continue;
+      const list = files.get(text) ?? [];
+      if (list[list.length - 1] !== scan.file.key) files.set(text, [...list, scan.file.key]);
+    }
+  }
+  return new Map(
+    [...keys].map(([season, list]) => [season, list.map((key) => ({ key, files: files.get(key) ?? [] }))]),
+  );
 }

@@ -177,6 +177,7 @@ export function createHttpCbbdClient(options: HttpCbbdClientOptions): CbbdClient
   }
 
   return {
+    setShare: (share) => limiter.setShare({ ratePerSec: share.rate, concurrency: share.concurrency }),
     fetchGame: (endpoint, gameId, signal) => fetchCall({ kind: 'game', endpoint, gameId }, signal),
     fetchCall,
     usage: (): ApiUsage => ({
