@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FillOutcome } from '../../src/commands/fill.js';
@@ -184,5 +185,45 @@ describe('call shapes: when the answer leaves doubt', () => {
     expect(outcome.result?.empty).toEqual([]);
     for (const g of unit.games) expect(api.callsFor('plays_game', g.gameId)).toBe(1);
     expect(run.stderr).toContain(`the API matched no game to the team name "${request.team}"`);
+  });
+});
+
+describe('call shapes: scattered gaps', () => {
+  let lake: Lake;
+  let api: FakeCbbdApi;
+  let config: string;
+  beforeAll(async () => {
+    lake = await tempLake(LAKE);
+    config = await faultConfig(lake.root);
+    api = await startFakeCbbdApi({ ...leagueOf(LAKE), keys: { k: 100_000 } });
+  });
+  afterAll(async () => {
+    await api.close();
+    await lake.cleanup();
+  });
+
+  it('fills three missing games sharing no team and no date by three per-game calls', async () => {
+    const missing = lake.manifest.missing.fct_plays![SEASON]!;
+    const scattered: GameTarget[] = [];
+    for (const g of SCHEDULE.filter((s) => missing.includes(s.gameId))) {
+      const teams = (m: GameTarget) => [m.homeTeam, m.awayTeam];
+      const clash = scattered.some((m) => m.date === g.date || teams(m).some((t) => teams(g).includes(t)));
+      if (!clash) scattered.push(g);
+      if (scattered.length === 3) break;
+    }
+    const ids = scattered.map((g) => g.gameId);
+    const file = path.join(lake.root, 'scattered.txt');
+    await writeFile(file, ids.join('\n'));
+    const run = await cli(
+      [...playsFill(config, lake.root, SEASON, 'auto'), '--missing-ids-file', file, '--json'],
+      { CBBD_API_KEY: 'k', CBBD_API_URL: api.url },
+    );
+    expect(run.code).toBe(0);
+    const outcome = run.json() as FillOutcome;
+    expect(outcome.calls.calls).toEqual({ game: 3, team: 0, date: 0, total: 3 });
+    // Made at once (the fill runs several workers): compared in id order.
+    const asked = api.log.map((e) => [e.endpoint, e.gameId]).sort((a, b) => Number(a[1]) - Number(b[1]));
+    expect(asked).toEqual([...ids].sort((a, b) => a - b).map((id) => ['plays_game', id]));
+    expect(outcome.result?.done.sort()).toEqual([...ids].sort());
   });
 });
