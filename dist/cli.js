@@ -81724,7 +81724,7 @@ async function planCommand(command, deps) {
             const open = await openTargets(checkpoints, endpoint, found);
             // The calls as every fill shard plans them (from all missing games), then cut to the games still open.
             const units = command.callShape === 'game'
-                ? open.map((g) => gameUnit(endpoint, g))
+                ? open.map((g) => gameUnit(endpoint, g, defaultAnswerSize(endpoint, MAX_BODY_BYTES)))
                 : cutUnits(planCalls({
                     endpoint,
                     missing: found,

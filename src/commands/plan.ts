@@ -11,7 +11,7 @@ import {
   type LakeGames,
 } from '../fill/targets.js';
 import type { Logger } from '../util/logger.js';
-import { measureAnswers } from '../fill/answer-size.js';
+import { defaultAnswerSize, measureAnswers } from '../fill/answer-size.js';
 import { cutUnits, gameUnit, planCalls, type CallShape } from '../fill/call-plan.js';
 import { layoutFrom } from '../layout/keys.js';
 import { MAX_BODY_BYTES } from '../source/http-cbbd-client.js';
@@ -80,7 +80,7 @@ export async function planCommand(
       // The calls as every fill shard plans them (from all missing games), then cut to the games still open.
       const units =
         command.callShape === 'game'
-          ? open.map((g) => gameUnit(endpoint, g))
+          ? open.map((g) => gameUnit(endpoint, g, defaultAnswerSize(endpoint, MAX_BODY_BYTES)))
           : cutUnits(
               planCalls({
                 endpoint,
