@@ -60193,7 +60193,7 @@ function renderCoverageSvg(result) {
         const y = top + r * CELL_H;
         out.push(`<text x="${labelW - 8}" y="${y + 15}" text-anchor="end" fill="#1f2328">${esc(row.table)}</text>`);
         if (row.kind === 'dimension')
-            out.push(...dimensionBar(result, row.table, labelW, y, cellW * seasons.length));
+            out.push(...dimensionBar(result, row.table, labelW, y, cellW * seasons.length, width - labelW - PAD));
         else
             seasons.forEach((season, i) => out.push(...cell(cellFor(result, row.table, season, row.kind === 'child'), labelW + i * cellW, y, cellW)));
     });
@@ -60225,8 +60225,11 @@ function cell(look, x, y, w) {
     out.push('</g>');
     return out;
 }
-/** A dimension (snapshot) table as one bar: green with rows, yellow `!` with gaps, red without rows. */
-function dimensionBar(result, table, x, y, w) {
+/**
+ * A dimension (snapshot) table as one bar: green with rows, yellow `!` with gaps, red without rows. The bar spans
+ * the seasons, and grows up to `maxW` when its text would not fit (one season is a narrow bar).
+ */
+function dimensionBar(result, table, x, y, gridW, maxW) {
     const t = result.tables.find((x) => x.table === table);
     const gaps = result.gaps.filter((g) => g.table === table);
     const invisible = gaps.some((g) => g.kind === 'catalog_missing_partition');
@@ -60236,6 +60239,7 @@ function dimensionBar(result, table, x, y, w) {
         : gaps.length > 0
             ? { fill: COLOR.gaps, label: `! ${rows}`, title: `${table}: ${gaps.map((g) => g.kind).join(', ')}` }
             : { fill: COLOR.complete, label: rows, title: `${table}: ${rows}` };
+    const w = Math.max(gridW, Math.min(maxW, Math.ceil(look.label.length * 6.2) + 12));
     return cell({ ...look, label: fitText(look.label, w - 8, 6.2), invisible }, x, y, w);
 }
 function cellFor(result, table, season, isChild) {

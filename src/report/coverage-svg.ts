@@ -76,7 +76,7 @@ export function renderCoverageSvg(result: AuditResult): string {
       `<text x="${labelW - 8}" y="${y + 15}" text-anchor="end" fill="#1f2328">${esc(row.table)}</text>`,
     );
     if (row.kind === 'dimension')
-      out.push(...dimensionBar(result, row.table, labelW, y, cellW * seasons.length));
+      out.push(...dimensionBar(result, row.table, labelW, y, cellW * seasons.length, width - labelW - PAD));
     else
       seasons.forEach((season, i) =>
         out.push(
@@ -124,8 +124,18 @@ function cell(look: CellLook, x: number, y: number, w: number): string[] {
   return out;
 }
 
-/** A dimension (snapshot) table as one bar: green with rows, yellow `!` with gaps, red without rows. */
-function dimensionBar(result: AuditResult, table: string, x: number, y: number, w: number): string[] {
+/**
+ * A dimension (snapshot) table as one bar: green with rows, yellow `!` with gaps, red without rows. The bar spans
+ * the seasons, and grows up to `maxW` when its text would not fit (one season is a narrow bar).
+ */
+function dimensionBar(
+  result: AuditResult,
+  table: string,
+  x: number,
+  y: number,
+  gridW: number,
+  maxW: number,
+): string[] {
   const t = result.tables.find((x) => x.table === table)!;
   const gaps = result.gaps.filter((g) => g.table === table);
   const invisible = gaps.some((g) => g.kind === 'catalog_missing_partition');
@@ -136,6 +146,7 @@ function dimensionBar(result: AuditResult, table: string, x: number, y: number, 
       : gaps.length > 0
         ? { fill: COLOR.gaps, label: `! ${rows}`, title: `${table}: ${gaps.map((g) => g.kind).join(', ')}` }
         : { fill: COLOR.complete, label: rows, title: `${table}: ${rows}` };
+  const w = Math.max(gridW, Math.min(maxW, Math.ceil(look.label.length * 6.2) + 12));
   return cell({ ...look, label: fitText(look.label, w - 8, 6.2), invisible }, x, y, w);
 }
 

@@ -136,6 +136,8 @@ describe('coverage.svg', () => {
     expect(r.dark).toBeGreaterThan(500); // text was drawn: the check is not vacuous
     expect(r.outside).toBe(0);
     expect(r.width).toBeLessThanOrEqual(880);
+    // A dimension's bar says its rows in full, even as wide as one season.
+    expect(svg).toContain(`! ${n === 17 ? '1,700' : `${n}00`} rows (snapshot)</text>`);
   });
 
   it('explains the ! mark and the catalog outline in the legend, and shows dimension tables', () => {
