@@ -1,13 +1,18 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkCatalog } from '../audit/catalog-checks.js';
-import { runAudit } from '../audit/run-audit.js';
-import type { AuditResult } from '../audit/types.js';
+import { openManifest, type AuditManifest } from '../audit/manifest.js';
+import { runAudit, type AuditPorts } from '../audit/run-audit.js';
+import type { AuditResult, AuditRun } from '../audit/types.js';
+import type { QueryEngine } from '../engine/query-engine.js';
+import { createCountingStore } from '../lake/counting-store.js';
+import type { ObjectStore } from '../lake/object-store.js';
+import { layoutFrom } from '../layout/keys.js';
 import type { Config } from '../config/schema.js';
 import type { LakeLocation } from '../lake/lake-uri.js';
 import { renderCoverageSvg } from '../report/coverage-svg.js';
 import { diffAudits, parsePreviousAudit } from '../report/diff.js';
-import { renderMarkdown, type MarkdownOptions } from '../report/markdown.js';
+import { renderMarkdown, runLine, type MarkdownOptions } from '../report/markdown.js';
 import { errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import {
@@ -27,6 +32,8 @@ export interface AuditCommand {
   engine: EngineName;
   seasons: number[];
   out: string;
+  /** `--full`: read every file whatever the manifest holds (and write a new one). */
+  full?: boolean;
 }
 
 /** Where the report landed. */
@@ -44,47 +51,98 @@ export interface ReportFiles {
 
 /**
  * Audits the lake. `previousJson` is the last audit's `data_audit.json` (from `--out`, or from the report branch
- * in the action); the result then carries the diff against it. Games checkpointed `empty` count as covered.
+ * in the action); the result then carries the diff against it. Games checkpointed `empty` count as covered. The
+ * scan engine keeps an audit manifest in the lake: a night reads only the files that are new or changed.
  */
 export async function auditLake(
   command: AuditCommand,
   deps: { logger: Logger; env: Env; now: () => Date; previousJson?: string | undefined },
 ): Promise<AuditResult> {
   const { config } = command;
-  const store = openLake(command.lake, config, deps.env);
-  const engine = await openEngine(command.engine, store, command.lake, config, deps.env);
+  const counted = createCountingStore(openLake(command.lake, config, deps.env));
+  const manifest =
+    command.engine === 'scan'
+      ? await openManifest(counted, {
+          metaPrefix: config.s3_layout.meta_prefix,
+          silverPrefix: layoutFrom(config.s3_layout).silver,
+          full: command.full ?? false,
+          fullEveryDays: config.audit.full_every_days,
+          now: deps.now,
+          logger: deps.logger,
+        })
+      : undefined;
+  const store = manifest ? manifest.observe(counted) : counted;
+  const engine = await openEngine(command.engine, store, command.lake, config, deps.env, manifest);
+  let result: AuditResult;
+  try {
+    result = await runAudit({ config, seasons: command.seasons }, auditPorts(command, store, engine, deps));
+  } finally {
+    await engine.close();
+  }
+  if (manifest) result.run = await finishRun(manifest, counted, deps.logger);
+  const previous = parsePreviousAudit(deps.previousJson);
+  if (previous) result.diff = diffAudits(previous, result);
+  return result;
+}
+
+function auditPorts(
+  command: AuditCommand,
+  store: ObjectStore,
+  engine: QueryEngine,
+  deps: { logger: Logger; env: Env; now: () => Date },
+): AuditPorts {
+  const { config } = command;
   const catalog = openCatalog(command.lake, config, deps.env);
   const checkpoints = openCheckpoints(undefined, command.lake, config, deps.env);
   const keyOfLocation = locationMapper(store, config);
   const database = config.catalog.silver_database!;
-  let result: AuditResult;
+  return {
+    store,
+    engine,
+    logger: deps.logger,
+    now: deps.now,
+    catalogCheck: (tables) => checkCatalog(tables, catalog, database, keyOfLocation),
+    emptyFromCheckpoints: async (endpoint) => {
+      try {
+        return await checkpoints.idsWithStatus(endpoint, 'empty');
+      } catch (e) {
+        deps.logger.warn(
+          `checkpoints (${checkpoints.kind}) not read, so only deadletters mark games empty: ${errorMessage(e)}`,
+        );
+        return [];
+      }
+    },
+  };
+}
+
+/**
+ * Saves the run's manifest (a failed save costs the next night a full audit, never a wrong one) and says what
+ * the run read. The GETs are counted before the save, which only writes.
+ */
+async function finishRun(
+  manifest: AuditManifest,
+  counted: ReturnType<typeof createCountingStore>,
+  logger: Logger,
+): Promise<AuditRun> {
+  const { gets, bytesRead } = counted.counters;
+  let key: string | undefined;
   try {
-    result = await runAudit(
-      { config, seasons: command.seasons },
-      {
-        store,
-        engine,
-        logger: deps.logger,
-        now: deps.now,
-        catalogCheck: (tables) => checkCatalog(tables, catalog, database, keyOfLocation),
-        emptyFromCheckpoints: async (endpoint) => {
-          try {
-            return await checkpoints.idsWithStatus(endpoint, 'empty');
-          } catch (e) {
-            deps.logger.warn(
-              `checkpoints (${checkpoints.kind}) not read, so only deadletters mark games empty: ${errorMessage(e)}`,
-            );
-            return [];
-          }
-        },
-      },
-    );
-  } finally {
-    await engine.close();
+    key = await manifest.save();
+  } catch (e) {
+    logger.warn(`audit manifest not written, so the next audit reads every file: ${errorMessage(e)}`);
   }
-  const previous = parsePreviousAudit(deps.previousJson);
-  if (previous) result.diff = diffAudits(previous, result);
-  return result;
+  const run: AuditRun = {
+    kind: manifest.kind,
+    reason: manifest.reason,
+    filesListed: manifest.listedFiles(),
+    filesRead: manifest.stats.read,
+    candidatesRead: manifest.stats.candidatesRead,
+    gets,
+    bytesRead,
+    ...(key ? { manifest: key } : {}),
+  };
+  logger.info(runLine(run).replace(/\*\*/g, ''));
+  return run;
 }
 
 /** The report as file contents, keyed by file name: what is written to `--out` and what the action commits. */

@@ -166,27 +166,30 @@ function keyFacts(
   seasonOf: (i: number) => number | undefined,
 ): KeyFacts {
   const tracker = createStringKeyTracker();
-  let min: number | string | undefined;
-  let max: number | string | undefined;
+  let ranges: [number | string, number | string][] | undefined;
   let nullKey = false;
   for (let i = 0; i < keys.length; i++) {
     tracker.add(seasonOf(i), [keys[i]]);
-    const k = keys[i];
-    const v = numeric ? (typeof k === 'number' && !Number.isNaN(k) ? k : undefined) : String(k);
-    if (v === undefined) {
+    const parts = keyParts(numeric, keys[i]);
+    if (parts === undefined) {
       nullKey = true;
       continue;
     }
-    if (min === undefined || v < min) min = v;
-    if (max === undefined || v > max) max = v;
+    ranges ??= parts.map((p) => [p, p]);
+    parts.forEach((p, j) => {
+      const r = ranges![j]!;
+      if (p < r[0]) r[0] = p;
+      if (p > r[1]) r[1] = p;
+    });
   }
-  const out: KeyFacts = {
-    numeric,
-    own: [...tracker.duplicatesBySeason()].sort((a, b) => a[0] - b[0]),
-    nullKey,
-  };
-  if (min !== undefined) Object.assign(out, { min, max });
-  return out;
+  const own = [...tracker.duplicatesBySeason()].sort((a, b) => a[0] - b[0]);
+  return { numeric, own, nullKey, ...(ranges ? { ranges: ranges as KeyFacts['ranges'] } : {}) };
+}
+
+/** A numeric key as itself (undefined when null); any other key's parts as their JSON text. */
+function keyParts(numeric: boolean, k: unknown): (number | string)[] | undefined {
+  if (numeric) return typeof k === 'number' && !Number.isNaN(k) ? [k] : undefined;
+  return (JSON.parse(String(k)) as unknown[]).map((p) => JSON.stringify(p));
 }
 
 /** Null values per column from the footer's statistics; undefined where a chunk does not say. */

@@ -119,9 +119,11 @@ export interface KeyFacts {
   numeric: boolean;
   /** Rows repeating a key of an earlier row of the same file, by the repeating row's season. */
   own: [number, number][];
-  /** The smallest and largest key (numbers or strings), absent when the file has no non-null key. */
-  min?: number | string;
-  max?: number | string;
+  /**
+   * The smallest and largest value of each key part, absent when the file has no non-null key: numbers for a
+   * numeric key; for any other key, each part's JSON text (as in `rowKey`), so equal parts have equal text.
+   */
+  ranges?: [number, number][] | [string, string][];
   /** A numeric key that is null in some row: nulls compare equal, so two such files may share it. */
   nullKey: boolean;
 }

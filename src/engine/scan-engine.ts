@@ -87,7 +87,11 @@ async function countDuplicates(
   const readable = files.filter((f) => f.error === undefined);
   const numeric =
     readable.every((f) => f.keys?.numeric || f.rows === 0) && readable.every((f) => !f.perRowSeason);
-  const candidates = duplicateCandidates(readable);
+  // A full read has every key in memory: the tracker then takes them all, as before the manifest existed, and
+  // the candidate shortcut below (which an incremental audit needs) is checked against it by the property test.
+  const candidates = readable.every((f) => f.keys === undefined || inMemory.has(f.key))
+    ? new Set(readable.filter((f) => f.keys !== undefined).map((f) => f.key))
+    : duplicateCandidates(readable);
   const out = new Map<number, number>();
   for (const f of readable)
     if (!candidates.has(f.key)) for (const [s, n] of f.keys?.own ?? []) out.set(s, (out.get(s) ?? 0) + n);
