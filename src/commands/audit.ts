@@ -56,10 +56,17 @@ export interface ReportFiles {
  */
 export async function auditLake(
   command: AuditCommand,
-  deps: { logger: Logger; env: Env; now: () => Date; previousJson?: string | undefined },
+  deps: {
+    logger: Logger;
+    env: Env;
+    now: () => Date;
+    previousJson?: string | undefined;
+    /** The lake's store, when the caller already holds one (a test that wraps it); else opened from the command. */
+    store?: ObjectStore;
+  },
 ): Promise<AuditResult> {
   const { config } = command;
-  const counted = createCountingStore(openLake(command.lake, config, deps.env));
+  const counted = createCountingStore(deps.store ?? openLake(command.lake, config, deps.env));
   const manifest =
     command.engine === 'scan'
       ? await openManifest(counted, {

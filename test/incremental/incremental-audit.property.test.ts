@@ -9,7 +9,7 @@ import { generateDemoLake } from '../../src/demo/generate-lake.js';
 import { createFsStore } from '../../src/lake/fs-store.js';
 import { createMemoryLogger } from '../../src/util/logger.js';
 import { shippedConfig } from '../helpers/lakes.js';
-import { applyEdits, copyLake, lakeEdit, reserveFiles } from './lake-edits.js';
+import { applyEdits, copyLake, lakeEdit, lakeFacts, reserveFiles } from './lake-edits.js';
 
 const config = shippedConfig();
 const SEASONS = [2023, 2024, 2025];
@@ -20,12 +20,6 @@ async function audit(root: string, full: boolean): Promise<AuditResult> {
     { config, lake: { kind: 'file', root }, engine: 'scan', seasons: SEASONS, out: '', full },
     { logger: createMemoryLogger(), env: {}, now: () => new Date('2026-11-21T00:00:00Z') },
   );
-}
-
-/** What must be equal between two audits of one lake: everything but the time and the run's own cost. */
-export function lakeFacts(result: AuditResult): unknown {
-  const { generatedAt: _g, run: _r, ...rest } = result;
-  return rest;
 }
 
 describe('an incremental audit after random lake edits', () => {

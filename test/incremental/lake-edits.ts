@@ -1,6 +1,7 @@
 import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import fc from 'fast-check';
+import type { AuditResult } from '../../src/audit/types.js';
 
 /** One edit the pipeline (or a disk) makes to a lake between two audits. */
 export type LakeEdit =
@@ -111,4 +112,10 @@ function hex8(n: number): string {
 /** A copy of a directory lake, for one property run. */
 export async function copyLake(from: string, to: string): Promise<void> {
   await cp(from, to, { recursive: true });
+}
+
+/** What must be equal between two audits of one lake: everything but the time and the run's own cost. */
+export function lakeFacts(result: AuditResult): unknown {
+  const { generatedAt: _g, run: _r, ...rest } = result;
+  return rest;
 }
