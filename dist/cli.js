@@ -58517,7 +58517,7 @@ module.exports = Iterator;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(890);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(438);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
@@ -58533,7 +58533,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 890:
+/***/ 438:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -58542,6 +58542,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   a: () => (/* binding */ runCli)
 });
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
@@ -58813,6 +58815,7 @@ const ExitCode = {
     gapsOrFailures: 1,
     usage: 2,
     quotaExhausted: 3,
+    runFailed: 4,
 };
 /** A bad flag, input, season spec or config value: exit 2, the message names the bad thing. */
 class UsageError extends Error {
@@ -58822,12 +58825,22 @@ class UsageError extends Error {
 class QuotaExhaustedError extends Error {
     name = 'QuotaExhaustedError';
 }
+/**
+ * The run could not see what it had to: the lake, the catalog, the checkpoints or Athena could not be reached or
+ * read (exit 4). The message names the service and the bucket or table, and the likely remedy; such a run never
+ * reports "complete" or "gaps found".
+ */
+class RunFailedError extends Error {
+    name = 'RunFailedError';
+}
 /** Maps an error to the process exit code. */
 function exitCodeFor(e) {
     if (e instanceof UsageError)
         return ExitCode.usage;
     if (e instanceof QuotaExhaustedError)
         return ExitCode.quotaExhausted;
+    if (e instanceof RunFailedError)
+        return ExitCode.runFailed;
     return ExitCode.gapsOrFailures;
 }
 
@@ -58981,6 +58994,130 @@ function decodeManifest(bytes) {
     }
     return { header, entries };
 }
+
+;// CONCATENATED MODULE: ./src/config/pipeline-tables.ts
+/**
+ * What the bot knows of the `cbbd_etl` pipeline's silver tables without being told: each table's key (the
+ * columns that identify a row), the parent whose games a per-game table must cover, the endpoint that fills it,
+ * and the first season the API has its data. `audit.tables` in a config extends these and overrides them field
+ * by field, so the pipeline's own config.yaml (which has no `audit:` section) audits the lake fully.
+ */
+const PIPELINE_TABLES = {
+    dim_teams: { key: ['teamId'] },
+    dim_conferences: { key: ['id'] },
+    dim_venues: { key: ['id'] },
+    dim_lines_providers: { key: ['id'] },
+    dim_play_types: { key: ['id'] },
+    fct_games: { key: ['gameId'] },
+    fct_game_media: { key: ['gameId'] },
+    fct_lines: { key: ['gameId', 'provider'] },
+    fct_game_teams: { key: ['gameId', 'teamId'] },
+    fct_game_players: { key: ['gameId', 'teamId'] },
+    fct_plays: { key: ['id'], parent: 'fct_games', endpoint: 'plays_game' },
+    // The API sends substitutions without an id: the row is identified by who came in when.
+    fct_substitutions: {
+        key: ['gameId', 'athleteId', 'subIn.period', 'subIn.secondsRemaining'],
+        parent: 'fct_games',
+        endpoint: 'substitutions_game',
+        first_season: 2024,
+    },
+    fct_lineups: {
+        key: ['gameId', 'idHash', 'teamId'],
+        parent: 'fct_games',
+        endpoint: 'lineups_game',
+        first_season: 2024,
+    },
+    fct_rankings: { key: ['season', 'pollDate', 'pollType', 'teamId'] },
+    fct_ratings_adjusted: { key: ['teamId', 'season'] },
+    fct_ratings_srs: { key: ['teamId', 'season'] },
+    fct_team_season_stats: { key: ['teamId', 'season'] },
+    fct_team_season_shooting: { key: ['teamId', 'season'] },
+    fct_player_season_stats: { key: ['playerId', 'season'] },
+    fct_player_season_shooting: { key: ['playerId', 'season'] },
+    fct_recruiting_players: { key: ['playerId', 'season'] },
+    fct_draft_picks: { key: ['id'] },
+};
+/**
+ * The silver table each per-game endpoint writes, as the pipeline's `SILVER_TABLES` maps them; the bronze table
+ * of an endpoint is its own name.
+ */
+const ENDPOINT_TABLES = Object.fromEntries(Object.entries(PIPELINE_TABLES).flatMap(([table, t]) => (t.endpoint ? [[t.endpoint, table]] : [])));
+/**
+ * Every endpoint that writes a silver table, as the pipeline's `SILVER_TABLES` maps them (several endpoints write
+ * `fct_plays`, `fct_substitutions` and `fct_lineups`).
+ */
+const SILVER_WRITERS = {
+    teams: 'dim_teams',
+    conferences: 'dim_conferences',
+    venues: 'dim_venues',
+    lines_providers: 'dim_lines_providers',
+    plays_types: 'dim_play_types',
+    games: 'fct_games',
+    games_media: 'fct_game_media',
+    lines: 'fct_lines',
+    games_teams: 'fct_game_teams',
+    games_players: 'fct_game_players',
+    plays_game: 'fct_plays',
+    plays_date: 'fct_plays',
+    plays_player: 'fct_plays',
+    plays_team: 'fct_plays',
+    plays_tournament: 'fct_plays',
+    substitutions_game: 'fct_substitutions',
+    substitutions_player: 'fct_substitutions',
+    substitutions_team: 'fct_substitutions',
+    lineups_game: 'fct_lineups',
+    lineups_team: 'fct_lineups',
+    rankings: 'fct_rankings',
+    ratings_adjusted: 'fct_ratings_adjusted',
+    ratings_srs: 'fct_ratings_srs',
+    stats_team_season: 'fct_team_season_stats',
+    stats_team_shooting_season: 'fct_team_season_shooting',
+    stats_player_season: 'fct_player_season_stats',
+    stats_player_shooting_season: 'fct_player_season_shooting',
+    recruiting_players: 'fct_recruiting_players',
+    draft_picks: 'fct_draft_picks',
+};
+/**
+ * The endpoints of a config that write a silver table: `fetched` the pipeline runs, `skipped` those in
+ * `skip_endpoints`. A table's own `endpoint` (audit.tables) counts as a writer too.
+ */
+function tableWriters(config, table, ownEndpoint) {
+    const writers = Object.keys(config.endpoints).filter((e) => SILVER_WRITERS[e] === table || e === ownEndpoint);
+    const skip = new Set(config.skip_endpoints ?? []);
+    return { fetched: writers.filter((e) => !skip.has(e)), skipped: writers.filter((e) => skip.has(e)) };
+}
+/**
+ * A config document with `audit.tables` laid over the built-in tables: a table named in both gets the built-in
+ * fields the config does not set. Anything that is not a mapping is left for the schema to refuse.
+ */
+function withPipelineTables(raw) {
+    const audit = raw.audit ?? {};
+    if (!isMapping(audit))
+        return raw;
+    const tables = audit.tables ?? {};
+    if (!isMapping(tables))
+        return raw;
+    const merged = new Map(Object.entries(PIPELINE_TABLES));
+    for (const [name, table] of Object.entries(tables)) {
+        // Own keys only: a table called `toString` is the config's, not Object.prototype's.
+        const builtIn = Object.hasOwn(PIPELINE_TABLES, name) ? PIPELINE_TABLES[name] : undefined;
+        merged.set(name, builtIn && isMapping(table) ? { ...builtIn, ...table } : table);
+    }
+    return { ...raw, audit: { ...audit, tables: Object.fromEntries(merged) } };
+}
+function isMapping(v) {
+    return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+/**
+ * Columns that only one per-game table's files have. A file under another table that has all of one table's and
+ * lacks its own holds the wrong table's rows: the pipeline's `gap_fill.py` fetches `/plays/game` whatever
+ * endpoint it runs for, so `--endpoint substitutions_game` writes plays under `fct_substitutions`.
+ */
+const TABLE_SIGNATURES = {
+    fct_plays: ['playText', 'playType'],
+    fct_substitutions: ['subIn', 'subOut'],
+    fct_lineups: ['idHash', 'athletes'],
+};
 
 ;// CONCATENATED MODULE: ./src/engine/query-engine.ts
 /** Seasons key the facts' maps; rows without a season are counted under this sentinel and reported with the table. */
@@ -59237,6 +59374,49 @@ function isoDate(d) {
     return d.toISOString().slice(0, 10);
 }
 
+;// CONCATENATED MODULE: ./src/audit/blocked.ts
+
+/** What to do about a blocked game, in the words of the report, the plan and the fill. */
+const BLOCKED_REMEDY = 'move the file aside (copy it under another prefix, then delete it), then fill: a fill writes create-only and ' +
+    'never replaces it';
+/**
+ * The games among `ids` whose per-game file (`part-{hash8 of {"gameId": id}}.parquet`, as the pipeline and a fill
+ * name it) is one of the unreadable `files` of the same season. A fill of such a game would spend an API call and
+ * then fail on the existing object, night after night.
+ */
+function blockedGames(ids, season, files) {
+    const bySeason = files.filter((f) => f.includes(`/season=${season}/`));
+    if (bySeason.length === 0)
+        return [];
+    const byHash = new Map(bySeason.map((f) => [/part-([0-9a-f]{8})\.parquet$/.exec(f)?.[1], f]));
+    const out = [];
+    for (const gameId of ids) {
+        const file = byHash.get(paramsHash8({ gameId }));
+        if (file)
+            out.push({ gameId, file });
+    }
+    return out;
+}
+/**
+ * Links each `unreadable_file` gap to the `missing_children` gap of its table and season when one of its files
+ * sits at a missing game's key: the missing gap lists the game as `blocked` and says what to do, the unreadable
+ * gap names the game. Changes the gaps in place.
+ */
+function linkBlockedGames(gaps) {
+    for (const missing of gaps.filter((g) => g.kind === 'missing_children' && g.season !== undefined)) {
+        const unreadable = gaps.find((g) => g.kind === 'unreadable_file' && g.table === missing.table && g.season === missing.season);
+        const blocked = blockedGames(missing.ids, missing.season, unreadable?.files ?? []);
+        if (blocked.length === 0 || !unreadable)
+            continue;
+        missing.blocked = blocked;
+        const games = blocked.map((b) => b.gameId).join(', ');
+        missing.detail +=
+            `; ${blocked.length} of them (${games}) cannot be filled: an unreadable file sits at the key a fill ` +
+                `writes (${blocked.map((b) => b.file).join(', ')}): ${BLOCKED_REMEDY}`;
+        unreadable.detail += `; ${blocked.map((b) => `${b.file} is at the key of missing game ${b.gameId}`).join('; ')}`;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/audit/coverage.ts
 
 /**
@@ -59385,6 +59565,27 @@ async function knownEmptyIds(store, deadletterPrefix, endpoint, fromCheckpoints,
     return ids;
 }
 
+;// CONCATENATED MODULE: ./src/audit/scope.ts
+/** The scope of an audit of `seasons` under a config of `start..end`. */
+function auditScope(seasons, range) {
+    const set = new Set(seasons);
+    let full = true;
+    for (let s = range.start; s <= range.end; s++)
+        if (!set.has(s))
+            full = false;
+    return { seasons: [...set].sort((a, b) => a - b), full };
+}
+/** The season a gap key names (`kind:table:2024`), or undefined for a season-less key. */
+function seasonOfKey(key) {
+    const last = key.split(':').at(-1) ?? '';
+    return key.split(':').length >= 3 && /^\d{4}$/.test(last) ? Number(last) : undefined;
+}
+/** Whether a gap (by its key, or its season when known) lies inside what the audit looked at. */
+function inScope(gap, scope) {
+    const season = gap.season ?? seasonOfKey(gap.key);
+    return season === undefined ? scope.full : scope.seasons.includes(season);
+}
+
 ;// CONCATENATED MODULE: ./src/audit/layout-checks.ts
 
 /**
@@ -59496,86 +59697,6 @@ const READABLE = {
 function glueReads(glueType, label) {
     return READABLE[glueTypeName(glueType)]?.includes(label);
 }
-
-;// CONCATENATED MODULE: ./src/config/pipeline-tables.ts
-/**
- * What the bot knows of the `cbbd_etl` pipeline's silver tables without being told: each table's key (the
- * columns that identify a row), the parent whose games a per-game table must cover, the endpoint that fills it,
- * and the first season the API has its data. `audit.tables` in a config extends these and overrides them field
- * by field, so the pipeline's own config.yaml (which has no `audit:` section) audits the lake fully.
- */
-const PIPELINE_TABLES = {
-    dim_teams: { key: ['teamId'] },
-    dim_conferences: { key: ['id'] },
-    dim_venues: { key: ['id'] },
-    dim_lines_providers: { key: ['id'] },
-    dim_play_types: { key: ['id'] },
-    fct_games: { key: ['gameId'] },
-    fct_game_media: { key: ['gameId'] },
-    fct_lines: { key: ['gameId', 'provider'] },
-    fct_game_teams: { key: ['gameId', 'teamId'] },
-    fct_game_players: { key: ['gameId', 'teamId'] },
-    fct_plays: { key: ['id'], parent: 'fct_games', endpoint: 'plays_game' },
-    // The API sends substitutions without an id: the row is identified by who came in when.
-    fct_substitutions: {
-        key: ['gameId', 'athleteId', 'subIn.period', 'subIn.secondsRemaining'],
-        parent: 'fct_games',
-        endpoint: 'substitutions_game',
-        first_season: 2024,
-    },
-    fct_lineups: {
-        key: ['gameId', 'idHash', 'teamId'],
-        parent: 'fct_games',
-        endpoint: 'lineups_game',
-        first_season: 2024,
-    },
-    fct_rankings: { key: ['season', 'pollDate', 'pollType', 'teamId'] },
-    fct_ratings_adjusted: { key: ['teamId', 'season'] },
-    fct_ratings_srs: { key: ['teamId', 'season'] },
-    fct_team_season_stats: { key: ['teamId', 'season'] },
-    fct_team_season_shooting: { key: ['teamId', 'season'] },
-    fct_player_season_stats: { key: ['playerId', 'season'] },
-    fct_player_season_shooting: { key: ['playerId', 'season'] },
-    fct_recruiting_players: { key: ['playerId', 'season'] },
-    fct_draft_picks: { key: ['id'] },
-};
-/**
- * The silver table each per-game endpoint writes, as the pipeline's `SILVER_TABLES` maps them; the bronze table
- * of an endpoint is its own name.
- */
-const ENDPOINT_TABLES = Object.fromEntries(Object.entries(PIPELINE_TABLES).flatMap(([table, t]) => (t.endpoint ? [[t.endpoint, table]] : [])));
-/**
- * A config document with `audit.tables` laid over the built-in tables: a table named in both gets the built-in
- * fields the config does not set. Anything that is not a mapping is left for the schema to refuse.
- */
-function withPipelineTables(raw) {
-    const audit = raw.audit ?? {};
-    if (!isMapping(audit))
-        return raw;
-    const tables = audit.tables ?? {};
-    if (!isMapping(tables))
-        return raw;
-    const merged = new Map(Object.entries(PIPELINE_TABLES));
-    for (const [name, table] of Object.entries(tables)) {
-        // Own keys only: a table called `toString` is the config's, not Object.prototype's.
-        const builtIn = Object.hasOwn(PIPELINE_TABLES, name) ? PIPELINE_TABLES[name] : undefined;
-        merged.set(name, builtIn && isMapping(table) ? { ...builtIn, ...table } : table);
-    }
-    return { ...raw, audit: { ...audit, tables: Object.fromEntries(merged) } };
-}
-function isMapping(v) {
-    return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-/**
- * Columns that only one per-game table's files have. A file under another table that has all of one table's and
- * lacks its own holds the wrong table's rows: the pipeline's `gap_fill.py` fetches `/plays/game` whatever
- * endpoint it runs for, so `--endpoint substitutions_game` writes plays under `fct_substitutions`.
- */
-const TABLE_SIGNATURES = {
-    fct_plays: ['playText', 'playType'],
-    fct_substitutions: ['subIn', 'subOut'],
-    fct_lineups: ['idHash', 'athletes'],
-};
 
 ;// CONCATENATED MODULE: ./src/util/format.ts
 /** A count as the reports, issues and checks write it: `12,345`. */
@@ -59701,6 +59822,24 @@ function volumeAnomalies(rowsBySeason, ratio) {
     });
     return out;
 }
+/** The last month (1-based) of a season's games: the tournament ends in early April. */
+const LAST_MONTH = 4;
+/** The first month (1-based) of a season's window (the pipeline's `seasons.window_start_month`). */
+const FIRST_MONTH = 8;
+/**
+ * The season being played on `today`, or undefined between seasons (May to July). A season `S` runs from
+ * August of `S - 1` (the pipeline's window) to the end of April of `S`; until then its rows are a part of a
+ * season and comparing them with whole seasons raises an anomaly every autumn.
+ */
+function seasonInProgress(today) {
+    const month = today.getUTCMonth() + 1;
+    const year = today.getUTCFullYear();
+    if (month >= FIRST_MONTH)
+        return year + 1;
+    if (month <= LAST_MONTH)
+        return year;
+    return undefined;
+}
 
 ;// CONCATENATED MODULE: ./src/audit/table-checks.ts
 
@@ -59714,6 +59853,7 @@ function duplicateGaps(table, key, facts) {
         .sort((a, b) => a[0] - b[0])
         .map(([season, n]) => {
         const rows = season === NO_SEASON ? facts.unseasonedRows : (facts.rowsBySeason.get(season) ?? 0);
+        const keys = facts.duplicateKeys?.get(season);
         return {
             key: gapKey('duplicates', table, season === NO_SEASON ? undefined : season),
             kind: 'duplicates',
@@ -59722,12 +59862,16 @@ function duplicateGaps(table, key, facts) {
             count: n,
             ids: [],
             detail: `${fmt(n)} of ${fmt(rows)} rows${season === NO_SEASON ? '' : ` in ${season}`} repeat a key (${key.join(', ')}) seen before`,
+            ...(keys ? { keys } : {}),
         };
     });
 }
-/** Seasons under half their neighbours' mean (the pipeline's rule). */
-function volumeGaps(table, facts, ratio) {
-    const seasoned = new Map([...facts.rowsBySeason].filter(([s]) => s !== NO_SEASON));
+/**
+ * Seasons under half their neighbours' mean (the pipeline's rule). The season in progress is left out, as a
+ * season and as a neighbour: its rows so far are not comparable with whole seasons.
+ */
+function volumeGaps(table, facts, ratio, inProgress) {
+    const seasoned = new Map([...facts.rowsBySeason].filter(([s]) => s !== NO_SEASON && s !== inProgress));
     return volumeAnomalies(seasoned, ratio).map((a) => ({
         key: gapKey('volume_anomaly', table, a.season),
         kind: 'volume_anomaly',
@@ -59792,12 +59936,13 @@ function unreadableReason(message) {
         return 'its footer points outside the file';
     return 'its data cannot be decoded';
 }
-/** An empty configured table. */
-function emptyTableGap(table, files) {
+/** An empty configured table; `endpoint` is the pipeline's endpoint whose run fills it. */
+function emptyTableGap(table, files, endpoint) {
     return {
         key: gapKey('empty_table', table),
         kind: 'empty_table',
         table,
+        ...(endpoint ? { endpoint } : {}),
         count: 0,
         ids: [],
         detail: files === 0
@@ -59816,7 +59961,8 @@ function emptyTableGap(table, files) {
 function tableStatus(input) {
     const fail = [];
     const warn = [];
-    if (input.rows === 0)
+    const info = input.notFetched ? ['not fetched by the pipeline'] : [];
+    if (input.rows === 0 && !input.notFetched)
         fail.push('NO DATA');
     if (input.duplicates > 0) {
         const pct = input.rows > 0 ? (input.duplicates / input.rows) * 100 : 0;
@@ -59848,7 +59994,7 @@ function tableStatus(input) {
     if (!input.configured)
         warn.push('not in config.yaml');
     const status = fail.length > 0 ? 'FAIL' : warn.length > 0 || missing.length > 0 ? 'WARN' : 'PASS';
-    return { status, issues: [...fail, ...warn] };
+    return { status, issues: [...fail, ...warn, ...info] };
 }
 function describe(kind, gaps) {
     const seasons = gaps.map((g) => g.season).filter((s) => s !== undefined);
@@ -59877,7 +60023,78 @@ function describe(kind, gaps) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/audit/severity.ts
+
+/** Severities from most to least serious: reports, the console and issues list gaps in this order. */
+const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
+/** The share of a season's parent games a child table may miss before the gap is `high`. */
+const MISSING_HIGH_SHARE = 0.1;
+/**
+ * A gap's severity, by the rules documented in docs/data-audit-json.md:
+ * - critical: the parent table (fct_games) is empty, misses a season or has an unreadable file — every child
+ *   table's coverage is then measured against a wrong list of games;
+ * - high: a season missing more than 10% of its child games; a table with no data, or a season with none; an
+ *   unreadable file; partitions Athena cannot see (not in the catalog, or under other partition keys);
+ *   duplicates above `duplicate_fail_pct` of the season's rows;
+ * - medium: fewer missing child games; duplicates under the threshold; schema drift; a volume anomaly;
+ * - low: partition layout findings and catalog partitions without data (readers still see every row);
+ * - info: nothing to do (kept for findings that only inform).
+ */
+function gapSeverity(gap, ctx) {
+    const parent = ctx.parents.has(gap.table);
+    switch (gap.kind) {
+        case 'empty_table':
+        case 'missing_season':
+        case 'unreadable_file':
+            return parent ? 'critical' : 'high';
+        case 'missing_children': {
+            const row = ctx.coverage.find((c) => c.table === gap.table && c.season === gap.season);
+            const games = row?.parentIds ?? 0;
+            return games === 0 || gap.count / games > MISSING_HIGH_SHARE ? 'high' : 'medium';
+        }
+        case 'catalog_missing_partition':
+        case 'catalog_partition_keys':
+            return 'high';
+        case 'duplicates': {
+            const rows = ctx.rowsOf(gap.table, gap.season);
+            return rows > 0 && (gap.count / rows) * 100 > ctx.duplicateFailPct ? 'high' : 'medium';
+        }
+        case 'schema_drift':
+        case 'volume_anomaly':
+            return 'medium';
+        case 'mixed_partition_layout':
+        case 'unexpected_partition':
+        case 'catalog_stale_partition':
+            return 'low';
+    }
+}
+/** The rank of a severity, 0 for critical; gaps without one (an old report's) rank last. */
+function severityRank(severity) {
+    return severity === undefined ? SEVERITIES.length : SEVERITIES.indexOf(severity);
+}
+/**
+ * Sets every gap's severity and orders the gaps most serious first; within a severity by kind (`GAP_KINDS`),
+ * then table, then season, so the order is stable from night to night.
+ */
+function rankGaps(gaps, ctx) {
+    for (const g of gaps)
+        g.severity = gapSeverity(g, ctx);
+    return gaps.sort(compareGaps);
+}
+/** Most serious first, then kind, table and season. */
+function compareGaps(a, b) {
+    return (severityRank(a.severity) - severityRank(b.severity) ||
+        GAP_KINDS.indexOf(a.kind) - GAP_KINDS.indexOf(b.kind) ||
+        (a.table < b.table ? -1 : a.table > b.table ? 1 : 0) ||
+        (a.season ?? 0) - (b.season ?? 0));
+}
+
 ;// CONCATENATED MODULE: ./src/audit/run-audit.ts
+
+
+
+
+
 
 
 
@@ -59899,57 +60116,33 @@ async function runAudit(settings, ports) {
     const seasonSet = new Set(seasons);
     const inventory = await takeInventory(ports.store, layout.silver);
     ports.logger.info(`listed ${inventory.listedObjects} objects under ${layout.silver}/ in ${inventory.tables.size} tables`);
+    const notes = [];
     const configured = Object.keys(config.audit.tables);
     const found = [...inventory.tables.keys()].filter((t) => !configured.includes(t)).sort();
     const parents = new Set(Object.values(config.audit.tables)
         .map((t) => t.parent)
         .filter((p) => !!p));
-    const facts = new Map();
-    const filesOf = new Map();
-    for (const table of [...configured, ...found]) {
-        const tc = config.audit.tables[table];
-        const files = filesForSeasons(inventory.tables.get(table) ?? [], seasonSet);
-        filesOf.set(table, files);
-        const idColumn = tc?.parent ? tc.parent_key : parents.has(table) ? parentKeyOf(config, table) : undefined;
-        facts.set(table, await ports.engine.tableFacts({ table, files, key: tc?.key, idColumn }));
-        ports.logger.debug(`${table}: ${files.length} files`);
-    }
+    const inProgress = seasonInProgress(ports.now());
+    if (inProgress !== undefined && seasonSet.has(inProgress))
+        notes.push(volumeNote(inProgress, ports.now()));
+    const filesOf = new Map([...configured, ...found].map((t) => [t, filesForSeasons(inventory.tables.get(t) ?? [], seasonSet)]));
+    const facts = await readFacts(settings, ports, filesOf, parents);
     const gaps = [];
-    const notes = [];
     const coverage = [];
     const tableGaps = new Map();
+    const scope = auditScope(seasons, config.seasons);
+    const notFetched = new Set();
+    // A season outside the audit is not reported (a layout or catalog finding of 2022 when auditing 2024).
     const add = (list) => {
         for (const g of list) {
+            if (g.season !== undefined && !seasonSet.has(g.season))
+                continue;
             gaps.push(g);
             tableGaps.set(g.table, [...(tableGaps.get(g.table) ?? []), g]);
         }
     };
-    for (const table of [...configured, ...found]) {
-        const tc = config.audit.tables[table];
-        const f = facts.get(table);
-        const files = filesOf.get(table);
-        const seasonOf = (key) => files.find((x) => x.key === key)?.season;
-        if (f.unavailable) {
-            notes.push(`${table}: not audited by ${ports.engine.name}: ${f.unavailable}`);
-            continue;
-        }
-        const totalRows = sumRows(f);
-        if (tc && totalRows === 0)
-            add([emptyTableGap(table, files.length)]);
-        for (const u of f.unreadable)
-            ports.logger.warn(`unreadable ${u.key}: ${u.reason}`);
-        add(unreadableGaps(table, f, seasonOf));
-        add(checkLayout(table, inventory.tables.get(table) ?? [], config.audit.canonical_layout));
-        if (tc?.key)
-            add(duplicateGaps(table, tc.key, f));
-        add(volumeGaps(table, f, config.audit.thresholds.volume_anomaly_ratio));
-        add(missingSeasonGaps(table, tc, f, seasons, tc?.first_season ?? config.seasons.start));
-        if (tc?.parent) {
-            const cov = await coverageOf(table, tc, f);
-            coverage.push(...cov.rows);
-            add(cov.gaps);
-        }
-    }
+    for (const table of [...configured, ...found])
+        await checkTable(table);
     notes.push(...inventory.oddKeys.map((o) => `skipped ${o.reason}`));
     const catalog = ports.catalogCheck ? await ports.catalogCheck(inventory.tables) : undefined;
     if (catalog) {
@@ -59957,11 +60150,8 @@ async function runAudit(settings, ports) {
         notes.push(...catalog.notes);
     }
     add(schemaGaps(catalog?.declared));
-    for (const [table, f] of facts)
-        if (f.keyProblem)
-            notes.push(`${table}: duplicates not counted: ${f.keyProblem}`);
     const tables = [...configured, ...found]
-        .map((table) => tableAudit(table, config.audit.tables[table], facts.get(table), tableGaps.get(table) ?? [], coverage, config))
+        .map((table) => tableAudit(table, config.audit.tables[table], facts.get(table), tableGaps.get(table) ?? [], coverage, config, notFetched.has(table)))
         .filter((t) => t.configured || t.files > 0 || t.rows > 0);
     return {
         schemaVersion: 1,
@@ -59971,9 +60161,43 @@ async function runAudit(settings, ports) {
         seasons: [seasons[0] ?? config.seasons.start, seasons[seasons.length - 1] ?? config.seasons.end],
         tables,
         coverage,
-        gaps: sortGaps(gaps),
+        gaps: rankGaps(linked(gaps), severityContext(config, parents, coverage, facts)),
         notes,
+        scope,
     };
+    /** Every check of one table; a table the pipeline does not fetch gets a note instead of data gaps. */
+    async function checkTable(table) {
+        const tc = config.audit.tables[table];
+        const f = facts.get(table);
+        const files = filesOf.get(table);
+        const seasonOf = (key) => files.find((x) => x.key === key)?.season;
+        if (f.unavailable) {
+            notes.push(`${table}: not audited by ${ports.engine.name}: ${f.unavailable}`);
+            return;
+        }
+        for (const u of f.unreadable)
+            ports.logger.warn(`unreadable ${u.key}: ${u.reason}`);
+        add(unreadableGaps(table, f, seasonOf));
+        add(checkLayout(table, inventory.tables.get(table) ?? [], config.audit.canonical_layout));
+        if (tc?.key)
+            add(duplicateGaps(table, tc.key, f));
+        const writer = fetchedBy(config, table, tc);
+        if (writer === null) {
+            notes.push(notFetchedNote(config, table, tc));
+            notFetched.add(table);
+            return;
+        }
+        if (tc && sumRows(f) === 0 && dueSeason(tc, config, seasons))
+            add([emptyTableGap(table, files.length, writer)]);
+        add(volumeGaps(table, f, config.audit.thresholds.volume_anomaly_ratio, inProgress));
+        const first = tc?.first_season ?? config.seasons.start;
+        add(missingSeasonGaps(table, tc, f, seasons, first).map((g) => withEndpoint(g, writer)));
+        if (tc?.parent) {
+            const cov = await coverageOf(table, tc, f);
+            coverage.push(...cov.rows);
+            add(cov.gaps);
+        }
+    }
     /** `schema_drift` per table from the engine's footer facts; a note instead when the engine read no footers. */
     function schemaGaps(declared) {
         const out = [];
@@ -60008,8 +60232,90 @@ async function runAudit(settings, ports) {
         });
     }
 }
+/** Whether an audited season is one the table should have data in: substitutions before 2024 are not a gap. */
+function dueSeason(tc, config, seasons) {
+    const first = tc.first_season ?? config.seasons.start;
+    return seasons.some((s) => s >= first);
+}
+/**
+ * The endpoint whose run fills a table (its own `endpoint`, else the first of the pipeline's writers that the
+ * config fetches), undefined when the config has no endpoints to judge by, and null when the pipeline does not
+ * fetch the table at all (no endpoint writes it, or each one is in `skip_endpoints`).
+ */
+function fetchedBy(config, table, tc) {
+    if (Object.keys(config.endpoints).length === 0)
+        return undefined;
+    const { fetched } = tableWriters(config, table, tc?.endpoint);
+    if (fetched.length === 0)
+        return null;
+    return tc?.endpoint && fetched.includes(tc.endpoint) ? tc.endpoint : fetched[0];
+}
+/** An info note for a table the pipeline does not fetch: why, and that its emptiness is not a gap. */
+function notFetchedNote(config, table, tc) {
+    const { skipped } = tableWriters(config, table, tc?.endpoint);
+    const why = skipped.length > 0
+        ? `its endpoint${skipped.length === 1 ? '' : 's'} ${skipped.join(', ')} ${skipped.length === 1 ? 'is' : 'are'} in skip_endpoints`
+        : 'no endpoint of the config writes it';
+    return `info: ${table} is not fetched by the pipeline (${why}): its missing data is not a gap`;
+}
+function withEndpoint(gap, endpoint) {
+    return endpoint ? { ...gap, endpoint } : gap;
+}
+function linked(gaps) {
+    linkBlockedGames(gaps);
+    return gaps;
+}
+/** What the report says about the season in progress, which the volume check leaves out. */
+function volumeNote(season, today) {
+    return (`volume_anomaly: season ${season} is in progress (today ${today.toISOString().slice(0, 10)}), so it is not ` +
+        'compared with earlier seasons, nor used as their neighbour, until its games end in April');
+}
+/**
+ * Asks the engine for every table's facts, reporting files read of those it will read as it goes (per file from
+ * the scan engine, per table from the SQL engines); files the audit manifest answers are not counted.
+ */
+async function readFacts({ config }, ports, filesOf, parents) {
+    const requests = [...filesOf].map(([table, files]) => {
+        const tc = config.audit.tables[table];
+        const idColumn = tc?.parent ? tc.parent_key : parents.has(table) ? parentKeyOf(config, table) : undefined;
+        return { table, files, key: tc?.key, idColumn };
+    });
+    const toRead = requests.map((r) => ports.engine.filesToRead?.(r) ?? r.files.length);
+    const total = toRead.reduce((a, n) => a + n, 0);
+    let read = 0;
+    const tick = (n) => {
+        read += n;
+        if (n > 0)
+            ports.progress?.({ read, total });
+    };
+    const facts = new Map();
+    for (const [i, request] of requests.entries()) {
+        let seen = 0;
+        const onRead = () => {
+            seen++;
+            tick(1);
+        };
+        facts.set(request.table, await ports.engine.tableFacts({ ...request, onRead }));
+        tick(toRead[i] - seen);
+        ports.logger.debug(`${request.table}: ${request.files.length} files`);
+    }
+    return facts;
+}
 function parentKeyOf(config, parent) {
     return Object.values(config.audit.tables).find((t) => t.parent === parent)?.parent_key ?? 'gameId';
+}
+function severityContext(config, parents, coverage, facts) {
+    return {
+        parents,
+        coverage,
+        rowsOf: (table, season) => {
+            const f = facts.get(table);
+            if (!f)
+                return 0;
+            return season === undefined ? sumRows(f) : (f.rowsBySeason.get(season) ?? 0);
+        },
+        duplicateFailPct: config.audit.thresholds.duplicate_fail_pct,
+    };
 }
 function sumRows(f) {
     let n = f.unseasonedRows;
@@ -60018,7 +60324,7 @@ function sumRows(f) {
             n += r;
     return n;
 }
-function tableAudit(table, tc, f, gaps, coverage, config) {
+function tableAudit(table, tc, f, gaps, coverage, config, notFetched) {
     const bySeason = {};
     for (const [season, rows] of [...f.rowsBySeason].sort((a, b) => a[0] - b[0])) {
         if (season === NO_SEASON)
@@ -60048,26 +60354,23 @@ function tableAudit(table, tc, f, gaps, coverage, config) {
             gaps,
             coverage: coverage.filter((c) => c.table === table),
             configured: tc !== undefined,
+            notFetched,
         });
+    // A key column the files lack means duplicates could not be counted: a finding on the table, not a footnote.
+    const keyIssue = f.keyProblem ? [`duplicates not counted: ${f.keyProblem}`] : [];
     return {
         table,
         layer: 'silver',
         kind: table.startsWith('dim_') ? 'dimension' : 'fact',
         configured: tc !== undefined,
-        status,
         rows,
         files: f.readableFiles + f.unreadable.length,
         columns: f.columns.length,
         bySeason,
         nullPct,
-        issues,
+        status: keyIssue.length > 0 && status === 'PASS' ? 'WARN' : status,
+        issues: [...keyIssue, ...issues],
     };
-}
-/** Gaps in a stable order: by kind, then table, then season. */
-function sortGaps(gaps) {
-    return gaps.sort((a, b) => GAP_KINDS.indexOf(a.kind) - GAP_KINDS.indexOf(b.kind) ||
-        (a.table < b.table ? -1 : a.table > b.table ? 1 : 0) ||
-        (a.season ?? 0) - (b.season ?? 0));
 }
 
 ;// CONCATENATED MODULE: ./src/lake/counting-store.ts
@@ -60122,97 +60425,189 @@ function createCountingStore(inner) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/coverage-svg.ts
+/** The widest picture GitHub shows unscaled in a markdown file. */
+const MAX_WIDTH = 880;
+const PAD = 8;
+const CELL_H = 22;
+/** Average glyph widths (px) of the sans fonts a browser or resvg picks at these sizes, rounded up. */
+const CHAR_W = { title: 8.6, label: 7.4, small: 6.9 };
+const COLOR = {
+    complete: '#2da44e',
+    high: '#a6e3a1',
+    gaps: '#f2cc60',
+    half: '#fb8f44',
+    none: '#cf222e',
+    na: '#eaeef2',
+    invisible: '#8250df',
+};
+/** The legend: what each colour and mark means, `!` and the catalog outline included. */
+const LEGEND = [
+    { color: COLOR.complete, text: 'complete' },
+    { color: COLOR.high, text: '≥ 99% covered', mark: '99' },
+    { color: COLOR.gaps, text: '90–99% covered' },
+    { color: COLOR.half, text: '50–90% covered' },
+    { color: COLOR.none, text: '< 50% / no rows / no data', mark: '0' },
+    { color: COLOR.gaps, text: 'other gaps (hover for their kinds)', mark: '!' },
+    { color: COLOR.na, text: 'n/a: before the first season' },
+    { color: '#ffffff', text: 'partitions Athena cannot see', outline: true },
+];
 /**
- * `coverage.svg`: a season × table heatmap, 880 px wide at most so GitHub shows it unscaled. Child tables are
- * coloured by coverage of their parent's games; other fact tables by whether the season has rows and gaps.
+ * `coverage.svg`: a season × table heatmap, at most 880 px wide so GitHub shows it unscaled. Child tables are
+ * coloured by coverage of their parent's games, other fact tables by whether the season has rows and gaps,
+ * dimension tables by one bar (snapshots have no seasons). A purple outline marks seasons with partitions the
+ * catalog lacks (Athena cannot see their rows). Title and legend are measured, so nothing is clipped with one
+ * season or with seventeen.
  */
 function renderCoverageSvg(result) {
     const seasons = range(result.seasons[0], result.seasons[1]);
-    const facts = result.tables.filter((t) => t.kind === 'fact' && (t.rows > 0 || t.configured));
-    const childTables = [...new Set(result.coverage.map((c) => c.table))];
-    const rows = [...childTables, ...facts.map((t) => t.table).filter((t) => !childTables.includes(t))];
-    const labelW = 190;
-    const cellW = Math.max(26, Math.min(48, Math.floor((880 - labelW - 10) / Math.max(1, seasons.length))));
-    const cellH = 22;
+    const rows = rowsOf(result);
+    const labelW = Math.max(120, Math.ceil(Math.max(...rows.map((r) => r.table.length), 5) * CHAR_W.label) + 16);
+    const cellW = Math.max(26, Math.min(48, Math.floor((MAX_WIDTH - labelW - 2 * PAD) / Math.max(1, seasons.length))));
+    const gridW = labelW + cellW * seasons.length + PAD;
+    const title = `Coverage by season — ${result.lake} (${result.generatedAt.slice(0, 10)})`;
+    const width = Math.max(gridW, Math.min(MAX_WIDTH, Math.ceil(title.length * CHAR_W.title) + 2 * PAD), 560);
     const top = 54;
-    const width = labelW + cellW * seasons.length + 10;
-    const height = top + cellH * rows.length + 56;
+    const legend = legendLayout(width);
+    const legendY = top + rows.length * CELL_H + 16;
+    const height = legendY + legend.lines * 20 + PAD;
     const out = [
-        `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="-apple-system,Segoe UI,Helvetica,Arial,sans-serif" font-size="12">`,
+        `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="-apple-system,Segoe UI,Helvetica,Arial,DejaVu Sans,sans-serif" font-size="12">`,
         `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-        `<text x="8" y="20" font-size="14" font-weight="600" fill="#1f2328">Coverage by season — ${esc(result.lake)} (${esc(result.generatedAt.slice(0, 10))})</text>`,
+        `<text x="${PAD}" y="20" font-size="14" font-weight="600" fill="#1f2328">${esc(fitText(title, width - 2 * PAD, CHAR_W.title))}</text>`,
     ];
     seasons.forEach((s, i) => {
         out.push(`<text x="${labelW + i * cellW + cellW / 2}" y="${top - 8}" text-anchor="middle" fill="#57606a" font-size="11">${seasons.length > 12 ? `'${String(s).slice(2)}` : s}</text>`);
     });
-    rows.forEach((table, r) => {
-        const y = top + r * cellH;
-        out.push(`<text x="${labelW - 8}" y="${y + 15}" text-anchor="end" fill="#1f2328">${esc(table)}</text>`);
-        seasons.forEach((season, i) => {
-            const { fill, label, title } = cellFor(result, table, season, childTables.includes(table));
-            const x = labelW + i * cellW;
-            out.push(`<g><title>${esc(title)}</title><rect x="${x + 1}" y="${y + 1}" width="${cellW - 2}" height="${cellH - 2}" rx="3" fill="${fill}"/>`);
-            if (label)
-                out.push(`<text x="${x + cellW / 2}" y="${y + 15}" text-anchor="middle" font-size="10" fill="#1f2328">${label}</text>`);
-            out.push('</g>');
-        });
+    rows.forEach((row, r) => {
+        const y = top + r * CELL_H;
+        out.push(`<text x="${labelW - 8}" y="${y + 15}" text-anchor="end" fill="#1f2328">${esc(row.table)}</text>`);
+        if (row.kind === 'dimension')
+            out.push(...dimensionBar(result, row.table, labelW, y, cellW * seasons.length));
+        else
+            seasons.forEach((season, i) => out.push(...cell(cellFor(result, row.table, season, row.kind === 'child'), labelW + i * cellW, y, cellW)));
     });
-    const legendY = top + rows.length * cellH + 22;
-    const legend = [
-        ['#2da44e', 'complete'],
-        ['#a6e3a1', '≥ 99%'],
-        ['#f2cc60', '90–99% / gaps'],
-        ['#fb8f44', '50–90%'],
-        ['#cf222e', '< 50% / no rows'],
-        ['#eaeef2', 'n/a'],
-    ];
-    let lx = 8;
-    for (const [color, text] of legend) {
-        out.push(`<rect x="${lx}" y="${legendY}" width="14" height="14" rx="2" fill="${color}"/><text x="${lx + 18}" y="${legendY + 11}" fill="#57606a" font-size="11">${esc(text)}</text>`);
-        lx += 26 + text.length * 6.5;
-    }
+    out.push(...legend.items.map((item) => legendItem(item, legendY)));
     out.push('</svg>');
     return `${out.join('\n')}\n`;
 }
+/** Child tables first, then the other fact tables, then the dimensions. */
+function rowsOf(result) {
+    const children = [...new Set(result.coverage.map((c) => c.table))];
+    const shown = (t) => t.rows > 0 || t.configured;
+    return [
+        ...children.map((table) => ({ table, kind: 'child' })),
+        ...result.tables
+            .filter((t) => t.kind === 'fact' && shown(t) && !children.includes(t.table))
+            .map((t) => ({ table: t.table, kind: 'fact' })),
+        ...result.tables
+            .filter((t) => t.kind === 'dimension' && shown(t))
+            .map((t) => ({ table: t.table, kind: 'dimension' })),
+    ];
+}
+function cell(look, x, y, w) {
+    const stroke = look.invisible ? ` stroke="${COLOR.invisible}" stroke-width="2"` : '';
+    const out = [
+        `<g><title>${esc(look.title)}</title><rect x="${x + 2}" y="${y + 2}" width="${w - 4}" height="${CELL_H - 4}" rx="3" fill="${look.fill}"${stroke}/>`,
+    ];
+    if (look.label)
+        out.push(`<text x="${x + w / 2}" y="${y + 15}" text-anchor="middle" font-size="10" fill="#1f2328">${esc(look.label)}</text>`);
+    out.push('</g>');
+    return out;
+}
+/** A dimension (snapshot) table as one bar: green with rows, yellow `!` with gaps, red without rows. */
+function dimensionBar(result, table, x, y, w) {
+    const t = result.tables.find((x) => x.table === table);
+    const gaps = result.gaps.filter((g) => g.table === table);
+    const invisible = gaps.some((g) => g.kind === 'catalog_missing_partition');
+    const rows = `${t.rows.toLocaleString('en-US')} rows (snapshot)`;
+    const look = t.rows === 0
+        ? { fill: COLOR.none, label: 'no rows', title: `${table}: no rows` }
+        : gaps.length > 0
+            ? { fill: COLOR.gaps, label: `! ${rows}`, title: `${table}: ${gaps.map((g) => g.kind).join(', ')}` }
+            : { fill: COLOR.complete, label: rows, title: `${table}: ${rows}` };
+    return cell({ ...look, label: fitText(look.label, w - 8, 6.2), invisible }, x, y, w);
+}
 function cellFor(result, table, season, isChild) {
-    if (isChild) {
-        const c = result.coverage.find((x) => x.table === table && x.season === season);
-        if (!c)
-            return { fill: '#eaeef2', label: '', title: `${table} ${season}: before the table's first season` };
-        if (c.parentIds === 0)
-            return { fill: '#eaeef2', label: '', title: `${table} ${season}: no parent games` };
-        const title = `${table} ${season}: ${c.covered + c.knownEmpty}/${c.parentIds} games (${c.missing} missing)`;
-        const label = c.missing === 0 ? '' : String(Math.floor(c.ratio * 100));
+    const invisible = result.gaps.some((g) => g.table === table &&
+        g.kind === 'catalog_missing_partition' &&
+        (g.partitions ?? []).some((p) => p[0] === String(season)));
+    return { ...(isChild ? childCell(result, table, season) : factCell(result, table, season)), invisible };
+}
+function childCell(result, table, season) {
+    const c = result.coverage.find((x) => x.table === table && x.season === season);
+    if (!c)
+        return { fill: COLOR.na, label: '', title: `${table} ${season}: before the table's first season` };
+    // No parent games in an audited season: a lake without data (or a wrong --lake), never "nothing to do".
+    if (c.parentIds === 0)
         return {
-            fill: c.missing === 0
-                ? '#2da44e'
-                : c.ratio >= 0.99
-                    ? '#a6e3a1'
-                    : c.ratio >= 0.9
-                        ? '#f2cc60'
-                        : c.ratio >= 0.5
-                            ? '#fb8f44'
-                            : '#cf222e',
-            label,
-            title,
+            fill: COLOR.none,
+            label: '0',
+            title: `${table} ${season}: ${c.parent} has no games to compare with`,
         };
-    }
+    const title = `${table} ${season}: ${c.covered + c.knownEmpty}/${c.parentIds} games (${c.missing} missing)`;
+    const label = c.missing === 0 ? '' : String(Math.floor(c.ratio * 100));
+    const fill = c.missing === 0
+        ? COLOR.complete
+        : c.ratio >= 0.99
+            ? COLOR.high
+            : c.ratio >= 0.9
+                ? COLOR.gaps
+                : c.ratio >= 0.5
+                    ? COLOR.half
+                    : COLOR.none;
+    return { fill, label, title };
+}
+function factCell(result, table, season) {
     const t = result.tables.find((x) => x.table === table);
     const gaps = result.gaps.filter((g) => g.table === table && g.season === season);
     if (!t || t.rows === 0)
-        return { fill: '#cf222e', label: '', title: `${table}: no data at all` };
+        return { fill: COLOR.none, label: '', title: `${table}: no data at all` };
     if (Object.keys(t.bySeason).length === 0)
-        return { fill: '#eaeef2', label: '', title: `${table}: no season partitions` };
+        return { fill: COLOR.na, label: '', title: `${table}: no season partitions` };
     const rows = t.bySeason[String(season)]?.rows ?? 0;
     if (rows === 0)
-        return { fill: '#cf222e', label: '0', title: `${table} ${season}: no rows` };
+        return { fill: COLOR.none, label: '0', title: `${table} ${season}: no rows` };
     if (gaps.length > 0)
         return {
-            fill: '#f2cc60',
+            fill: COLOR.gaps,
             label: '!',
             title: `${table} ${season}: ${gaps.map((g) => g.kind).join(', ')}`,
         };
-    return { fill: '#2da44e', label: '', title: `${table} ${season}: ${rows.toLocaleString('en-US')} rows` };
+    return {
+        fill: COLOR.complete,
+        label: '',
+        title: `${table} ${season}: ${rows.toLocaleString('en-US')} rows`,
+    };
+}
+/** Legend items placed left to right, wrapping onto a new line before the canvas edge. */
+function legendLayout(width) {
+    let x = PAD;
+    let line = 0;
+    const items = LEGEND.map((item) => {
+        const w = 18 + Math.ceil(item.text.length * CHAR_W.small) + 14;
+        if (x + w > width - PAD && x > PAD) {
+            x = PAD;
+            line++;
+        }
+        const placed = { ...item, x, line };
+        x += w;
+        return placed;
+    });
+    return { items, lines: line + 1 };
+}
+function legendItem(item, top) {
+    const y = top + item.line * 20;
+    const stroke = item.outline ? ` stroke="${COLOR.invisible}" stroke-width="2"` : '';
+    const mark = item.mark
+        ? `<text x="${item.x + 7}" y="${y + 11}" text-anchor="middle" font-size="8" fill="#1f2328">${esc(item.mark)}</text>`
+        : '';
+    return (`<rect x="${item.x}" y="${y}" width="14" height="14" rx="2" fill="${item.color}"${stroke}/>${mark}` +
+        `<text x="${item.x + 18}" y="${y + 11}" fill="#57606a" font-size="11">${esc(item.text)}</text>`);
+}
+/** Cuts a text with `…` so that it fits `width` px at `charW` px a character. */
+function fitText(text, width, charW) {
+    const max = Math.floor(width / charW);
+    return text.length <= max ? text : `${text.slice(0, Math.max(1, max - 1))}…`;
 }
 function range(a, b) {
     return Array.from({ length: Math.max(0, b - a + 1) }, (_, i) => a + i);
@@ -60222,6 +60617,7 @@ function esc(s) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/diff.ts
+
 /**
  * What changed since the previous audit: gaps that appeared, gaps that went away, gaps whose count moved, and
  * coverage ratios that moved by at least a tenth of a percent.
@@ -60233,7 +60629,8 @@ function diffAudits(previous, current) {
     return {
         previousGeneratedAt: previous.generatedAt,
         newGaps: [...after.keys()].filter((k) => !before.has(k)),
-        closedGaps: [...before.keys()].filter((k) => !after.has(k)),
+        // A gap outside what this audit looked at is not closed by it (an audit of 2010-2012 over one of 2024-2026).
+        closedGaps: [...before.keys()].filter((k) => !after.has(k) && (current.scope === undefined || inScope({ key: k }, current.scope))),
         changedGaps: [...after.values()]
             .filter((g) => before.has(g.key) && before.get(g.key).count !== g.count)
             .map((g) => ({ key: g.key, from: before.get(g.key).count, to: g.count })),
@@ -60716,14 +61113,21 @@ function remedy(gap) {
         case 'catalog_partition_keys':
             return "recreate the catalog table with the paths' partition keys, then `cbbd-gap-bot repair --apply`";
         case 'mixed_partition_layout':
-            return '`cbbd-gap-bot repair --normalize --apply` copies the rows into season=/date=';
+            return ('three steps: (1) `cbbd-gap-bot repair --normalize` shows the files to copy and the partitions to register; ' +
+                '(2) `cbbd-gap-bot repair --normalize --apply` copies the rows into season=/date= and registers the new ' +
+                'partitions, and keeps the originals, so until step 3 the report still shows this gap and also a ' +
+                '`duplicates` gap for the season (every copied row is there twice, the table may turn FAIL); ' +
+                '(3) `cbbd-gap-bot repair --normalize --apply --confirm-delete` deletes each original whose every key it ' +
+                'read back from the copies, and the next audit shows neither gap');
         case 'unreadable_file':
             return 'rewrite or remove the file, then re-run the pipeline for its games';
         case 'duplicates':
             return 'find the second copy (another date partition, a re-run) and remove it';
         case 'missing_season':
         case 'empty_table':
-            return 're-run the pipeline for the season (`cbbd_etl backfill`)';
+            return gap.endpoint
+                ? `run the pipeline's \`${gap.endpoint}\` endpoint (\`cbbd_etl\`, that endpoint only) for ${gap.season === undefined ? 'its seasons' : `season ${gap.season}`}`
+                : "re-run the pipeline for the table's seasons (`cbbd_etl backfill`)";
         case 'volume_anomaly':
             return 'compare with the API; a partial pipeline run is the usual cause';
         case 'unexpected_partition':
@@ -60734,12 +61138,45 @@ function remedy(gap) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/format.ts
+
+
 /** How many tables have each status. */
 function statusCounts(result) {
     const counts = { PASS: 0, WARN: 0, FAIL: 0 };
     for (const t of result.tables)
         counts[t.status]++;
     return counts;
+}
+/** The most serious severity among each table's gaps. */
+function worstSeverity(gaps) {
+    const out = new Map();
+    for (const g of gaps) {
+        if (!g.severity)
+            continue;
+        const seen = out.get(g.table);
+        if (!seen || severityRank(g.severity) < severityRank(seen))
+            out.set(g.table, g.severity);
+    }
+    return out;
+}
+/** Tables ordered by their most serious gap (tables without one last), otherwise in the audit's order. */
+function tablesBySeverity(result) {
+    const worst = worstSeverity(result.gaps);
+    return result.tables
+        .map((t, i) => ({ t, i, rank: severityRank(worst.get(t.table)) }))
+        .sort((a, b) => a.rank - b.rank || a.i - b.i)
+        .map((x) => x.t);
+}
+/** `2 critical, 3 high, 1 low`: the gaps per severity, most serious first, severities without gaps left out. */
+function severityCounts(gaps) {
+    return SEVERITIES.map((s) => [s, gaps.filter((g) => g.severity === s).length])
+        .filter(([, n]) => n > 0)
+        .map(([s, n]) => `${fmt(n)} ${s}`)
+        .join(', ');
+}
+/** The first `keep` items, and `+N more` for the rest, so a reader sees that a list was cut. */
+function cutList(items, keep) {
+    return items.length <= keep ? [...items] : [...items.slice(0, keep), `+${fmt(items.length - keep)} more`];
 }
 
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
@@ -60748,13 +61185,14 @@ function statusCounts(result) {
 
 
 const SAMPLE_IDS = 10;
+const LISTED_ITEMS = 20;
 const STATUS_ICON = { PASS: '🟢 PASS', WARN: '🟡 WARN', FAIL: '🔴 FAIL' };
 /** `data_audit.md`: header, scorecard, coverage matrix, gaps with how to fill them, per-table detail, layout findings. */
 function renderMarkdown(result, options = {}) {
     const sections = [
         header(result, options),
         changes(result),
-        scorecard(result.tables),
+        scorecard(result),
         coverageMatrix(result.coverage),
         gapsSection(result.gaps),
         tableDetail(result.tables),
@@ -60772,8 +61210,9 @@ function header(result, options) {
         '',
         `**Summary**: ${counts.PASS} PASS, ${counts.WARN} WARN, ${counts.FAIL} FAIL out of ${result.tables.length} tables · ` +
             `${result.gaps.length} gap${result.gaps.length === 1 ? '' : 's'}` +
+            (result.gaps.length > 0 ? ` (${severityCounts(result.gaps)})` : '') +
             (fillable.length > 0
-                ? ` (${fillable.length} fillable: ${fmt(fillable.reduce((a, g) => a + g.count, 0))} games to fetch)`
+                ? ` (${fillable.length} fillable: ${fmt(fillable.reduce((a, g) => a + g.count - (g.blocked?.length ?? 0), 0))} games to fetch)`
                 : ''),
     ];
     if (result.run)
@@ -60803,21 +61242,27 @@ function changes(result) {
         lines.push(`- **Coverage moves**: ${d.coverageMoves.map((c) => `${c.table} ${c.season} ${pct(c.from)} → ${pct(c.to)}`).join(', ')}`);
     return lines.join('\n');
 }
-function scorecard(tables) {
-    const rows = tables.map((t, i) => [
+/** Issues shown per table in the scorecard; the rest are counted as `+N more`. */
+const SCORECARD_ISSUES = 3;
+function scorecard(result) {
+    const worst = worstSeverity(result.gaps);
+    const rows = tablesBySeverity(result).map((t, i) => [
         String(i + 1),
         t.layer,
         t.configured ? t.table : `${t.table} (unconfigured)`,
         `**${STATUS_ICON[t.status]}**`,
+        worst.get(t.table) ?? '—',
         fmt(t.rows),
         fmt(t.files),
-        t.issues.slice(0, 3).join('; ') || '—',
+        markdown_escape(cutList(t.issues, SCORECARD_ISSUES).join('; ')) || '—',
     ]);
     return [
         '## Scorecard',
         '',
-        markdownTable([['#', 'Layer', 'Table', 'Status', 'Rows', 'Files', 'Issues'], ...rows], {
-            align: ['r', 'l', 'l', 'l', 'r', 'r', 'l'],
+        'Tables with the most serious gap first; severities are explained in docs/data-audit-json.md.',
+        '',
+        markdownTable([['#', 'Layer', 'Table', 'Status', 'Severity', 'Rows', 'Files', 'Issues'], ...rows], {
+            align: ['r', 'l', 'l', 'l', 'l', 'r', 'r', 'l'],
         }),
     ].join('\n');
 }
@@ -60846,30 +61291,30 @@ function coverageMatrix(coverage) {
 function gapsSection(gaps) {
     if (gaps.length === 0)
         return '## Gaps\n\nNone. Every table and season checked out.';
-    const fillable = gaps.filter((g) => fillCommand(g));
-    const other = gaps.filter((g) => !fillCommand(g));
-    const out = ['## Gaps'];
-    if (fillable.length > 0) {
-        out.push('', '### Missing child rows (fillable)', '', "Add the label `fill` to the gap's issue, or run the command (`--dry-run` shows what it would fetch).", '', markdownTable([
-            ['Gap', 'Missing', 'Sample ids', 'Fill'],
-            ...fillable.map((g) => [
+    return [
+        '## Gaps',
+        '',
+        `${fmt(gaps.length)} gap${gaps.length === 1 ? '' : 's'} (${severityCounts(gaps)}), the most serious first. ` +
+            'A fillable gap closes when its issue gets the label `fill`, or by its command (`--dry-run` shows what it would fetch).',
+        '',
+        markdownTable([
+            ['Severity', 'Gap', 'Count', 'Detail', 'What to do'],
+            ...gaps.map((g) => [
+                g.severity ?? '—',
                 `\`${g.key}\``,
                 fmt(g.count),
-                g.ids.slice(0, SAMPLE_IDS).join(', ') +
-                    (g.ids.length > SAMPLE_IDS
-                        ? `, … (${fmt(g.ids.length - SAMPLE_IDS)} more in data_audit.json)`
-                        : ''),
-                `\`${fillCommand(g)}\``,
+                markdown_escape(gapDetail(g)),
+                remedy(g),
             ]),
-        ], { align: ['l', 'r', 'l', 'l'] }));
-    }
-    if (other.length > 0) {
-        out.push('', '### Other gaps', '', markdownTable([
-            ['Gap', 'Count', 'Detail', 'What to do'],
-            ...other.map((g) => [`\`${g.key}\``, fmt(g.count), markdown_escape(g.detail), remedy(g)]),
-        ]));
-    }
-    return out.join('\n');
+        ], { align: ['l', 'l', 'r', 'l', 'l'] }),
+    ].join('\n');
+}
+/** A gap's detail, with a sample of its ids when it has any (all of them are in data_audit.json). */
+function gapDetail(gap) {
+    if (gap.ids.length === 0)
+        return gap.detail;
+    const ids = cutList(gap.ids.map(String), SAMPLE_IDS);
+    return `${gap.detail}. Ids: ${ids.join(', ')}${gap.ids.length > SAMPLE_IDS ? ' (all in data_audit.json)' : ''}`;
 }
 function tableDetail(tables) {
     const out = ['## Table detail'];
@@ -60897,18 +61342,25 @@ function layoutFindings(result) {
         'catalog_partition_keys',
         'unreadable_file',
         'schema_drift',
+        'duplicates',
     ]);
     const findings = result.gaps.filter((g) => kinds.has(g.kind));
     if (findings.length === 0 && result.notes.length === 0)
         return '';
-    const out = ['## Layout and catalog findings', ''];
+    const out = ['## Findings in detail', ''];
     for (const g of findings) {
-        const items = g.files ?? g.partitions?.map((p) => p.join('/')) ?? [];
+        const items = g.files ??
+            g.partitions?.map((p) => p.join('/')) ??
+            g.keys?.map((k) => `${k.key}\` in \`${k.files.join('`, `')}`) ??
+            [];
         out.push(`- \`${g.key}\`: ${markdown_escape(g.detail)}`);
-        for (const item of items.slice(0, 20))
+        for (const item of items.slice(0, LISTED_ITEMS))
             out.push(`  - \`${item}\``);
-        if (items.length > 20)
-            out.push(`  - … ${fmt(items.length - 20)} more in data_audit.json`);
+        if (items.length > LISTED_ITEMS)
+            out.push(`  - +${fmt(items.length - LISTED_ITEMS)} more (all in data_audit.json)`);
+        // The engine keeps the first 20 duplicated keys only: say how many duplicate rows the list leaves out.
+        if (g.keys && g.keys.length < g.count)
+            out.push(`  - +up to ${fmt(g.count - g.keys.length)} more duplicate rows whose keys are not listed`);
     }
     for (const n of result.notes)
         out.push(`- ${markdown_escape(n)}`);
@@ -70643,8 +71095,8 @@ function asyncBufferFromStore(store, object) {
 /**
  * Runs a hyparquet read over the store and sorts its failure: a failed read of the store (a reset, a body cut
  * short, a throttled GET) says nothing about the file and is rethrown as such, so an audit does not report a
- * healthy file as a gap nor a fill skip the games of a file it could not read this once; any other error means
- * the bytes are not Parquet, an `UnreadableFileError`.
+ * healthy file as a gap nor a fill skip the games of a file it could not read this once (a `RunFailedError`:
+ * exit 4 when nothing catches it); any other error means the bytes are not Parquet, an `UnreadableFileError`.
  */
 async function readThrough(store, object, read) {
     const inner = asyncBufferFromStore(store, object);
@@ -70665,7 +71117,7 @@ async function readThrough(store, object, read) {
     }
     catch (e) {
         if (failure)
-            throw new Error(`could not read ${object.key}: ${errorMessage(failure.error)}`, {
+            throw new RunFailedError(`could not read ${object.key}: ${errorMessage(failure.error)}`, {
                 cause: failure.error,
             });
         throw new UnreadableFileError(object.key, errorMessage(e));
@@ -70870,9 +71322,17 @@ function columnTypes(metadata) {
 
 ;// CONCATENATED MODULE: ./src/engine/key-tracker.ts
 
+/** How many duplicated keys a `duplicates` gap names. */
+const DUPLICATE_SAMPLE = 20;
+function key_tracker_sample(out, season, key) {
+    const list = out.get(season) ?? [];
+    if (list.length < DUPLICATE_SAMPLE && !list.includes(key))
+        out.set(season, [...list, key]);
+}
 /** A tracker for keys that are plain numbers; only valid when files arrive in ascending season order. */
 function createNumericKeyTracker() {
     const bySeason = new Map();
+    const keys = new Map();
     return {
         add(season, keys) {
             const s = season ?? NO_SEASON;
@@ -70906,19 +71366,24 @@ function createNumericKeyTracker() {
                 for (; i < sorted.length; i++) {
                     const v = sorted[i];
                     if (Number.isNaN(v)) {
-                        if (seenNull)
+                        if (seenNull) {
                             duplicates++;
+                            key_tracker_sample(keys, season, 'null');
+                        }
                         seenNull = true;
                         continue;
                     }
                     if (i > 0 && sorted[i - 1] === v) {
                         duplicates++;
+                        key_tracker_sample(keys, season, String(v));
                         continue;
                     }
                     while (j < seen.length && seen[j] < v)
                         j++;
-                    if (j < seen.length && seen[j] === v)
+                    if (j < seen.length && seen[j] === v) {
                         duplicates++;
+                        key_tracker_sample(keys, season, String(v));
+                    }
                     else
                         distinct.push(v);
                 }
@@ -70929,12 +71394,14 @@ function createNumericKeyTracker() {
             }
             return out;
         },
+        duplicateKeys: () => keys,
     };
 }
 /** A tracker for any key, as strings in a set; files must arrive in key order. */
 function createStringKeyTracker() {
     const seen = new Set();
     const out = new Map();
+    const samples = new Map();
     return {
         add(season, keys) {
             for (let i = 0; i < keys.length; i++) {
@@ -70942,12 +71409,14 @@ function createStringKeyTracker() {
                 if (seen.has(k)) {
                     const s = season ?? NO_SEASON;
                     out.set(s, (out.get(s) ?? 0) + 1);
+                    key_tracker_sample(samples, s, k);
                 }
                 else
                     seen.add(k);
             }
         },
         duplicatesBySeason: () => out,
+        duplicateKeys: () => samples,
     };
 }
 function mergeSorted(a, b) {
@@ -71199,6 +71668,7 @@ function createScanEngine(store, opts) {
                     return known;
                 }
                 const scanned = await scanFile(store, file, request, reads);
+                request.onRead?.();
                 opts.facts?.record(scanned.facts);
                 if (opts.facts)
                     opts.facts.stats.read++;
@@ -71207,41 +71677,50 @@ function createScanEngine(store, opts) {
                 return scanned.facts;
             });
             const facts = mergeFacts(request, files);
-            if (facts.duplicatesBySeason)
-                facts.duplicatesBySeason = await countDuplicates(request, files, keys, async (file) => {
+            if (facts.duplicatesBySeason) {
+                const found = await findDuplicates(request, files, keys, opts.concurrency, async (file) => {
                     if (opts.facts)
                         opts.facts.stats.candidatesRead++;
                     return (await scanFile(store, file, request, reads)).keys;
                 });
+                facts.duplicatesBySeason = found.bySeason;
+                facts.duplicateKeys = found.keys;
+            }
             return facts;
+        },
+        filesToRead(request) {
+            const signature = requestSignature(request);
+            return request.files.filter((f) => !opts.facts?.lookup(f, signature)).length;
         },
         async close() { },
     };
 }
 /**
- * Duplicates by season: each file's own, plus those across the candidate files (whose key ranges overlap),
- * counted by a tracker over their keys in file order. Only candidates without keys in memory are read again.
+ * Duplicates by season and up to 20 duplicated keys per season with their files. Every duplicate row is in a
+ * file that shares a key with another file (a candidate: key ranges overlap) or repeats a key of its own; a key
+ * tracker over just those files, in file order, sees every duplicate a tracker over all files sees, in the same
+ * order, so counts and listed keys are equal. A full read has every key in memory and tracks all files, as before
+ * the manifest existed (the property test checks the shortcut against it); files without keys in memory (answered
+ * by the manifest) are read again for their keys.
  */
-async function countDuplicates(request, files, inMemory, readKeys) {
+async function findDuplicates(request, files, inMemory, concurrency, readKeys) {
     const readable = files.filter((f) => f.error === undefined);
     const numeric = readable.every((f) => f.keys?.numeric || f.rows === 0) && readable.every((f) => !f.perRowSeason);
-    // A full read has every key in memory: the tracker then takes them all, as before the manifest existed, and
-    // the candidate shortcut below (which an incremental audit needs) is checked against it by the property test.
-    const candidates = readable.every((f) => f.keys === undefined || inMemory.has(f.key))
-        ? new Set(readable.filter((f) => f.keys !== undefined).map((f) => f.key))
+    const keyed = readable.filter((f) => f.keys !== undefined);
+    const candidates = keyed.every((f) => inMemory.has(f.key))
+        ? new Set(keyed.map((f) => f.key))
         : duplicateCandidates(readable);
-    const out = new Map();
-    for (const f of readable)
-        if (!candidates.has(f.key))
-            for (const [s, n] of f.keys?.own ?? [])
-                out.set(s, (out.get(s) ?? 0) + n);
-    if (candidates.size === 0)
-        return out;
-    const tracker = numeric ? createNumericKeyTracker() : createStringKeyTracker();
+    for (const f of keyed)
+        if (f.keys.own.length > 0)
+            candidates.add(f.key);
     const byKey = new Map(request.files.map((f) => [f.key, f]));
-    const chosen = readable.filter((f) => candidates.has(f.key));
-    const keyed = await Promise.all(chosen.map(async (f) => inMemory.get(f.key) ?? (await readKeys(byKey.get(f.key)))));
-    for (const keys of keyed) {
+    const chosen = keyed.filter((f) => candidates.has(f.key));
+    const scans = await mapLimit(chosen, concurrency, async (f) => ({
+        file: byKey.get(f.key),
+        keys: inMemory.get(f.key) ?? (await readKeys(byKey.get(f.key))),
+    }));
+    const tracker = numeric ? createNumericKeyTracker() : createStringKeyTracker();
+    for (const { keys } of scans) {
         if (!keys)
             continue;
         if (Array.isArray(keys.season)) {
@@ -71251,12 +71730,11 @@ async function countDuplicates(request, files, inMemory, readKeys) {
         else
             tracker.add(keys.season, keys.values);
     }
-    for (const [s, n] of tracker.duplicatesBySeason())
-        out.set(s, (out.get(s) ?? 0) + n);
-    for (const [s, n] of out)
-        if (n === 0)
-            out.delete(s);
-    return out;
+    const bySeason = tracker.duplicatesBySeason();
+    return {
+        bySeason,
+        keys: filesHolding(tracker.duplicateKeys(), scans.map((s) => ({ file: s.file, ...(s.keys ? { keys: s.keys.values } : {}) }))),
+    };
 }
 /** A table's facts from its files' facts; duplicates are left as an empty map to count when the key is readable. */
 function mergeFacts(request, files) {
@@ -71332,6 +71810,27 @@ function schemaGroups(files) {
 function addCount(map, key, n) {
     const k = key ?? NO_SEASON;
     map.set(k, (map.get(k) ?? 0) + n);
+}
+/** The duplicated keys of each season with the files that hold them, in file order (a second look at the keys). */
+function filesHolding(keys, scans) {
+    const wanted = new Set([...keys.values()].flat());
+    const files = new Map();
+    if (wanted.size === 0)
+        return new Map();
+    for (const scan of scans) {
+        if (!scan.keys)
+            continue;
+        for (let i = 0; i < scan.keys.length; i++) {
+            const k = scan.keys[i];
+            const text = k === null || k === undefined ? 'null' : String(k);
+            if (!wanted.has(text))
+                continue;
+            const list = files.get(text) ?? [];
+            if (list[list.length - 1] !== scan.file.key)
+                files.set(text, [...list, scan.file.key]);
+        }
+    }
+    return new Map([...keys].map(([season, list]) => [season, list.map((key) => ({ key, files: files.get(key) ?? [] }))]));
 }
 
 ;// CONCATENATED MODULE: ./src/catalog/catalog.ts
@@ -71671,6 +72170,73 @@ function backoffMs(round) {
     return Math.random() * Math.min(10_000, 200 * 2 ** round);
 }
 
+;// CONCATENATED MODULE: ./src/checkpoint/lease-rules.ts
+/**
+ * The lease state machine, stated once. Each rule is a condition over a checkpoint row (a game's or a shard
+ * lock's) that a state change requires; the DynamoDB adapter sends it as a `ConditionExpression`
+ * (`conditionExpression`), the file store evaluates it over its document (`rowMeets`). Both read the row as
+ * DynamoDB does: a comparison with a missing attribute is false, so a pipeline row (payload only, no `status`)
+ * meets no lease clause and stays done.
+ */
+const absent = { is: 'absent' };
+const owned = { is: 'owned' };
+const expired = { is: 'expired' };
+const lease_rules_status = (s) => ({ is: 'status', status: s });
+const lease_rules_all = (...of) => ({ is: 'all', of });
+const any = (...of) => ({ is: 'any', of });
+/** The rules: which row a lease, a write under a lease, a shard lock and a write under a lock may change. */
+const LEASE_RULES = {
+    /** A game may be leased when it has no row, its lease ran out, or it failed before; never once done/empty. */
+    canLease: any(absent, lease_rules_all(lease_rules_status('leased'), expired), lease_rules_status('failed')),
+    /** Heartbeat, finish, fail and release need the game leased to the owner asking. */
+    holdsLease: lease_rules_all(owned, lease_rules_status('leased')),
+    /** A shard lock may be taken when there is none, it ran out, or the asker holds it already. */
+    canLock: any(absent, expired, owned),
+    /** Renewing or releasing a lock needs the lock held by the owner asking. */
+    holdsLock: owned,
+};
+/**
+ * A rule as a DynamoDB `ConditionExpression`. It uses `#s` for `status` (a reserved word) and those of the values
+ * `:leased`, `:failed`, `:me` and `:now` it names, which the caller binds.
+ */
+function conditionExpression(clause, top = true) {
+    switch (clause.is) {
+        case 'absent':
+            return 'attribute_not_exists(parameter_hash)';
+        case 'status':
+            return `#s = :${clause.status}`;
+        case 'owned':
+            return 'lease_owner = :me';
+        case 'expired':
+            return 'lease_expires_at < :now';
+        case 'all': {
+            const text = clause.of.map((c) => conditionExpression(c, false)).join(' AND ');
+            return top ? text : `(${text})`;
+        }
+        case 'any': {
+            const text = clause.of.map((c) => conditionExpression(c, false)).join(' OR ');
+            return top ? text : `(${text})`;
+        }
+    }
+}
+/** Whether a row (or no row) meets a rule, for `me` asking at `now`, read as DynamoDB reads its conditions. */
+function rowMeets(clause, row, me, now) {
+    switch (clause.is) {
+        case 'absent':
+            return row === undefined;
+        case 'status':
+            return row?.status === clause.status;
+        case 'owned':
+            return row?.lease_owner !== undefined && row.lease_owner === me;
+        case 'expired':
+            return row?.lease_expires_at !== undefined && row.lease_expires_at < now;
+        case 'all':
+            return clause.of.every((c) => rowMeets(c, row, me, now));
+        case 'any':
+            return clause.of.some((c) => rowMeets(c, row, me, now));
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/checkpoint/rows.ts
 
 
@@ -71718,8 +72284,21 @@ function seasonOf(value) {
         return value;
     return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : undefined;
 }
+/** The partition of an API key's budget holders: `gap_fill_budget:<hash of the key>`. */
+const budgetPartition = (keyHash) => `gap_fill_budget:${keyHash}`;
+/** A budget holder's row: one per run, so holders never write each other's rows. */
+function budgetRowKey(keyHash, owner) {
+    return { endpoint: budgetPartition(keyHash), parameter_hash: `holder=${owner}` };
+}
+/** Live holders (expiry not yet reached at `now`), earliest joined first, owner breaking ties. */
+function liveHolders(holders, now) {
+    return holders
+        .filter((h) => h.expiresAt >= now)
+        .sort((a, b) => a.joinedAt - b.joinedAt || (a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : 0));
+}
 
 ;// CONCATENATED MODULE: ./src/checkpoint/dynamodb-checkpoints.ts
+
 
 
 
@@ -71731,14 +72310,11 @@ const BATCH_GET_KEYS = 100;
 const CONCURRENCY = 16;
 /** A row deleted between a refused write and the read back is asked for again, this many times at most. */
 const VANISHED_ROUNDS = 3;
-/**
- * Conditions of every state change. `status` is a DynamoDB reserved word, hence `#s`. A comparison with a missing
- * attribute is false, so a pipeline row (payload only, no `status`) matches no lease clause: it stays done.
- */
-const CAN_LEASE = 'attribute_not_exists(parameter_hash) OR (#s = :leased AND lease_expires_at < :now) OR #s = :failed';
-const HOLDS_LEASE = 'lease_owner = :me AND #s = :leased';
-const CAN_LOCK = 'attribute_not_exists(parameter_hash) OR lease_expires_at < :now OR lease_owner = :me';
-const HOLDS_LOCK = 'lease_owner = :me';
+/** Conditions of every state change, from the one statement of the lease rules. `#s` stands for `status`. */
+const CAN_LEASE = conditionExpression(LEASE_RULES.canLease);
+const HOLDS_LEASE = conditionExpression(LEASE_RULES.holdsLease);
+const CAN_LOCK = conditionExpression(LEASE_RULES.canLock);
+const HOLDS_LOCK = conditionExpression(LEASE_RULES.holdsLock);
 /**
  * The checkpoint port over the pipeline's DynamoDB table (`cbbd_checkpoints`). Game rows live under
  * `gap_fill:<endpoint>` with the pipeline's parameter hash, shard locks under `gap_fill_lock:<endpoint>` with
@@ -71765,6 +72341,10 @@ function createDynamoDbCheckpoints(client, table, opts = {}) {
             }, () => true);
         },
         acquireShardLock: (shard, owner, leaseMs) => acquireShardLock(t, shard, owner, leaseMs),
+        holdBudget: (keyHash, owner, ttlMs) => holdBudget(t, keyHash, owner, ttlMs),
+        leaveBudget: async (keyHash, owner) => {
+            await withRetry(() => t.client.send(new client_dynamodb_dist_cjs/* DeleteItemCommand */.gEv({ TableName: t.name, Key: asItemKey(budgetRowKey(keyHash, owner)) })));
+        },
         renewShardLock: (shard, owner, leaseMs) => conditional(() => {
             const at = t.now();
             return t.client.send(new client_dynamodb_dist_cjs/* UpdateItemCommand */.Cs({
@@ -71943,6 +72523,36 @@ async function getGame(t, endpoint, gameId) {
     const item = await getItem(t, gameKey(endpoint, gameId));
     return item && toCheckpoint(item, gameId);
 }
+/** One holder's row renewed (its join time kept), then every holder of the key read back consistently. */
+async function holdBudget(t, keyHash, owner, ttlMs) {
+    const at = t.now();
+    await withRetry(() => t.client.send(new client_dynamodb_dist_cjs/* UpdateItemCommand */.Cs({
+        TableName: t.name,
+        Key: asItemKey(budgetRowKey(keyHash, owner)),
+        UpdateExpression: 'SET lease_owner = :me, lease_expires_at = :exp, joined_at = if_not_exists(joined_at, :now), updated_at = :at',
+        ExpressionAttributeValues: {
+            ':me': str(owner),
+            ':exp': num(at + ttlMs),
+            ':now': num(at),
+            ':at': iso(at),
+        },
+    })));
+    const holders = [];
+    const input = {
+        TableName: t.name,
+        KeyConditionExpression: 'endpoint = :e',
+        ExpressionAttributeValues: { ':e': str(budgetPartition(keyHash)) },
+        ConsistentRead: true,
+    };
+    for await (const page of queryPages(t, input))
+        for (const item of page.Items ?? [])
+            holders.push({
+                owner: item.lease_owner?.S ?? '',
+                joinedAt: Number(item.joined_at?.N ?? 0),
+                expiresAt: Number(item.lease_expires_at?.N ?? 0),
+            });
+    return liveHolders(holders, at);
+}
 function gameKey(endpoint, gameId) {
     return asItemKey(gameRowKey(endpoint, gameId));
 }
@@ -71994,12 +72604,13 @@ function withDescribedErrors(store, where) {
         acquireShardLock: wrap('acquireShardLock', store.acquireShardLock.bind(store)),
         renewShardLock: wrap('renewShardLock', store.renewShardLock.bind(store)),
         releaseShardLock: wrap('releaseShardLock', store.releaseShardLock.bind(store)),
+        holdBudget: wrap('holdBudget', store.holdBudget.bind(store)),
+        leaveBudget: wrap('leaveBudget', store.leaveBudget.bind(store)),
     };
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./src/checkpoint/file-checkpoints.ts
+
 
 
 
@@ -72035,10 +72646,11 @@ function createFileCheckpoints(dir, opts = {}) {
     });
     /** A change to a game `owner` holds; true if made, or if this same change was made before (`already`). */
     const changeHeld = (endpoint, gameId, owner, already, apply) => change(gameFile(endpoint, gameId), (doc) => {
-        if (!doc || doc.lease_owner !== owner)
+        // Refused: true only if this same change was made before (as the DynamoDB adapter reads a refusal back).
+        if (!doc)
             return { result: false };
-        if (doc.status !== 'leased')
-            return { result: already(doc) };
+        if (!holdsLease(doc, owner))
+            return { result: doc.lease_owner === owner && already(doc) };
         return { next: { ...apply(doc), updated_at: new Date(now()).toISOString() }, result: true };
     });
     return {
@@ -72055,21 +72667,11 @@ function createFileCheckpoints(dir, opts = {}) {
             return found;
         },
         async idsWithStatus(endpoint, status) {
-            const folder = external_node_path_default().join(root, fileName(gamePartition(endpoint)));
-            let names;
-            try {
-                names = (await external_node_fs_.promises.readdir(folder)).filter((n) => n.endsWith('.json'));
-            }
-            catch (e) {
-                if (e.code === 'ENOENT')
-                    return [];
-                throw e;
-            }
-            const docs = await mapLimit(names, file_checkpoints_CONCURRENCY, (n) => readDoc(external_node_path_default().join(folder, n)));
+            const docs = await readFolder(external_node_path_default().join(root, fileName(gamePartition(endpoint))));
             const ids = [];
             for (const doc of docs) {
-                const id = doc && parsePayload(doc.payload).game_id;
-                if (doc && typeof id === 'number' && Number.isInteger(id) && statusFrom(doc.status) === status)
+                const id = parsePayload(doc.payload).game_id;
+                if (typeof id === 'number' && Number.isInteger(id) && statusFrom(doc.status) === status)
                     ids.push(id);
             }
             return ids.sort((a, b) => a - b);
@@ -72100,7 +72702,7 @@ function createFileCheckpoints(dir, opts = {}) {
         async heartbeat(endpoint, gameIds, owner, leaseMs) {
             const t = now();
             const ids = [...new Set(gameIds)];
-            const held = await mapLimit(ids, file_checkpoints_CONCURRENCY, (id) => change(gameFile(endpoint, id), (doc) => holdsLease(doc, owner)
+            const held = await mapLimit(ids, file_checkpoints_CONCURRENCY, (id) => change(gameFile(endpoint, id), (doc) => doc && holdsLease(doc, owner)
                 ? {
                     next: { ...doc, lease_expires_at: t + leaseMs, updated_at: new Date(t).toISOString() },
                     result: true,
@@ -72141,38 +72743,49 @@ function createFileCheckpoints(dir, opts = {}) {
         },
         renewShardLock(shard, owner, leaseMs) {
             const t = now();
-            return change(lockFile(shard), (doc) => doc?.lease_owner === owner
+            return change(lockFile(shard), (doc) => doc && holdsLock(doc, owner)
                 ? {
                     next: { ...doc, lease_expires_at: t + leaseMs, updated_at: new Date(t).toISOString() },
                     result: true,
                 }
                 : { result: false });
         },
+        async holdBudget(keyHash, owner, ttlMs) {
+            const t = now();
+            await change(fileOf(budgetRowKey(keyHash, owner)), (doc) => ({
+                next: {
+                    ...budgetRowKey(keyHash, owner),
+                    lease_owner: owner,
+                    lease_expires_at: t + ttlMs,
+                    joined_at: doc?.joined_at ?? t,
+                    updated_at: new Date(t).toISOString(),
+                },
+                result: undefined,
+            }));
+            const docs = await readFolder(external_node_path_default().join(root, fileName(budgetPartition(keyHash))));
+            const holders = docs.map((d) => ({
+                owner: d.lease_owner ?? '',
+                joinedAt: d.joined_at ?? 0,
+                expiresAt: d.lease_expires_at ?? 0,
+            }));
+            return liveHolders(holders, t);
+        },
+        async leaveBudget(keyHash, owner) {
+            await change(fileOf(budgetRowKey(keyHash, owner)), () => ({
+                next: null,
+                result: undefined,
+            }));
+        },
         async releaseShardLock(shard, owner) {
-            await change(lockFile(shard), (doc) => doc?.lease_owner === owner ? { next: null, result: undefined } : { result: undefined });
+            await change(lockFile(shard), (doc) => holdsLock(doc, owner) ? { next: null, result: undefined } : { result: undefined });
         },
     };
 }
-/*
- * The DynamoDB adapter's conditions, over a document. As in DynamoDB, a comparison with a missing attribute is
- * false, so a pipeline document (payload only) matches no lease clause and stays done.
- */
-/** `attribute_not_exists(parameter_hash) OR (#s = :leased AND lease_expires_at < :now) OR #s = :failed` */
-function canLease(doc, now) {
-    if (!doc)
-        return true;
-    if (doc.status === 'leased')
-        return doc.lease_expires_at !== undefined && doc.lease_expires_at < now;
-    return doc.status === 'failed';
-}
-/** `lease_owner = :me AND #s = :leased` */
-function holdsLease(doc, owner) {
-    return doc !== undefined && doc.lease_owner === owner && doc.status === 'leased';
-}
-/** `attribute_not_exists(parameter_hash) OR lease_expires_at < :now OR lease_owner = :me` */
-function canLock(doc, owner, now) {
-    return (doc.lease_expires_at !== undefined && doc.lease_expires_at < now) || doc.lease_owner === owner;
-}
+/** The lease rules (lease-rules.ts) over a document, as the DynamoDB adapter sends them as conditions. */
+const canLease = (doc, now) => rowMeets(LEASE_RULES.canLease, doc, '', now);
+const holdsLease = (doc, owner) => rowMeets(LEASE_RULES.holdsLease, doc, owner, 0);
+const canLock = (doc, owner, now) => rowMeets(LEASE_RULES.canLock, doc, owner, now);
+const holdsLock = (doc, owner) => rowMeets(LEASE_RULES.holdsLock, doc, owner, 0);
 /**
  * A per-document mutex across processes: `mkdir <file>.lock` succeeds for exactly one caller. Callers in this
  * process queue on a promise first, so they do not poll the file system against each other.
@@ -72262,6 +72875,20 @@ async function breakStaleLock(lock) {
         await external_node_fs_.promises.rmdir(breaker);
     }
 }
+/** Every document of one partition's folder (none if the folder does not exist). */
+async function readFolder(folder) {
+    let names;
+    try {
+        names = (await external_node_fs_.promises.readdir(folder)).filter((n) => n.endsWith('.json'));
+    }
+    catch (e) {
+        if (e.code === 'ENOENT')
+            return [];
+        throw e;
+    }
+    const docs = await mapLimit(names, file_checkpoints_CONCURRENCY, (n) => readDoc(external_node_path_default().join(folder, n)));
+    return docs.filter((d) => d !== undefined);
+}
 async function readDoc(file) {
     let text;
     try {
@@ -72313,6 +72940,7 @@ function file_checkpoints_toCheckpoint(doc, gameId) {
 
 
 
+
 /** The longest wait between two polls of one query. */
 const POLL_CAP_MS = 5_000;
 /** GetQueryResults answers at most 1,000 rows a page. */
@@ -72340,7 +72968,7 @@ function createAthenaEngine(client, catalog, opts) {
     const lakeRoot = `${opts.lakeUri.replace(/\/+$/, '')}/`;
     const uriOf = (f) => `${lakeRoot}${f.key}`;
     const keyOf = (p) => (p.startsWith(lakeRoot) ? p.slice(lakeRoot.length) : p);
-    const run = athenaRunner(client, opts);
+    const run = retryTransient(athenaRunner(client, opts), opts.pollMs ?? 250);
     return {
         name: 'athena',
         async tableFacts(request) {
@@ -72378,7 +73006,8 @@ function createAthenaEngine(client, catalog, opts) {
  * inventory skips) becomes a stray to leave out too, so one such object never stops the audit.
  */
 function blame(e, files, strays, table, lakeRoot) {
-    if (!(e instanceof AthenaQueryError))
+    // Only bad bytes set a file aside; a throttled or failed read of a healthy file is never a gap.
+    if (!(e instanceof AthenaQueryError) || TRANSIENT.test(e.message) || !BAD_BYTES.test(e.message))
         return undefined;
     const named = files.find((f) => e.message.includes(`${lakeRoot}${f.key}`));
     if (named)
@@ -72471,6 +73100,32 @@ function athenaRunner(client, opts) {
         return rows;
     };
 }
+/** Statement failures that say nothing about the files: S3 throttling seen through Athena, Athena's own limits. */
+const TRANSIENT = /Slow ?Down|\b503\b|Throttl|Rate exceeded|TOO_MANY_REQUESTS|reduce your request rate/i;
+/** Failures that mean a file's bytes are bad (Trino's ParquetCorruptionException and kin). */
+const BAD_BYTES = /HIVE_BAD_DATA|Malformed Parquet|corrupt|not a Parquet file|magic number/i;
+/** Tries of one statement that failed transiently before the run fails. */
+const TRANSIENT_ATTEMPTS = 4;
+/**
+ * Runs a statement again, after 1, 2, 4… times `baseMs`, while it fails transiently; when it still does, the run
+ * fails (exit 4) naming Athena and the remedy, rather than reporting a healthy file as unreadable.
+ */
+function retryTransient(run, baseMs) {
+    return async (sql) => {
+        for (let attempt = 1;; attempt++) {
+            try {
+                return await run(sql);
+            }
+            catch (e) {
+                if (!(e instanceof AthenaQueryError) || !TRANSIENT.test(e.message))
+                    throw e;
+                if (attempt >= TRANSIENT_ATTEMPTS)
+                    throw new RunFailedError(`Athena: a statement failed ${attempt} times with a transient error: ${e.message}; likely remedy: S3 or Athena is throttling the audit: run again later, or lower audit.read_concurrency`, { cause: e });
+                await (0,external_node_timers_promises_namespaceObject.setTimeout)(baseMs * 2 ** (attempt - 1));
+            }
+        }
+    };
+}
 function escapeRegExp(s) {
     return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -72525,11 +73180,11 @@ function windowRule(ratePerSec, marginMs = WINDOW_MARGIN_MS) {
  * flight. Time is injected (`now`, `sleep`) so the invariants are tested on a fake clock, without wall time.
  */
 function createRateLimiter(options) {
-    const { concurrency } = options;
+    let { concurrency } = options;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
         throw new RangeError(`concurrency must be a whole number ≥ 1, got ${concurrency}`);
     }
-    const rule = windowRule(options.ratePerSec, options.marginMs);
+    let rule = windowRule(options.ratePerSec, options.marginMs);
     const now = options.now ?? Date.now;
     const sleep = options.sleep ?? defaultSleep;
     const counters = { started: 0, inFlight: 0, maxInFlight: 0 };
@@ -72540,12 +73195,19 @@ function createRateLimiter(options) {
     const slotWaiters = [];
     /** Slot holders pass the window one at a time, in the order they got their slot. */
     let gate = Promise.resolve();
+    // A freed slot goes to the next waiter, unless the concurrency was lowered below the slots still held.
     const freeSlot = () => {
-        const next = slotWaiters.shift();
+        const next = slotsHeld > concurrency ? undefined : slotWaiters.shift();
         if (next)
             next();
         else
             slotsHeld--;
+    };
+    const grantFreeSlots = () => {
+        while (slotsHeld < concurrency && slotWaiters.length > 0) {
+            slotsHeld++;
+            slotWaiters.shift()();
+        }
     };
     const takeSlot = async (signal) => {
         if (slotsHeld < concurrency) {
@@ -72586,7 +73248,21 @@ function createRateLimiter(options) {
         counters.maxInFlight = Math.max(counters.maxInFlight, counters.inFlight);
     };
     return {
-        rule,
+        get rule() {
+            return rule;
+        },
+        setShare(share) {
+            if (!Number.isInteger(share.concurrency) || share.concurrency < 0)
+                throw new RangeError(`concurrency must be a whole number ≥ 0, got ${share.concurrency}`);
+            if (share.concurrency > 0) {
+                rule = windowRule(share.ratePerSec, options.marginMs);
+                // The starts already made still count: the newest of them, as many as the new rule looks back on.
+                while (recent.length > rule.starts)
+                    recent.shift();
+            }
+            concurrency = share.concurrency;
+            grantFreeSlots();
+        },
         async acquire(signal) {
             signal?.throwIfAborted();
             await takeSlot(signal);
@@ -72829,6 +73505,7 @@ function createHttpCbbdClient(options) {
         throw stopped;
     }
     return {
+        setShare: (share) => limiter.setShare({ ratePerSec: share.rate, concurrency: share.concurrency }),
         async fetchGame(endpoint, gameId, signal) {
             const url = baseUrl + gamePath(options.endpoints, endpoint, gameId);
             if (!apiKey)
@@ -73300,11 +73977,137 @@ function isNotFound(e) {
     return name === 'NotFound' || name === 'NoSuchKey' || httpStatus(e) === 404;
 }
 
+;// CONCATENATED MODULE: ./src/commands/lake-presence.ts
+
+
+/** Prefixes shown of a listing in the message, at most. */
+const SHOWN = 8;
+/**
+ * Refuses a lake that is not there: no table under `silver/`, or no parent table (`fct_games`) there. A wrong
+ * bucket, prefix or directory would otherwise be audited as an empty lake — 22 tables of "no data", 0 games to
+ * fill, an issue for each — so it is a usage error (exit 2) that names the URI and what the listing found. Costs
+ * one delimited listing of `silver/` (and one of the lake's top level when that is empty).
+ */
+async function requireLake(store, config) {
+    const silver = `${layoutFrom(config.s3_layout).silver}/`;
+    const { prefixes } = await store.listChildren(silver);
+    const tables = prefixes.map((p) => p.slice(silver.length).replace(/\/$/, ''));
+    if (tables.length === 0) {
+        const top = await store.listChildren('');
+        const found = [...top.prefixes, ...top.objects.map((o) => o.key)];
+        throw new UsageError(`--lake ${store.uri}: no objects under ${silver}; listed ${store.uri}/${silver}: nothing, and the lake's top level: ${found.length === 0 ? 'nothing' : shown(found)}. Check the bucket, prefix or directory (the lake's root holds silver/, bronze/, raw/)`);
+    }
+    const parents = requiredTables(config);
+    const absent = parents.filter((t) => !tables.includes(t));
+    if (absent.length > 0) {
+        throw new UsageError(`--lake ${store.uri}: no objects under ${absent.map((t) => `${silver}${t}/`).join(', ')}; listed ${store.uri}/${silver}: ${shown(tables.map((t) => `${t}/`))}. Without ${absent.join(', ')} no game can be checked; check the lake URI`);
+    }
+}
+/** The parent tables of the configured child tables (`fct_games` by default): without them nothing can be checked. */
+function requiredTables(config) {
+    const parents = Object.values(config.audit.tables).flatMap((t) => (t.parent ? [t.parent] : []));
+    return [...new Set(parents)].sort();
+}
+function shown(items) {
+    return items.length <= SHOWN
+        ? items.join(', ')
+        : `${items.slice(0, SHOWN).join(', ')}, +${items.length - SHOWN} more`;
+}
+
+;// CONCATENATED MODULE: ./src/commands/run-failure.ts
+/**
+ * Failures of the services a run reads (S3 or the lake directory, Glue or the local catalog, DynamoDB, Athena)
+ * turned into `RunFailedError` (exit 4) with the service, the bucket or table, and the likely remedy, so "no AWS
+ * credentials" is never read as "gaps found" and never shows as a bare SDK message.
+ */
+
+/** The error as a `RunFailedError` naming the service, the resource, the step, and the likely remedy. */
+function runFailure(e, where, step) {
+    if (e instanceof RunFailedError)
+        return e;
+    return new RunFailedError(`${where.service} ${where.resource}: ${step}: ${errorMessage(e)}; likely remedy: ${remedyFor(e, where)}`, { cause: e });
+}
+/** Text that fits the error's name, code or HTTP status; AWS SDK errors are told apart by name, never by import. */
+function remedyFor(e, where) {
+    const err = e;
+    const name = err?.name ?? '';
+    const code = err?.code ?? err?.cause?.code ?? '';
+    const status = err?.$metadata?.httpStatusCode;
+    const text = errorMessage(e);
+    if (name === 'CredentialsProviderError' || /could not load credentials/i.test(text))
+        return 'no AWS credentials were found: set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (in a workflow, aws-actions/configure-aws-credentials), or audit a local copy with --lake ./dir';
+    if (/ExpiredToken|InvalidAccessKeyId|SignatureDoesNotMatch|UnrecognizedClient|InvalidClientTokenId/.test(name))
+        return 'the AWS credentials were refused: renew them or check which account they belong to';
+    if (/AccessDenied/.test(name) || status === 403 || code === 'EACCES' || code === 'EPERM')
+        return `the credentials may not read ${where.resource}: grant read access to it (see docs/aws.md)`;
+    if (name === 'NoSuchBucket')
+        return `no such bucket: check --lake and the bucket in config.yaml`;
+    if (/ResourceNotFound|EntityNotFound/.test(name))
+        return `${where.resource} does not exist: check its name in config.yaml (or the --checkpoints / --lake flag)`;
+    if (/^(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EAI_AGAIN)$/.test(code) ||
+        /TimeoutError|NetworkingError/.test(name) ||
+        /fetch failed|socket hang up/i.test(text))
+        return `could not reach ${where.service}: check the network, AWS_REGION and any AWS_ENDPOINT_URL_* override`;
+    if ((status !== undefined && status >= 500) || /Throttl|SlowDown|TooManyRequests/.test(name))
+        return `${where.service} failed or throttled after the SDK's retries: run again later`;
+    return `run again; if it fails the same way, check ${where.resource} and the credentials`;
+}
+/** The lake's listings with their failures described (reads of single objects keep their own handling). */
+function withLakeErrors(store, where) {
+    return {
+        ...store,
+        uri: store.uri,
+        async *list(prefix) {
+            try {
+                yield* store.list(prefix);
+            }
+            catch (e) {
+                throw runFailure(e, where, `list ${prefix}`);
+            }
+        },
+        async listChildren(prefix) {
+            try {
+                return await store.listChildren(prefix);
+            }
+            catch (e) {
+                throw runFailure(e, where, `list ${prefix}`);
+            }
+        },
+    };
+}
+/** The catalog's reads with their failures described; writes report failures in their `BatchResult`. */
+function withCatalogErrors(catalog, where) {
+    return {
+        ...catalog,
+        kind: catalog.kind,
+        async getTable(database, name) {
+            try {
+                return await catalog.getTable(database, name);
+            }
+            catch (e) {
+                throw runFailure(e, where, `get table ${database}.${name}`);
+            }
+        },
+        async *listPartitions(table) {
+            try {
+                yield* catalog.listPartitions(table);
+            }
+            catch (e) {
+                throw runFailure(e, where, `list partitions of ${table.database}.${table.name}`);
+            }
+        },
+        createPartitions: catalog.createPartitions.bind(catalog),
+        deletePartitions: catalog.deletePartitions.bind(catalog),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/commands/ports.ts
 /**
  * The composition root: the one place that chooses adapters — S3 or disk for the lake, scan, DuckDB or Athena
  * for queries — and builds the AWS clients. Commands receive ports from here and nothing else picks one.
  */
+
+
 
 
 
@@ -73346,11 +74149,29 @@ function awsClientConfig(config, env) {
 function createS3Client(config, env) {
     return new client_s3_dist_cjs/* S3Client */.YxF({ ...awsClientConfig(config, env), forcePathStyle: hasEndpointOverride(env, 'S3') });
 }
-/** The lake's object store. */
+/**
+ * The lake's object store; a failed listing is a `RunFailedError` (exit 4) naming the bucket or directory and the
+ * likely remedy.
+ */
 function openLake(location, config, env) {
     return location.kind === 's3'
-        ? createS3Store(createS3Client(config, env), location.bucket, location.prefix)
-        : createFsStore(location.root);
+        ? withLakeErrors(createS3Store(createS3Client(config, env), location.bucket, location.prefix), {
+            service: 'S3',
+            resource: `bucket ${location.bucket}${location.prefix ? ` (prefix ${location.prefix}/)` : ''}`,
+        })
+        : withLakeErrors(createFsStore(location.root), {
+            service: 'the lake',
+            resource: `directory ${location.root}`,
+        });
+}
+/**
+ * The lake of a command that reads one (audit, plan, fill, repair): opened, and refused as a usage error (exit 2)
+ * when nothing is there to read — see `requireLake`.
+ */
+async function openExistingLake(location, config, env) {
+    const store = openLake(location, config, env);
+    await requireLake(store, config);
+    return store;
 }
 /** The query engine the audit runs on. DuckDB's native module is loaded only when it is chosen. */
 async function openEngine(name, store, location, config, env, facts) {
@@ -73379,8 +74200,14 @@ async function openEngine(name, store, location, config, env, facts) {
 /** The catalog: Glue for an S3 lake (`AWS_ENDPOINT_URL_GLUE` honoured by the SDK), `_catalog/` inside a file lake. */
 function openCatalog(location, config, env) {
     if (location.kind === 'file')
-        return createLocalCatalog(location.root);
-    return createGlueCatalog(new client_glue_dist_cjs/* GlueClient */.lPz(awsClientConfig(config, env)));
+        return withCatalogErrors(createLocalCatalog(location.root), {
+            service: 'the local catalog',
+            resource: `in ${external_node_path_default().join(location.root, '_catalog')}`,
+        });
+    return withCatalogErrors(createGlueCatalog(new client_glue_dist_cjs/* GlueClient */.lPz(awsClientConfig(config, env))), {
+        service: 'Glue',
+        resource: `catalog of region ${env.AWS_REGION ?? config.region}`,
+    });
 }
 /**
  * The checkpoint store: `dynamodb://table`, `file:///dir` or a directory. Default: the config's DynamoDB table for
@@ -73459,6 +74286,7 @@ function locationMapper(store, config) {
 
 
 
+
 /**
  * Audits the lake. `previousJson` is the last audit's `data_audit.json` (from `--out`, or from the report branch
  * in the action); the result then carries the diff against it. Games checkpointed `empty` count as covered. The
@@ -73466,7 +74294,7 @@ function locationMapper(store, config) {
  */
 async function auditLake(command, deps) {
     const { config } = command;
-    const counted = createCountingStore(deps.store ?? openLake(command.lake, config, deps.env));
+    const counted = createCountingStore(deps.store ?? (await openExistingLake(command.lake, config, deps.env)));
     const manifest = command.engine === 'scan'
         ? await openManifest(counted, {
             metaPrefix: config.s3_layout.meta_prefix,
@@ -73504,6 +74332,7 @@ function auditPorts(command, store, engine, deps) {
         engine,
         logger: deps.logger,
         now: deps.now,
+        ...(deps.progress ? { progress: deps.progress } : {}),
         catalogCheck: (tables) => checkCatalog(tables, catalog, database, keyOfLocation),
         emptyFromCheckpoints: async (endpoint) => {
             try {
@@ -73562,10 +74391,30 @@ async function writeReport(contents, out) {
     };
 }
 /**
+ * Finds an `--out` the report could not be written to before the scan, not after minutes of it: the directory is
+ * created when absent, and it and any report file already in it must be writable. A usage error (exit 2).
+ */
+async function requireWritableOut(out) {
+    try {
+        await (0,promises_.mkdir)(out, { recursive: true });
+        await (0,promises_.access)(out, external_node_fs_.constants.W_OK);
+        for (const name of REPORT_FILES) {
+            const file = external_node_path_default().join(out, name);
+            if (await (0,promises_.stat)(file).then(() => true, () => false))
+                await (0,promises_.access)(file, external_node_fs_.constants.W_OK);
+        }
+    }
+    catch (e) {
+        throw new UsageError(`--out ${out}: the report cannot be written there (${errorMessage(e)})`);
+    }
+}
+const REPORT_FILES = ['data_audit.md', 'data_audit.json', 'coverage.svg'];
+/**
  * `cbbd-gap-bot audit`: audits the lake and writes `data_audit.md`, `data_audit.json` and `coverage.svg` to
  * `out`, comparing with the `data_audit.json` already there (the previous run's) when there is one.
  */
 async function auditCommand(command, deps) {
+    await requireWritableOut(command.out);
     const previousJson = await (0,promises_.readFile)(external_node_path_default().join(command.out, 'data_audit.json'), 'utf8').catch(() => undefined);
     const result = await auditLake(command, { ...deps, previousJson });
     return { result, files: await writeReport(reportContents(result), command.out) };
@@ -73665,7 +74514,7 @@ async function loadLayerRules(catalog, databases, endpoint) {
             return (await catalog.getTable(database, table))?.columns;
         }
         catch (e) {
-            throw new Error(`the ${catalog.kind === 'glue' ? 'Glue' : 'local'} catalog could not be read for the column types of ${database}.${table} (${errorMessage(e)}); nothing was fetched`, { cause: e });
+            throw new RunFailedError(`the ${catalog.kind === 'glue' ? 'Glue' : 'local'} catalog could not be read for the column types of ${database}.${table} (${errorMessage(e)}); nothing was fetched`, { cause: e });
         }
     };
     return {
@@ -79499,17 +80348,23 @@ const CHILD_TABLES = [
  */
 async function generateDemoLake(store, options = {}) {
     const { tasks, manifest } = planDemoLake(store.uri, options);
+    let written = 0;
     await mapLimit(tasks, options.concurrency ?? 8, async (task) => {
         const body = await task.body();
         if ((await store.putIfAbsent(task.key, body)) === 'created') {
             manifest.files++;
             manifest.bytes += body.byteLength;
         }
+        options.onWrite?.(++written, tasks.length);
     });
     return manifest;
 }
 /** The seed of a lake generated without one (the fake API's league uses it too, to serve the same games). */
 const DEMO_SEED = 7;
+/** A season's synthetic games that have started by `today` (all of them without a `today`). */
+function playedGames(seed, season, count, today) {
+    return syntheticGames(seed, season, count).filter((g) => !today || g.startDate.slice(0, 10) <= today);
+}
 /** The pure half of `generateDemoLake`: every object to write, and the manifest of the gaps they hold. */
 function planDemoLake(lakeUri, options = {}) {
     const seed = options.seed ?? DEMO_SEED;
@@ -79571,7 +80426,7 @@ function planDemoLake(lakeUri, options = {}) {
         return silverTable(endpoint, records, PIPELINE_TABLES[table].key, tableRules('silver', 'cbbd_silver', table));
     };
     const childCount = (table, g) => table === 'fct_plays' ? playCount(g) : table === 'fct_substitutions' ? 60 : 20;
-    const gamesBySeason = new Map(seasons.map((s) => [s, syntheticGames(seed, s, gamesPerSeason)]));
+    const gamesBySeason = new Map(seasons.map((s) => [s, playedGames(seed, s, gamesPerSeason, options.today)]));
     for (const [season, games] of gamesBySeason) {
         manifest.gameIds[season] = games.map((g) => g.id);
         planGames(season, games);
@@ -79733,6 +80588,8 @@ async function demoCommand(command, deps) {
     const manifest = await generateDemoLake(createFsStore(root), {
         seasons,
         gamesPerSeason: command.gamesPerSeason,
+        today: deps.now().toISOString().slice(0, 10),
+        ...(deps.writeProgress ? { onWrite: deps.writeProgress } : {}),
     });
     deps.logger.info(`wrote ${manifest.files} objects (${(manifest.bytes / 1e6).toFixed(1)} MB); auditing …`);
     return auditCommand({
@@ -79842,6 +80699,379 @@ function shardName(shard) {
     return `${shard.index}/${shard.count}`;
 }
 
+;// CONCATENATED MODULE: ./src/fill/fill-run.ts
+
+/** A fill's state before its first step. */
+function newFillRun(job, ports) {
+    return {
+        job,
+        ports,
+        result: {
+            endpoint: job.endpoint,
+            shard: shardName(job.shard),
+            seasons: [],
+            done: [],
+            empty: [],
+            failed: [],
+            skipped: [],
+            left: 0,
+            stoppedBy: undefined,
+            stopMessage: undefined,
+            partitions: [],
+            usage: ports.client.usage(),
+        },
+        locks: [],
+        queue: [],
+        deferred: [],
+        leased: new Set(),
+        held: 0,
+        total: 0,
+        crashed: undefined,
+    };
+}
+/** Tells the caller how far the fill is. */
+function reportProgress(run) {
+    const r = run.result;
+    run.ports.onProgress?.({
+        done: r.done.length,
+        empty: r.empty.length,
+        failed: r.failed.length,
+        skipped: r.skipped.length,
+        total: run.total,
+    });
+}
+
+;// CONCATENATED MODULE: ./src/fill/fill-steps.ts
+
+
+
+
+
+
+/*
+ * The steps of one shard's fill, in the order they run: lock the shards, then per game lease, fetch, write and
+ * finish (or fail), then release the locks. Each works on the run's state (fill-run.ts) and nothing else.
+ */
+/** How soon a game another run holds is asked for again. */
+const RECHECK_MS = 1000;
+/**
+ * Step 1: one shard lock per season. A season another run holds is left to it (its games counted as `held`);
+ * the games of the seasons locked go on the queue.
+ */
+async function lockShards(run) {
+    const { job, ports, result } = run;
+    for (const season of [...new Set(job.targets.map((t) => t.season))].sort((a, b) => a - b)) {
+        const games = job.targets.filter((t) => t.season === season);
+        const ref = { endpoint: job.endpoint, season, shard: result.shard };
+        const lock = await ports.checkpoints.acquireShardLock(ref, job.owner, job.leaseMs);
+        if (!lock.acquired) {
+            ports.logger.info(`${job.endpoint} ${season} shard ${result.shard} is being filled by ${lock.holder} (until ${new Date(lock.expiresAt).toISOString()}); leaving it to that run`);
+            result.seasons.push({ season, ran: false, heldBy: lock.holder });
+            run.held += games.length;
+            continue;
+        }
+        run.locks.push(ref);
+        result.seasons.push({ season, ran: true });
+        run.queue.push(...games);
+    }
+    run.total = run.queue.length;
+}
+/**
+ * The next game to ask a lease for: the queue first, then games another run held, each once its `notBefore` is
+ * reached. Nothing once the fill has stopped or crashed.
+ */
+async function nextGame(run, now, sleep) {
+    for (;;) {
+        if (run.result.stoppedBy || run.crashed)
+            return undefined;
+        if (run.queue.length > 0)
+            return run.queue.shift();
+        if (run.deferred.length === 0)
+            return undefined;
+        run.deferred.sort((a, b) => a.notBefore - b.notBefore);
+        const wait = run.deferred[0].notBefore - now();
+        if (wait <= 0)
+            return run.deferred.shift().game;
+        await sleep(Math.min(wait, RECHECK_MS));
+    }
+}
+/**
+ * Step 2: a conditional lease on the game. True when this run holds it. A game another run holds is asked again
+ * within RECHECK_MS, or when that lease runs out if sooner: a live holder is usually quick, and a dead one's
+ * lease expires. A finished game is skipped. A store error puts the game back on the queue (left, not lost).
+ */
+async function leaseGame(run, game, now) {
+    const { job, ports } = run;
+    const lease = await ports.checkpoints
+        .tryLease(job.endpoint, game.gameId, game.season, job.owner, job.leaseMs)
+        .catch((e) => {
+        run.queue.unshift(game);
+        throw e;
+    });
+    if (lease.taken) {
+        run.leased.add(game.gameId);
+        return true;
+    }
+    const c = lease.current;
+    if (c.status === 'leased' && c.leaseExpiresAt !== undefined) {
+        run.deferred.push({ game, notBefore: Math.min(c.leaseExpiresAt + 50, now() + RECHECK_MS) });
+        return false;
+    }
+    run.result.skipped.push({ gameId: game.gameId, reason: c.status });
+    reportProgress(run);
+    return false;
+}
+/**
+ * Step 3: one fetch of a leased game. The monthly quota or a refused key stops the fill: the game is released
+ * untouched and put back on the queue (left, not failed), and `undefined` returned. Any other error is the
+ * game's: it comes back as a `failed` outcome.
+ */
+async function fetchGame(run, game) {
+    const { job, ports, result } = run;
+    try {
+        return await ports.client.fetchGame(job.endpoint, game.gameId);
+    }
+    catch (e) {
+        if (e instanceof QuotaExhaustedError || e instanceof ApiKeyError) {
+            result.stoppedBy ??= e instanceof QuotaExhaustedError ? 'quota' : 'api-key';
+            result.stopMessage ??= e.message;
+            run.queue.unshift(game);
+            await ports.checkpoints.release(job.endpoint, game.gameId, job.owner);
+            return undefined;
+        }
+        return { kind: 'failed', reason: `fetch: ${errorMessage(e)}`, attempts: 1 };
+    }
+}
+/**
+ * Step 4: the game's layers written create-only (raw, bronze, silver; the deadletter record for an empty answer),
+ * and their partitions noted for the catalog. Returns the status to finish the game with.
+ */
+async function writeGame(run, game, outcome, ingestedAt) {
+    const { job, ports } = run;
+    if (outcome.kind === 'empty') {
+        await writeEmptyDeadletter(ports.store, ports.layout, job.endpoint, game.gameId, ingestedAt);
+        return 'empty';
+    }
+    const layers = prepareGameLayers(job.endpoint, game, outcome.records, job.key, job.rules);
+    await writeGameLayers(ports.store, ports.layout, job.endpoint, game, layers, ingestedAt);
+    const partitions = [
+        { name: 'season', value: String(game.season) },
+        { name: 'date', value: game.date },
+    ];
+    run.result.partitions.push({ database: job.databases.bronze, table: job.endpoint, partitions }, { database: job.databases.silver, table: ENDPOINT_TABLES[job.endpoint], partitions });
+    return 'done';
+}
+/**
+ * Step 5: the checkpoint, only after the layers are written. A lease lost meanwhile (another run took the game
+ * over) skips it: the other run checkpoints it.
+ */
+async function finishGame(run, game, status, ingestedAt) {
+    const { job, ports, result } = run;
+    if (await ports.checkpoints.finish(job.endpoint, game.gameId, job.owner, status, ingestedAt))
+        result[status].push(game.gameId);
+    else
+        result.skipped.push({
+            gameId: game.gameId,
+            reason: status === 'done'
+                ? 'lease lost before the checkpoint (its layers are written)'
+                : 'lease lost before the checkpoint',
+        });
+}
+/** A game that failed: logged, counted, and checkpointed `failed` with the reason (the next run tries it again). */
+async function failGame(run, game, reason) {
+    const { job, ports } = run;
+    ports.logger.warn(`${job.endpoint} game ${game.gameId} failed: ${reason}`);
+    run.result.failed.push({ gameId: game.gameId, reason });
+    await ports.checkpoints.fail(job.endpoint, game.gameId, job.owner, reason);
+}
+/** Steps 3 to 5 for a game this run holds: fetch, write, finish, or fail with the reason. */
+async function fillGame(run, game) {
+    try {
+        const outcome = await fetchGame(run, game);
+        if (!outcome)
+            return;
+        if (outcome.kind === 'failed')
+            return await failGame(run, game, outcome.reason);
+        const ingestedAt = run.ports.ingestedAt();
+        try {
+            await finishGame(run, game, await writeGame(run, game, outcome, ingestedAt), ingestedAt);
+        }
+        catch (e) {
+            // A schema conflict is the answer's, not the write's: nothing was written, and fetching again changes nothing.
+            await failGame(run, game, e instanceof SchemaConflictError ? e.message : `write: ${errorMessage(e)}`);
+        }
+    }
+    finally {
+        run.leased.delete(game.gameId);
+        reportProgress(run);
+    }
+}
+/** Step 6: the shard locks given back (a failure is logged: the lock then expires on its own). */
+async function releaseShards(run) {
+    const { job, ports } = run;
+    for (const ref of run.locks)
+        await ports.checkpoints
+            .releaseShardLock(ref, job.owner)
+            .catch((e) => ports.logger.warn(`could not release the shard lock: ${errorMessage(e)}`));
+}
+
+;// CONCATENATED MODULE: ./src/fill/budget-share.ts
+/**
+ * One API key's budget shared among the runs that hold it (issue #12): each live holder gets an equal part of the
+ * requests a second and of the requests in flight. Pure: the holders come from the checkpoint store's
+ * `holdBudget`, read again on every heartbeat.
+ */
+
+/** The budget's row key: a hash of the API key, never the key itself. */
+function budgetKeyHash(apiKey) {
+    return createHash('sha256').update(`cbbd-gap-bot budget\n${apiKey}`).digest('hex').slice(0, 32);
+}
+/**
+ * `me`'s share among `holders` (earliest joined first). At most one holder per whole request a second is active
+ * (and never more than the concurrency), so no run starts at a useless rate; the rest queue in join order.
+ * Active holders split the rate evenly and the concurrency as evenly as whole requests allow, the earliest getting
+ * the remainder, so the shares never sum above the budget.
+ */
+function shareOf(budget, holders, me) {
+    const at = holders.findIndex((h) => h.owner === me);
+    const n = holders.length;
+    if (at < 0)
+        return { kind: 'queued', position: n + 1, holders: n };
+    const slots = Math.max(1, Math.min(Math.floor(budget.rate), budget.concurrency));
+    const active = Math.min(n, slots);
+    if (at >= active)
+        return { kind: 'queued', position: at - active + 1, holders: n };
+    const base = Math.floor(budget.concurrency / active);
+    const concurrency = base + (at < budget.concurrency - base * active ? 1 : 0);
+    return { kind: 'active', rate: budget.rate / active, concurrency, holders: n };
+}
+/**
+ * The share to use until the next heartbeat, given the one used so far: a smaller share is taken at once, a larger
+ * one only after a heartbeat has passed since the holders changed (`settled`), by which time every other holder has
+ * read the new count and taken its smaller share. So the shares in use never sum above the budget in a change-over.
+ */
+function nextShare(used, fresh, settled) {
+    if (fresh.kind === 'queued')
+        return fresh;
+    if (!used || used.kind === 'queued')
+        return settled ? fresh : { kind: 'queued', position: 0, holders: fresh.holders };
+    if (settled)
+        return fresh;
+    return {
+        kind: 'active',
+        rate: Math.min(used.rate, fresh.rate),
+        concurrency: Math.min(used.concurrency, fresh.concurrency),
+        holders: fresh.holders,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/fill/budget-holder.ts
+
+
+/**
+ * Registers the run as a holder and re-reads the holders every beat: a smaller share is taken at once; a newcomer
+ * starts only at its second beat, when every other holder has read the new count and shrunk; a share that grows
+ * because a holder left or died is taken at once (that holder no longer sends). A holder that cannot renew its entry
+ * for as long as it lives queues itself, since the others stop counting it.
+ */
+async function holdBudgetShare(o) {
+    const ttlMs = Math.ceil(o.beatMs * 1.5);
+    let used = { kind: 'queued', position: 0, holders: 0 };
+    /** Whether the last beat already found this run entitled to an active share (so the others have shrunk). */
+    let entitled = false;
+    let lastRenewed = o.now();
+    const beat = async () => {
+        try {
+            const holders = await o.checkpoints.holdBudget(o.keyHash, o.owner, ttlMs);
+            lastRenewed = o.now();
+            const fresh = shareOf(o.budget, holders, o.owner);
+            if (fresh.kind === 'queued' && (used.kind !== 'queued' || used.position !== fresh.position))
+                o.logger.info(`API budget: ${fresh.holders} runs hold this key; waiting, place ${fresh.position} in line`);
+            // An active holder's share only grows when a holder left or died, so it is safe to take at once.
+            used = nextShare(used.kind === 'active' ? used : undefined, fresh, entitled || used.kind === 'active');
+            entitled = fresh.kind === 'active';
+        }
+        catch (e) {
+            o.logger.warn(`budget heartbeat failed: ${errorMessage(e)}`);
+            if (o.now() - lastRenewed >= ttlMs)
+                used = { kind: 'queued', position: 0, holders: used.holders };
+        }
+        o.apply(used);
+    };
+    let beating = beat();
+    await beating;
+    beating = undefined;
+    const stopTimer = o.every(o.beatMs, () => {
+        beating ??= beat().finally(() => (beating = undefined));
+    });
+    const settled = async () => {
+        await beating;
+    };
+    return {
+        share: () => used,
+        settled,
+        async stop() {
+            stopTimer();
+            await settled();
+            await o.checkpoints.leaveBudget(o.keyHash, o.owner);
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/fill/heartbeat.ts
+
+/** No heartbeat more often than this, however short the lease. */
+const MIN_BEAT_MS = 1000;
+/**
+ * How often a fill renews its leases and locks: three beats per lease, so two beats can fail (a DynamoDB hiccup
+ * outlasting its retries) before another run may take a game over.
+ */
+function heartbeatInterval(leaseMs) {
+    return Math.max(MIN_BEAT_MS, Math.floor(leaseMs / 3));
+}
+/**
+ * Renews the run's shard locks and game leases every `heartbeatInterval(leaseMs)`. One beat at a time, and
+ * `stop` awaits the one in flight: a beat still retrying after the fill ended would renew a lock the release
+ * could not delete (DynamoDB down) for a run that is gone.
+ */
+function startHeartbeat(run) {
+    const every = run.ports.every ?? everyInterval;
+    let beating;
+    const stopTimer = every(heartbeatInterval(run.job.leaseMs), () => {
+        beating ??= beat(run).finally(() => (beating = undefined));
+    });
+    const settled = async () => {
+        await beating;
+    };
+    return {
+        settled,
+        async stop() {
+            stopTimer();
+            await settled();
+        },
+    };
+}
+/** One beat: the locks first (they guard whole seasons), then the leases; a failure is logged, never thrown. */
+async function beat(run) {
+    const { job, ports } = run;
+    try {
+        for (const ref of run.locks)
+            await ports.checkpoints.renewShardLock(ref, job.owner, job.leaseMs);
+        const lost = await ports.checkpoints.heartbeat(job.endpoint, [...run.leased], job.owner, job.leaseMs);
+        for (const id of lost)
+            ports.logger.warn(`lease of game ${id} was lost (another run may fetch it again)`);
+    }
+    catch (e) {
+        ports.logger.warn(`heartbeat failed: ${errorMessage(e)}`);
+    }
+}
+/** A repeating timer that does not keep the process alive; returns its stop. */
+function everyInterval(ms, fn) {
+    const timer = setInterval(fn, ms);
+    timer.unref();
+    return () => clearInterval(timer);
+}
+
 ;// CONCATENATED MODULE: ./src/fill/run-fill.ts
 
 
@@ -79849,213 +81079,78 @@ function shardName(shard) {
 
 
 
-
-/** How soon a game another run holds is asked for again. */
-const RECHECK_MS = 1000;
 /**
- * Fills one shard: per season a shard lock (a second run of the same shard exits at once), then each game by a
- * conditional lease, one fetch, the three layers written create-only, and only then the checkpoint `done`
- * (`empty` after the deadletter record; `failed` with the reason). Leases and locks are heartbeated. The
- * monthly quota or a refused key stops everything at once: games not yet fetched are released, not failed.
+ * Fills one shard, step by step (fill-steps.ts): lock the shards (a second run of the same shard exits at once),
+ * then per game a conditional lease, one fetch, the three layers written create-only, and only then the
+ * checkpoint `done` (`empty` after the deadletter record; `failed` with the reason); last, release the locks.
+ * Leases and locks are heartbeated meanwhile (heartbeat.ts). The monthly quota or a refused key stops everything
+ * at once: games not yet fetched are released, not failed.
  */
 async function runFill(job, ports) {
-    const { checkpoints, logger } = ports;
-    const result = {
-        endpoint: job.endpoint,
-        shard: shardName(job.shard),
-        seasons: [],
-        done: [],
-        empty: [],
-        failed: [],
-        skipped: [],
-        left: 0,
-        stoppedBy: undefined,
-        stopMessage: undefined,
-        partitions: [],
-        usage: ports.client.usage(),
-    };
-    const table = ENDPOINT_TABLES[job.endpoint];
-    const locks = [];
-    /** Games of seasons another run holds the shard lock of: left to that run, and counted as left. */
-    let held = 0;
-    const queue = [];
-    for (const season of [...new Set(job.targets.map((t) => t.season))].sort((a, b) => a - b)) {
-        const ref = { endpoint: job.endpoint, season, shard: result.shard };
-        const lock = await checkpoints.acquireShardLock(ref, job.owner, job.leaseMs);
-        if (!lock.acquired) {
-            logger.info(`${job.endpoint} ${season} shard ${result.shard} is being filled by ${lock.holder} (until ${new Date(lock.expiresAt).toISOString()}); leaving it to that run`);
-            result.seasons.push({ season, ran: false, heldBy: lock.holder });
-            held += job.targets.filter((t) => t.season === season).length;
-            continue;
-        }
-        locks.push(ref);
-        result.seasons.push({ season, ran: true });
-        queue.push(...job.targets.filter((t) => t.season === season));
-    }
-    const total = queue.length;
-    const leased = new Set();
-    const every = ports.every ??
-        ((ms, fn) => {
-            const timer = setInterval(fn, ms);
-            timer.unref();
-            return () => clearInterval(timer);
-        });
-    // One beat at a time, and the one in flight is awaited before the locks are released: a beat still retrying
-    // after the fill ended would renew a lock the release could not delete (DynamoDB down) for a run that is gone.
-    let beating;
-    const stopHeartbeat = every(Math.max(1000, Math.floor(job.leaseMs / 3)), () => {
-        beating ??= heartbeat().finally(() => (beating = undefined));
-    });
-    const progress = () => ports.onProgress?.({
-        done: result.done.length,
-        empty: result.empty.length,
-        failed: result.failed.length,
-        skipped: result.skipped.length,
-        total,
-    });
-    // Games another run holds: asked again once its lease runs out. A live holder heartbeats and then finishes
-    // them (we skip them as done); a dead one's lease expires and we take the game over.
-    const deferred = [];
-    const sleep = ports.sleep ?? ((ms) => (0,external_node_timers_promises_namespaceObject.setTimeout)(ms));
-    const now = ports.now ?? Date.now;
-    // The first error a worker cannot handle (the checkpoint store down for longer than its retries): the other
-    // workers take no new game, and it is rethrown once all are back, so nothing runs on after the fill has ended.
-    let crashed;
-    const nextGame = async () => {
-        for (;;) {
-            if (result.stoppedBy || crashed)
-                return undefined;
-            if (queue.length > 0)
-                return queue.shift();
-            if (deferred.length === 0)
-                return undefined;
-            deferred.sort((a, b) => a.notBefore - b.notBefore);
-            const wait = deferred[0].notBefore - now();
-            if (wait <= 0)
-                return deferred.shift().game;
-            await sleep(Math.min(wait, 1000));
-        }
-    };
-    const worker = async () => {
-        try {
-            await work();
-        }
-        catch (error) {
-            crashed ??= { error };
-        }
-    };
-    const work = async () => {
-        for (let game = await nextGame(); game; game = await nextGame()) {
-            const lease = await checkpoints
-                .tryLease(job.endpoint, game.gameId, game.season, job.owner, job.leaseMs)
-                .catch((e) => {
-                queue.unshift(game); // never taken: left for the next run, and counted so
-                throw e;
-            });
-            if (!lease.taken) {
-                const c = lease.current;
-                if (c.status === 'leased' && c.leaseExpiresAt !== undefined) {
-                    // Ask again within a second, or when the lease runs out if sooner: a live holder is usually quick.
-                    deferred.push({ game, notBefore: Math.min(c.leaseExpiresAt + 50, now() + RECHECK_MS) });
-                    continue;
-                }
-                result.skipped.push({ gameId: game.gameId, reason: c.status });
-                progress();
-                continue;
-            }
-            leased.add(game.gameId);
-            try {
-                await fillGame(game);
-            }
-            finally {
-                leased.delete(game.gameId);
-                progress();
-            }
-        }
-    };
-    async function fillGame(game) {
-        let outcome;
-        try {
-            outcome = await ports.client.fetchGame(job.endpoint, game.gameId);
-        }
-        catch (e) {
-            if (e instanceof QuotaExhaustedError || e instanceof ApiKeyError) {
-                result.stoppedBy ??= e instanceof QuotaExhaustedError ? 'quota' : 'api-key';
-                result.stopMessage ??= e.message;
-                queue.unshift(game);
-                await checkpoints.release(job.endpoint, game.gameId, job.owner);
-                return;
-            }
-            return failGame(game, `fetch: ${errorMessage(e)}`);
-        }
-        try {
-            if (outcome.kind === 'failed')
-                return failGame(game, outcome.reason);
-            const ingestedAt = ports.ingestedAt();
-            if (outcome.kind === 'empty') {
-                await writeEmptyDeadletter(ports.store, ports.layout, job.endpoint, game.gameId, ingestedAt);
-                if (await checkpoints.finish(job.endpoint, game.gameId, job.owner, 'empty', ingestedAt))
-                    result.empty.push(game.gameId);
-                else
-                    result.skipped.push({ gameId: game.gameId, reason: 'lease lost before the checkpoint' });
-                return;
-            }
-            const layers = prepareGameLayers(job.endpoint, game, outcome.records, job.key, job.rules);
-            await writeGameLayers(ports.store, ports.layout, job.endpoint, game, layers, ingestedAt);
-            const partitions = [
-                { name: 'season', value: String(game.season) },
-                { name: 'date', value: game.date },
-            ];
-            result.partitions.push({ database: job.databases.bronze, table: job.endpoint, partitions }, { database: job.databases.silver, table, partitions });
-            if (await checkpoints.finish(job.endpoint, game.gameId, job.owner, 'done', ingestedAt))
-                result.done.push(game.gameId);
-            else
-                result.skipped.push({
-                    gameId: game.gameId,
-                    reason: 'lease lost before the checkpoint (its layers are written)',
-                });
-        }
-        catch (e) {
-            // A schema conflict is the answer's, not the write's: nothing was written, and fetching again changes nothing.
-            await failGame(game, e instanceof SchemaConflictError ? e.message : `write: ${errorMessage(e)}`);
-        }
-    }
-    async function failGame(game, reason) {
-        logger.warn(`${job.endpoint} game ${game.gameId} failed: ${reason}`);
-        result.failed.push({ gameId: game.gameId, reason });
-        await checkpoints.fail(job.endpoint, game.gameId, job.owner, reason);
-    }
-    async function heartbeat() {
-        try {
-            for (const ref of locks)
-                await checkpoints.renewShardLock(ref, job.owner, job.leaseMs);
-            const lost = await checkpoints.heartbeat(job.endpoint, [...leased], job.owner, job.leaseMs);
-            for (const id of lost)
-                logger.warn(`lease of game ${id} was lost (another run may fetch it again)`);
-        }
-        catch (e) {
-            logger.warn(`heartbeat failed: ${errorMessage(e)}`);
-        }
-    }
+    const run = newFillRun(job, ports);
+    await lockShards(run);
+    const heartbeat = startHeartbeat(run);
+    const budget = run.total > 0 ? await holdSharedBudget(run) : undefined;
     try {
-        await Promise.all(Array.from({ length: Math.max(1, Math.min(job.workers, total || 1)) }, worker));
+        const workers = Math.max(1, Math.min(job.workers, run.total || 1));
+        await Promise.all(Array.from({ length: workers }, () => worker(run)));
     }
     finally {
-        stopHeartbeat();
-        await beating;
-        for (const ref of locks)
-            await checkpoints
-                .releaseShardLock(ref, job.owner)
-                .catch((e) => logger.warn(`could not release the shard lock: ${errorMessage(e)}`));
+        // The beat in flight lands before the locks go, or it could renew a lock for a run that is gone.
+        await heartbeat.stop();
+        await budget?.stop();
+        await releaseShards(run);
     }
-    if (crashed) {
+    return summarize(run);
+}
+/** Joins the key's shared budget when the fill has one: the client then runs at the share the holder puts in force. */
+async function holdSharedBudget(run) {
+    const { ports, job } = run;
+    const { budget, client } = ports;
+    if (!budget || !client.setShare)
+        return undefined;
+    const setShare = client.setShare.bind(client);
+    return holdBudgetShare({
+        checkpoints: ports.checkpoints,
+        keyHash: budget.keyHash,
+        owner: job.owner,
+        budget: budget.whole,
+        beatMs: budget.beatMs,
+        every: ports.every ?? everyInterval,
+        now: ports.now ?? Date.now,
+        apply: (share) => setShare(share.kind === 'active'
+            ? { rate: share.rate, concurrency: share.concurrency }
+            : { rate: budget.whole.rate, concurrency: 0 }),
+        logger: ports.logger,
+    });
+}
+/**
+ * One worker: takes games until none is left or the fill stopped. An error it cannot handle (the checkpoint store
+ * down past its retries) is kept in the run, so the other workers take no new game and the fill ends with it.
+ */
+async function worker(run) {
+    const now = run.ports.now ?? Date.now;
+    const sleep = run.ports.sleep ?? ((ms) => (0,external_node_timers_promises_namespaceObject.setTimeout)(ms));
+    try {
+        for (let game = await nextGame(run, now, sleep); game; game = await nextGame(run, now, sleep))
+            if (await leaseGame(run, game, now))
+                await fillGame(run, game);
+    }
+    catch (error) {
+        run.crashed ??= { error };
+    }
+}
+/** The result once every worker is back: what is left, the API's usage, and the error that ended it, if any. */
+function summarize(run) {
+    const { result } = run;
+    if (run.crashed) {
         // The games finished so far are written and checkpointed: report them with the error, do not lose them.
         result.stoppedBy = 'error';
-        result.stopMessage = errorMessage(crashed.error);
-        logger.error(`fill stopped: ${result.stopMessage}`);
+        result.stopMessage = errorMessage(run.crashed.error);
+        run.ports.logger.error(`fill stopped: ${result.stopMessage}`);
     }
-    result.left = queue.length + deferred.length + held;
-    result.usage = ports.client.usage();
+    result.left = run.queue.length + run.deferred.length + run.held;
+    result.usage = run.ports.client.usage();
     return result;
 }
 
@@ -80122,6 +81217,7 @@ function booleanValue(value, name, fallback = false) {
 
 
 
+
 /** The child table an endpoint fills, from `audit.tables`. */
 function tableForEndpoint(config, endpoint) {
     const entry = Object.entries(config.audit.tables).find(([, tc]) => tc.endpoint === endpoint);
@@ -80178,7 +81274,7 @@ async function loadGames(store, config, parent, seasons, logger) {
  * The missing games of an endpoint's table for the seasons, exactly as the audit computes them (the same
  * coverage check over the same engine), with their season and date from fct_games (`games`, loaded for the
  * table's parent and these seasons). Seasons before the table's first season are skipped: the API has nothing
- * for them.
+ * for them. A game whose key already holds an unreadable file is `blocked`, not a target: its fill cannot succeed.
  */
 async function discoverMissing(config, endpoint, seasons, ports) {
     const { table, tc } = tableForEndpoint(config, endpoint);
@@ -80209,7 +81305,23 @@ async function discoverMissing(config, endpoint, seasons, ports) {
         knownEmpty: await knownEmptyIds(ports.store, layoutFrom(config.s3_layout).deadletter, endpoint, ports.emptyFromCheckpoints, ports.logger),
         seasons,
     });
-    return coverage.gaps.flatMap((g) => g.ids.map((id) => index.get(id))).sort((a, b) => a.gameId - b.gameId);
+    const unreadable = child.unreadable.map((u) => u.key);
+    const targets = [];
+    const blocked = [];
+    for (const gap of coverage.gaps) {
+        const at = new Map(blockedGames(gap.ids, gap.season, unreadable).map((b) => [b.gameId, b.file]));
+        for (const id of gap.ids) {
+            const file = at.get(id);
+            if (file === undefined)
+                targets.push(index.get(id));
+            else
+                blocked.push({
+                    gameId: id,
+                    reason: `${file} is unreadable and sits at the key the fill would write; ${BLOCKED_REMEDY}`,
+                });
+        }
+    }
+    return { targets: targets.sort((a, b) => a.gameId - b.gameId), blocked };
 }
 /** The table whose games a child table covers (fct_games unless configured). */
 function parentOf(tc) {
@@ -80273,9 +81385,9 @@ function targetsFromFile(text, index, seasons, source) {
 async function fill_fillCommand(command, deps) {
     const { config } = command;
     const { table, tc } = tableForEndpoint(config, command.endpoint);
-    const store = openLake(command.lake, config, deps.env);
+    const store = await openExistingLake(command.lake, config, deps.env);
     const checkpoints = openCheckpoints(command.checkpoints, command.lake, config, deps.env);
-    const { all, unplaceable } = await missingGames(command, parentOf(tc), store, checkpoints, deps);
+    const { all, unplaceable, blocked } = await missingGames(command, parentOf(tc), store, checkpoints, deps);
     const mine = all.filter((t) => shardOf(t.gameId, command.shard.count) === command.shard.index);
     const open = await openTargets(checkpoints, command.endpoint, mine);
     const targets = command.limit !== undefined ? open.slice(0, command.limit) : open;
@@ -80288,6 +81400,7 @@ async function fill_fillCommand(command, deps) {
         alreadyDone: mine.length - open.length,
         targets,
         unplaceable,
+        blocked,
         result: undefined,
         catalog: undefined,
     };
@@ -80336,18 +81449,20 @@ async function missingGames(command, parent, store, checkpoints, deps) {
         });
         const { index } = await loadGames(store, config, parent, seasons, logger);
         const { targets, unplaceable } = targetsFromFile(text, index, seasons, file);
-        return { all: targets, unplaceable };
+        return { all: targets, unplaceable, blocked: [] };
     }
     const engine = await openEngine(command.engine, store, command.lake, config, deps.env);
     try {
-        const all = await discoverMissing(config, command.endpoint, seasons, {
+        const { targets, blocked } = await discoverMissing(config, command.endpoint, seasons, {
             store,
             engine,
             logger,
             games: await loadGames(store, config, parent, seasons, logger),
             emptyFromCheckpoints: (endpoint) => checkpoints.idsWithStatus(endpoint, 'empty'),
         });
-        return { all, unplaceable: [] };
+        for (const b of blocked)
+            logger.warn(`skipped game ${b.gameId}: ${b.reason}`);
+        return { all: targets, unplaceable: [], blocked };
     }
     finally {
         await engine.close();
@@ -80473,7 +81588,7 @@ function planFill(input) {
  */
 async function planCommand(command, deps) {
     const { config } = command;
-    const store = openLake(command.lake, config, deps.env);
+    const store = await openExistingLake(command.lake, config, deps.env);
     const checkpoints = openCheckpoints(command.checkpoints, command.lake, config, deps.env);
     const engine = await openEngine('scan', store, command.lake, config, deps.env);
     const plans = [];
@@ -80491,7 +81606,7 @@ async function planCommand(command, deps) {
             const parent = parentOf(tableForEndpoint(config, endpoint).tc);
             const games = gamesOf.get(parent) ?? (await loadGames(store, config, parent, command.seasons, deps.logger));
             gamesOf.set(parent, games);
-            const found = await discoverMissing(config, endpoint, command.seasons, {
+            const { targets: found, blocked } = await discoverMissing(config, endpoint, command.seasons, {
                 store,
                 engine,
                 logger: deps.logger,
@@ -80499,7 +81614,7 @@ async function planCommand(command, deps) {
                 emptyFromCheckpoints: (e) => checkpoints.idsWithStatus(e, 'empty'),
             });
             const open = await openTargets(checkpoints, endpoint, found);
-            plans.push(planFill({
+            const plan = planFill({
                 endpoint,
                 targets: open,
                 shards,
@@ -80509,7 +81624,9 @@ async function planCommand(command, deps) {
                 ...(command.quotaRemaining !== undefined
                     ? { quota: { remaining: command.quotaRemaining, reserve: config.api.quota_reserve } }
                     : {}),
-            }));
+            });
+            plan.notes.push(...blocked.map((b) => `skipped game ${b.gameId}: ${b.reason}`));
+            plans.push(plan);
         }
     }
     finally {
@@ -80553,7 +81670,8 @@ async function normalizeFile(store, table, file, key, siblings) {
         }
         const spec = columnSpecs(metadata, columns);
         for (const [date, dayRows] of [...byDate].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-            const prefix = `${file.key.slice(0, file.key.indexOf('/season='))}/season=${file.season}/date=${date}/`;
+            const target = copyKey(file, date);
+            const prefix = target.slice(0, target.lastIndexOf('/') + 1);
             const present = await keysIn(store, siblings.filter((s) => s.key.startsWith(prefix)), key);
             const fresh = dayRows.filter((r) => {
                 const k = rowKey(r, key, columns);
@@ -80565,7 +81683,6 @@ async function normalizeFile(store, table, file, key, siblings) {
             out.alreadyPresent += dayRows.length - fresh.length;
             if (fresh.length === 0)
                 continue;
-            const target = `${prefix}part-${paramsHash8({ normalized_from: file.key, date })}.parquet`;
             await store.putIfAbsent(target, writeParquet(spec, fresh));
             out.copied += fresh.length;
             out.written.push(target);
@@ -80575,6 +81692,42 @@ async function normalizeFile(store, table, file, key, siblings) {
         out.error = e instanceof Error ? e.message : String(e);
     }
     return out;
+}
+/** Where the rows of `file` for one game date are copied: a name derived from the source, so re-runs find it. */
+function copyKey(file, date) {
+    const table = file.key.slice(0, file.key.indexOf('/season='));
+    return `${table}/season=${file.season}/date=${date}/part-${paramsHash8({ normalized_from: file.key, date })}.parquet`;
+}
+/**
+ * The copies `normalizeFile` will write for a file, as lake files, from its date column alone: the plan counts
+ * the partitions they add before anything is written. Empty when the file has no readable game dates (the
+ * normalize then fails for it and writes nothing).
+ */
+async function plannedCopies(store, file) {
+    try {
+        const metadata = await readFooter(store, file);
+        const dateColumn = DATE_COLUMNS.map((c) => resolveColumn(columnNames(metadata), c)).find((c) => c !== undefined);
+        if (!dateColumn)
+            return [];
+        const values = (await readColumns(store, file, metadata, [dateColumn])).get(dateColumn) ?? [];
+        const dates = new Set(values.map((v) => String(v ?? '').slice(0, 10)));
+        if ([...dates].some((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d)))
+            return [];
+        return [...dates].sort().map((date) => ({
+            key: copyKey(file, date),
+            size: 0,
+            table: file.table,
+            partitions: [
+                { name: 'season', value: String(file.season) },
+                { name: 'date', value: date },
+            ],
+            shape: 'season/date',
+            season: file.season,
+        }));
+    }
+    catch {
+        return [];
+    }
 }
 /** The keys present in some files (all rows), for "copy only what is missing" and for read-back checks. */
 async function keysIn(store, files, key) {
@@ -80672,9 +81825,13 @@ async function runRepair(config, options, ports) {
     const survey = surveyOf(config, ports);
     let inventory = await survey.inventory();
     const plan = await survey.plan(inventory);
+    // With --normalize the plan counts the partitions the copies will add, so it says what --apply will register.
+    const expected = options.normalize
+        ? await survey.plan(await withPlannedCopies(config, ports.store, plan, inventory))
+        : plan;
     const report = {
         applied: options.apply,
-        plan: describePlan(plan, options),
+        plan: describePlan(expected, options),
         registered: { done: 0, failed: [] },
         normalized: [],
         deletedFiles: { done: [], kept: [] },
@@ -80708,6 +81865,20 @@ function surveyOf(config, ports) {
         inventory: () => takeInventory(ports.store, layout.silver),
         plan: (inventory) => planRepair(inventory.tables, ports.catalog, config.catalog.silver_database, ports.keyOfLocation, tableLocation),
     };
+}
+/** The inventory as it will be after normalizing: every copy the plan's `season=/asof=` files will get. */
+async function withPlannedCopies(config, store, plan, inventory) {
+    const tables = new Map(inventory.tables);
+    for (const { table, files } of plan.normalize) {
+        if (!config.audit.tables[table]?.key)
+            continue;
+        const have = new Set((tables.get(table) ?? []).map((f) => f.key));
+        const copies = [];
+        for (const file of files)
+            copies.push(...(await plannedCopies(store, file)).filter((c) => !have.has(c.key)));
+        tables.set(table, [...(tables.get(table) ?? []), ...copies]);
+    }
+    return { ...inventory, tables };
 }
 /** Copies the rows of every `season=/asof=` file into `season=/date=`; a table without a key in the config cannot. */
 async function normalizeAll(config, ports, plan, inventory) {
@@ -80804,7 +81975,7 @@ function describePlan(plan, options) {
 
 /** Plans (and with --apply carries out) the catalog and layout repair of the lake. */
 async function repairCommand(command, deps) {
-    const store = openLake(command.lake, command.config, deps.env);
+    const store = await openExistingLake(command.lake, command.config, deps.env);
     return runRepair(command.config, command, {
         store,
         catalog: openCatalog(command.lake, command.config, deps.env),
@@ -80821,11 +81992,11 @@ function repairText(r) {
         lines.push(`  register ${t.partitions.length} partition(s) of ${t.table}: ${t.partitions
             .slice(0, 5)
             .map((v) => v.join('/'))
-            .join(', ')}${t.partitions.length > 5 ? ', …' : ''}`);
+            .join(', ')}${t.partitions.length > 5 ? `, +${t.partitions.length - 5} more` : ''}`);
     }
     for (const t of r.plan.normalize)
         for (const f of t.files)
-            lines.push(`  rewrite ${f} into season=/date= partitions`);
+            lines.push(`  copy the rows of ${f} into season=/date= partitions (the original stays until --confirm-delete)`);
     for (const t of r.plan.stale) {
         lines.push(`  stale in the catalog (removed only with --apply --confirm-delete): ${t.table} ${t.partitions.map((v) => v.join('/')).join(', ')}`);
     }
@@ -80841,6 +82012,10 @@ function repairText(r) {
         for (const n of r.normalized) {
             lines.push(`  normalized ${n.source}: ${n.rows} rows, ${n.copied} copied, ${n.alreadyPresent} already there${n.error ? `, FAILED: ${n.error}` : ''}`);
         }
+        if (r.normalized.some((n) => n.copied > 0) && r.deletedFiles.done.length === 0)
+            lines.push('  next: the originals are still there, so the audit reports their seasons as mixed_partition_layout and ' +
+                'their rows as duplicates until `cbbd-gap-bot repair --normalize --apply --confirm-delete` deletes each ' +
+                'original whose every key it reads back from the copies');
         if (r.deletedFiles.done.length + r.deletedFiles.kept.length > 0)
             lines.push(`  deleted ${r.deletedFiles.done.length} normalized original(s)`);
         for (const k of r.deletedFiles.kept)
@@ -80875,6 +82050,39 @@ function createMemoryLogger() {
     return { lines, info: push('info'), warn: push('warn'), error: push('error'), debug: push('debug') };
 }
 
+;// CONCATENATED MODULE: ./src/util/progress.ts
+
+/** How often a log (CI, a file) gets a progress line; a terminal's live line is redrawn at most every 250 ms. */
+const LOG_EVERY_MS = 10_000;
+const TTY_EVERY_MS = 250;
+/**
+ * Progress of a long step on stderr — an audit's files read, the demo's objects written — with the rate and the
+ * time left. On a terminal one live line rewritten in place; in a log (Actions, a file) a line every ~10 s and
+ * one at the end, so a minutes-long S3 scan shows it is moving without flooding the log. `now` is injected so
+ * tests need no wall time.
+ */
+function stepProgressReporter(write, tty, now = Date.now, what = { step: 'audit', unit: 'files read' }) {
+    const started = now();
+    let last = started;
+    return (read, total) => {
+        const t = now();
+        const done = read >= total;
+        if (!done && t - last < (tty ? TTY_EVERY_MS : LOG_EVERY_MS))
+            return;
+        last = t;
+        const seconds = Math.max(0.001, (t - started) / 1000);
+        const rate = read / seconds;
+        const eta = rate > 0 ? duration((total - read) / rate) : '?';
+        const line = `${what.step}: ${fmt(read)}/${fmt(total)} ${what.unit} · ${rate.toFixed(1)}/s · ETA ${eta}`;
+        write(tty ? `\r${line}${done ? '\n' : ''}` : `${line}\n`);
+    };
+}
+/** `1m 46s`, `12s`. */
+function duration(seconds) {
+    const s = Math.ceil(seconds);
+    return s >= 60 ? `${Math.floor(s / 60)}m ${s % 60}s` : `${s}s`;
+}
+
 ;// CONCATENATED MODULE: ./src/cli/fill-output.ts
 
 /**
@@ -80904,6 +82112,8 @@ function fillSummaryText(o) {
     lines.push(`  ${o.discovered} missing games in this shard, ${o.alreadyDone} already checkpointed done or empty, ${o.targets.length} to fetch`);
     for (const u of o.unplaceable)
         lines.push(`  not placed: game ${u.gameId}: ${u.reason}`);
+    for (const b of o.blocked)
+        lines.push(`  skipped: game ${b.gameId}: ${b.reason}`);
     if (o.dryRun) {
         lines.push('  dry run: no API call, nothing written. Would fetch:');
         const bySeason = new Map();
@@ -82620,7 +83830,7 @@ function nanoidOfLength(length) {
     return new RegExp(`^[a-zA-Z0-9_-]{${length}}$`);
 }
 /** ISO 8601-1 duration regex. Does not support the 8601-2 extensions like negative durations or fractional/negative components. */
-const duration = /^P(?:(\d+W)|(?!.*W)(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+([.,]\d+)?S)?)?)$/;
+const regexes_duration = /^P(?:(\d+W)|(?!.*W)(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+([.,]\d+)?S)?)?)$/;
 /** Implements ISO 8601-2 extensions like explicit +- prefixes, mixing weeks with other units, and fractional/negative components. */
 const extendedDuration = /^[-+]?P(?!$)(?:(?:[-+]?\d+Y)|(?:[-+]?\d+[.,]\d+Y$))?(?:(?:[-+]?\d+M)|(?:[-+]?\d+[.,]\d+M$))?(?:(?:[-+]?\d+W)|(?:[-+]?\d+[.,]\d+W$))?(?:(?:[-+]?\d+D)|(?:[-+]?\d+[.,]\d+D$))?(?:T(?=[\d+-])(?:(?:[-+]?\d+H)|(?:[-+]?\d+[.,]\d+H$))?(?:(?:[-+]?\d+M)|(?:[-+]?\d+[.,]\d+M$))?(?:[-+]?\d+(?:[.,]\d+)?S)?)??$/;
 /** A regex for any UUID-like identifier: 8-4-4-4-12 hex pattern */
@@ -83706,7 +84916,7 @@ const $ZodISOTime = /*@__PURE__*/ $constructor("$ZodISOTime", (inst, def) => {
     $ZodStringFormat.init(inst, def);
 });
 const $ZodISODuration = /*@__PURE__*/ $constructor("$ZodISODuration", (inst, def) => {
-    def.pattern ?? (def.pattern = duration);
+    def.pattern ?? (def.pattern = regexes_duration);
     $ZodStringFormat.init(inst, def);
 });
 const $ZodIPv4 = /*@__PURE__*/ $constructor("$ZodIPv4", (inst, def) => {
@@ -90040,7 +91250,7 @@ const ZodAny = /*@__PURE__*/ (/* unused pure expression or super */ null && (cor
     ZodType.init(inst, def);
     inst._zod.processJSONSchema = (ctx, json, params) => processors.anyProcessor(inst, ctx, json, params);
 })));
-function any() {
+function schemas_any() {
     return core._any(ZodAny);
 }
 const ZodUnknown = /*@__PURE__*/ $constructor("ZodUnknown", (inst, def) => {
@@ -90949,6 +92159,7 @@ const configSchema = object({
 
 
 
+
 /** Reads and validates a `config.yaml` file; every error is a `UsageError` that names the file and the key. */
 async function loadConfigFile(file) {
     let text;
@@ -90997,8 +92208,37 @@ function parseConfig(text, source) {
     if (!parsed.success) {
         throw new UsageError(`${source}: ${parsed.error.issues.map(describeIssue).join('; ')}`);
     }
-    const warnings = unknownKeys(configSchema, raw, '').map((p) => `${source}: unknown key ${p} (ignored)`);
+    const unknown = unknownKeys(configSchema, raw, '');
+    const mistakes = [
+        ...unknown.filter(isBotKey).map((p) => `unknown key ${p} in the bot's own section`),
+        ...referenceMistakes(parsed.data),
+    ];
+    if (mistakes.length > 0)
+        throw new UsageError(`${source}: ${mistakes.join('; ')}`);
+    const warnings = unknown.map((p) => `${source}: unknown key ${p} (ignored)`);
     return { config: load_finish(parsed.data), source, warnings };
+}
+/** The sections the bot owns: a typo there means nothing would happen, so it is an error, not a warning. */
+const BOT_SECTIONS = ['audit', 'catalog', 'aws', 'checkpoints', 'github'];
+function isBotKey(keyPath) {
+    return BOT_SECTIONS.includes(keyPath.split('.')[0] ?? '');
+}
+/**
+ * References that point nowhere: a `parent` that is no table of `audit.tables` (a typo would turn every missing
+ * game into "no games, ratio 1"), an `endpoint` the config's `endpoints` (or the pipeline's) do not have.
+ */
+function referenceMistakes(config) {
+    const tables = Object.keys(config.audit.tables);
+    // The config's own endpoints, else (a file without `endpoints:`) the pipeline's.
+    const endpoints = Object.keys(config.endpoints).length > 0 ? Object.keys(config.endpoints) : Object.keys(ENDPOINT_TABLES);
+    const out = [];
+    for (const [name, tc] of Object.entries(config.audit.tables)) {
+        if (tc.parent !== undefined && !tables.includes(tc.parent))
+            out.push(`audit.tables.${name}.parent: "${tc.parent}" is not a table of audit.tables`);
+        if (tc.endpoint !== undefined && !endpoints.includes(tc.endpoint))
+            out.push(`audit.tables.${name}.endpoint: "${tc.endpoint}" is not an endpoint of endpoints`);
+    }
+    return out;
 }
 /** Fills defaults that depend on other keys. */
 function load_finish(config) {
@@ -91423,8 +92663,9 @@ as the catalog declares them, else by the pipeline's rules (a fraction makes a c
 nested values as Python repr (bronze, subIn/subOut) or json.dumps text (silver JSON columns); lineups get gameId,
 season and date before raw. A value the declared type cannot hold fails its game as schema_conflict, nothing
 written.`,
-    epilogue: `Exit codes: 0 done (or the shard is held by another run); 1 some games failed; 2 usage/config/API key;
-3 the monthly quota is spent (the message says when to retry and how many games are left).
+    epilogue: `Exit codes: 0 done (or the shard is held by another run); 1 some games failed; 2 usage/config/API key
+or a lake with no silver/fct_games; 3 the monthly quota is spent (the message says when to retry and how many
+games are left); 4 the lake, catalog or checkpoints could not be reached or read.
 
 Examples:
   cbbd-gap-bot fill --endpoint plays_game --seasons 2024 --dry-run
@@ -91629,7 +92870,9 @@ Every command takes --config FILE (default ./config.yaml, else the embedded defa
 Run \`cbbd-gap-bot <command> --help\` for its flags.
 
 Exit codes: 0 done; 1 gaps found with --fail-on-gaps, a fill with failed games, or a repair step failed;
-2 usage or config error (or the API refused the key); 3 the API's monthly quota is exhausted.
+2 usage or config error (or the API refused the key, or --lake holds no silver/fct_games, or --out cannot be
+written); 3 the API's monthly quota is exhausted; 4 the run failed: the lake, catalog or checkpoints could not
+be reached or read (the message names the service, the bucket or table, and a likely remedy).
 `;
 }
 /** `cbbd-gap-bot <command> --help`: usage, what it does, each flag the CLI offers with its help, the epilogue. */
@@ -91697,19 +92940,31 @@ function parseFlags(command, args) {
 
 ;// CONCATENATED MODULE: ./src/cli/scorecard.ts
 
-/** The scorecard as plain text for a terminal: one line a table, then the gap count. */
+
+/** Issues shown per table on a terminal line; the rest are counted as `+N more`. */
+const CONSOLE_ISSUES = 2;
+/**
+ * The scorecard as plain text for a terminal: one line a table, the table with the most serious gap first, then
+ * the gap count by severity.
+ */
 function scorecardText(result) {
-    const width = Math.max(...result.tables.map((t) => t.table.length), 5);
-    const lines = result.tables.map((t) => `  ${t.status.padEnd(4)}  ${t.table.padEnd(width)}  ${fmt(t.rows).padStart(11)} rows  ${t.issues.slice(0, 2).join('; ')}`);
+    const tables = tablesBySeverity(result);
+    const worst = worstSeverity(result.gaps);
+    const width = Math.max(...tables.map((t) => t.table.length), 5);
+    const lines = tables.map((t) => `  ${t.status.padEnd(4)}  ${(worst.get(t.table) ?? '').padEnd(8)}  ${t.table.padEnd(width)}  ${fmt(t.rows).padStart(11)} rows  ${cutList(t.issues, CONSOLE_ISSUES).join('; ')}`);
     const fillable = result.gaps.filter((g) => g.kind === 'missing_children');
+    const games = fillable.reduce((a, g) => a + g.count - (g.blocked?.length ?? 0), 0);
+    const blocked = fillable.reduce((a, g) => a + (g.blocked?.length ?? 0), 0);
+    const bySeverity = severityCounts(result.gaps);
     return [
         `\nscorecard (${result.engine}, seasons ${result.seasons[0]}-${result.seasons[1]}):`,
         ...lines,
-        `\n${result.gaps.length} gaps, ${fillable.length} fillable (${fillable.reduce((a, g) => a + g.count, 0)} games)\n`,
+        `\n${result.gaps.length} gaps${bySeverity ? ` (${bySeverity})` : ''}, ${fillable.length} fillable (${games} games${blocked ? `; ${blocked} more blocked by an unreadable file` : ''})\n`,
     ].join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/cli/run.ts
+
 
 
 
@@ -91753,6 +93008,15 @@ async function dispatch(request, io, logger) {
     switch (request.kind) {
         case 'audit':
         case 'demo': {
+            const tty = Boolean(io.isTty) && !io.env.GITHUB_ACTIONS;
+            const clock = () => io.now().getTime();
+            const reading = stepProgressReporter(io.stderr, tty, clock);
+            const writing = stepProgressReporter(io.stderr, tty, clock, { step: 'demo', unit: 'objects written' });
+            const withProgress = {
+                ...deps,
+                progress: (p) => reading(p.read, p.total),
+                writeProgress: writing,
+            };
             const outcome = request.kind === 'audit'
                 ? await auditCommand({
                     config,
@@ -91761,8 +93025,8 @@ async function dispatch(request, io, logger) {
                     seasons: request.seasons,
                     out: request.out,
                     full: request.full,
-                }, deps)
-                : await demoCommand({ config, dir: request.dir, gamesPerSeason: request.gamesPerSeason }, deps);
+                }, withProgress)
+                : await demoCommand({ config, dir: request.dir, gamesPerSeason: request.gamesPerSeason }, withProgress);
             io.stderr(scorecardText(outcome.result));
             io.stderr(`report: ${outcome.files.markdown} (also ${outcome.files.json}, ${outcome.files.svg})\n`);
             json(outcome.result);

@@ -1,8 +1,9 @@
 import * as core from '@actions/core';
-import { errorMessage } from '../util/errors.js';
+import { errorMessage, exitCodeFor } from '../util/errors.js';
 import { readEvent } from './event.js';
 import { readInputs } from './inputs.js';
 import { runAction } from './run-action.js';
+import { failureSummary } from './summary.js';
 import { checkWorkflowAgreement } from './workflow-agreement.js';
 
 /** The action's entry: inputs and the event → one command → outputs, a job summary, annotations; errors → setFailed. */
@@ -27,7 +28,12 @@ async function main(): Promise<void> {
     if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(result.summary.markdown, true).write();
     if (result.failure) core.setFailed(result.failure);
   } catch (e) {
+    // The step's exit code tells the failures apart as the CLI's does: 2 usage, 3 quota, 4 the run failed.
+    const code = exitCodeFor(e);
     core.setFailed(errorMessage(e));
+    process.exitCode = code;
+    if (process.env.GITHUB_STEP_SUMMARY)
+      await core.summary.addRaw(failureSummary(code, errorMessage(e)), true).write();
   }
 }
 

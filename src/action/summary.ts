@@ -152,3 +152,16 @@ export function repairSummary(r: RepairReport): Summary {
     warnings: r.ok ? [] : [{ title: 'Repair: some steps failed', message: repairText(r) }],
   };
 }
+
+/** What each exit code of a failed step means, for its job summary (README's table). */
+const FAILURE_MEANING: Record<number, string> = {
+  1: 'the step failed',
+  2: 'a usage or config error: fix the input, config key or lake URI it names',
+  3: "the API's monthly quota is spent",
+  4: 'the run failed: the lake, catalog or checkpoints could not be reached or read; nothing was reported as complete or as gaps',
+};
+
+/** The job summary of a step that ended by an error: its exit code, what that means, and the message. */
+export function failureSummary(code: number, message: string): string {
+  return `## cbbd-gap-bot failed (exit ${code})\n\n${FAILURE_MEANING[code] ?? FAILURE_MEANING[1]}.\n\n\`\`\`\n${message}\n\`\`\`\n`;
+}

@@ -1,13 +1,16 @@
+import { tableWriters } from '../config/pipeline-tables.js';
 import type { Config, TableConfig } from '../config/schema.js';
-import { NO_SEASON, type QueryEngine, type TableFacts } from '../engine/query-engine.js';
+import { NO_SEASON, type QueryEngine, type TableFacts, type TableRequest } from '../engine/query-engine.js';
 import type { ObjectStore } from '../lake/object-store.js';
 import { layoutFrom } from '../layout/keys.js';
 import type { Logger } from '../util/logger.js';
 import type { CatalogFindings } from './catalog-checks.js';
+import { linkBlockedGames } from './blocked.js';
 import { checkCoverage } from './coverage.js';
 import type { LakeFile } from '../lake/lake-file.js';
 import { filesForSeasons, takeInventory } from './inventory.js';
 import { knownEmptyIds } from './known-empty.js';
+import { auditScope } from './scope.js';
 import { checkLayout } from './layout-checks.js';
 import { schemaDriftGap } from './schema-checks.js';
 import {
@@ -18,19 +21,20 @@ import {
   volumeGaps,
 } from './table-checks.js';
 import { tableStatus } from './table-status.js';
-import {
-  GAP_KINDS,
-  type AuditResult,
-  type CoverageRow,
-  type Gap,
-  type SeasonStats,
-  type TableAudit,
-} from './types.js';
+import { seasonInProgress } from './volume.js';
+import { rankGaps, type SeverityContext } from './severity.js';
+import { type AuditResult, type CoverageRow, type Gap, type SeasonStats, type TableAudit } from './types.js';
 
 /** What the audit looks at, parsed from flags and config. */
 export interface AuditSettings {
   config: Config;
   seasons: number[];
+}
+
+/** How far the audit's reading is: Parquet files read of those it will read. */
+export interface AuditProgress {
+  read: number;
+  total: number;
 }
 
 /** The ports the audit reads through. */
@@ -41,6 +45,8 @@ export interface AuditPorts {
   now: () => Date;
   /** Ids checkpointed as `empty` for an endpoint (the checkpoint store), when one is configured. */
   emptyFromCheckpoints?: (endpoint: string) => Promise<Iterable<number>>;
+  /** Files read of the total, after each file (scan) or table (duckdb, athena): the CLI shows it on stderr. */
+  progress?: (p: AuditProgress) => void;
   /** Catalog findings (partitions and catalog checks, declared columns), when a catalog is configured. */
   catalogCheck?: (tables: Map<string, LakeFile[]>) => Promise<CatalogFindings>;
 }
@@ -58,6 +64,7 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
   ports.logger.info(
     `listed ${inventory.listedObjects} objects under ${layout.silver}/ in ${inventory.tables.size} tables`,
   );
+  const notes: string[] = [];
   const configured = Object.keys(config.audit.tables);
   const found = [...inventory.tables.keys()].filter((t) => !configured.includes(t)).sort();
   const parents = new Set(
@@ -66,51 +73,28 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
       .filter((p): p is string => !!p),
   );
 
-  const facts = new Map<string, TableFacts>();
-  const filesOf = new Map<string, LakeFile[]>();
-  for (const table of [...configured, ...found]) {
-    const tc = config.audit.tables[table];
-    const files = filesForSeasons(inventory.tables.get(table) ?? [], seasonSet);
-    filesOf.set(table, files);
-    const idColumn = tc?.parent ? tc.parent_key : parents.has(table) ? parentKeyOf(config, table) : undefined;
-    facts.set(table, await ports.engine.tableFacts({ table, files, key: tc?.key, idColumn }));
-    ports.logger.debug(`${table}: ${files.length} files`);
-  }
+  const inProgress = seasonInProgress(ports.now());
+  if (inProgress !== undefined && seasonSet.has(inProgress)) notes.push(volumeNote(inProgress, ports.now()));
+  const filesOf = new Map(
+    [...configured, ...found].map((t) => [t, filesForSeasons(inventory.tables.get(t) ?? [], seasonSet)]),
+  );
+  const facts = await readFacts(settings, ports, filesOf, parents);
 
   const gaps: Gap[] = [];
-  const notes: string[] = [];
   const coverage: CoverageRow[] = [];
   const tableGaps = new Map<string, Gap[]>();
+  const scope = auditScope(seasons, config.seasons);
+  const notFetched = new Set<string>();
+  // A season outside the audit is not reported (a layout or catalog finding of 2022 when auditing 2024).
   const add = (list: Gap[]) => {
     for (const g of list) {
+      if (g.season !== undefined && !seasonSet.has(g.season)) continue;
       gaps.push(g);
       tableGaps.set(g.table, [...(tableGaps.get(g.table) ?? []), g]);
     }
   };
 
-  for (const table of [...configured, ...found]) {
-    const tc = config.audit.tables[table];
-    const f = facts.get(table)!;
-    const files = filesOf.get(table)!;
-    const seasonOf = (key: string) => files.find((x) => x.key === key)?.season;
-    if (f.unavailable) {
-      notes.push(`${table}: not audited by ${ports.engine.name}: ${f.unavailable}`);
-      continue;
-    }
-    const totalRows = sumRows(f);
-    if (tc && totalRows === 0) add([emptyTableGap(table, files.length)]);
-    for (const u of f.unreadable) ports.logger.warn(`unreadable ${u.key}: ${u.reason}`);
-    add(unreadableGaps(table, f, seasonOf));
-    add(checkLayout(table, inventory.tables.get(table) ?? [], config.audit.canonical_layout));
-    if (tc?.key) add(duplicateGaps(table, tc.key, f));
-    add(volumeGaps(table, f, config.audit.thresholds.volume_anomaly_ratio));
-    add(missingSeasonGaps(table, tc, f, seasons, tc?.first_season ?? config.seasons.start));
-    if (tc?.parent) {
-      const cov = await coverageOf(table, tc, f);
-      coverage.push(...cov.rows);
-      add(cov.gaps);
-    }
-  }
+  for (const table of [...configured, ...found]) await checkTable(table);
   notes.push(...inventory.oddKeys.map((o) => `skipped ${o.reason}`));
   const catalog = ports.catalogCheck ? await ports.catalogCheck(inventory.tables) : undefined;
   if (catalog) {
@@ -118,8 +102,6 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
     notes.push(...catalog.notes);
   }
   add(schemaGaps(catalog?.declared));
-  for (const [table, f] of facts)
-    if (f.keyProblem) notes.push(`${table}: duplicates not counted: ${f.keyProblem}`);
 
   const tables = [...configured, ...found]
     .map((table) =>
@@ -130,6 +112,7 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
         tableGaps.get(table) ?? [],
         coverage,
         config,
+        notFetched.has(table),
       ),
     )
     .filter((t) => t.configured || t.files > 0 || t.rows > 0);
@@ -141,9 +124,42 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
     seasons: [seasons[0] ?? config.seasons.start, seasons[seasons.length - 1] ?? config.seasons.end],
     tables,
     coverage,
-    gaps: sortGaps(gaps),
+    gaps: rankGaps(linked(gaps), severityContext(config, parents, coverage, facts)),
     notes,
+    scope,
   };
+
+  /** Every check of one table; a table the pipeline does not fetch gets a note instead of data gaps. */
+  async function checkTable(table: string): Promise<void> {
+    const tc = config.audit.tables[table];
+    const f = facts.get(table)!;
+    const files = filesOf.get(table)!;
+    const seasonOf = (key: string) => files.find((x) => x.key === key)?.season;
+    if (f.unavailable) {
+      notes.push(`${table}: not audited by ${ports.engine.name}: ${f.unavailable}`);
+      return;
+    }
+    for (const u of f.unreadable) ports.logger.warn(`unreadable ${u.key}: ${u.reason}`);
+    add(unreadableGaps(table, f, seasonOf));
+    add(checkLayout(table, inventory.tables.get(table) ?? [], config.audit.canonical_layout));
+    if (tc?.key) add(duplicateGaps(table, tc.key, f));
+    const writer = fetchedBy(config, table, tc);
+    if (writer === null) {
+      notes.push(notFetchedNote(config, table, tc));
+      notFetched.add(table);
+      return;
+    }
+    if (tc && sumRows(f) === 0 && dueSeason(tc, config, seasons))
+      add([emptyTableGap(table, files.length, writer)]);
+    add(volumeGaps(table, f, config.audit.thresholds.volume_anomaly_ratio, inProgress));
+    const first = tc?.first_season ?? config.seasons.start;
+    add(missingSeasonGaps(table, tc, f, seasons, first).map((g) => withEndpoint(g, writer)));
+    if (tc?.parent) {
+      const cov = await coverageOf(table, tc, f);
+      coverage.push(...cov.rows);
+      add(cov.gaps);
+    }
+  }
 
   /** `schema_drift` per table from the engine's footer facts; a note instead when the engine read no footers. */
   function schemaGaps(declared: CatalogFindings['declared'] | undefined): Gap[] {
@@ -186,8 +202,107 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
   }
 }
 
+/** Whether an audited season is one the table should have data in: substitutions before 2024 are not a gap. */
+function dueSeason(tc: TableConfig, config: Config, seasons: readonly number[]): boolean {
+  const first = tc.first_season ?? config.seasons.start;
+  return seasons.some((s) => s >= first);
+}
+
+/**
+ * The endpoint whose run fills a table (its own `endpoint`, else the first of the pipeline's writers that the
+ * config fetches), undefined when the config has no endpoints to judge by, and null when the pipeline does not
+ * fetch the table at all (no endpoint writes it, or each one is in `skip_endpoints`).
+ */
+function fetchedBy(config: Config, table: string, tc: TableConfig | undefined): string | undefined | null {
+  if (Object.keys(config.endpoints).length === 0) return undefined;
+  const { fetched } = tableWriters(config, table, tc?.endpoint);
+  if (fetched.length === 0) return null;
+  return tc?.endpoint && fetched.includes(tc.endpoint) ? tc.endpoint : fetched[0];
+}
+
+/** An info note for a table the pipeline does not fetch: why, and that its emptiness is not a gap. */
+function notFetchedNote(config: Config, table: string, tc: TableConfig | undefined): string {
+  const { skipped } = tableWriters(config, table, tc?.endpoint);
+  const why =
+    skipped.length > 0
+      ? `its endpoint${skipped.length === 1 ? '' : 's'} ${skipped.join(', ')} ${skipped.length === 1 ? 'is' : 'are'} in skip_endpoints`
+      : 'no endpoint of the config writes it';
+  return `info: ${table} is not fetched by the pipeline (${why}): its missing data is not a gap`;
+}
+
+function withEndpoint(gap: Gap, endpoint: string | undefined): Gap {
+  return endpoint ? { ...gap, endpoint } : gap;
+}
+
+function linked(gaps: Gap[]): Gap[] {
+  linkBlockedGames(gaps);
+  return gaps;
+}
+
+/** What the report says about the season in progress, which the volume check leaves out. */
+function volumeNote(season: number, today: Date): string {
+  return (
+    `volume_anomaly: season ${season} is in progress (today ${today.toISOString().slice(0, 10)}), so it is not ` +
+    'compared with earlier seasons, nor used as their neighbour, until its games end in April'
+  );
+}
+
+/**
+ * Asks the engine for every table's facts, reporting files read of those it will read as it goes (per file from
+ * the scan engine, per table from the SQL engines); files the audit manifest answers are not counted.
+ */
+async function readFacts(
+  { config }: AuditSettings,
+  ports: AuditPorts,
+  filesOf: Map<string, LakeFile[]>,
+  parents: Set<string>,
+): Promise<Map<string, TableFacts>> {
+  const requests = [...filesOf].map(([table, files]): TableRequest => {
+    const tc = config.audit.tables[table];
+    const idColumn = tc?.parent ? tc.parent_key : parents.has(table) ? parentKeyOf(config, table) : undefined;
+    return { table, files, key: tc?.key, idColumn };
+  });
+  const toRead = requests.map((r) => ports.engine.filesToRead?.(r) ?? r.files.length);
+  const total = toRead.reduce((a, n) => a + n, 0);
+  let read = 0;
+  const tick = (n: number) => {
+    read += n;
+    if (n > 0) ports.progress?.({ read, total });
+  };
+  const facts = new Map<string, TableFacts>();
+  for (const [i, request] of requests.entries()) {
+    let seen = 0;
+    const onRead = () => {
+      seen++;
+      tick(1);
+    };
+    facts.set(request.table, await ports.engine.tableFacts({ ...request, onRead }));
+    tick(toRead[i]! - seen);
+    ports.logger.debug(`${request.table}: ${request.files.length} files`);
+  }
+  return facts;
+}
+
 function parentKeyOf(config: Config, parent: string): string {
   return Object.values(config.audit.tables).find((t) => t.parent === parent)?.parent_key ?? 'gameId';
+}
+
+function severityContext(
+  config: Config,
+  parents: Set<string>,
+  coverage: CoverageRow[],
+  facts: Map<string, TableFacts>,
+): SeverityContext {
+  return {
+    parents,
+    coverage,
+    rowsOf: (table, season) => {
+      const f = facts.get(table);
+      if (!f) return 0;
+      return season === undefined ? sumRows(f) : (f.rowsBySeason.get(season) ?? 0);
+    },
+    duplicateFailPct: config.audit.thresholds.duplicate_fail_pct,
+  };
 }
 
 function sumRows(f: TableFacts): number {
@@ -203,6 +318,7 @@ function tableAudit(
   gaps: Gap[],
   coverage: CoverageRow[],
   config: Config,
+  notFetched: boolean,
 ): TableAudit {
   const bySeason: Record<string, SeasonStats> = {};
   for (const [season, rows] of [...f.rowsBySeason].sort((a, b) => a[0] - b[0])) {
@@ -232,28 +348,21 @@ function tableAudit(
         gaps,
         coverage: coverage.filter((c) => c.table === table),
         configured: tc !== undefined,
+        notFetched,
       });
+  // A key column the files lack means duplicates could not be counted: a finding on the table, not a footnote.
+  const keyIssue = f.keyProblem ? [`duplicates not counted: ${f.keyProblem}`] : [];
   return {
     table,
     layer: 'silver',
     kind: table.startsWith('dim_') ? 'dimension' : 'fact',
     configured: tc !== undefined,
-    status,
     rows,
     files: f.readableFiles + f.unreadable.length,
     columns: f.columns.length,
     bySeason,
     nullPct,
-    issues,
+    status: keyIssue.length > 0 && status === 'PASS' ? 'WARN' : status,
+    issues: [...keyIssue, ...issues],
   };
-}
-
-/** Gaps in a stable order: by kind, then table, then season. */
-function sortGaps(gaps: Gap[]): Gap[] {
-  return gaps.sort(
-    (a, b) =>
-      GAP_KINDS.indexOf(a.kind) - GAP_KINDS.indexOf(b.kind) ||
-      (a.table < b.table ? -1 : a.table > b.table ? 1 : 0) ||
-      (a.season ?? 0) - (b.season ?? 0),
-  );
 }

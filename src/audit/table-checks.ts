@@ -11,6 +11,7 @@ export function duplicateGaps(table: string, key: readonly string[], facts: Tabl
     .sort((a, b) => a[0] - b[0])
     .map(([season, n]) => {
       const rows = season === NO_SEASON ? facts.unseasonedRows : (facts.rowsBySeason.get(season) ?? 0);
+      const keys = facts.duplicateKeys?.get(season);
       return {
         key: gapKey('duplicates', table, season === NO_SEASON ? undefined : season),
         kind: 'duplicates' as const,
@@ -19,13 +20,17 @@ export function duplicateGaps(table: string, key: readonly string[], facts: Tabl
         count: n,
         ids: [],
         detail: `${fmt(n)} of ${fmt(rows)} rows${season === NO_SEASON ? '' : ` in ${season}`} repeat a key (${key.join(', ')}) seen before`,
+        ...(keys ? { keys } : {}),
       };
     });
 }
 
-/** Seasons under half their neighbours' mean (the pipeline's rule). */
-export function volumeGaps(table: string, facts: TableFacts, ratio: number): Gap[] {
-  const seasoned = new Map([...facts.rowsBySeason].filter(([s]) => s !== NO_SEASON));
+/**
+ * Seasons under half their neighbours' mean (the pipeline's rule). The season in progress is left out, as a
+ * season and as a neighbour: its rows so far are not comparable with whole seasons.
+ */
+export function volumeGaps(table: string, facts: TableFacts, ratio: number, inProgress?: number): Gap[] {
+  const seasoned = new Map([...facts.rowsBySeason].filter(([s]) => s !== NO_SEASON && s !== inProgress));
   return volumeAnomalies(seasoned, ratio).map((a) => ({
     key: gapKey('volume_anomaly', table, a.season),
     kind: 'volume_anomaly' as const,
@@ -100,12 +105,13 @@ export function unreadableReason(message: string): string {
   return 'its data cannot be decoded';
 }
 
-/** An empty configured table. */
-export function emptyTableGap(table: string, files: number): Gap {
+/** An empty configured table; `endpoint` is the pipeline's endpoint whose run fills it. */
+export function emptyTableGap(table: string, files: number, endpoint?: string): Gap {
   return {
     key: gapKey('empty_table', table),
     kind: 'empty_table',
     table,
+    ...(endpoint ? { endpoint } : {}),
     count: 0,
     ids: [],
     detail:

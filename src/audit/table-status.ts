@@ -13,10 +13,13 @@ export function tableStatus(input: {
   gaps: readonly Gap[];
   coverage: readonly CoverageRow[];
   configured: boolean;
+  /** The pipeline does not fetch the table: no data is expected, and its absence is information only. */
+  notFetched?: boolean;
 }): { status: Status; issues: string[] } {
   const fail: string[] = [];
   const warn: string[] = [];
-  if (input.rows === 0) fail.push('NO DATA');
+  const info = input.notFetched ? ['not fetched by the pipeline'] : [];
+  if (input.rows === 0 && !input.notFetched) fail.push('NO DATA');
   if (input.duplicates > 0) {
     const pct = input.rows > 0 ? (input.duplicates / input.rows) * 100 : 0;
     (pct > input.duplicateFailPct ? fail : warn).push(
@@ -48,7 +51,7 @@ export function tableStatus(input: {
   }
   if (!input.configured) warn.push('not in config.yaml');
   const status: Status = fail.length > 0 ? 'FAIL' : warn.length > 0 || missing.length > 0 ? 'WARN' : 'PASS';
-  return { status, issues: [...fail, ...warn] };
+  return { status, issues: [...fail, ...warn, ...info] };
 }
 
 function describe(kind: Gap['kind'], gaps: readonly Gap[]): string {

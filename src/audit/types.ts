@@ -1,3 +1,5 @@
+import type { AuditScope } from './scope.js';
+
 /** What the audit can find; `missing_children` is the only kind a fill can close. */
 export type GapKind =
   | 'missing_children'
@@ -12,6 +14,9 @@ export type GapKind =
   | 'catalog_partition_keys'
   | 'unreadable_file'
   | 'schema_drift';
+
+/** How much a gap matters, from documented rules (`gapSeverity`); reports are ordered by it. */
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 
 /** Every kind, in the order reports list them: what a fill can close first, then data, then layout. */
 export const GAP_KINDS: readonly GapKind[] = [
@@ -43,8 +48,17 @@ export interface Gap {
   count: number;
   ids: number[];
   detail: string;
+  /** Set on every gap of an audit (`gapSeverity`); absent only in reports written before it existed. */
+  severity?: Severity;
   files?: string[];
   partitions?: string[][];
+  /**
+   * `missing_children`: games a fill cannot write because an unreadable file sits at their key (`file`); they
+   * stay in `ids` (they are missing) and plan and fill skip them.
+   */
+  blocked?: { gameId: number; file: string }[];
+  /** `duplicates`: up to 20 duplicated keys and the files holding each (from the scan engine). */
+  keys?: { key: string; files: string[] }[];
   /** `schema_drift`: each column whose files disagree on its type, or hold one the catalog cannot read. */
   columns?: ColumnDrift[];
   /** `schema_drift`: files that have another table's columns instead of this one's. */
@@ -117,6 +131,8 @@ export interface AuditResult {
   /** Things the reader should know that are not gaps (tables without a catalog entry, odd keys, …). */
   notes: string[];
   diff?: AuditDiff;
+  /** The seasons audited and whether they are the config's full range (added in 0.2; absent in older reports). */
+  scope?: AuditScope;
   /** What this run cost and which kind it was: not a fact about the lake, so comparisons of audits leave it out. */
   run?: AuditRun;
 }

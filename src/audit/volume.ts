@@ -22,3 +22,21 @@ export function volumeAnomalies(
   });
   return out;
 }
+
+/** The last month (1-based) of a season's games: the tournament ends in early April. */
+const LAST_MONTH = 4;
+/** The first month (1-based) of a season's window (the pipeline's `seasons.window_start_month`). */
+const FIRST_MONTH = 8;
+
+/**
+ * The season being played on `today`, or undefined between seasons (May to July). A season `S` runs from
+ * August of `S - 1` (the pipeline's window) to the end of April of `S`; until then its rows are a part of a
+ * season and comparing them with whole seasons raises an anomaly every autumn.
+ */
+export function seasonInProgress(today: Date): number | undefined {
+  const month = today.getUTCMonth() + 1;
+  const year = today.getUTCFullYear();
+  if (month >= FIRST_MONTH) return year + 1;
+  if (month <= LAST_MONTH) return year;
+  return undefined;
+}

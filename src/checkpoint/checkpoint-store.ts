@@ -36,6 +36,15 @@ export interface ShardRef {
   shard: string;
 }
 
+/** A run holding a share of one API key's budget, as the store lists them. */
+export interface BudgetHolder {
+  owner: string;
+  /** Epoch ms of its first registration (the queue order). */
+  joinedAt: number;
+  /** Epoch ms; an entry past it is a dead run's and no longer counted. */
+  expiresAt: number;
+}
+
 /** The port. Every state change is a conditional write, so two shards, runs or machines never take one game. */
 export interface CheckpointStore {
   readonly kind: 'dynamodb' | 'file';
@@ -72,4 +81,11 @@ export interface CheckpointStore {
   acquireShardLock(shard: ShardRef, owner: string, leaseMs: number): Promise<ShardLockResult>;
   renewShardLock(shard: ShardRef, owner: string, leaseMs: number): Promise<boolean>;
   releaseShardLock(shard: ShardRef, owner: string): Promise<void>;
+  /**
+   * Registers (or renews) `owner` as a holder of the shared budget of the API key hashed as `keyHash` (never the
+   * key itself) until now + `ttlMs`, and returns the live holders, earliest joined first.
+   */
+  holdBudget(keyHash: string, owner: string, ttlMs: number): Promise<BudgetHolder[]>;
+  /** Leaves the key's budget at once: the other holders' shares grow on their next heartbeat. */
+  leaveBudget(keyHash: string, owner: string): Promise<void>;
 }

@@ -27,5 +27,7 @@ export function withDescribedErrors(store: CheckpointStore, where: string): Chec
     acquireShardLock: wrap('acquireShardLock', store.acquireShardLock.bind(store)),
     renewShardLock: wrap('renewShardLock', store.renewShardLock.bind(store)),
     releaseShardLock: wrap('releaseShardLock', store.releaseShardLock.bind(store)),
+    holdBudget: wrap('holdBudget', store.holdBudget.bind(store)),
+    leaveBudget: wrap('leaveBudget', store.leaveBudget.bind(store)),
   };
 }

@@ -10,6 +10,7 @@ import {
 import { paramsHash } from '../layout/hash.js';
 import { mapLimit } from '../util/pool.js';
 import type {
+  BudgetHolder,
   CheckpointStore,
   GameCheckpoint,
   GameStatus,
@@ -29,7 +30,11 @@ import {
   type Item,
   type Table,
 } from './dynamodb-io.js';
+import { conditionExpression, LEASE_RULES } from './lease-rules.js';
 import {
+  budgetPartition,
+  budgetRowKey,
+  liveHolders,
   gamePartition,
   gamePayload,
   gameRowKey,
@@ -48,15 +53,11 @@ const CONCURRENCY = 16;
 /** A row deleted between a refused write and the read back is asked for again, this many times at most. */
 const VANISHED_ROUNDS = 3;
 
-/**
- * Conditions of every state change. `status` is a DynamoDB reserved word, hence `#s`. A comparison with a missing
- * attribute is false, so a pipeline row (payload only, no `status`) matches no lease clause: it stays done.
- */
-const CAN_LEASE =
-  'attribute_not_exists(parameter_hash) OR (#s = :leased AND lease_expires_at < :now) OR #s = :failed';
-const HOLDS_LEASE = 'lease_owner = :me AND #s = :leased';
-const CAN_LOCK = 'attribute_not_exists(parameter_hash) OR lease_expires_at < :now OR lease_owner = :me';
-const HOLDS_LOCK = 'lease_owner = :me';
+/** Conditions of every state change, from the one statement of the lease rules. `#s` stands for `status`. */
+const CAN_LEASE = conditionExpression(LEASE_RULES.canLease);
+const HOLDS_LEASE = conditionExpression(LEASE_RULES.holdsLease);
+const CAN_LOCK = conditionExpression(LEASE_RULES.canLock);
+const HOLDS_LOCK = conditionExpression(LEASE_RULES.holdsLock);
 
 /**
  * The checkpoint port over the pipeline's DynamoDB table (`cbbd_checkpoints`). Game rows live under
@@ -106,6 +107,14 @@ export function createDynamoDbCheckpoints(
       );
     },
     acquireShardLock: (shard, owner, leaseMs) => acquireShardLock(t, shard, owner, leaseMs),
+    holdBudget: (keyHash, owner, ttlMs) => holdBudget(t, keyHash, owner, ttlMs),
+    leaveBudget: async (keyHash, owner) => {
+      await withRetry(() =>
+        t.client.send(
+          new DeleteItemCommand({ TableName: t.name, Key: asItemKey(budgetRowKey(keyHash, owner)) }),
+        ),
+      );
+    },
     renewShardLock: (shard, owner, leaseMs) =>
       conditional(() => {
         const at = t.now();
@@ -351,6 +360,42 @@ async function acquireShardLock(
 async function getGame(t: Table, endpoint: string, gameId: number): Promise<GameCheckpoint | undefined> {
   const item = await getItem(t, gameKey(endpoint, gameId));
   return item && toCheckpoint(item, gameId);
+}
+
+/** One holder's row renewed (its join time kept), then every holder of the key read back consistently. */
+async function holdBudget(t: Table, keyHash: string, owner: string, ttlMs: number): Promise<BudgetHolder[]> {
+  const at = t.now();
+  await withRetry(() =>
+    t.client.send(
+      new UpdateItemCommand({
+        TableName: t.name,
+        Key: asItemKey(budgetRowKey(keyHash, owner)),
+        UpdateExpression:
+          'SET lease_owner = :me, lease_expires_at = :exp, joined_at = if_not_exists(joined_at, :now), updated_at = :at',
+        ExpressionAttributeValues: {
+          ':me': str(owner),
+          ':exp': num(at + ttlMs),
+          ':now': num(at),
+          ':at': iso(at),
+        },
+      }),
+    ),
+  );
+  const holders: BudgetHolder[] = [];
+  const input: QueryCommandInput = {
+    TableName: t.name,
+    KeyConditionExpression: 'endpoint = :e',
+    ExpressionAttributeValues: { ':e': str(budgetPartition(keyHash)) },
+    ConsistentRead: true,
+  };
+  for await (const page of queryPages(t, input))
+    for (const item of page.Items ?? [])
+      holders.push({
+        owner: item.lease_owner?.S ?? '',
+        joinedAt: Number(item.joined_at?.N ?? 0),
+        expiresAt: Number(item.lease_expires_at?.N ?? 0),
+      });
+  return liveHolders(holders, at);
 }
 
 function gameKey(endpoint: string, gameId: number): Item {

@@ -10,7 +10,11 @@ import type {
   ShardLockResult,
   ShardRef,
 } from './checkpoint-store.js';
+import { LEASE_RULES, rowMeets } from './lease-rules.js';
 import {
+  budgetPartition,
+  budgetRowKey,
+  liveHolders,
   gamePartition,
   gamePayload,
   gameRowKey,
@@ -34,6 +38,8 @@ interface CheckpointDoc {
   attempts?: number;
   updated_at?: string;
   last_error?: string;
+  /** A budget holder's first registration, epoch ms. */
+  joined_at?: number;
 }
 
 /** What a change to one document decides: the next document (`null` deletes it; absent writes nothing). */
@@ -79,8 +85,9 @@ export function createFileCheckpoints(dir: string, opts: { now?: () => number } 
     apply: (doc: CheckpointDoc) => CheckpointDoc,
   ) =>
     change(gameFile(endpoint, gameId), (doc): Change<boolean> => {
-      if (!doc || doc.lease_owner !== owner) return { result: false };
-      if (doc.status !== 'leased') return { result: already(doc) };
+      // Refused: true only if this same change was made before (as the DynamoDB adapter reads a refusal back).
+      if (!doc) return { result: false };
+      if (!holdsLease(doc, owner)) return { result: doc.lease_owner === owner && already(doc) };
       return { next: { ...apply(doc), updated_at: new Date(now()).toISOString() }, result: true };
     });
 
@@ -99,20 +106,11 @@ export function createFileCheckpoints(dir: string, opts: { now?: () => number } 
     },
 
     async idsWithStatus(endpoint, status) {
-      const folder = path.join(root, fileName(gamePartition(endpoint)));
-      let names: string[];
-      try {
-        names = (await fs.readdir(folder)).filter((n) => n.endsWith('.json'));
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-        throw e;
-      }
-      const docs = await mapLimit(names, CONCURRENCY, (n) => readDoc(path.join(folder, n)));
+      const docs = await readFolder(path.join(root, fileName(gamePartition(endpoint))));
       const ids: number[] = [];
       for (const doc of docs) {
-        const id = doc && parsePayload(doc.payload).game_id;
-        if (doc && typeof id === 'number' && Number.isInteger(id) && statusFrom(doc.status) === status)
-          ids.push(id);
+        const id = parsePayload(doc.payload).game_id;
+        if (typeof id === 'number' && Number.isInteger(id) && statusFrom(doc.status) === status) ids.push(id);
       }
       return ids.sort((a, b) => a - b);
     },
@@ -146,7 +144,7 @@ export function createFileCheckpoints(dir: string, opts: { now?: () => number } 
       const ids = [...new Set(gameIds)];
       const held = await mapLimit(ids, CONCURRENCY, (id) =>
         change(gameFile(endpoint, id), (doc): Change<boolean> =>
-          holdsLease(doc, owner)
+          doc && holdsLease(doc, owner)
             ? {
                 next: { ...doc, lease_expires_at: t + leaseMs, updated_at: new Date(t).toISOString() },
                 result: true,
@@ -213,7 +211,7 @@ export function createFileCheckpoints(dir: string, opts: { now?: () => number } 
     renewShardLock(shard, owner, leaseMs) {
       const t = now();
       return change(lockFile(shard), (doc): Change<boolean> =>
-        doc?.lease_owner === owner
+        doc && holdsLock(doc, owner)
           ? {
               next: { ...doc, lease_expires_at: t + leaseMs, updated_at: new Date(t).toISOString() },
               result: true,
@@ -222,35 +220,51 @@ export function createFileCheckpoints(dir: string, opts: { now?: () => number } 
       );
     },
 
+    async holdBudget(keyHash, owner, ttlMs) {
+      const t = now();
+      await change(fileOf(budgetRowKey(keyHash, owner)), (doc): Change<void> => ({
+        next: {
+          ...budgetRowKey(keyHash, owner),
+          lease_owner: owner,
+          lease_expires_at: t + ttlMs,
+          joined_at: doc?.joined_at ?? t,
+          updated_at: new Date(t).toISOString(),
+        },
+        result: undefined,
+      }));
+      const docs = await readFolder(path.join(root, fileName(budgetPartition(keyHash))));
+      const holders = docs.map((d) => ({
+        owner: d.lease_owner ?? '',
+        joinedAt: d.joined_at ?? 0,
+        expiresAt: d.lease_expires_at ?? 0,
+      }));
+      return liveHolders(holders, t);
+    },
+
+    async leaveBudget(keyHash, owner) {
+      await change(fileOf(budgetRowKey(keyHash, owner)), (): Change<void> => ({
+        next: null,
+        result: undefined,
+      }));
+    },
+
     async releaseShardLock(shard, owner) {
       await change(lockFile(shard), (doc): Change<void> =>
-        doc?.lease_owner === owner ? { next: null, result: undefined } : { result: undefined },
+        holdsLock(doc, owner) ? { next: null, result: undefined } : { result: undefined },
       );
     },
   };
 }
 
-/*
- * The DynamoDB adapter's conditions, over a document. As in DynamoDB, a comparison with a missing attribute is
- * false, so a pipeline document (payload only) matches no lease clause and stays done.
- */
-
-/** `attribute_not_exists(parameter_hash) OR (#s = :leased AND lease_expires_at < :now) OR #s = :failed` */
-function canLease(doc: CheckpointDoc | undefined, now: number): boolean {
-  if (!doc) return true;
-  if (doc.status === 'leased') return doc.lease_expires_at !== undefined && doc.lease_expires_at < now;
-  return doc.status === 'failed';
-}
-
-/** `lease_owner = :me AND #s = :leased` */
-function holdsLease(doc: CheckpointDoc | undefined, owner: string): doc is CheckpointDoc {
-  return doc !== undefined && doc.lease_owner === owner && doc.status === 'leased';
-}
-
-/** `attribute_not_exists(parameter_hash) OR lease_expires_at < :now OR lease_owner = :me` */
-function canLock(doc: CheckpointDoc, owner: string, now: number): boolean {
-  return (doc.lease_expires_at !== undefined && doc.lease_expires_at < now) || doc.lease_owner === owner;
-}
+/** The lease rules (lease-rules.ts) over a document, as the DynamoDB adapter sends them as conditions. */
+const canLease = (doc: CheckpointDoc | undefined, now: number) =>
+  rowMeets(LEASE_RULES.canLease, doc, '', now);
+const holdsLease = (doc: CheckpointDoc | undefined, owner: string) =>
+  rowMeets(LEASE_RULES.holdsLease, doc, owner, 0);
+const canLock = (doc: CheckpointDoc | undefined, owner: string, now: number) =>
+  rowMeets(LEASE_RULES.canLock, doc, owner, now);
+const holdsLock = (doc: CheckpointDoc | undefined, owner: string) =>
+  rowMeets(LEASE_RULES.holdsLock, doc, owner, 0);
 
 /**
  * A per-document mutex across processes: `mkdir <file>.lock` succeeds for exactly one caller. Callers in this
@@ -333,6 +347,19 @@ async function breakStaleLock(lock: string): Promise<void> {
   } finally {
     await fs.rmdir(breaker);
   }
+}
+
+/** Every document of one partition's folder (none if the folder does not exist). */
+async function readFolder(folder: string): Promise<CheckpointDoc[]> {
+  let names: string[];
+  try {
+    names = (await fs.readdir(folder)).filter((n) => n.endsWith('.json'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  const docs = await mapLimit(names, CONCURRENCY, (n) => readDoc(path.join(folder, n)));
+  return docs.filter((d): d is CheckpointDoc => d !== undefined);
 }
 
 async function readDoc(file: string): Promise<CheckpointDoc | undefined> {

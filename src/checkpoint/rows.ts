@@ -58,3 +58,21 @@ export function seasonOf(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isInteger(value)) return value;
   return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : undefined;
 }
+
+/** The partition of an API key's budget holders: `gap_fill_budget:<hash of the key>`. */
+export const budgetPartition = (keyHash: string): string => `gap_fill_budget:${keyHash}`;
+
+/** A budget holder's row: one per run, so holders never write each other's rows. */
+export function budgetRowKey(keyHash: string, owner: string): RowKey {
+  return { endpoint: budgetPartition(keyHash), parameter_hash: `holder=${owner}` };
+}
+
+/** Live holders (expiry not yet reached at `now`), earliest joined first, owner breaking ties. */
+export function liveHolders<H extends { owner: string; joinedAt: number; expiresAt: number }>(
+  holders: readonly H[],
+  now: number,
+): H[] {
+  return holders
+    .filter((h) => h.expiresAt >= now)
+    .sort((a, b) => a.joinedAt - b.joinedAt || (a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : 0));
+}

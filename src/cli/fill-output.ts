@@ -35,6 +35,7 @@ export function fillSummaryText(o: FillOutcome): string {
     `  ${o.discovered} missing games in this shard, ${o.alreadyDone} already checkpointed done or empty, ${o.targets.length} to fetch`,
   );
   for (const u of o.unplaceable) lines.push(`  not placed: game ${u.gameId}: ${u.reason}`);
+  for (const b of o.blocked) lines.push(`  skipped: game ${b.gameId}: ${b.reason}`);
   if (o.dryRun) {
     lines.push('  dry run: no API call, nothing written. Would fetch:');
     const bySeason = new Map<number, number[]>();

@@ -18,7 +18,9 @@ Every command takes --config FILE (default ./config.yaml, else the embedded defa
 Run \`cbbd-gap-bot <command> --help\` for its flags.
 
 Exit codes: 0 done; 1 gaps found with --fail-on-gaps, a fill with failed games, or a repair step failed;
-2 usage or config error (or the API refused the key); 3 the API's monthly quota is exhausted.
+2 usage or config error (or the API refused the key, or --lake holds no silver/fct_games, or --out cannot be
+written); 3 the API's monthly quota is exhausted; 4 the run failed: the lake, catalog or checkpoints could not
+be reached or read (the message names the service, the bucket or table, and a likely remedy).
 `;
 }
 

@@ -7,6 +7,7 @@ import { repairCommand, repairText } from '../commands/repair.js';
 import { errorMessage, exitCodeFor, ExitCode } from '../util/errors.js';
 import { createStderrLogger, type Logger } from '../util/logger.js';
 import { VERSION } from '../util/version.js';
+import { stepProgressReporter as stepProgress } from '../util/progress.js';
 import { fillExitCode, fillSummaryText, planText, progressReporter } from './fill-output.js';
 import { parseCommandLine, type CliRequest } from './parse.js';
 import { scorecardText } from './scorecard.js';
@@ -54,6 +55,15 @@ async function dispatch(request: Runnable, io: CliIo, logger: Logger): Promise<n
   switch (request.kind) {
     case 'audit':
     case 'demo': {
+      const tty = Boolean(io.isTty) && !io.env.GITHUB_ACTIONS;
+      const clock = () => io.now().getTime();
+      const reading = stepProgress(io.stderr, tty, clock);
+      const writing = stepProgress(io.stderr, tty, clock, { step: 'demo', unit: 'objects written' });
+      const withProgress = {
+        ...deps,
+        progress: (p: { read: number; total: number }) => reading(p.read, p.total),
+        writeProgress: writing,
+      };
       const outcome =
         request.kind === 'audit'
           ? await auditCommand(
@@ -65,9 +75,12 @@ async function dispatch(request: Runnable, io: CliIo, logger: Logger): Promise<n
                 out: request.out,
                 full: request.full,
               },
-              deps,
+              withProgress,
             )
-          : await demoCommand({ config, dir: request.dir, gamesPerSeason: request.gamesPerSeason }, deps);
+          : await demoCommand(
+              { config, dir: request.dir, gamesPerSeason: request.gamesPerSeason },
+              withProgress,
+            );
       io.stderr(scorecardText(outcome.result));
       io.stderr(`report: ${outcome.files.markdown} (also ${outcome.files.json}, ${outcome.files.svg})\n`);
       json(outcome.result);

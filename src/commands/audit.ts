@@ -1,8 +1,9 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkCatalog } from '../audit/catalog-checks.js';
 import { openManifest, type AuditManifest } from '../audit/manifest.js';
-import { runAudit, type AuditPorts } from '../audit/run-audit.js';
+import { runAudit, type AuditPorts, type AuditProgress } from '../audit/run-audit.js';
 import type { AuditResult, AuditRun } from '../audit/types.js';
 import type { QueryEngine } from '../engine/query-engine.js';
 import { createCountingStore } from '../lake/counting-store.js';
@@ -13,14 +14,14 @@ import type { LakeLocation } from '../lake/lake-uri.js';
 import { renderCoverageSvg } from '../report/coverage-svg.js';
 import { diffAudits, parsePreviousAudit } from '../report/diff.js';
 import { renderMarkdown, runLine, type MarkdownOptions } from '../report/markdown.js';
-import { errorMessage } from '../util/errors.js';
+import { errorMessage, UsageError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import {
   locationMapper,
   openCatalog,
   openCheckpoints,
   openEngine,
-  openLake,
+  openExistingLake,
   type EngineName,
   type Env,
 } from './ports.js';
@@ -34,6 +35,14 @@ export interface AuditCommand {
   out: string;
   /** `--full`: read every file whatever the manifest holds (and write a new one). */
   full?: boolean;
+}
+
+/** What an audit runs with besides its settings; `progress` gets files read of the total as it goes. */
+export interface AuditDeps {
+  logger: Logger;
+  env: Env;
+  now: () => Date;
+  progress?: (p: AuditProgress) => void;
 }
 
 /** Where the report landed. */
@@ -56,17 +65,14 @@ export interface ReportFiles {
  */
 export async function auditLake(
   command: AuditCommand,
-  deps: {
-    logger: Logger;
-    env: Env;
-    now: () => Date;
+  deps: AuditDeps & {
     previousJson?: string | undefined;
     /** The lake's store, when the caller already holds one (a test that wraps it); else opened from the command. */
     store?: ObjectStore;
   },
 ): Promise<AuditResult> {
   const { config } = command;
-  const counted = createCountingStore(deps.store ?? openLake(command.lake, config, deps.env));
+  const counted = createCountingStore(deps.store ?? (await openExistingLake(command.lake, config, deps.env)));
   const manifest =
     command.engine === 'scan'
       ? await openManifest(counted, {
@@ -96,7 +102,7 @@ function auditPorts(
   command: AuditCommand,
   store: ObjectStore,
   engine: QueryEngine,
-  deps: { logger: Logger; env: Env; now: () => Date },
+  deps: AuditDeps,
 ): AuditPorts {
   const { config } = command;
   const catalog = openCatalog(command.lake, config, deps.env);
@@ -108,6 +114,7 @@ function auditPorts(
     engine,
     logger: deps.logger,
     now: deps.now,
+    ...(deps.progress ? { progress: deps.progress } : {}),
     catalogCheck: (tables) => checkCatalog(tables, catalog, database, keyOfLocation),
     emptyFromCheckpoints: async (endpoint) => {
       try {
@@ -173,13 +180,36 @@ export async function writeReport(contents: Record<string, string>, out: string)
 }
 
 /**
+ * Finds an `--out` the report could not be written to before the scan, not after minutes of it: the directory is
+ * created when absent, and it and any report file already in it must be writable. A usage error (exit 2).
+ */
+export async function requireWritableOut(out: string): Promise<void> {
+  try {
+    await mkdir(out, { recursive: true });
+    await access(out, constants.W_OK);
+    for (const name of REPORT_FILES) {
+      const file = path.join(out, name);
+      if (
+        await stat(file).then(
+          () => true,
+          () => false,
+        )
+      )
+        await access(file, constants.W_OK);
+    }
+  } catch (e) {
+    throw new UsageError(`--out ${out}: the report cannot be written there (${errorMessage(e)})`);
+  }
+}
+
+const REPORT_FILES = ['data_audit.md', 'data_audit.json', 'coverage.svg'];
+
+/**
  * `cbbd-gap-bot audit`: audits the lake and writes `data_audit.md`, `data_audit.json` and `coverage.svg` to
  * `out`, comparing with the `data_audit.json` already there (the previous run's) when there is one.
  */
-export async function auditCommand(
-  command: AuditCommand,
-  deps: { logger: Logger; env: Env; now: () => Date },
-): Promise<AuditOutcome> {
+export async function auditCommand(command: AuditCommand, deps: AuditDeps): Promise<AuditOutcome> {
+  await requireWritableOut(command.out);
   const previousJson = await readFile(path.join(command.out, 'data_audit.json'), 'utf8').catch(
     () => undefined,
   );

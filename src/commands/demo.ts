@@ -2,9 +2,7 @@ import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { generateDemoLake } from '../demo/generate-lake.js';
 import { createFsStore } from '../lake/fs-store.js';
-import type { Logger } from '../util/logger.js';
-import { auditCommand, type AuditOutcome } from './audit.js';
-import type { Env } from './ports.js';
+import { auditCommand, type AuditDeps, type AuditOutcome } from './audit.js';
 
 /** `demo`'s settings: where the generated lake goes, and its size. */
 export interface DemoCommand {
@@ -19,7 +17,7 @@ export interface DemoCommand {
  */
 export async function demoCommand(
   command: DemoCommand,
-  deps: { logger: Logger; env: Env; now: () => Date },
+  deps: AuditDeps & { writeProgress?: (written: number, total: number) => void },
 ): Promise<AuditOutcome> {
   const root = path.resolve(command.dir);
   const seasons = range(command.config.seasons.start, command.config.seasons.end);
@@ -29,6 +27,8 @@ export async function demoCommand(
   const manifest = await generateDemoLake(createFsStore(root), {
     seasons,
     gamesPerSeason: command.gamesPerSeason,
+    today: deps.now().toISOString().slice(0, 10),
+    ...(deps.writeProgress ? { onWrite: deps.writeProgress } : {}),
   });
   deps.logger.info(`wrote ${manifest.files} objects (${(manifest.bytes / 1e6).toFixed(1)} MB); auditing …`);
   return auditCommand(

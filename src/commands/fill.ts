@@ -19,10 +19,18 @@ import {
   tableForEndpoint,
   targetsFromFile,
   type GameTarget,
+  type SkippedGame,
 } from '../fill/targets.js';
 import { errorMessage, UsageError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import { openApiClient, openCatalog, openCheckpoints, openEngine, openLake, type Env } from './ports.js';
+import {
+  openApiClient,
+  openCatalog,
+  openCheckpoints,
+  openEngine,
+  openExistingLake,
+  type Env,
+} from './ports.js';
 
 /** `fill`'s settings, parsed from flags or the action's inputs. */
 export interface FillCommand {
@@ -53,6 +61,8 @@ export interface FillOutcome {
   alreadyDone: number;
   targets: GameTarget[];
   unplaceable: { gameId: number; reason: string }[];
+  /** Missing games skipped before any call: an unreadable file sits at the key their fill would write. */
+  blocked: SkippedGame[];
   result: FillResult | undefined;
   catalog: RegisterResult | undefined;
 }
@@ -64,9 +74,9 @@ export interface FillOutcome {
 export async function fillCommand(command: FillCommand, deps: FillDeps): Promise<FillOutcome> {
   const { config } = command;
   const { table, tc } = tableForEndpoint(config, command.endpoint);
-  const store = openLake(command.lake, config, deps.env);
+  const store = await openExistingLake(command.lake, config, deps.env);
   const checkpoints = openCheckpoints(command.checkpoints, command.lake, config, deps.env);
-  const { all, unplaceable } = await missingGames(command, parentOf(tc), store, checkpoints, deps);
+  const { all, unplaceable, blocked } = await missingGames(command, parentOf(tc), store, checkpoints, deps);
   const mine = all.filter((t) => shardOf(t.gameId, command.shard.count) === command.shard.index);
   const open = await openTargets(checkpoints, command.endpoint, mine);
   const targets = command.limit !== undefined ? open.slice(0, command.limit) : open;
@@ -79,6 +89,7 @@ export async function fillCommand(command: FillCommand, deps: FillDeps): Promise
     alreadyDone: mine.length - open.length,
     targets,
     unplaceable,
+    blocked,
     result: undefined,
     catalog: undefined,
   };
@@ -136,7 +147,7 @@ async function missingGames(
   store: ObjectStore,
   checkpoints: CheckpointStore,
   deps: FillDeps,
-): Promise<{ all: GameTarget[]; unplaceable: FillOutcome['unplaceable'] }> {
+): Promise<{ all: GameTarget[]; unplaceable: FillOutcome['unplaceable']; blocked: SkippedGame[] }> {
   const { config, seasons } = command;
   const { logger } = deps;
   if (command.missingIdsFile) {
@@ -148,18 +159,19 @@ async function missingGames(
     });
     const { index } = await loadGames(store, config, parent, seasons, logger);
     const { targets, unplaceable } = targetsFromFile(text, index, seasons, file);
-    return { all: targets, unplaceable };
+    return { all: targets, unplaceable, blocked: [] };
   }
   const engine = await openEngine(command.engine, store, command.lake, config, deps.env);
   try {
-    const all = await discoverMissing(config, command.endpoint, seasons, {
+    const { targets, blocked } = await discoverMissing(config, command.endpoint, seasons, {
       store,
       engine,
       logger,
       games: await loadGames(store, config, parent, seasons, logger),
       emptyFromCheckpoints: (endpoint) => checkpoints.idsWithStatus(endpoint, 'empty'),
     });
-    return { all, unplaceable: [] };
+    for (const b of blocked) logger.warn(`skipped game ${b.gameId}: ${b.reason}`);
+    return { all: targets, unplaceable: [], blocked };
   } finally {
     await engine.close();
   }

@@ -8,7 +8,15 @@ import {
   type PublishReportResult,
 } from '../github/report-pr.js';
 import type { Logger } from '../util/logger.js';
-import { auditLake, reportContents, writeReport, type AuditCommand, type ReportFiles } from './audit.js';
+import { stepProgressReporter } from '../util/progress.js';
+import {
+  auditLake,
+  reportContents,
+  requireWritableOut,
+  writeReport,
+  type AuditCommand,
+  type ReportFiles,
+} from './audit.js';
 import type { GitHubContext } from './github-context.js';
 import type { Env } from './ports.js';
 
@@ -39,6 +47,7 @@ export async function nightlyAudit(
   deps: { logger: Logger; env: Env; now: () => Date; github: GitHubContext | undefined },
 ): Promise<NightlyOutcome> {
   const { github, logger } = deps;
+  await requireWritableOut(command.out);
   const jsonPath = path.posix.join(command.out, 'data_audit.json');
   const published = github
     ? await readPublishedAudit({
@@ -48,7 +57,14 @@ export async function nightlyAudit(
         path: jsonPath,
       })
     : undefined;
-  const result = await auditLake(command, { ...deps, previousJson: published?.text });
+  // The runner's log is no terminal: a progress line every ~10 s while the lake is read.
+  const reading = stepProgressReporter(
+    (t) => logger.info(t.trimEnd()),
+    false,
+    () => deps.now().getTime(),
+  );
+  const progress = (p: { read: number; total: number }) => reading(p.read, p.total);
+  const result = await auditLake(command, { ...deps, progress, previousJson: published?.text });
   const mode = command.reportMode === 'none' ? undefined : command.reportMode;
   const release =
     github && mode
@@ -63,6 +79,7 @@ export async function nightlyAudit(
         auditLabel: command.gapLabel,
         botLogin: github.botLogin,
         maxNewIssues: command.maxIssues,
+        scope: result.scope,
         auditRef: { generatedAt: result.generatedAt, ...(github.runUrl ? { runUrl: github.runUrl } : {}) },
         budget: github.budget,
         logger,

@@ -283,8 +283,9 @@ as the catalog declares them, else by the pipeline's rules (a fraction makes a c
 nested values as Python repr (bronze, subIn/subOut) or json.dumps text (silver JSON columns); lineups get gameId,
 season and date before raw. A value the declared type cannot hold fails its game as schema_conflict, nothing
 written.`,
-  epilogue: `Exit codes: 0 done (or the shard is held by another run); 1 some games failed; 2 usage/config/API key;
-3 the monthly quota is spent (the message says when to retry and how many games are left).
+  epilogue: `Exit codes: 0 done (or the shard is held by another run); 1 some games failed; 2 usage/config/API key
+or a lake with no silver/fct_games; 3 the monthly quota is spent (the message says when to retry and how many
+games are left); 4 the lake, catalog or checkpoints could not be reached or read.
 
 Examples:
   cbbd-gap-bot fill --endpoint plays_game --seasons 2024 --dry-run

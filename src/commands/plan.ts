@@ -11,7 +11,7 @@ import {
   type LakeGames,
 } from '../fill/targets.js';
 import type { Logger } from '../util/logger.js';
-import { openCheckpoints, openEngine, openLake, type Env } from './ports.js';
+import { openCheckpoints, openEngine, openExistingLake, type Env } from './ports.js';
 
 /** `plan`'s settings. */
 export interface PlanCommand {
@@ -37,7 +37,7 @@ export async function planCommand(
   deps: { logger: Logger; env: Env },
 ): Promise<FillPlan[]> {
   const { config } = command;
-  const store = openLake(command.lake, config, deps.env);
+  const store = await openExistingLake(command.lake, config, deps.env);
   const checkpoints = openCheckpoints(command.checkpoints, command.lake, config, deps.env);
   const engine = await openEngine('scan', store, command.lake, config, deps.env);
   const plans: FillPlan[] = [];
@@ -63,7 +63,7 @@ export async function planCommand(
       const games =
         gamesOf.get(parent) ?? (await loadGames(store, config, parent, command.seasons, deps.logger));
       gamesOf.set(parent, games);
-      const found = await discoverMissing(config, endpoint, command.seasons, {
+      const { targets: found, blocked } = await discoverMissing(config, endpoint, command.seasons, {
         store,
         engine,
         logger: deps.logger,
@@ -71,19 +71,19 @@ export async function planCommand(
         emptyFromCheckpoints: (e) => checkpoints.idsWithStatus(e, 'empty'),
       });
       const open = await openTargets(checkpoints, endpoint, found);
-      plans.push(
-        planFill({
-          endpoint,
-          targets: open,
-          shards,
-          maxParallel: command.maxParallel,
-          rate: config.api.rate_limit_per_sec,
-          concurrency: config.api.max_concurrency,
-          ...(command.quotaRemaining !== undefined
-            ? { quota: { remaining: command.quotaRemaining, reserve: config.api.quota_reserve } }
-            : {}),
-        }),
-      );
+      const plan = planFill({
+        endpoint,
+        targets: open,
+        shards,
+        maxParallel: command.maxParallel,
+        rate: config.api.rate_limit_per_sec,
+        concurrency: config.api.max_concurrency,
+        ...(command.quotaRemaining !== undefined
+          ? { quota: { remaining: command.quotaRemaining, reserve: config.api.quota_reserve } }
+          : {}),
+      });
+      plan.notes.push(...blocked.map((b) => `skipped game ${b.gameId}: ${b.reason}`));
+      plans.push(plan);
     }
   } finally {
     await engine.close();

@@ -29,6 +29,8 @@ import type { LakeLocation } from '../lake/lake-uri.js';
 import type { ObjectStore } from '../lake/object-store.js';
 import { createS3Store } from '../lake/s3-store.js';
 import { UsageError } from '../util/errors.js';
+import { requireLake } from './lake-presence.js';
+import { withCatalogErrors, withLakeErrors } from './run-failure.js';
 
 /** The audit's query engines, by the name `--engine` takes. */
 export type EngineName = 'scan' | 'duckdb' | 'athena';
@@ -62,11 +64,34 @@ export function createS3Client(config: Config, env: Env): S3Client {
   return new S3Client({ ...awsClientConfig(config, env), forcePathStyle: hasEndpointOverride(env, 'S3') });
 }
 
-/** The lake's object store. */
+/**
+ * The lake's object store; a failed listing is a `RunFailedError` (exit 4) naming the bucket or directory and the
+ * likely remedy.
+ */
 export function openLake(location: LakeLocation, config: Config, env: Env): ObjectStore {
   return location.kind === 's3'
-    ? createS3Store(createS3Client(config, env), location.bucket, location.prefix)
-    : createFsStore(location.root);
+    ? withLakeErrors(createS3Store(createS3Client(config, env), location.bucket, location.prefix), {
+        service: 'S3',
+        resource: `bucket ${location.bucket}${location.prefix ? ` (prefix ${location.prefix}/)` : ''}`,
+      })
+    : withLakeErrors(createFsStore(location.root), {
+        service: 'the lake',
+        resource: `directory ${location.root}`,
+      });
+}
+
+/**
+ * The lake of a command that reads one (audit, plan, fill, repair): opened, and refused as a usage error (exit 2)
+ * when nothing is there to read — see `requireLake`.
+ */
+export async function openExistingLake(
+  location: LakeLocation,
+  config: Config,
+  env: Env,
+): Promise<ObjectStore> {
+  const store = openLake(location, config, env);
+  await requireLake(store, config);
+  return store;
 }
 
 /** The query engine the audit runs on. DuckDB's native module is loaded only when it is chosen. */
@@ -111,8 +136,15 @@ export async function openEngine(
 
 /** The catalog: Glue for an S3 lake (`AWS_ENDPOINT_URL_GLUE` honoured by the SDK), `_catalog/` inside a file lake. */
 export function openCatalog(location: LakeLocation, config: Config, env: Env): Catalog {
-  if (location.kind === 'file') return createLocalCatalog(location.root);
-  return createGlueCatalog(new GlueClient(awsClientConfig(config, env)));
+  if (location.kind === 'file')
+    return withCatalogErrors(createLocalCatalog(location.root), {
+      service: 'the local catalog',
+      resource: `in ${path.join(location.root, '_catalog')}`,
+    });
+  return withCatalogErrors(createGlueCatalog(new GlueClient(awsClientConfig(config, env))), {
+    service: 'Glue',
+    resource: `catalog of region ${env.AWS_REGION ?? config.region}`,
+  });
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js';
 import type { LakeLocation } from '../lake/lake-uri.js';
 import { runRepair, type RepairOptions, type RepairReport } from '../repair/apply.js';
 import type { Logger } from '../util/logger.js';
-import { locationMapper, openCatalog, openLake, type Env } from './ports.js';
+import { locationMapper, openCatalog, openExistingLake, type Env } from './ports.js';
 
 /** `repair`'s settings. */
 export interface RepairCommand extends RepairOptions {
@@ -15,7 +15,7 @@ export async function repairCommand(
   command: RepairCommand,
   deps: { logger: Logger; env: Env },
 ): Promise<RepairReport> {
-  const store = openLake(command.lake, command.config, deps.env);
+  const store = await openExistingLake(command.lake, command.config, deps.env);
   return runRepair(command.config, command, {
     store,
     catalog: openCatalog(command.lake, command.config, deps.env),
@@ -34,11 +34,14 @@ export function repairText(r: RepairReport): string {
       `  register ${t.partitions.length} partition(s) of ${t.table}: ${t.partitions
         .slice(0, 5)
         .map((v) => v.join('/'))
-        .join(', ')}${t.partitions.length > 5 ? ', …' : ''}`,
+        .join(', ')}${t.partitions.length > 5 ? `, +${t.partitions.length - 5} more` : ''}`,
     );
   }
   for (const t of r.plan.normalize)
-    for (const f of t.files) lines.push(`  rewrite ${f} into season=/date= partitions`);
+    for (const f of t.files)
+      lines.push(
+        `  copy the rows of ${f} into season=/date= partitions (the original stays until --confirm-delete)`,
+      );
   for (const t of r.plan.stale) {
     lines.push(
       `  stale in the catalog (removed only with --apply --confirm-delete): ${t.table} ${t.partitions.map((v) => v.join('/')).join(', ')}`,
@@ -58,6 +61,12 @@ export function repairText(r: RepairReport): string {
         `  normalized ${n.source}: ${n.rows} rows, ${n.copied} copied, ${n.alreadyPresent} already there${n.error ? `, FAILED: ${n.error}` : ''}`,
       );
     }
+    if (r.normalized.some((n) => n.copied > 0) && r.deletedFiles.done.length === 0)
+      lines.push(
+        '  next: the originals are still there, so the audit reports their seasons as mixed_partition_layout and ' +
+          'their rows as duplicates until `cbbd-gap-bot repair --normalize --apply --confirm-delete` deletes each ' +
+          'original whose every key it reads back from the copies',
+      );
     if (r.deletedFiles.done.length + r.deletedFiles.kept.length > 0)
       lines.push(`  deleted ${r.deletedFiles.done.length} normalized original(s)`);
     for (const k of r.deletedFiles.kept) lines.push(`    kept ${k.key}: ${k.reason}`);

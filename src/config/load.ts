@@ -1,3 +1,4 @@
+import { ENDPOINT_TABLES } from './pipeline-tables.js';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -65,8 +66,40 @@ export function parseConfig(text: string, source: string): LoadedConfig {
   if (!parsed.success) {
     throw new UsageError(`${source}: ${parsed.error.issues.map(describeIssue).join('; ')}`);
   }
-  const warnings = unknownKeys(configSchema, raw, '').map((p) => `${source}: unknown key ${p} (ignored)`);
+  const unknown = unknownKeys(configSchema, raw, '');
+  const mistakes = [
+    ...unknown.filter(isBotKey).map((p) => `unknown key ${p} in the bot's own section`),
+    ...referenceMistakes(parsed.data),
+  ];
+  if (mistakes.length > 0) throw new UsageError(`${source}: ${mistakes.join('; ')}`);
+  const warnings = unknown.map((p) => `${source}: unknown key ${p} (ignored)`);
   return { config: finish(parsed.data), source, warnings };
+}
+
+/** The sections the bot owns: a typo there means nothing would happen, so it is an error, not a warning. */
+const BOT_SECTIONS = ['audit', 'catalog', 'aws', 'checkpoints', 'github'];
+
+function isBotKey(keyPath: string): boolean {
+  return BOT_SECTIONS.includes(keyPath.split('.')[0] ?? '');
+}
+
+/**
+ * References that point nowhere: a `parent` that is no table of `audit.tables` (a typo would turn every missing
+ * game into "no games, ratio 1"), an `endpoint` the config's `endpoints` (or the pipeline's) do not have.
+ */
+function referenceMistakes(config: Config): string[] {
+  const tables = Object.keys(config.audit.tables);
+  // The config's own endpoints, else (a file without `endpoints:`) the pipeline's.
+  const endpoints =
+    Object.keys(config.endpoints).length > 0 ? Object.keys(config.endpoints) : Object.keys(ENDPOINT_TABLES);
+  const out: string[] = [];
+  for (const [name, tc] of Object.entries(config.audit.tables)) {
+    if (tc.parent !== undefined && !tables.includes(tc.parent))
+      out.push(`audit.tables.${name}.parent: "${tc.parent}" is not a table of audit.tables`);
+    if (tc.endpoint !== undefined && !endpoints.includes(tc.endpoint))
+      out.push(`audit.tables.${name}.endpoint: "${tc.endpoint}" is not an endpoint of endpoints`);
+  }
+  return out;
 }
 
 /** Fills defaults that depend on other keys. */

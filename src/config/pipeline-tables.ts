@@ -52,6 +52,58 @@ export const ENDPOINT_TABLES: Readonly<Record<string, string>> = Object.fromEntr
 );
 
 /**
+ * Every endpoint that writes a silver table, as the pipeline's `SILVER_TABLES` maps them (several endpoints write
+ * `fct_plays`, `fct_substitutions` and `fct_lineups`).
+ */
+export const SILVER_WRITERS: Readonly<Record<string, string>> = {
+  teams: 'dim_teams',
+  conferences: 'dim_conferences',
+  venues: 'dim_venues',
+  lines_providers: 'dim_lines_providers',
+  plays_types: 'dim_play_types',
+  games: 'fct_games',
+  games_media: 'fct_game_media',
+  lines: 'fct_lines',
+  games_teams: 'fct_game_teams',
+  games_players: 'fct_game_players',
+  plays_game: 'fct_plays',
+  plays_date: 'fct_plays',
+  plays_player: 'fct_plays',
+  plays_team: 'fct_plays',
+  plays_tournament: 'fct_plays',
+  substitutions_game: 'fct_substitutions',
+  substitutions_player: 'fct_substitutions',
+  substitutions_team: 'fct_substitutions',
+  lineups_game: 'fct_lineups',
+  lineups_team: 'fct_lineups',
+  rankings: 'fct_rankings',
+  ratings_adjusted: 'fct_ratings_adjusted',
+  ratings_srs: 'fct_ratings_srs',
+  stats_team_season: 'fct_team_season_stats',
+  stats_team_shooting_season: 'fct_team_season_shooting',
+  stats_player_season: 'fct_player_season_stats',
+  stats_player_shooting_season: 'fct_player_season_shooting',
+  recruiting_players: 'fct_recruiting_players',
+  draft_picks: 'fct_draft_picks',
+};
+
+/**
+ * The endpoints of a config that write a silver table: `fetched` the pipeline runs, `skipped` those in
+ * `skip_endpoints`. A table's own `endpoint` (audit.tables) counts as a writer too.
+ */
+export function tableWriters(
+  config: { endpoints: Record<string, unknown>; skip_endpoints?: string[] | undefined },
+  table: string,
+  ownEndpoint?: string,
+): { fetched: string[]; skipped: string[] } {
+  const writers = Object.keys(config.endpoints).filter(
+    (e) => SILVER_WRITERS[e] === table || e === ownEndpoint,
+  );
+  const skip = new Set(config.skip_endpoints ?? []);
+  return { fetched: writers.filter((e) => !skip.has(e)), skipped: writers.filter((e) => skip.has(e)) };
+}
+
+/**
  * A config document with `audit.tables` laid over the built-in tables: a table named in both gets the built-in
  * fields the config does not set. Anything that is not a mapping is left for the schema to refuse.
  */

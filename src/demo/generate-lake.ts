@@ -57,6 +57,13 @@ export interface DemoLakeOptions {
   concurrency?: number;
   /** Write the local Glue catalog under `_catalog/cbbd_silver/`. */
   withCatalog?: boolean;
+  /**
+   * The day the lake is written (`YYYY-MM-DD`): games that start later are not played yet and left out, so a
+   * lake dated 1 December holds the season in progress up to that day, as a real one does.
+   */
+  today?: string;
+  /** Objects written (or found already there) of the total, after each one: the demo's progress line. */
+  onWrite?: (written: number, total: number) => void;
 }
 
 /** What the generator put in the lake: the answers an audit must find. */
@@ -125,18 +132,25 @@ export async function generateDemoLake(
   options: DemoLakeOptions = {},
 ): Promise<DemoLakeManifest> {
   const { tasks, manifest } = planDemoLake(store.uri, options);
+  let written = 0;
   await mapLimit(tasks, options.concurrency ?? 8, async (task) => {
     const body = await task.body();
     if ((await store.putIfAbsent(task.key, body)) === 'created') {
       manifest.files++;
       manifest.bytes += body.byteLength;
     }
+    options.onWrite?.(++written, tasks.length);
   });
   return manifest;
 }
 
 /** The seed of a lake generated without one (the fake API's league uses it too, to serve the same games). */
 export const DEMO_SEED = 7;
+
+/** A season's synthetic games that have started by `today` (all of them without a `today`). */
+function playedGames(seed: number, season: number, count: number, today: string | undefined): GameRecord[] {
+  return syntheticGames(seed, season, count).filter((g) => !today || g.startDate.slice(0, 10) <= today);
+}
 
 /** The pure half of `generateDemoLake`: every object to write, and the manifest of the gaps they hold. */
 export function planDemoLake(
@@ -215,7 +229,7 @@ export function planDemoLake(
   const childCount = (table: ChildTable, g: GameRecord) =>
     table === 'fct_plays' ? playCount(g) : table === 'fct_substitutions' ? 60 : 20;
 
-  const gamesBySeason = new Map(seasons.map((s) => [s, syntheticGames(seed, s, gamesPerSeason)]));
+  const gamesBySeason = new Map(seasons.map((s) => [s, playedGames(seed, s, gamesPerSeason, options.today)]));
   for (const [season, games] of gamesBySeason) {
     manifest.gameIds[season] = games.map((g) => g.id);
     planGames(season, games);

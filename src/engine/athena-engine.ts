@@ -6,6 +6,7 @@ import {
   type AthenaClient,
 } from '@aws-sdk/client-athena';
 import type { LakeFile } from '../lake/lake-file.js';
+import { RunFailedError } from '../util/errors.js';
 import type { Catalog, CatalogTable } from '../catalog/catalog.js';
 import { emptyFacts, type QueryEngine, type TableRequest } from './query-engine.js';
 import {
@@ -62,7 +63,7 @@ export function createAthenaEngine(
   const lakeRoot = `${opts.lakeUri.replace(/\/+$/, '')}/`;
   const uriOf = (f: LakeFile) => `${lakeRoot}${f.key}`;
   const keyOf = (p: string) => (p.startsWith(lakeRoot) ? p.slice(lakeRoot.length) : p);
-  const run = athenaRunner(client, opts);
+  const run = retryTransient(athenaRunner(client, opts), opts.pollMs ?? 250);
 
   return {
     name: 'athena',
@@ -118,7 +119,9 @@ function blame(
   table: string,
   lakeRoot: string,
 ): LakeFile | undefined {
-  if (!(e instanceof AthenaQueryError)) return undefined;
+  // Only bad bytes set a file aside; a throttled or failed read of a healthy file is never a gap.
+  if (!(e instanceof AthenaQueryError) || TRANSIENT.test(e.message) || !BAD_BYTES.test(e.message))
+    return undefined;
   const named = files.find((f) => e.message.includes(`${lakeRoot}${f.key}`));
   if (named) return named;
   const uri = new RegExp(`${escapeRegExp(lakeRoot)}[^\\s\\]\\)]+`).exec(e.message)?.[0];
@@ -222,6 +225,35 @@ function athenaRunner(client: AthenaClient, opts: AthenaEngineOptions): RunSql {
       }
     }
     return rows;
+  };
+}
+
+/** Statement failures that say nothing about the files: S3 throttling seen through Athena, Athena's own limits. */
+const TRANSIENT = /Slow ?Down|\b503\b|Throttl|Rate exceeded|TOO_MANY_REQUESTS|reduce your request rate/i;
+/** Failures that mean a file's bytes are bad (Trino's ParquetCorruptionException and kin). */
+const BAD_BYTES = /HIVE_BAD_DATA|Malformed Parquet|corrupt|not a Parquet file|magic number/i;
+/** Tries of one statement that failed transiently before the run fails. */
+const TRANSIENT_ATTEMPTS = 4;
+
+/**
+ * Runs a statement again, after 1, 2, 4… times `baseMs`, while it fails transiently; when it still does, the run
+ * fails (exit 4) naming Athena and the remedy, rather than reporting a healthy file as unreadable.
+ */
+function retryTransient(run: RunSql, baseMs: number): RunSql {
+  return async (sql) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run(sql);
+      } catch (e) {
+        if (!(e instanceof AthenaQueryError) || !TRANSIENT.test(e.message)) throw e;
+        if (attempt >= TRANSIENT_ATTEMPTS)
+          throw new RunFailedError(
+            `Athena: a statement failed ${attempt} times with a transient error: ${e.message}; likely remedy: S3 or Athena is throttling the audit: run again later, or lower audit.read_concurrency`,
+            { cause: e },
+          );
+        await sleep(baseMs * 2 ** (attempt - 1));
+      }
+    }
   };
 }
 

@@ -8,11 +8,22 @@ import { NO_SEASON } from './query-engine.js';
 export interface KeyTracker {
   add(season: number | undefined, keys: ArrayLike<unknown>): void;
   duplicatesBySeason(): Map<number, number>;
+  /** Up to `DUPLICATE_SAMPLE` duplicated key values per season, as text; complete once `duplicatesBySeason` ran. */
+  duplicateKeys(): Map<number, string[]>;
+}
+
+/** How many duplicated keys a `duplicates` gap names. */
+export const DUPLICATE_SAMPLE = 20;
+
+function sample(out: Map<number, string[]>, season: number, key: string): void {
+  const list = out.get(season) ?? [];
+  if (list.length < DUPLICATE_SAMPLE && !list.includes(key)) out.set(season, [...list, key]);
 }
 
 /** A tracker for keys that are plain numbers; only valid when files arrive in ascending season order. */
 export function createNumericKeyTracker(): KeyTracker {
   const bySeason = new Map<number, { values: Float64Array<ArrayBufferLike>; length: number }>();
+  const keys = new Map<number, string[]>();
   return {
     add(season, keys) {
       const s = season ?? NO_SEASON;
@@ -46,17 +57,23 @@ export function createNumericKeyTracker(): KeyTracker {
         for (; i < sorted.length; i++) {
           const v = sorted[i]!;
           if (Number.isNaN(v)) {
-            if (seenNull) duplicates++;
+            if (seenNull) {
+              duplicates++;
+              sample(keys, season, 'null');
+            }
             seenNull = true;
             continue;
           }
           if (i > 0 && sorted[i - 1] === v) {
             duplicates++;
+            sample(keys, season, String(v));
             continue;
           }
           while (j < seen.length && seen[j]! < v) j++;
-          if (j < seen.length && seen[j] === v) duplicates++;
-          else distinct.push(v);
+          if (j < seen.length && seen[j] === v) {
+            duplicates++;
+            sample(keys, season, String(v));
+          } else distinct.push(v);
         }
         if (duplicates > 0) out.set(season, duplicates);
         seen = mergeSorted(seen, distinct);
@@ -64,6 +81,7 @@ export function createNumericKeyTracker(): KeyTracker {
       }
       return out;
     },
+    duplicateKeys: () => keys,
   };
 }
 
@@ -71,6 +89,7 @@ export function createNumericKeyTracker(): KeyTracker {
 export function createStringKeyTracker(): KeyTracker {
   const seen = new Set<string>();
   const out = new Map<number, number>();
+  const samples = new Map<number, string[]>();
   return {
     add(season, keys) {
       for (let i = 0; i < keys.length; i++) {
@@ -78,10 +97,12 @@ export function createStringKeyTracker(): KeyTracker {
         if (seen.has(k)) {
           const s = season ?? NO_SEASON;
           out.set(s, (out.get(s) ?? 0) + 1);
+          sample(samples, s, k);
         } else seen.add(k);
       }
     },
     duplicatesBySeason: () => out,
+    duplicateKeys: () => samples,
   };
 }
 

@@ -12,6 +12,8 @@ export interface TableRequest {
   key: string[] | undefined;
   /** A column whose distinct values per season the audit needs (`gameId` of fct_games and its children). */
   idColumn: string | undefined;
+  /** Called after each file is read, by engines that read file by file (scan), for progress. */
+  onRead?: () => void;
 }
 
 /** An engine's answer about one table. Seasons come from the `season=` partition, else a `season` column. */
@@ -29,6 +31,11 @@ export interface TableFacts {
   unreadable: { key: string; reason: string }[];
   /** Rows beyond the first of their key, by the season of the extra row; undefined when the key cannot be read. */
   duplicatesBySeason: Map<number, number> | undefined;
+  /**
+   * Up to 20 duplicated keys per season with the files holding them, when the engine can say (scan); undefined
+   * from the SQL engines.
+   */
+  duplicateKeys?: Map<number, DuplicateKey[]>;
   /** Why duplicates could not be counted (a key column is absent). */
   keyProblem: string | undefined;
   /** Distinct ids by season, ascending, when `idColumn` was asked for and exists. */
@@ -42,6 +49,12 @@ export interface TableFacts {
    * footers (scan) can say; undefined from the others.
    */
   schemas?: SchemaGroup[];
+}
+
+/** A key that more than one row has, as text (parts of a composite key as the engine joins them), and its files. */
+export interface DuplicateKey {
+  key: string;
+  files: string[];
 }
 
 /** Files of a table that have the same columns with the same types (`parquetTypeLabel`), in file order. */
@@ -59,6 +72,11 @@ export const SCHEMA_SAMPLE = 20;
 export interface QueryEngine {
   readonly name: 'scan' | 'duckdb' | 'athena';
   tableFacts(request: TableRequest): Promise<TableFacts>;
+  /**
+   * How many of the request's files `tableFacts` will read: fewer than all when the audit manifest already holds
+   * the facts of unchanged files (scan). All of them when absent.
+   */
+  filesToRead?(request: TableRequest): number;
   close(): Promise<void>;
 }
 

@@ -11,6 +11,7 @@ import {
   partitionKeyNames,
   requestSignature,
   SCHEMA_SAMPLE,
+  type DuplicateKey,
   type FileFacts,
   type FileFactsCache,
   type QueryEngine,
@@ -57,60 +58,75 @@ export function createScanEngine(store: ObjectStore, opts: ScanEngineOptions): Q
           return known;
         }
         const scanned = await scanFile(store, file, request, reads);
+        request.onRead?.();
         opts.facts?.record(scanned.facts);
         if (opts.facts) opts.facts.stats.read++;
         if (scanned.keys) keys.set(file.key, scanned.keys);
         return scanned.facts;
       });
       const facts = mergeFacts(request, files);
-      if (facts.duplicatesBySeason)
-        facts.duplicatesBySeason = await countDuplicates(request, files, keys, async (file) => {
+      if (facts.duplicatesBySeason) {
+        const found = await findDuplicates(request, files, keys, opts.concurrency, async (file) => {
           if (opts.facts) opts.facts.stats.candidatesRead++;
           return (await scanFile(store, file, request, reads)).keys;
         });
+        facts.duplicatesBySeason = found.bySeason;
+        facts.duplicateKeys = found.keys;
+      }
       return facts;
+    },
+    filesToRead(request) {
+      const signature = requestSignature(request);
+      return request.files.filter((f) => !opts.facts?.lookup(f, signature)).length;
     },
     async close() {},
   };
 }
 
 /**
- * Duplicates by season: each file's own, plus those across the candidate files (whose key ranges overlap),
- * counted by a tracker over their keys in file order. Only candidates without keys in memory are read again.
+ * Duplicates by season and up to 20 duplicated keys per season with their files. Every duplicate row is in a
+ * file that shares a key with another file (a candidate: key ranges overlap) or repeats a key of its own; a key
+ * tracker over just those files, in file order, sees every duplicate a tracker over all files sees, in the same
+ * order, so counts and listed keys are equal. A full read has every key in memory and tracks all files, as before
+ * the manifest existed (the property test checks the shortcut against it); files without keys in memory (answered
+ * by the manifest) are read again for their keys.
  */
-async function countDuplicates(
+async function findDuplicates(
   request: TableRequest,
   files: readonly FileFacts[],
   inMemory: ReadonlyMap<string, FileKeys>,
+  concurrency: number,
   readKeys: (file: LakeFile) => Promise<FileKeys | undefined>,
-): Promise<Map<number, number>> {
+): Promise<{ bySeason: Map<number, number>; keys: Map<number, DuplicateKey[]> }> {
   const readable = files.filter((f) => f.error === undefined);
   const numeric =
     readable.every((f) => f.keys?.numeric || f.rows === 0) && readable.every((f) => !f.perRowSeason);
-  // A full read has every key in memory: the tracker then takes them all, as before the manifest existed, and
-  // the candidate shortcut below (which an incremental audit needs) is checked against it by the property test.
-  const candidates = readable.every((f) => f.keys === undefined || inMemory.has(f.key))
-    ? new Set(readable.filter((f) => f.keys !== undefined).map((f) => f.key))
+  const keyed = readable.filter((f) => f.keys !== undefined);
+  const candidates = keyed.every((f) => inMemory.has(f.key))
+    ? new Set(keyed.map((f) => f.key))
     : duplicateCandidates(readable);
-  const out = new Map<number, number>();
-  for (const f of readable)
-    if (!candidates.has(f.key)) for (const [s, n] of f.keys?.own ?? []) out.set(s, (out.get(s) ?? 0) + n);
-  if (candidates.size === 0) return out;
-  const tracker: KeyTracker = numeric ? createNumericKeyTracker() : createStringKeyTracker();
+  for (const f of keyed) if (f.keys!.own.length > 0) candidates.add(f.key);
   const byKey = new Map(request.files.map((f) => [f.key, f]));
-  const chosen = readable.filter((f) => candidates.has(f.key));
-  const keyed = await Promise.all(
-    chosen.map(async (f) => inMemory.get(f.key) ?? (await readKeys(byKey.get(f.key)!))),
-  );
-  for (const keys of keyed) {
+  const chosen = keyed.filter((f) => candidates.has(f.key));
+  const scans = await mapLimit(chosen, concurrency, async (f) => ({
+    file: byKey.get(f.key)!,
+    keys: inMemory.get(f.key) ?? (await readKeys(byKey.get(f.key)!)),
+  }));
+  const tracker: KeyTracker = numeric ? createNumericKeyTracker() : createStringKeyTracker();
+  for (const { keys } of scans) {
     if (!keys) continue;
     if (Array.isArray(keys.season)) {
       for (let i = 0; i < keys.values.length; i++) tracker.add(keys.season[i], [keys.values[i]]);
     } else tracker.add(keys.season, keys.values);
   }
-  for (const [s, n] of tracker.duplicatesBySeason()) out.set(s, (out.get(s) ?? 0) + n);
-  for (const [s, n] of out) if (n === 0) out.delete(s);
-  return out;
+  const bySeason = tracker.duplicatesBySeason();
+  return {
+    bySeason,
+    keys: filesHolding(
+      tracker.duplicateKeys(),
+      scans.map((s) => ({ file: s.file, ...(s.keys ? { keys: s.keys.values } : {}) })),
+    ),
+  };
 }
 
 /** A table's facts from its files' facts; duplicates are left as an empty map to count when the key is readable. */
@@ -183,4 +199,27 @@ function schemaGroups(files: readonly FileFacts[]): SchemaGroup[] {
 function addCount(map: Map<number, number>, key: number | undefined, n: number): void {
   const k = key ?? NO_SEASON;
   map.set(k, (map.get(k) ?? 0) + n);
+}
+
+/** The duplicated keys of each season with the files that hold them, in file order (a second look at the keys). */
+function filesHolding(
+  keys: Map<number, string[]>,
+  scans: readonly { file: LakeFile; keys?: ArrayLike<unknown> }[],
+): Map<number, DuplicateKey[]> {
+  const wanted = new Set([...keys.values()].flat());
+  const files = new Map<string, string[]>();
+  if (wanted.size === 0) return new Map();
+  for (const scan of scans) {
+    if (!scan.keys) continue;
+    for (let i = 0; i < scan.keys.length; i++) {
+      const k = scan.keys[i];
+      const text = k === null || k === undefined ? 'null' : String(k);
+      if (!wanted.has(text)) continue;
+      const list = files.get(text) ?? [];
+      if (list[list.length - 1] !== scan.file.key) files.set(text, [...list, scan.file.key]);
+    }
+  }
+  return new Map(
+    [...keys].map(([season, list]) => [season, list.map((key) => ({ key, files: files.get(key) ?? [] }))]),
+  );
 }

@@ -13,7 +13,7 @@ import { columnTypeForGlue, glueTypeName } from '../catalog/glue-types.js';
 import { ENDPOINT_TABLES } from '../config/pipeline-tables.js';
 import { comparePythonStrings, isPythonInt, pythonRepr, pythonStr } from '../layout/python-json.js';
 import type { ColumnSpec, ColumnType } from '../parquet/write.js';
-import { errorMessage } from '../util/errors.js';
+import { errorMessage, RunFailedError } from '../util/errors.js';
 import { typeHints } from './type-hints.js';
 
 /** What decides a table's column types besides its records. */
@@ -72,7 +72,7 @@ export async function loadLayerRules(
     try {
       return (await catalog.getTable(database, table))?.columns;
     } catch (e) {
-      throw new Error(
+      throw new RunFailedError(
         `the ${catalog.kind === 'glue' ? 'Glue' : 'local'} catalog could not be read for the column types of ${database}.${table} (${errorMessage(e)}); nothing was fetched`,
         { cause: e },
       );

@@ -1,282 +1,85 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { CheckpointStore, ShardRef } from '../checkpoint/checkpoint-store.js';
-import type { ObjectStore } from '../lake/object-store.js';
-import type { LakeLayout } from '../layout/keys.js';
-import { ApiKeyError, type ApiUsage, type CbbdClient } from '../source/cbbd-client.js';
-import { errorMessage, QuotaExhaustedError } from '../util/errors.js';
-import type { Logger } from '../util/logger.js';
-import { ENDPOINT_TABLES } from '../config/pipeline-tables.js';
-import { shardName, type Shard } from './shards.js';
-import type { GameTarget } from './targets.js';
-import { SchemaConflictError, type LayerRules } from './column-rules.js';
-import { prepareGameLayers, writeEmptyDeadletter, writeGameLayers } from './write-game.js';
-import type { WrittenPartition } from './register-partitions.js';
+import { errorMessage } from '../util/errors.js';
+import { fillGame, leaseGame, lockShards, nextGame, releaseShards } from './fill-steps.js';
+import { newFillRun, type FillJob, type FillPorts, type FillResult, type FillRun } from './fill-run.js';
+import { holdBudgetShare, type BudgetHolding } from './budget-holder.js';
+import { everyInterval, startHeartbeat } from './heartbeat.js';
 
-/** How soon a game another run holds is asked for again. */
-const RECHECK_MS = 1000;
+export type { FillJob, FillPorts, FillProgress, FillResult } from './fill-run.js';
 
-/** One shard's fill, as the command sets it up. */
-export interface FillJob {
-  endpoint: string;
-  /** The table's key, for the silver dedupe. */
-  key: readonly string[];
-  /** This shard's games, in id order. */
-  targets: readonly GameTarget[];
-  shard: Shard;
-  /** Who this run is in leases and locks: run id, host, pid. */
-  owner: string;
-  leaseMs: number;
-  /** Games worked on at once (the client caps requests in flight on its own). */
-  workers: number;
-  databases: { bronze: string; silver: string };
-  /** Column types the catalog declares for the bronze and silver tables (`loadLayerRules`). */
-  rules: LayerRules;
+/**
+ * Fills one shard, step by step (fill-steps.ts): lock the shards (a second run of the same shard exits at once),
+ * then per game a conditional lease, one fetch, the three layers written create-only, and only then the
+ * checkpoint `done` (`empty` after the deadletter record; `failed` with the reason); last, release the locks.
+ * Leases and locks are heartbeated meanwhile (heartbeat.ts). The monthly quota or a refused key stops everything
+ * at once: games not yet fetched are released, not failed.
+ */
+export async function runFill(job: FillJob, ports: FillPorts): Promise<FillResult> {
+  const run = newFillRun(job, ports);
+  await lockShards(run);
+  const heartbeat = startHeartbeat(run);
+  const budget = run.total > 0 ? await holdSharedBudget(run) : undefined;
+  try {
+    const workers = Math.max(1, Math.min(job.workers, run.total || 1));
+    await Promise.all(Array.from({ length: workers }, () => worker(run)));
+  } finally {
+    // The beat in flight lands before the locks go, or it could renew a lock for a run that is gone.
+    await heartbeat.stop();
+    await budget?.stop();
+    await releaseShards(run);
+  }
+  return summarize(run);
 }
 
-/** Progress after each game. */
-export interface FillProgress {
-  done: number;
-  empty: number;
-  failed: number;
-  skipped: number;
-  total: number;
-}
-
-/** The ports a fill runs on. */
-export interface FillPorts {
-  store: ObjectStore;
-  layout: LakeLayout;
-  client: CbbdClient;
-  checkpoints: CheckpointStore;
-  logger: Logger;
-  ingestedAt: () => string;
-  onProgress?: (p: FillProgress) => void;
-  /** Timers, so tests can drive heartbeats; defaults to setInterval. */
-  every?: (ms: number, fn: () => void) => () => void;
-  sleep?: (ms: number) => Promise<void>;
-  /** Epoch milliseconds, to compare with lease expiries. */
-  now?: () => number;
-}
-
-/** What a shard's fill did. */
-export interface FillResult {
-  endpoint: string;
-  shard: string;
-  seasons: { season: number; ran: boolean; heldBy?: string }[];
-  done: number[];
-  empty: number[];
-  failed: { gameId: number; reason: string }[];
-  skipped: { gameId: number; reason: string }[];
-  /** Games not attempted because the fill stopped (quota, key). */
-  left: number;
-  /** Why the fill stopped early: the monthly quota, a refused key, or an error it could not work around. */
-  stoppedBy: 'quota' | 'api-key' | 'error' | undefined;
-  stopMessage: string | undefined;
-  partitions: WrittenPartition[];
-  usage: ApiUsage;
+/** Joins the key's shared budget when the fill has one: the client then runs at the share the holder puts in force. */
+async function holdSharedBudget(run: FillRun): Promise<BudgetHolding | undefined> {
+  const { ports, job } = run;
+  const { budget, client } = ports;
+  if (!budget || !client.setShare) return undefined;
+  const setShare = client.setShare.bind(client);
+  return holdBudgetShare({
+    checkpoints: ports.checkpoints,
+    keyHash: budget.keyHash,
+    owner: job.owner,
+    budget: budget.whole,
+    beatMs: budget.beatMs,
+    every: ports.every ?? everyInterval,
+    now: ports.now ?? Date.now,
+    apply: (share) =>
+      setShare(
+        share.kind === 'active'
+          ? { rate: share.rate, concurrency: share.concurrency }
+          : { rate: budget.whole.rate, concurrency: 0 },
+      ),
+    logger: ports.logger,
+  });
 }
 
 /**
- * Fills one shard: per season a shard lock (a second run of the same shard exits at once), then each game by a
- * conditional lease, one fetch, the three layers written create-only, and only then the checkpoint `done`
- * (`empty` after the deadletter record; `failed` with the reason). Leases and locks are heartbeated. The
- * monthly quota or a refused key stops everything at once: games not yet fetched are released, not failed.
+ * One worker: takes games until none is left or the fill stopped. An error it cannot handle (the checkpoint store
+ * down past its retries) is kept in the run, so the other workers take no new game and the fill ends with it.
  */
-export async function runFill(job: FillJob, ports: FillPorts): Promise<FillResult> {
-  const { checkpoints, logger } = ports;
-  const result: FillResult = {
-    endpoint: job.endpoint,
-    shard: shardName(job.shard),
-    seasons: [],
-    done: [],
-    empty: [],
-    failed: [],
-    skipped: [],
-    left: 0,
-    stoppedBy: undefined,
-    stopMessage: undefined,
-    partitions: [],
-    usage: ports.client.usage(),
-  };
-  const table = ENDPOINT_TABLES[job.endpoint]!;
-  const locks: ShardRef[] = [];
-  /** Games of seasons another run holds the shard lock of: left to that run, and counted as left. */
-  let held = 0;
-  const queue: GameTarget[] = [];
-  for (const season of [...new Set(job.targets.map((t) => t.season))].sort((a, b) => a - b)) {
-    const ref = { endpoint: job.endpoint, season, shard: result.shard };
-    const lock = await checkpoints.acquireShardLock(ref, job.owner, job.leaseMs);
-    if (!lock.acquired) {
-      logger.info(
-        `${job.endpoint} ${season} shard ${result.shard} is being filled by ${lock.holder} (until ${new Date(lock.expiresAt).toISOString()}); leaving it to that run`,
-      );
-      result.seasons.push({ season, ran: false, heldBy: lock.holder });
-      held += job.targets.filter((t) => t.season === season).length;
-      continue;
-    }
-    locks.push(ref);
-    result.seasons.push({ season, ran: true });
-    queue.push(...job.targets.filter((t) => t.season === season));
-  }
-  const total = queue.length;
-  const leased = new Set<number>();
-  const every =
-    ports.every ??
-    ((ms, fn) => {
-      const timer = setInterval(fn, ms);
-      timer.unref();
-      return () => clearInterval(timer);
-    });
-  // One beat at a time, and the one in flight is awaited before the locks are released: a beat still retrying
-  // after the fill ended would renew a lock the release could not delete (DynamoDB down) for a run that is gone.
-  let beating: Promise<void> | undefined;
-  const stopHeartbeat = every(Math.max(1000, Math.floor(job.leaseMs / 3)), () => {
-    beating ??= heartbeat().finally(() => (beating = undefined));
-  });
-  const progress = () =>
-    ports.onProgress?.({
-      done: result.done.length,
-      empty: result.empty.length,
-      failed: result.failed.length,
-      skipped: result.skipped.length,
-      total,
-    });
-
-  // Games another run holds: asked again once its lease runs out. A live holder heartbeats and then finishes
-  // them (we skip them as done); a dead one's lease expires and we take the game over.
-  const deferred: { game: GameTarget; notBefore: number }[] = [];
-  const sleep = ports.sleep ?? ((ms: number) => delay(ms));
-  const now = ports.now ?? Date.now;
-  // The first error a worker cannot handle (the checkpoint store down for longer than its retries): the other
-  // workers take no new game, and it is rethrown once all are back, so nothing runs on after the fill has ended.
-  let crashed: { error: unknown } | undefined;
-  const nextGame = async (): Promise<GameTarget | undefined> => {
-    for (;;) {
-      if (result.stoppedBy || crashed) return undefined;
-      if (queue.length > 0) return queue.shift()!;
-      if (deferred.length === 0) return undefined;
-      deferred.sort((a, b) => a.notBefore - b.notBefore);
-      const wait = deferred[0]!.notBefore - now();
-      if (wait <= 0) return deferred.shift()!.game;
-      await sleep(Math.min(wait, 1000));
-    }
-  };
-  const worker = async () => {
-    try {
-      await work();
-    } catch (error) {
-      crashed ??= { error };
-    }
-  };
-  const work = async () => {
-    for (let game = await nextGame(); game; game = await nextGame()) {
-      const lease = await checkpoints
-        .tryLease(job.endpoint, game.gameId, game.season, job.owner, job.leaseMs)
-        .catch((e: unknown) => {
-          queue.unshift(game); // never taken: left for the next run, and counted so
-          throw e;
-        });
-      if (!lease.taken) {
-        const c = lease.current;
-        if (c.status === 'leased' && c.leaseExpiresAt !== undefined) {
-          // Ask again within a second, or when the lease runs out if sooner: a live holder is usually quick.
-          deferred.push({ game, notBefore: Math.min(c.leaseExpiresAt + 50, now() + RECHECK_MS) });
-          continue;
-        }
-        result.skipped.push({ gameId: game.gameId, reason: c.status });
-        progress();
-        continue;
-      }
-      leased.add(game.gameId);
-      try {
-        await fillGame(game);
-      } finally {
-        leased.delete(game.gameId);
-        progress();
-      }
-    }
-  };
-
-  async function fillGame(game: GameTarget): Promise<void> {
-    let outcome;
-    try {
-      outcome = await ports.client.fetchGame(job.endpoint, game.gameId);
-    } catch (e) {
-      if (e instanceof QuotaExhaustedError || e instanceof ApiKeyError) {
-        result.stoppedBy ??= e instanceof QuotaExhaustedError ? 'quota' : 'api-key';
-        result.stopMessage ??= e.message;
-        queue.unshift(game);
-        await checkpoints.release(job.endpoint, game.gameId, job.owner);
-        return;
-      }
-      return failGame(game, `fetch: ${errorMessage(e)}`);
-    }
-    try {
-      if (outcome.kind === 'failed') return failGame(game, outcome.reason);
-      const ingestedAt = ports.ingestedAt();
-      if (outcome.kind === 'empty') {
-        await writeEmptyDeadletter(ports.store, ports.layout, job.endpoint, game.gameId, ingestedAt);
-        if (await checkpoints.finish(job.endpoint, game.gameId, job.owner, 'empty', ingestedAt))
-          result.empty.push(game.gameId);
-        else result.skipped.push({ gameId: game.gameId, reason: 'lease lost before the checkpoint' });
-        return;
-      }
-      const layers = prepareGameLayers(job.endpoint, game, outcome.records, job.key, job.rules);
-      await writeGameLayers(ports.store, ports.layout, job.endpoint, game, layers, ingestedAt);
-      const partitions = [
-        { name: 'season', value: String(game.season) },
-        { name: 'date', value: game.date },
-      ];
-      result.partitions.push(
-        { database: job.databases.bronze, table: job.endpoint, partitions },
-        { database: job.databases.silver, table, partitions },
-      );
-      if (await checkpoints.finish(job.endpoint, game.gameId, job.owner, 'done', ingestedAt))
-        result.done.push(game.gameId);
-      else
-        result.skipped.push({
-          gameId: game.gameId,
-          reason: 'lease lost before the checkpoint (its layers are written)',
-        });
-    } catch (e) {
-      // A schema conflict is the answer's, not the write's: nothing was written, and fetching again changes nothing.
-      await failGame(game, e instanceof SchemaConflictError ? e.message : `write: ${errorMessage(e)}`);
-    }
-  }
-
-  async function failGame(game: GameTarget, reason: string): Promise<void> {
-    logger.warn(`${job.endpoint} game ${game.gameId} failed: ${reason}`);
-    result.failed.push({ gameId: game.gameId, reason });
-    await checkpoints.fail(job.endpoint, game.gameId, job.owner, reason);
-  }
-
-  async function heartbeat(): Promise<void> {
-    try {
-      for (const ref of locks) await checkpoints.renewShardLock(ref, job.owner, job.leaseMs);
-      const lost = await checkpoints.heartbeat(job.endpoint, [...leased], job.owner, job.leaseMs);
-      for (const id of lost) logger.warn(`lease of game ${id} was lost (another run may fetch it again)`);
-    } catch (e) {
-      logger.warn(`heartbeat failed: ${errorMessage(e)}`);
-    }
-  }
-
+async function worker(run: FillRun): Promise<void> {
+  const now = run.ports.now ?? Date.now;
+  const sleep = run.ports.sleep ?? ((ms: number) => delay(ms));
   try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(job.workers, total || 1)) }, worker));
-  } finally {
-    stopHeartbeat();
-    await beating;
-    for (const ref of locks)
-      await checkpoints
-        .releaseShardLock(ref, job.owner)
-        .catch((e: unknown) => logger.warn(`could not release the shard lock: ${errorMessage(e)}`));
+    for (let game = await nextGame(run, now, sleep); game; game = await nextGame(run, now, sleep))
+      if (await leaseGame(run, game, now)) await fillGame(run, game);
+  } catch (error) {
+    run.crashed ??= { error };
   }
-  if (crashed) {
+}
+
+/** The result once every worker is back: what is left, the API's usage, and the error that ended it, if any. */
+function summarize(run: FillRun): FillResult {
+  const { result } = run;
+  if (run.crashed) {
     // The games finished so far are written and checkpointed: report them with the error, do not lose them.
     result.stoppedBy = 'error';
-    result.stopMessage = errorMessage(crashed.error);
-    logger.error(`fill stopped: ${result.stopMessage}`);
+    result.stopMessage = errorMessage(run.crashed.error);
+    run.ports.logger.error(`fill stopped: ${result.stopMessage}`);
   }
-  result.left = queue.length + deferred.length + held;
-  result.usage = ports.client.usage();
+  result.left = run.queue.length + run.deferred.length + run.held;
+  result.usage = run.ports.client.usage();
   return result;
 }

@@ -1,3 +1,4 @@
+import { BLOCKED_REMEDY, blockedGames } from '../audit/blocked.js';
 import { checkCoverage } from '../audit/coverage.js';
 import { filesForSeasons, takeInventory, type Inventory } from '../audit/inventory.js';
 import type { LakeFile } from '../lake/lake-file.js';
@@ -96,7 +97,7 @@ export async function loadGames(
  * The missing games of an endpoint's table for the seasons, exactly as the audit computes them (the same
  * coverage check over the same engine), with their season and date from fct_games (`games`, loaded for the
  * table's parent and these seasons). Seasons before the table's first season are skipped: the API has nothing
- * for them.
+ * for them. A game whose key already holds an unreadable file is `blocked`, not a target: its fill cannot succeed.
  */
 export async function discoverMissing(
   config: Config,
@@ -109,7 +110,7 @@ export async function discoverMissing(
     games: LakeGames;
     emptyFromCheckpoints?: (endpoint: string) => Promise<Iterable<number>>;
   },
-): Promise<GameTarget[]> {
+): Promise<{ targets: GameTarget[]; blocked: SkippedGame[] }> {
   const { table, tc } = tableForEndpoint(config, endpoint);
   const { inventory, index } = ports.games;
   const wanted = new Set(seasons);
@@ -142,7 +143,28 @@ export async function discoverMissing(
     ),
     seasons,
   });
-  return coverage.gaps.flatMap((g) => g.ids.map((id) => index.get(id)!)).sort((a, b) => a.gameId - b.gameId);
+  const unreadable = child.unreadable.map((u) => u.key);
+  const targets: GameTarget[] = [];
+  const blocked: SkippedGame[] = [];
+  for (const gap of coverage.gaps) {
+    const at = new Map(blockedGames(gap.ids, gap.season!, unreadable).map((b) => [b.gameId, b.file]));
+    for (const id of gap.ids) {
+      const file = at.get(id);
+      if (file === undefined) targets.push(index.get(id)!);
+      else
+        blocked.push({
+          gameId: id,
+          reason: `${file} is unreadable and sits at the key the fill would write; ${BLOCKED_REMEDY}`,
+        });
+    }
+  }
+  return { targets: targets.sort((a, b) => a.gameId - b.gameId), blocked };
+}
+
+/** A game left out before any call, and why. */
+export interface SkippedGame {
+  gameId: number;
+  reason: string;
 }
 
 /** The table whose games a child table covers (fct_games unless configured). */

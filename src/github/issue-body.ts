@@ -109,9 +109,9 @@ function factsTable(gap: Gap): string {
   const cell = (v: string | number | undefined, code = false) =>
     v === undefined ? '—' : code ? `\`${v}\`` : String(v);
   return [
-    '| Kind | Table | Season | Endpoint | Count |',
-    '|---|---|---|---|---|',
-    `| ${cell(gap.kind, true)} | ${cell(gap.table, true)} | ${cell(gap.season)} | ${cell(gap.endpoint, true)} | ${fmt(gap.count)} |`,
+    '| Severity | Kind | Table | Season | Endpoint | Count |',
+    '|---|---|---|---|---|---|',
+    `| ${cell(gap.severity)} | ${cell(gap.kind, true)} | ${cell(gap.table, true)} | ${cell(gap.season)} | ${cell(gap.endpoint, true)} | ${fmt(gap.count)} |`,
   ].join('\n');
 }
 
@@ -119,6 +119,12 @@ function factsTable(gap: Gap): string {
 function listOf(gap: Gap): { heading: string; items: string[]; perLine: number } | undefined {
   if (gap.ids.length > 0) return { heading: 'Game ids', items: gap.ids.map(String), perLine: 10 };
   if (gap.files?.length) return { heading: 'Files', items: gap.files, perLine: 1 };
+  if (gap.keys?.length)
+    return {
+      heading: 'Duplicated keys',
+      items: gap.keys.map((k) => `${k.key} in ${k.files.join(', ')}`),
+      perLine: 1,
+    };
   if (gap.partitions?.length)
     return { heading: 'Partitions', items: gap.partitions.map((p) => p.join('/')), perLine: 1 };
   return undefined;

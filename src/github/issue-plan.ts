@@ -1,3 +1,4 @@
+import { inScope, type AuditScope } from '../audit/scope.js';
 import type { Gap } from '../audit/types.js';
 import { renderIssue, type IssueBodyOptions, type IssueContent } from './issue-body.js';
 import type { GapMarker } from './marker.js';
@@ -54,7 +55,7 @@ export interface IssueSyncPlan {
 export function planIssueSync(
   issues: readonly BotIssue[],
   gaps: readonly Gap[],
-  options: { maxNewIssues: number; body?: IssueBodyOptions },
+  options: { maxNewIssues: number; body?: IssueBodyOptions; scope?: AuditScope | undefined },
 ): IssueSyncPlan {
   const plan: IssueSyncPlan = {
     create: [],
@@ -71,11 +72,13 @@ export function planIssueSync(
   for (const [key, { open }] of byKey) {
     const [keep, ...newer] = open;
     if (keep) plan.duplicates.push(...newer.map((issue) => ({ issue, keep })));
-    if (keep && !gapKeys.has(key)) plan.close.push(keep);
+    // An issue outside the audit's seasons (or season-less, after a partial audit) is not the audit's to close.
+    const mine = options.scope === undefined || inScope({ key }, options.scope);
+    if (keep && mine && !gapKeys.has(key)) plan.close.push(keep);
   }
   const seen = new Set<string>();
   for (const gap of gaps) {
-    if (seen.has(gap.key)) continue;
+    if (seen.has(gap.key) || (options.scope && !inScope(gap, options.scope))) continue;
     seen.add(gap.key);
     const content = renderIssue(gap, options.body);
     const group = byKey.get(gap.key);

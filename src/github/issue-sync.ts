@@ -1,3 +1,4 @@
+import type { AuditScope } from '../audit/scope.js';
 import type { Octokit } from '@octokit/rest';
 import type { Gap } from '../audit/types.js';
 import type { Logger } from '../util/logger.js';
@@ -37,6 +38,8 @@ export interface SyncGapIssuesOptions {
   budget: WriteBudget;
   logger: Logger;
   body?: Omit<IssueBodyOptions, 'auditLabel'>;
+  /** What the audit looked at: issues of gaps outside it are neither created nor closed. */
+  scope?: AuditScope | undefined;
 }
 
 export interface SyncGapIssuesResult {
@@ -68,6 +71,7 @@ export async function syncGapIssues(options: SyncGapIssuesOptions): Promise<Sync
   const plan = planIssueSync(issues, options.gaps, {
     maxNewIssues: options.maxNewIssues,
     body: { ...options.body, auditLabel },
+    scope: options.scope,
   });
   const result = await applyPlan(options, plan);
   options.logger.info(

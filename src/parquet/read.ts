@@ -7,7 +7,7 @@ import {
 } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import type { ObjectInfo, ObjectStore } from '../lake/object-store.js';
-import { errorMessage } from '../util/errors.js';
+import { errorMessage, RunFailedError } from '../util/errors.js';
 
 /**
  * How many bytes to fetch from a file's end to find its footer in one request, before anything is known about
@@ -50,8 +50,8 @@ export function asyncBufferFromStore(store: ObjectStore, object: ObjectInfo): As
 /**
  * Runs a hyparquet read over the store and sorts its failure: a failed read of the store (a reset, a body cut
  * short, a throttled GET) says nothing about the file and is rethrown as such, so an audit does not report a
- * healthy file as a gap nor a fill skip the games of a file it could not read this once; any other error means
- * the bytes are not Parquet, an `UnreadableFileError`.
+ * healthy file as a gap nor a fill skip the games of a file it could not read this once (a `RunFailedError`:
+ * exit 4 when nothing catches it); any other error means the bytes are not Parquet, an `UnreadableFileError`.
  */
 async function readThrough<T>(
   store: ObjectStore,
@@ -74,7 +74,7 @@ async function readThrough<T>(
     });
   } catch (e) {
     if (failure)
-      throw new Error(`could not read ${object.key}: ${errorMessage(failure.error)}`, {
+      throw new RunFailedError(`could not read ${object.key}: ${errorMessage(failure.error)}`, {
         cause: failure.error,
       });
     throw new UnreadableFileError(object.key, errorMessage(e));

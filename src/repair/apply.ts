@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.js';
 import type { ObjectStore } from '../lake/object-store.js';
 import { layoutFrom } from '../layout/keys.js';
 import type { Logger } from '../util/logger.js';
-import { keysIn, normalizeFile, type NormalizedFile } from './normalize.js';
+import { keysIn, normalizeFile, plannedCopies, type NormalizedFile } from './normalize.js';
 import { planRepair, type RepairPlan } from './plan.js';
 
 /** What `repair` was asked to do. */
@@ -53,9 +53,13 @@ export async function runRepair(
   const survey = surveyOf(config, ports);
   let inventory = await survey.inventory();
   const plan = await survey.plan(inventory);
+  // With --normalize the plan counts the partitions the copies will add, so it says what --apply will register.
+  const expected = options.normalize
+    ? await survey.plan(await withPlannedCopies(config, ports.store, plan, inventory))
+    : plan;
   const report: RepairReport = {
     applied: options.apply,
-    plan: describePlan(plan, options),
+    plan: describePlan(expected, options),
     registered: { done: 0, failed: [] },
     normalized: [],
     deletedFiles: { done: [], kept: [] },
@@ -96,6 +100,25 @@ function surveyOf(config: Config, ports: RepairPorts) {
         tableLocation,
       ),
   };
+}
+
+/** The inventory as it will be after normalizing: every copy the plan's `season=/asof=` files will get. */
+async function withPlannedCopies(
+  config: Config,
+  store: ObjectStore,
+  plan: RepairPlan,
+  inventory: Inventory,
+): Promise<Inventory> {
+  const tables = new Map(inventory.tables);
+  for (const { table, files } of plan.normalize) {
+    if (!config.audit.tables[table]?.key) continue;
+    const have = new Set((tables.get(table) ?? []).map((f) => f.key));
+    const copies: LakeFile[] = [];
+    for (const file of files)
+      copies.push(...(await plannedCopies(store, file)).filter((c) => !have.has(c.key)));
+    tables.set(table, [...(tables.get(table) ?? []), ...copies]);
+  }
+  return { ...inventory, tables };
 }
 
 /** Copies the rows of every `season=/asof=` file into `season=/date=`; a table without a key in the config cannot. */

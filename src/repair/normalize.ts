@@ -49,7 +49,8 @@ export async function normalizeFile(
     }
     const spec = columnSpecs(metadata, columns);
     for (const [date, dayRows] of [...byDate].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-      const prefix = `${file.key.slice(0, file.key.indexOf('/season='))}/season=${file.season}/date=${date}/`;
+      const target = copyKey(file, date);
+      const prefix = target.slice(0, target.lastIndexOf('/') + 1);
       const present = await keysIn(
         store,
         siblings.filter((s) => s.key.startsWith(prefix)),
@@ -63,7 +64,6 @@ export async function normalizeFile(
       });
       out.alreadyPresent += dayRows.length - fresh.length;
       if (fresh.length === 0) continue;
-      const target = `${prefix}part-${paramsHash8({ normalized_from: file.key, date })}.parquet`;
       await store.putIfAbsent(target, writeParquet(spec, fresh));
       out.copied += fresh.length;
       out.written.push(target);
@@ -72,6 +72,43 @@ export async function normalizeFile(
     out.error = e instanceof Error ? e.message : String(e);
   }
   return out;
+}
+
+/** Where the rows of `file` for one game date are copied: a name derived from the source, so re-runs find it. */
+export function copyKey(file: LakeFile, date: string): string {
+  const table = file.key.slice(0, file.key.indexOf('/season='));
+  return `${table}/season=${file.season}/date=${date}/part-${paramsHash8({ normalized_from: file.key, date })}.parquet`;
+}
+
+/**
+ * The copies `normalizeFile` will write for a file, as lake files, from its date column alone: the plan counts
+ * the partitions they add before anything is written. Empty when the file has no readable game dates (the
+ * normalize then fails for it and writes nothing).
+ */
+export async function plannedCopies(store: ObjectStore, file: LakeFile): Promise<LakeFile[]> {
+  try {
+    const metadata = await readFooter(store, file);
+    const dateColumn = DATE_COLUMNS.map((c) => resolveColumn(columnNames(metadata), c)).find(
+      (c) => c !== undefined,
+    );
+    if (!dateColumn) return [];
+    const values = (await readColumns(store, file, metadata, [dateColumn])).get(dateColumn) ?? [];
+    const dates = new Set(values.map((v) => String(v ?? '').slice(0, 10)));
+    if ([...dates].some((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d))) return [];
+    return [...dates].sort().map((date) => ({
+      key: copyKey(file, date),
+      size: 0,
+      table: file.table,
+      partitions: [
+        { name: 'season', value: String(file.season) },
+        { name: 'date', value: date },
+      ],
+      shape: 'season/date',
+      season: file.season,
+    }));
+  } catch {
+    return [];
+  }
 }
 
 /** The keys present in some files (all rows), for "copy only what is missing" and for read-back checks. */

@@ -1,3 +1,4 @@
+import { inScope } from '../audit/scope.js';
 import type { AuditDiff, AuditResult } from '../audit/types.js';
 
 /**
@@ -11,7 +12,10 @@ export function diffAudits(previous: AuditResult, current: AuditResult): AuditDi
   return {
     previousGeneratedAt: previous.generatedAt,
     newGaps: [...after.keys()].filter((k) => !before.has(k)),
-    closedGaps: [...before.keys()].filter((k) => !after.has(k)),
+    // A gap outside what this audit looked at is not closed by it (an audit of 2010-2012 over one of 2024-2026).
+    closedGaps: [...before.keys()].filter(
+      (k) => !after.has(k) && (current.scope === undefined || inScope({ key: k }, current.scope)),
+    ),
     changedGaps: [...after.values()]
       .filter((g) => before.has(g.key) && before.get(g.key)!.count !== g.count)
       .map((g) => ({ key: g.key, from: before.get(g.key)!.count, to: g.count })),

@@ -20,14 +20,23 @@ export function remedy(gap: Gap): string {
     case 'catalog_partition_keys':
       return "recreate the catalog table with the paths' partition keys, then `cbbd-gap-bot repair --apply`";
     case 'mixed_partition_layout':
-      return '`cbbd-gap-bot repair --normalize --apply` copies the rows into season=/date=';
+      return (
+        'three steps: (1) `cbbd-gap-bot repair --normalize` shows the files to copy and the partitions to register; ' +
+        '(2) `cbbd-gap-bot repair --normalize --apply` copies the rows into season=/date= and registers the new ' +
+        'partitions, and keeps the originals, so until step 3 the report still shows this gap and also a ' +
+        '`duplicates` gap for the season (every copied row is there twice, the table may turn FAIL); ' +
+        '(3) `cbbd-gap-bot repair --normalize --apply --confirm-delete` deletes each original whose every key it ' +
+        'read back from the copies, and the next audit shows neither gap'
+      );
     case 'unreadable_file':
       return 'rewrite or remove the file, then re-run the pipeline for its games';
     case 'duplicates':
       return 'find the second copy (another date partition, a re-run) and remove it';
     case 'missing_season':
     case 'empty_table':
-      return 're-run the pipeline for the season (`cbbd_etl backfill`)';
+      return gap.endpoint
+        ? `run the pipeline's \`${gap.endpoint}\` endpoint (\`cbbd_etl\`, that endpoint only) for ${gap.season === undefined ? 'its seasons' : `season ${gap.season}`}`
+        : "re-run the pipeline for the table's seasons (`cbbd_etl backfill`)";
     case 'volume_anomaly':
       return 'compare with the API; a partial pipeline run is the usual cause';
     case 'unexpected_partition':

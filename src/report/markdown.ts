@@ -2,9 +2,10 @@ import { markdownTable } from 'markdown-table';
 import type { AuditResult, CoverageRow, Gap, TableAudit } from '../audit/types.js';
 import { fillCommand, remedy } from './fill-hint.js';
 import { fmt, pct } from '../util/format.js';
-import { statusCounts } from './format.js';
+import { cutList, severityCounts, statusCounts, tablesBySeverity, worstSeverity } from './format.js';
 
 const SAMPLE_IDS = 10;
+const LISTED_ITEMS = 20;
 const STATUS_ICON = { PASS: '🟢 PASS', WARN: '🟡 WARN', FAIL: '🔴 FAIL' } as const;
 
 /** Options the report takes beyond the result. */
@@ -20,7 +21,7 @@ export function renderMarkdown(result: AuditResult, options: MarkdownOptions = {
   const sections = [
     header(result, options),
     changes(result),
-    scorecard(result.tables),
+    scorecard(result),
     coverageMatrix(result.coverage),
     gapsSection(result.gaps),
     tableDetail(result.tables),
@@ -39,8 +40,9 @@ function header(result: AuditResult, options: MarkdownOptions): string {
     '',
     `**Summary**: ${counts.PASS} PASS, ${counts.WARN} WARN, ${counts.FAIL} FAIL out of ${result.tables.length} tables · ` +
       `${result.gaps.length} gap${result.gaps.length === 1 ? '' : 's'}` +
+      (result.gaps.length > 0 ? ` (${severityCounts(result.gaps)})` : '') +
       (fillable.length > 0
-        ? ` (${fillable.length} fillable: ${fmt(fillable.reduce((a, g) => a + g.count, 0))} games to fetch)`
+        ? ` (${fillable.length} fillable: ${fmt(fillable.reduce((a, g) => a + g.count - (g.blocked?.length ?? 0), 0))} games to fetch)`
         : ''),
   ];
   if (result.run) lines.push('', runLine(result.run));
@@ -79,21 +81,28 @@ function changes(result: AuditResult): string {
   return lines.join('\n');
 }
 
-function scorecard(tables: readonly TableAudit[]): string {
-  const rows = tables.map((t, i) => [
+/** Issues shown per table in the scorecard; the rest are counted as `+N more`. */
+const SCORECARD_ISSUES = 3;
+
+function scorecard(result: AuditResult): string {
+  const worst = worstSeverity(result.gaps);
+  const rows = tablesBySeverity(result).map((t, i) => [
     String(i + 1),
     t.layer,
     t.configured ? t.table : `${t.table} (unconfigured)`,
     `**${STATUS_ICON[t.status]}**`,
+    worst.get(t.table) ?? '—',
     fmt(t.rows),
     fmt(t.files),
-    t.issues.slice(0, 3).join('; ') || '—',
+    escape(cutList(t.issues, SCORECARD_ISSUES).join('; ')) || '—',
   ]);
   return [
     '## Scorecard',
     '',
-    markdownTable([['#', 'Layer', 'Table', 'Status', 'Rows', 'Files', 'Issues'], ...rows], {
-      align: ['r', 'l', 'l', 'l', 'r', 'r', 'l'],
+    'Tables with the most serious gap first; severities are explained in docs/data-audit-json.md.',
+    '',
+    markdownTable([['#', 'Layer', 'Table', 'Status', 'Severity', 'Rows', 'Files', 'Issues'], ...rows], {
+      align: ['r', 'l', 'l', 'l', 'l', 'r', 'r', 'l'],
     }),
   ].join('\n');
 }
@@ -123,45 +132,33 @@ function coverageMatrix(coverage: readonly CoverageRow[]): string {
 
 function gapsSection(gaps: readonly Gap[]): string {
   if (gaps.length === 0) return '## Gaps\n\nNone. Every table and season checked out.';
-  const fillable = gaps.filter((g) => fillCommand(g));
-  const other = gaps.filter((g) => !fillCommand(g));
-  const out = ['## Gaps'];
-  if (fillable.length > 0) {
-    out.push(
-      '',
-      '### Missing child rows (fillable)',
-      '',
-      "Add the label `fill` to the gap's issue, or run the command (`--dry-run` shows what it would fetch).",
-      '',
-      markdownTable(
-        [
-          ['Gap', 'Missing', 'Sample ids', 'Fill'],
-          ...fillable.map((g) => [
-            `\`${g.key}\``,
-            fmt(g.count),
-            g.ids.slice(0, SAMPLE_IDS).join(', ') +
-              (g.ids.length > SAMPLE_IDS
-                ? `, … (${fmt(g.ids.length - SAMPLE_IDS)} more in data_audit.json)`
-                : ''),
-            `\`${fillCommand(g)}\``,
-          ]),
-        ],
-        { align: ['l', 'r', 'l', 'l'] },
-      ),
-    );
-  }
-  if (other.length > 0) {
-    out.push(
-      '',
-      '### Other gaps',
-      '',
-      markdownTable([
-        ['Gap', 'Count', 'Detail', 'What to do'],
-        ...other.map((g) => [`\`${g.key}\``, fmt(g.count), escape(g.detail), remedy(g)]),
-      ]),
-    );
-  }
-  return out.join('\n');
+  return [
+    '## Gaps',
+    '',
+    `${fmt(gaps.length)} gap${gaps.length === 1 ? '' : 's'} (${severityCounts(gaps)}), the most serious first. ` +
+      'A fillable gap closes when its issue gets the label `fill`, or by its command (`--dry-run` shows what it would fetch).',
+    '',
+    markdownTable(
+      [
+        ['Severity', 'Gap', 'Count', 'Detail', 'What to do'],
+        ...gaps.map((g) => [
+          g.severity ?? '—',
+          `\`${g.key}\``,
+          fmt(g.count),
+          escape(gapDetail(g)),
+          remedy(g),
+        ]),
+      ],
+      { align: ['l', 'l', 'r', 'l', 'l'] },
+    ),
+  ].join('\n');
+}
+
+/** A gap's detail, with a sample of its ids when it has any (all of them are in data_audit.json). */
+function gapDetail(gap: Gap): string {
+  if (gap.ids.length === 0) return gap.detail;
+  const ids = cutList(gap.ids.map(String), SAMPLE_IDS);
+  return `${gap.detail}. Ids: ${ids.join(', ')}${gap.ids.length > SAMPLE_IDS ? ' (all in data_audit.json)' : ''}`;
 }
 
 function tableDetail(tables: readonly TableAudit[]): string {
@@ -201,15 +198,24 @@ function layoutFindings(result: AuditResult): string {
     'catalog_partition_keys',
     'unreadable_file',
     'schema_drift',
+    'duplicates',
   ]);
   const findings = result.gaps.filter((g) => kinds.has(g.kind));
   if (findings.length === 0 && result.notes.length === 0) return '';
-  const out = ['## Layout and catalog findings', ''];
+  const out = ['## Findings in detail', ''];
   for (const g of findings) {
-    const items = g.files ?? g.partitions?.map((p) => p.join('/')) ?? [];
+    const items =
+      g.files ??
+      g.partitions?.map((p) => p.join('/')) ??
+      g.keys?.map((k) => `${k.key}\` in \`${k.files.join('`, `')}`) ??
+      [];
     out.push(`- \`${g.key}\`: ${escape(g.detail)}`);
-    for (const item of items.slice(0, 20)) out.push(`  - \`${item}\``);
-    if (items.length > 20) out.push(`  - … ${fmt(items.length - 20)} more in data_audit.json`);
+    for (const item of items.slice(0, LISTED_ITEMS)) out.push(`  - \`${item}\``);
+    if (items.length > LISTED_ITEMS)
+      out.push(`  - +${fmt(items.length - LISTED_ITEMS)} more (all in data_audit.json)`);
+    // The engine keeps the first 20 duplicated keys only: say how many duplicate rows the list leaves out.
+    if (g.keys && g.keys.length < g.count)
+      out.push(`  - +up to ${fmt(g.count - g.keys.length)} more duplicate rows whose keys are not listed`);
   }
   for (const n of result.notes) out.push(`- ${escape(n)}`);
   return out.join('\n');

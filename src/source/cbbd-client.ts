@@ -33,6 +33,8 @@ export interface CbbdClient {
    */
   fetchGame(endpoint: string, gameId: number, signal?: AbortSignal): Promise<FetchOutcome>;
   usage(): ApiUsage;
+  /** Changes the rate and concurrency from the next request on (a share of a budget shared with other runs; 0 waits). */
+  setShare?(share: { rate: number; concurrency: number }): void;
 }
 
 /** The API refused the key (401): nothing else will work until the key is fixed. */

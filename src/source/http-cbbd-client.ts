@@ -145,6 +145,7 @@ export function createHttpCbbdClient(options: HttpCbbdClientOptions): CbbdClient
   }
 
   return {
+    setShare: (share) => limiter.setShare({ ratePerSec: share.rate, concurrency: share.concurrency }),
     async fetchGame(endpoint, gameId, signal) {
       const url = baseUrl + gamePath(options.endpoints, endpoint, gameId);
       if (!apiKey) throw new ApiKeyError('no CBBD API key: set CBBD_API_KEY (or BEARER_TOKEN)');

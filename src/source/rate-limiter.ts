@@ -56,7 +56,13 @@ export interface RateLimiterCounters {
 }
 
 export interface RateLimiter {
+  /** The window rule in force (it changes with `setShare`). */
   readonly rule: { starts: number; windowMs: number };
+  /**
+   * Changes the rate and the concurrency from the next start on: a run's share of a budget it shares with other
+   * runs. A lower concurrency takes effect as requests in flight end; 0 admits nothing until raised (queued).
+   */
+  setShare(share: { ratePerSec: number; concurrency: number }): void;
   /**
    * Waits for a free slot and then for the window to admit a start, in arrival order; resolves with the function
    * that frees the slot (idempotent). Start the request right away: the start is recorded when granted.
@@ -70,11 +76,11 @@ export interface RateLimiter {
  * flight. Time is injected (`now`, `sleep`) so the invariants are tested on a fake clock, without wall time.
  */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
-  const { concurrency } = options;
+  let { concurrency } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(`concurrency must be a whole number ≥ 1, got ${concurrency}`);
   }
-  const rule = windowRule(options.ratePerSec, options.marginMs);
+  let rule = windowRule(options.ratePerSec, options.marginMs);
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   const counters: RateLimiterCounters = { started: 0, inFlight: 0, maxInFlight: 0 };
@@ -86,10 +92,17 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   /** Slot holders pass the window one at a time, in the order they got their slot. */
   let gate: Promise<void> = Promise.resolve();
 
+  // A freed slot goes to the next waiter, unless the concurrency was lowered below the slots still held.
   const freeSlot = () => {
-    const next = slotWaiters.shift();
+    const next = slotsHeld > concurrency ? undefined : slotWaiters.shift();
     if (next) next();
     else slotsHeld--;
+  };
+  const grantFreeSlots = () => {
+    while (slotsHeld < concurrency && slotWaiters.length > 0) {
+      slotsHeld++;
+      slotWaiters.shift()!();
+    }
   };
 
   const takeSlot = async (signal?: AbortSignal) => {
@@ -127,7 +140,20 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   };
 
   return {
-    rule,
+    get rule() {
+      return rule;
+    },
+    setShare(share) {
+      if (!Number.isInteger(share.concurrency) || share.concurrency < 0)
+        throw new RangeError(`concurrency must be a whole number ≥ 0, got ${share.concurrency}`);
+      if (share.concurrency > 0) {
+        rule = windowRule(share.ratePerSec, options.marginMs);
+        // The starts already made still count: the newest of them, as many as the new rule looks back on.
+        while (recent.length > rule.starts) recent.shift();
+      }
+      concurrency = share.concurrency;
+      grantFreeSlots();
+    },
     async acquire(signal) {
       signal?.throwIfAborted();
       await takeSlot(signal);

@@ -112,10 +112,18 @@ describe('dist/index.js as GitHub runs it', () => {
     expect(run.summary).toContain('pull request #');
     const gaps = Number(run.outputs.gaps);
     expect(gaps).toBeGreaterThan(3);
+    // A night of 2024-2025 (not the configured full range) syncs only gaps of those seasons, none season-less.
+    const report = JSON.parse(
+      await readFile(
+        path.join(path.dirname(path.resolve(workspace, run.outputs['report-path']!)), 'data_audit.json'),
+        'utf8',
+      ),
+    ) as { gaps: { key: string; season?: number }[] };
+    const seasonal = report.gaps.filter((g) => g.season !== undefined).map((g) => g.key);
+    expect(seasonal.length).toBeGreaterThan(3);
     const issues = gapIssues();
-    expect(issues).toHaveLength(gaps);
     const keys = issues.map((i) => parseMarker(i.body)?.key);
-    expect(new Set(keys).size).toBe(gaps);
+    expect([...new Set(keys)].sort()).toEqual(seasonal.sort());
     const plays = issues.find((i) => parseMarker(i.body)?.key === 'missing_children:fct_plays:2025')!;
     expect(plays.labels).toEqual(expect.arrayContaining(['data-gap', 'table:fct_plays', 'season:2025']));
     expect(run.outputs['pr-number']).toMatch(/^\d+$/);
@@ -258,6 +266,20 @@ describe('dist/index.js as GitHub runs it', () => {
     expect(gh.pulls().filter((p) => p.head === 'cbbd-gap-bot/audit')).toHaveLength(1);
   });
 
+  it('a lake URI with nothing under it fails the step with exit 2 before any issue is touched, naming the URI', async () => {
+    const empty = await mkdtemp(path.join(os.tmpdir(), 'cbbd-no-lake-'));
+    try {
+      gh.resetLog();
+      const run = await action({ command: 'audit', lake: empty, seasons: '2024-2025' });
+      expect(run.code, run.stdout).toBe(2);
+      expect(run.stdout).toContain(`::error::--lake file://${empty}: no objects under silver/`);
+      expect(run.summary).toContain('cbbd-gap-bot failed (exit 2)');
+      expect(gh.writes()).toBe(0);
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+
   it('a dispatch with a reversed range fails the check before anything runs, quoting the range', async () => {
     gh.resetLog();
     const inputs = { endpoint: 'plays_game', seasons: '2026-2020', shards: '1', 'dry-run': false };
@@ -265,7 +287,7 @@ describe('dist/index.js as GitHub runs it', () => {
       { command: 'check', endpoint: inputs.endpoint, seasons: inputs.seasons },
       gh.dispatchAs('alice', '.github/workflows/fill.yml', inputs),
     );
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stdout).toContain(
       '::error::input seasons: season range 2026-2020 is reversed; write it as 2020-2026',
     );
@@ -277,7 +299,7 @@ describe('dist/index.js as GitHub runs it', () => {
       AWS_REGION: 'eu-west-1',
       CBBD_FILL_LABEL: 'gap-fill',
     });
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stdout).toContain('set the repository variable CBBD_AWS_REGION to us-east-1');
     expect(run.stdout).toContain('set the repository variable CBBD_FILL_LABEL to fill');
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAudit } from '../../src/audit/run-audit.js';
+import { SEVERITIES, severityRank } from '../../src/audit/severity.js';
 import type { AuditResult } from '../../src/audit/types.js';
 import { createScanEngine } from '../../src/engine/scan-engine.js';
 import { createCountingStore } from '../../src/lake/counting-store.js';
@@ -39,6 +40,29 @@ describe.each([
     const expected = expectedGaps(lake.manifest);
     expect(result.gaps.map((g) => g.key).sort()).toEqual([...expected.keys()].sort());
     for (const gap of result.gaps) expect(gap).toMatchObject(expected.get(gap.key)!);
+  });
+
+  it('gives every gap a severity and lists the most serious first', () => {
+    const ranks = result.gaps.map((g) => severityRank(g.severity));
+    expect(ranks.every((r) => r < SEVERITIES.length)).toBe(true);
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    const corrupt = result.gaps.find((g) => g.kind === 'unreadable_file');
+    expect(corrupt?.severity).toBe('high');
+    expect(result.gaps.find((g) => g.kind === 'mixed_partition_layout')?.severity).toBe('low');
+  });
+
+  it('names the duplicated keys of a duplicates gap and the files holding each', () => {
+    const dups = result.gaps.filter((g) => g.kind === 'duplicates' && g.table === 'dim_teams');
+    expect(dups.length).toBeGreaterThan(0);
+    for (const gap of dups) {
+      expect(gap.keys?.length).toBe(Math.min(20, gap.count));
+      // The stray season= snapshot repeats the asof= one: each key sits in both files.
+      for (const k of gap.keys!) {
+        expect(k.files).toHaveLength(2);
+        expect(k.files.some((f) => f.includes('/asof='))).toBe(true);
+        expect(k.files.some((f) => f.includes('/season='))).toBe(true);
+      }
+    }
   });
 
   it('reports the exact missing ids per table and season, none that is not missing', () => {

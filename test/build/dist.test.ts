@@ -47,7 +47,7 @@ describe('dist/ is part of the source', () => {
         env: { PATH: process.env.PATH, INPUT_COMMAND: 'no-such-command' },
       });
       expect(action.stdout).toContain('::error::input command: "no-such-command" is not one of');
-      expect(action.status).toBe(1);
+      expect(action.status).toBe(2);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'v
 import type { CheckpointStore, ShardRef } from '../../src/checkpoint/checkpoint-store.js';
 import { createDynamoDbCheckpoints } from '../../src/checkpoint/dynamodb-checkpoints.js';
 import { createFileCheckpoints } from '../../src/checkpoint/file-checkpoints.js';
+import { LEASE_RULES, rowMeets, type RuleRow } from '../../src/checkpoint/lease-rules.js';
 import { paramsHash } from '../../src/layout/hash.js';
 import { mapLimit } from '../../src/util/pool.js';
 import { testDynamoClient } from '../helpers/aws.js';
@@ -30,6 +31,8 @@ interface Backend {
   open(): CheckpointStore;
   /** Writes a row as the pipeline's gap-fill does: key and payload, nothing else. */
   seedPipelineRow(endpoint: string, gameId: number, season: number, ingestedAt: string): Promise<void>;
+  /** Writes a game row with these attributes besides key and payload (a state the rules are tried on). */
+  seedRow(endpoint: string, gameId: number, attrs: RawRow): Promise<void>;
   raw(endpoint: string, gameId: number): Promise<RawRow | undefined>;
   close(): Promise<void>;
 }
@@ -53,6 +56,17 @@ async function dynamoBackend(): Promise<Backend> {
       const payload = `{"game_id": ${gameId}, "season": ${season}, "ingested_at": "${ingestedAt}"}`;
       await client.send(
         new PutItemCommand({ TableName: table, Item: { ...key(endpoint, gameId), payload: { S: payload } } }),
+      );
+    },
+    async seedRow(endpoint, gameId, attrs) {
+      const item = Object.fromEntries(
+        Object.entries({ payload: rulePayload(gameId), ...attrs }).map(([k, v]) => [
+          k,
+          typeof v === 'number' ? { N: String(v) } : { S: v },
+        ]),
+      );
+      await client.send(
+        new PutItemCommand({ TableName: table, Item: { ...key(endpoint, gameId), ...item } }),
       );
     },
     async raw(endpoint, gameId) {
@@ -81,6 +95,12 @@ async function fileBackend(): Promise<Backend> {
       const doc = { endpoint: `gap_fill:${endpoint}`, parameter_hash: paramsHash({ gameId }), payload };
       await writeFile(file, JSON.stringify(doc));
     },
+    async seedRow(endpoint, gameId, attrs) {
+      const file = docPath(endpoint, gameId);
+      await mkdir(path.dirname(file), { recursive: true });
+      const doc = { endpoint: `gap_fill:${endpoint}`, parameter_hash: paramsHash({ gameId }) };
+      await writeFile(file, JSON.stringify({ ...doc, payload: rulePayload(gameId), ...attrs }));
+    },
     async raw(endpoint, gameId) {
       try {
         return JSON.parse(await readFile(docPath(endpoint, gameId), 'utf8')) as RawRow;
@@ -92,6 +112,33 @@ async function fileBackend(): Promise<Backend> {
     close: () => rm(dir, { recursive: true, force: true }),
   };
 }
+
+const rulePayload = (gameId: number) => `{"game_id": ${gameId}, "season": 2024, "ingested_at": null}`;
+
+/** Game rows in each state the lease rules tell apart, for `me` asking at T0 (`null`: no row). */
+const RULE_ROWS: [string, RuleRow | null][] = [
+  ['no row', null],
+  ["the pipeline's row (no status)", {}],
+  ['leased to me, live', { status: 'leased', lease_owner: 'me', lease_expires_at: T0 + MINUTE }],
+  ['leased to me, expired', { status: 'leased', lease_owner: 'me', lease_expires_at: T0 - 1 }],
+  ['leased to another, live', { status: 'leased', lease_owner: 'other', lease_expires_at: T0 + MINUTE }],
+  ['leased to another, expiring now', { status: 'leased', lease_owner: 'other', lease_expires_at: T0 }],
+  ['leased to another, expired', { status: 'leased', lease_owner: 'other', lease_expires_at: T0 - 1 }],
+  ['done by another', { status: 'done', lease_owner: 'other' }],
+  ['empty by me', { status: 'empty', lease_owner: 'me' }],
+  ['failed by another', { status: 'failed', lease_owner: 'other' }],
+  ['a status the bot does not know', { status: 'archived', lease_owner: 'me', lease_expires_at: T0 - 1 }],
+];
+
+/** Shard lock rows in each state the lock rules tell apart (`null`: no lock). */
+const LOCK_ROWS: [string, { owner: string; expiresAt: number } | null][] = [
+  ['no lock', null],
+  ['mine, live', { owner: 'me', expiresAt: T0 + MINUTE }],
+  ['mine, expired', { owner: 'me', expiresAt: T0 - 1 }],
+  ["another's, live", { owner: 'other', expiresAt: T0 + MINUTE }],
+  ["another's, expiring now", { owner: 'other', expiresAt: T0 }],
+  ["another's, expired", { owner: 'other', expiresAt: T0 - 1 }],
+];
 
 let endpointCount = 0;
 /** Every test works under its own endpoint, so the suites' shared table and directory never mix tests. */
@@ -337,6 +384,58 @@ describe.each([
     });
     await other.releaseShardLock(shard, 'run-b');
     expect(await store.acquireShardLock(shard, 'run-a', 10 * MINUTE)).toEqual({ acquired: true });
+  });
+
+  // The one statement of the lease rules (lease-rules.ts), held against this adapter row state by row state.
+  it.each(RULE_ROWS)('follows the lease rules for a game row: %s', async (_state, row) => {
+    const ep = freshEndpoint();
+    if (row) await backend.seedRow(ep, 1, row as RawRow);
+    if (row) await backend.seedRow(ep, 2, row as RawRow);
+    const rule = (r: keyof typeof LEASE_RULES) => rowMeets(LEASE_RULES[r], row ?? undefined, 'me', T0);
+    const leased = await store.tryLease(ep, 1, 2024, 'me', MINUTE);
+    expect(leased.taken).toBe(rule('canLease') || rule('holdsLease'));
+    expect(await store.heartbeat(ep, [2], 'me', MINUTE)).toEqual(rule('holdsLease') ? [] : [2]);
+    const after = (await store.getMany(ep, [2])).get(2);
+    if (rule('holdsLease')) expect(after?.leaseExpiresAt).toBe(T0 + MINUTE);
+    else expect(after?.leaseExpiresAt).toBe(row?.lease_expires_at);
+  });
+
+  it.each(LOCK_ROWS)('follows the lock rules for a shard lock: %s', async (_state, lock) => {
+    const shard: ShardRef = { endpoint: freshEndpoint(), season: 2024, shard: '1/1' };
+    if (lock) {
+      backend.clock.t = lock.expiresAt - MINUTE;
+      expect(await backend.open().acquireShardLock(shard, lock.owner, MINUTE)).toEqual({ acquired: true });
+      backend.clock.t = T0;
+    }
+    const row = lock ? { lease_owner: lock.owner, lease_expires_at: lock.expiresAt } : undefined;
+    const holds = rowMeets(LEASE_RULES.holdsLock, row, 'me', T0);
+    expect(await store.renewShardLock(shard, 'me', 2 * MINUTE)).toBe(holds);
+    const renewed = holds ? { lease_owner: 'me', lease_expires_at: T0 + 2 * MINUTE } : row;
+    const canLock = rowMeets(LEASE_RULES.canLock, renewed, 'me', T0);
+    expect((await store.acquireShardLock(shard, 'me', MINUTE)).acquired).toBe(canLock);
+  });
+
+  it("lists an API key's live budget holders in join order, keeps join times on renewal, drops dead and leaving ones", async () => {
+    const key = `k${freshEndpoint()}`;
+    const other = backend.open();
+    expect(await store.holdBudget(key, 'run-a', MINUTE)).toEqual([
+      { owner: 'run-a', joinedAt: T0, expiresAt: T0 + MINUTE },
+    ]);
+    backend.clock.t = T0 + 1000;
+    expect((await other.holdBudget(key, 'run-b', MINUTE)).map((h) => h.owner)).toEqual(['run-a', 'run-b']);
+    expect(await other.holdBudget(`${key}x`, 'run-c', MINUTE)).toHaveLength(1);
+    backend.clock.t = T0 + 30_000;
+    expect(await store.holdBudget(key, 'run-a', MINUTE)).toEqual([
+      { owner: 'run-a', joinedAt: T0, expiresAt: T0 + 30_000 + MINUTE },
+      { owner: 'run-b', joinedAt: T0 + 1000, expiresAt: T0 + 1000 + MINUTE },
+    ]);
+    // run-b stops beating: once its entry expires it is no longer counted.
+    backend.clock.t = T0 + 1000 + MINUTE + 1;
+    expect((await store.holdBudget(key, 'run-a', MINUTE)).map((h) => h.owner)).toEqual(['run-a']);
+    await store.leaveBudget(key, 'run-a');
+    expect((await other.holdBudget(key, 'run-b', MINUTE)).map((h) => [h.owner, h.joinedAt])).toEqual([
+      ['run-b', T0 + 1000],
+    ]);
   });
 
   it('gives each of 200 games to exactly one of 10 owners racing for all of them', async () => {

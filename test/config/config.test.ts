@@ -109,14 +109,35 @@ describe('config.yaml', () => {
 
   it('warns about unknown keys at any depth, and goes on', () => {
     const { warnings, config } = parseConfig(
-      'bucket: abc\nseasons: {start: 2010, end: 2026}\napi: {rate_limt_per_sec: 3}\naudit: {tables: {t: {key: [id], parnt: x}}}\nextra: 1',
+      'bucket: abc\nseasons: {start: 2010, end: 2026}\napi: {rate_limt_per_sec: 3}\naudit: {tables: {t: {key: [id]}}}\nextra: 1',
       'odd.yaml',
     );
     expect(config.api.rate_limit_per_sec).toBe(3);
     expect(warnings).toEqual([
       'odd.yaml: unknown key api.rate_limt_per_sec (ignored)',
-      'odd.yaml: unknown key audit.tables.t.parnt (ignored)',
       'odd.yaml: unknown key extra (ignored)',
+    ]);
+  });
+});
+
+describe('configs that mean nothing are refused', () => {
+  const base = 'bucket: hoops-edge\nseasons: {start: 2010, end: 2026}\n';
+  it('a parent that is not a table, naming the key path', () => {
+    expect(() =>
+      parseConfig(`${base}audit:\n  tables:\n    fct_plays: {parent: fct_gamez}\n`, 'c.yaml'),
+    ).toThrow(/c\.yaml: .*audit\.tables\.fct_plays\.parent: "fct_gamez" is not a table of audit\.tables/);
+  });
+  it('an endpoint that maps to no endpoint of the config', () => {
+    expect(() =>
+      parseConfig(`${base}audit:\n  tables:\n    fct_plays: {endpoint: plays_gmae}\n`, 'c.yaml'),
+    ).toThrow(/audit\.tables\.fct_plays\.endpoint: "plays_gmae" is not an endpoint of endpoints/);
+  });
+  it('an unknown key inside the bot’s own sections is an error; in the pipeline’s, a warning', () => {
+    expect(() => parseConfig(`${base}github:\n  gap_lable: x\n`, 'c.yaml')).toThrow(
+      /unknown key github\.gap_lable in the bot's own section/,
+    );
+    expect(parseConfig(`${base}pipeline_extra: 1\n`, 'c.yaml').warnings).toEqual([
+      'c.yaml: unknown key pipeline_extra (ignored)',
     ]);
   });
 });

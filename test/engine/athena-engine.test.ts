@@ -21,6 +21,8 @@ const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 describe('Athena engine', () => {
   let root: string;
   let glue: FakeGlue;
+  /** Refusals the fake Athena gives the next statements, one each. */
+  const refusals: string[] = [];
   let athena: FakeAthena;
   let athenaClient: AthenaClient;
   let glueClient: GlueClient;
@@ -82,6 +84,7 @@ describe('Athena engine', () => {
     ]);
     athena = await startFakeAthena({
       glue,
+      refuse: () => refusals.shift(),
       resolve: (uri) =>
         mapped && uri.startsWith(`${LAKE}/`) ? path.join(root, uri.slice(LAKE.length + 1)) : undefined,
     });
@@ -125,6 +128,30 @@ describe('Athena engine', () => {
     // Rows, nulls and duplicates fit one page each; 1,500 ids and the header take two.
     expect(athena.queries.at(-1)?.rows).toBe(1500);
     expect(athena.counters.GetQueryResults - before.GetQueryResults).toBe(5);
+  });
+
+  const slowDown = `HIVE_CANNOT_OPEN_SPLIT: Error opening Hive split ${LAKE}/silver/fct_x/season=2024/date=2024-01-01/part-a.parquet (offset=0, length=100): Slow Down (Service: Amazon S3; Status Code: 503)`;
+
+  it('retries a statement S3 throttled through Athena, and sets no healthy file aside', async () => {
+    const first = athena.queries.length;
+    const clean = await engine.tableFacts(request('fct_x', [2024]));
+    const statements = athena.queries.length - first;
+    refusals.push(slowDown, slowDown);
+    const before = athena.queries.length;
+    const facts = await engine.tableFacts(request('fct_x', [2024]));
+    expect(facts.unreadable).toEqual([]);
+    expect(facts.rowsBySeason).toEqual(clean.rowsBySeason);
+    // The two refused statements were asked again: two more than a clean run.
+    expect(athena.queries.length - before).toBe(statements + 2);
+    expect(refusals).toEqual([]);
+  });
+
+  it('fails the run (RunFailedError, exit 4) when the throttling persists, never a gap', async () => {
+    refusals.push(slowDown, slowDown, slowDown, slowDown);
+    await expect(engine.tableFacts(request('fct_x', [2024]))).rejects.toThrow(
+      /^Athena: a statement failed 4 times with a transient error: HIVE_CANNOT_OPEN_SPLIT: .*likely remedy: /,
+    );
+    expect(refusals).toEqual([]);
   });
 
   it('sets aside an object Athena cannot read inside a partition, and counts the rest', async () => {

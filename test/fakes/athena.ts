@@ -46,6 +46,11 @@ export interface FakeAthenaOptions {
   glue: FakeGlue;
   /** Maps an s3:// URI (object or prefix) to a local path; undefined when it is outside the test's lake. */
   resolve(s3uri: string): string | undefined;
+  /**
+   * A refusal to plant, asked per statement: a `StateChangeReason` fails that statement as Athena would (S3
+   * throttling reaches Athena as `HIVE_CANNOT_OPEN_SPLIT: … (Slow Down / 503)`); undefined runs it.
+   */
+  refuse?: (sql: string) => string | undefined;
 }
 
 interface Execution {
@@ -117,7 +122,8 @@ export async function startFakeAthena(options: FakeAthenaOptions): Promise<FakeA
       if (token) byToken.set(token, id);
       queries.push(log);
       queue = queue.then(async () => {
-        execution.outcome = await execute(sql, log);
+        const refused = options.refuse?.(sql);
+        execution.outcome = refused !== undefined ? { reason: refused } : await execute(sql, log);
       });
       return { QueryExecutionId: id };
     },

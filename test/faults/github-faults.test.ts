@@ -46,11 +46,17 @@ describe('the nightly issue sync while GitHub fails', () => {
     for (const w of workspaces) await rm(w, { recursive: true, force: true });
   });
 
-  /** A runner's checkout: the shipped config, and reports/ written by the night. */
+  /**
+   * A runner's checkout: the shipped config narrowed to the lake's one season (so the night audits the full range
+   * and syncs season-less gaps too), and reports/ written by the night.
+   */
   const workspace = async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'cbbd-faults-gh-'));
     workspaces.push(dir);
-    await writeFile(path.join(dir, 'config.yaml'), DEFAULT_CONFIG_YAML);
+    await writeFile(
+      path.join(dir, 'config.yaml'),
+      DEFAULT_CONFIG_YAML.replace(/start: 2010\n {2}end: 2026/, 'start: 2025\n  end: 2025'),
+    );
     return dir;
   };
   const night = async (gh: FakeGitHub, url = gh.url) =>

@@ -213,7 +213,7 @@ describe('a fill on an S3 lake while S3 fails', () => {
             figures.dataLost += gaps.filter((k) => !truth.includes(k)).length;
             expect(gaps).toEqual(truth);
           } else {
-            expect(run.code).toBe(1);
+            expect(run.code, run.stderr).toBe(4);
             expect(run.stderr).toMatch(/^error: could not read silver\/\S+\.parquet: /m);
           }
           figures.survived++;

@@ -101,7 +101,7 @@ describe("a fill into a file lake follows its local catalog's column types", () 
     it('stops the fill before its first call, naming the table', async () => {
       api.reset();
       const run = await fill();
-      expect(run.code).toBe(1);
+      expect(run.code).toBe(4);
       expect(run.stderr).toMatch(
         /local catalog could not be read for the column types of cbbd_silver\.fct_plays .*; nothing was fetched/,
       );

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { paramsHash8 } from '../../src/layout/hash.js';
 import { planFill } from '../../src/fill/plan.js';
 import { parseShard, shardOf } from '../../src/fill/shards.js';
 import type { GameTarget } from '../../src/fill/targets.js';
@@ -142,8 +143,10 @@ describe('cbbd-gap-bot plan', () => {
         matrix: { include: { endpoint: string; season: number; shard: string }[] };
       };
       expect(plans.map((p) => p.endpoint)).toEqual(['plays_game', 'substitutions_game', 'lineups_game']);
+      // The corrupt plays files sit at their games' keys: a fill cannot write those games, so plan leaves them out.
       const missing = (t: string) =>
-        [2024, 2025].reduce((a, s) => a + (lake.manifest.missing[t]?.[s]?.length ?? 0), 0);
+        [2024, 2025].reduce((a, s) => a + (lake.manifest.missing[t]?.[s]?.length ?? 0), 0) -
+        (t === 'fct_plays' ? lake.manifest.corruptKeys.length : 0);
       expect(plans.map((p) => p.games)).toEqual([
         missing('fct_plays'),
         missing('fct_substitutions'),
@@ -178,7 +181,12 @@ describe('cbbd-gap-bot fill --dry-run', () => {
       expect(run.code).toBe(0);
       const outcome = run.json() as { dryRun: boolean; targets: { gameId: number }[]; result: unknown };
       expect(outcome.dryRun).toBe(true);
-      expect(outcome.targets.map((t) => t.gameId)).toEqual(lake.manifest.missing.fct_plays![2025]);
+      // Games whose key holds one of the corrupt files are skipped (blocked), not fetched.
+      const atCorrupt = (id: number) =>
+        lake.manifest.corruptKeys.some((k) => k.endsWith(`part-${paramsHash8({ gameId: id })}.parquet`));
+      const missing = lake.manifest.missing.fct_plays![2025]!;
+      expect(missing.filter(atCorrupt)).toHaveLength(lake.manifest.corruptKeys.length);
+      expect(outcome.targets.map((t) => t.gameId)).toEqual(missing.filter((id) => !atCorrupt(id)));
       expect(outcome.result).toBeUndefined();
       expect(run.stderr).toContain('dry run: no API call, nothing written');
       expect(api.log).toHaveLength(0);

@@ -93,3 +93,42 @@ describe('planIssueSync', () => {
     expect(p.deferred.map((g) => g.key)).toEqual(['missing_children:fct_plays:2023']);
   });
 });
+
+describe('planIssueSync within the audit’s scope', () => {
+  const LAYOUT: Gap = {
+    key: 'mixed_partition_layout:fct_games',
+    kind: 'mixed_partition_layout',
+    table: 'fct_games',
+    count: 1,
+    ids: [],
+    detail: 'two layouts',
+  };
+  const issues = () => [issueFor(PLAYS, 1), issueFor(LAYOUT, 2)];
+
+  it('an audit of other seasons closes neither a 2024 issue nor a season-less one', () => {
+    const p = planIssueSync(issues(), [], {
+      maxNewIssues: 10,
+      scope: { seasons: [2016, 2017], full: false },
+    });
+    expect(p.close).toEqual([]);
+  });
+
+  it('an audit of 2024 alone closes the 2024 issue, not the season-less one, and opens no season-less issue', () => {
+    const p = planIssueSync(issues(), [LAYOUT], {
+      maxNewIssues: 10,
+      scope: { seasons: [2024], full: false },
+    });
+    expect(numbers(p.close)).toEqual([1]);
+    expect(numbers(p.unchanged)).toEqual([]);
+    const fresh = planIssueSync([], [LAYOUT, LINEUPS], {
+      maxNewIssues: 10,
+      scope: { seasons: [2024], full: false },
+    });
+    expect(fresh.create.map((c) => c.gap.key)).toEqual([LINEUPS.key]);
+  });
+
+  it('an audit of the full range closes both', () => {
+    const p = planIssueSync(issues(), [], { maxNewIssues: 10, scope: { seasons: [2024], full: true } });
+    expect(numbers(p.close)).toEqual([1, 2]);
+  });
+});

@@ -1,7 +1,9 @@
 import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import fc from 'fast-check';
+import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import type { AuditResult } from '../../src/audit/types.js';
+import { writeParquet, type ColumnType } from '../../src/parquet/write.js';
 
 /** One edit the pipeline (or a disk) makes to a lake between two audits. */
 export type LakeEdit =
@@ -10,6 +12,7 @@ export type LakeEdit =
   | { kind: 'delete'; pick: number }
   | { kind: 'corrupt'; pick: number }
   | { kind: 'duplicate'; pick: number }
+  | { kind: 'repeat'; pick: number }
   | { kind: 'partition'; pick: number };
 
 /** Random edits; `pick` and `from` choose files by index modulo the lake's current files. */
@@ -19,6 +22,7 @@ export const lakeEdit: fc.Arbitrary<LakeEdit> = fc.oneof(
   fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('corrupt' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('duplicate' as const), pick: fc.nat() }),
+  fc.record({ kind: fc.constant('repeat' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('partition' as const), pick: fc.nat() }),
 );
 
@@ -91,6 +95,11 @@ export async function applyEdits(
       case 'duplicate':
         await put(key.replace(/part-[0-9a-f]{8}/, `part-${hex8(edit.pick)}`), await bytes());
         break;
+      case 'repeat': {
+        const doubled = await withRowsTwice(await bytes());
+        if (doubled) await put(key, doubled);
+        break;
+      }
       case 'partition': {
         const season = /season=(\d{4})/.exec(key)?.[1];
         if (season)
@@ -103,6 +112,24 @@ export async function applyEdits(
     }
   }
   return touched;
+}
+
+/** The file rewritten with every row twice (duplicates of its own), or undefined when it is no readable Parquet. */
+async function withRowsTwice(bytes: Uint8Array): Promise<Uint8Array | undefined> {
+  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  let metadata;
+  try {
+    metadata = parquetMetadata(file);
+  } catch {
+    return undefined;
+  }
+  const columns = metadata.schema.slice(1).map((e) => ({ name: e.name, type: columnType(e.type) }));
+  const rows = (await parquetReadObjects({ file })) as Record<string, unknown>[];
+  return writeParquet(columns, [...rows, ...rows]);
+}
+
+function columnType(type: string | undefined): ColumnType {
+  return type === 'INT64' || type === 'INT32' || type === 'DOUBLE' || type === 'BOOLEAN' ? type : 'STRING';
 }
 
 function hex8(n: number): string {

@@ -4,19 +4,23 @@ import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeManifest, encodeManifest, MANIFEST_SCHEMA_VERSION } from '../../src/audit/manifest.js';
+import type { AuditProgress } from '../../src/audit/run-audit.js';
 import type { AuditResult } from '../../src/audit/types.js';
 import { auditLake } from '../../src/commands/audit.js';
 import { generateDemoLake } from '../../src/demo/generate-lake.js';
 import { createFsStore } from '../../src/lake/fs-store.js';
 import { createMemoryLogger } from '../../src/util/logger.js';
 import { shippedConfig } from '../helpers/lakes.js';
-import { copyLake, lakeFacts, silverKeys } from './lake-edits.js';
+import { applyEdits, copyLake, lakeFacts, silverKeys } from './lake-edits.js';
 
 const config = shippedConfig();
 const SEASONS = [2024, 2025];
 const DIR = 'meta/cbbd-gap-bot/audit';
 
-async function audit(root: string, opts: { full?: boolean; day?: number } = {}) {
+async function audit(
+  root: string,
+  opts: { full?: boolean; day?: number; progress?: (p: AuditProgress) => void } = {},
+) {
   const logger = createMemoryLogger();
   const result: AuditResult = await auditLake(
     {
@@ -27,7 +31,12 @@ async function audit(root: string, opts: { full?: boolean; day?: number } = {}) 
       out: '',
       full: opts.full ?? false,
     },
-    { logger, env: {}, now: () => new Date(Date.UTC(2026, 10, opts.day ?? 21)) },
+    {
+      logger,
+      env: {},
+      now: () => new Date(Date.UTC(2026, 10, opts.day ?? 21)),
+      ...(opts.progress ? { progress: opts.progress } : {}),
+    },
   );
   return { result, warnings: logger.lines.filter((l) => l.level === 'warn').map((l) => l.message) };
 }
@@ -65,6 +74,25 @@ describe('the audit manifest', () => {
     const { result } = await audit(root);
     expect(result.run).toMatchObject({ kind: 'incremental', filesRead: 0, filesListed: entries.size });
     expect(lakeFacts(result)).toEqual(await fullFacts(root));
+  });
+
+  it('counts in its progress the files it reads, not those the manifest answers', async () => {
+    const root = await audited('progress');
+    const touched = await applyEdits(root, { dir: root, keys: [] }, [
+      { kind: 'duplicate', pick: 5 },
+      { kind: 'repeat', pick: 40 },
+    ]);
+    const seen: AuditProgress[] = [];
+    const { result } = await audit(root, { day: 22, progress: (p) => seen.push(p) });
+    expect(touched.size).toBe(2);
+    expect(result.run).toMatchObject({ kind: 'incremental', filesRead: 2 });
+    expect(seen).toEqual([
+      { read: 1, total: 2 },
+      { read: 2, total: 2 },
+    ]);
+    const quiet: AuditProgress[] = [];
+    await audit(root, { day: 23, progress: (p) => quiet.push(p) });
+    expect(quiet).toEqual([]);
   });
 
   it.each([

@@ -191,3 +191,62 @@ describe('rate limiter: slots and aborts', () => {
     expect(clock.now()).toBe(3 * 1040);
   });
 });
+
+describe('rate limiter: a share of a budget that changes', () => {
+  /** 30 tasks of 100 ms all at once; `at` ms in, the share changes to `share`. */
+  async function changeMidway(at: number, share: { ratePerSec: number; concurrency: number }) {
+    const clock = createFakeClock();
+    const limiter = createRateLimiter({ ratePerSec: 3, concurrency: 3, now: clock.now, sleep: clock.sleep });
+    const starts: number[] = [];
+    let inFlight = 0;
+    const inFlightAfter: number[] = [];
+    const tasks = Array.from({ length: 30 }, async () => {
+      const release = await limiter.acquire();
+      starts.push(clock.now());
+      inFlight++;
+      if (clock.now() >= at + 100) inFlightAfter.push(inFlight);
+      await clock.sleep(100);
+      inFlight--;
+      release();
+    });
+    const change = clock.sleep(at).then(() => limiter.setShare(share));
+    await clock.run(Promise.all([...tasks, change]));
+    return { starts: starts.sort((a, b) => a - b), inFlightAfter };
+  }
+
+  it('halves its rate and concurrency from the change on, counting the starts already made', async () => {
+    const { starts, inFlightAfter } = await changeMidway(2500, { ratePerSec: 1.5, concurrency: 1 });
+    expect(maxInWindow(starts, 1000)).toBeLessThanOrEqual(3);
+    expect(
+      maxInWindow(
+        starts.filter((s) => s >= 2500 - 1000),
+        1000,
+      ),
+    ).toBeLessThanOrEqual(1 + 3);
+    expect(
+      maxInWindow(
+        starts.filter((s) => s >= 2500),
+        1000,
+      ),
+    ).toBe(1);
+    expect(Math.max(...inFlightAfter)).toBe(1);
+    expect(starts).toHaveLength(30);
+  });
+
+  it('admits nothing while queued (concurrency 0) and resumes when given a share again', async () => {
+    const clock = createFakeClock();
+    const limiter = createRateLimiter({ ratePerSec: 3, concurrency: 3, now: clock.now, sleep: clock.sleep });
+    limiter.setShare({ ratePerSec: 3, concurrency: 0 });
+    const starts: number[] = [];
+    const tasks = Array.from({ length: 4 }, async () => {
+      const release = await limiter.acquire();
+      starts.push(clock.now());
+      release();
+    });
+    const resume = clock.sleep(5000).then(() => limiter.setShare({ ratePerSec: 2, concurrency: 2 }));
+    await clock.run(Promise.all([...tasks, resume]));
+    expect(starts.every((s) => s >= 5000)).toBe(true);
+    expect(maxInWindow(starts, 1000)).toBe(2);
+    expect(limiter.rule).toEqual({ starts: 2, windowMs: 1040 });
+  });
+});

@@ -1,0 +1,80 @@
+import type { CheckpointStore } from '../checkpoint/checkpoint-store.js';
+import { errorMessage } from '../util/errors.js';
+import type { Logger } from '../util/logger.js';
+import { nextShare, shareOf, type Budget, type BudgetShare } from './budget-share.js';
+
+/** What a run needs to hold a share of its API key's budget. */
+export interface BudgetHolderOptions {
+  checkpoints: CheckpointStore;
+  /** `budgetKeyHash(apiKey)`. */
+  keyHash: string;
+  owner: string;
+  budget: Budget;
+  /** How often the holder renews its entry and reads the others; entries live 1.5 beats. */
+  beatMs: number;
+  every: (ms: number, fn: () => void) => () => void;
+  now: () => number;
+  /** Puts a share into force (the client's `setShare`). */
+  apply: (share: BudgetShare) => void;
+  logger: Logger;
+}
+
+/** A run's hold on its key's budget. */
+export interface BudgetHolding {
+  /** The share in force. */
+  share(): BudgetShare;
+  /** Waits for the beat in flight, if any. */
+  settled(): Promise<void>;
+  /** Stops beating and leaves the budget, so the other holders grow on their next beat. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Registers the run as a holder and re-reads the holders every beat: a smaller share is taken at once; a newcomer
+ * starts only at its second beat, when every other holder has read the new count and shrunk; a share that grows
+ * because a holder left or died is taken at once (that holder no longer sends). A holder that cannot renew its entry
+ * for as long as it lives queues itself, since the others stop counting it.
+ */
+export async function holdBudgetShare(o: BudgetHolderOptions): Promise<BudgetHolding> {
+  const ttlMs = Math.ceil(o.beatMs * 1.5);
+  let used: BudgetShare = { kind: 'queued', position: 0, holders: 0 };
+  /** Whether the last beat already found this run entitled to an active share (so the others have shrunk). */
+  let entitled = false;
+  let lastRenewed = o.now();
+  const beat = async () => {
+    try {
+      const holders = await o.checkpoints.holdBudget(o.keyHash, o.owner, ttlMs);
+      lastRenewed = o.now();
+      const fresh = shareOf(o.budget, holders, o.owner);
+      if (fresh.kind === 'queued' && (used.kind !== 'queued' || used.position !== fresh.position))
+        o.logger.info(
+          `API budget: ${fresh.holders} runs hold this key; waiting, place ${fresh.position} in line`,
+        );
+      // An active holder's share only grows when a holder left or died, so it is safe to take at once.
+      used = nextShare(used.kind === 'active' ? used : undefined, fresh, entitled || used.kind === 'active');
+      entitled = fresh.kind === 'active';
+    } catch (e) {
+      o.logger.warn(`budget heartbeat failed: ${errorMessage(e)}`);
+      if (o.now() - lastRenewed >= ttlMs) used = { kind: 'queued', position: 0, holders: used.holders };
+    }
+    o.apply(used);
+  };
+  let beating: Promise<void> | undefined = beat();
+  await beating;
+  beating = undefined;
+  const stopTimer = o.every(o.beatMs, () => {
+    beating ??= beat().finally(() => (beating = undefined));
+  });
+  const settled = async () => {
+    await beating;
+  };
+  return {
+    share: () => used,
+    settled,
+    async stop() {
+      stopTimer();
+      await settled();
+      await o.checkpoints.leaveBudget(o.keyHash, o.owner);
+    },
+  };
+}

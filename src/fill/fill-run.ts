@@ -1,0 +1,142 @@
+import type { CheckpointStore, ShardRef } from '../checkpoint/checkpoint-store.js';
+import type { ObjectStore } from '../lake/object-store.js';
+import type { LakeLayout } from '../layout/keys.js';
+import type { ApiUsage, CbbdClient } from '../source/cbbd-client.js';
+import type { Logger } from '../util/logger.js';
+import { shardName, type Shard } from './shards.js';
+import type { GameTarget } from './targets.js';
+import type { LayerRules } from './column-rules.js';
+import type { WrittenPartition } from './register-partitions.js';
+import type { Budget } from './budget-share.js';
+
+/** One shard's fill, as the command sets it up. */
+export interface FillJob {
+  endpoint: string;
+  /** The table's key, for the silver dedupe. */
+  key: readonly string[];
+  /** This shard's games, in id order. */
+  targets: readonly GameTarget[];
+  shard: Shard;
+  /** Who this run is in leases and locks: run id, host, pid. */
+  owner: string;
+  leaseMs: number;
+  /** Games worked on at once (the client caps requests in flight on its own). */
+  workers: number;
+  databases: { bronze: string; silver: string };
+  /** Column types the catalog declares for the bronze and silver tables (`loadLayerRules`). */
+  rules: LayerRules;
+}
+
+/** Progress after each game. */
+export interface FillProgress {
+  done: number;
+  empty: number;
+  failed: number;
+  skipped: number;
+  total: number;
+}
+
+/** The ports a fill runs on. */
+export interface FillPorts {
+  store: ObjectStore;
+  layout: LakeLayout;
+  client: CbbdClient;
+  checkpoints: CheckpointStore;
+  logger: Logger;
+  ingestedAt: () => string;
+  onProgress?: (p: FillProgress) => void;
+  /**
+   * Starts a repeating timer and returns its stop; the heartbeat runs on it. Defaults to an unref'd setInterval;
+   * tests pass one driven by their own clock.
+   */
+  every?: (ms: number, fn: () => void) => () => void;
+  /** Waits between asks for a game another run holds. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Epoch milliseconds, to compare with lease expiries. */
+  now?: () => number;
+  /** The API key's budget, shared with every other run that holds it (budget-holder.ts); absent: the client's own. */
+  budget?: { keyHash: string; whole: Budget; beatMs: number };
+}
+
+/** What a shard's fill did. */
+export interface FillResult {
+  endpoint: string;
+  shard: string;
+  seasons: { season: number; ran: boolean; heldBy?: string }[];
+  done: number[];
+  empty: number[];
+  failed: { gameId: number; reason: string }[];
+  skipped: { gameId: number; reason: string }[];
+  /** Games not attempted because the fill stopped (quota, key). */
+  left: number;
+  /** Why the fill stopped early: the monthly quota, a refused key, or an error it could not work around. */
+  stoppedBy: 'quota' | 'api-key' | 'error' | undefined;
+  stopMessage: string | undefined;
+  partitions: WrittenPartition[];
+  usage: ApiUsage;
+}
+
+/**
+ * Everything a fill's steps share, in one place: the shard locks held, the games still to take, those another run
+ * holds (asked again at `notBefore`), those leased right now (the heartbeat extends them), and the result so far.
+ */
+export interface FillRun {
+  job: FillJob;
+  ports: FillPorts;
+  result: FillResult;
+  /** Shard locks this run holds (one per season it fills). */
+  locks: ShardRef[];
+  /** Games not yet asked for, in order. */
+  queue: GameTarget[];
+  /** Games another run holds a lease on: asked again once that lease may have run out. */
+  deferred: { game: GameTarget; notBefore: number }[];
+  /** Games this run holds a lease on right now. */
+  leased: Set<number>;
+  /** Games of seasons another run holds the shard lock of: left to that run, and counted as left. */
+  held: number;
+  /** Games this run set out to fill (those of the seasons it locked). */
+  total: number;
+  /** The first error a worker could not handle: the others take no new game, and it ends the fill. */
+  crashed: { error: unknown } | undefined;
+}
+
+/** A fill's state before its first step. */
+export function newFillRun(job: FillJob, ports: FillPorts): FillRun {
+  return {
+    job,
+    ports,
+    result: {
+      endpoint: job.endpoint,
+      shard: shardName(job.shard),
+      seasons: [],
+      done: [],
+      empty: [],
+      failed: [],
+      skipped: [],
+      left: 0,
+      stoppedBy: undefined,
+      stopMessage: undefined,
+      partitions: [],
+      usage: ports.client.usage(),
+    },
+    locks: [],
+    queue: [],
+    deferred: [],
+    leased: new Set(),
+    held: 0,
+    total: 0,
+    crashed: undefined,
+  };
+}
+
+/** Tells the caller how far the fill is. */
+export function reportProgress(run: FillRun): void {
+  const r = run.result;
+  run.ports.onProgress?.({
+    done: r.done.length,
+    empty: r.empty.length,
+    failed: r.failed.length,
+    skipped: r.skipped.length,
+    total: run.total,
+  });
+}
