@@ -58873,6 +58873,7 @@ async function openManifest(store, opts) {
     }
     const current = new Map();
     const listed = new Map();
+    const deadletters = new Map();
     let observed = false;
     const manifest = {
         ...kind,
@@ -58886,6 +58887,19 @@ async function openManifest(store, opts) {
         },
         record: (facts) => void current.set(facts.key, facts),
         listedFiles: () => [...listed.keys()].filter((k) => k.endsWith('.parquet')).length,
+        deadletters: {
+            lookup(o) {
+                const e = previous?.deadletters.get(o.key);
+                if (!e || o.etag === undefined || e.etag !== o.etag || e.size !== o.size)
+                    return undefined;
+                deadletters.set(e.deadletter, e);
+                return { gameId: e.gameId };
+            },
+            record(o, gameId) {
+                if (o.etag !== undefined)
+                    deadletters.set(o.key, { deadletter: o.key, size: o.size, etag: o.etag, gameId });
+            },
+        },
         observe: (inner) => ({
             ...inner,
             async *list(prefix) {
@@ -58909,7 +58923,8 @@ async function openManifest(store, opts) {
                 fullAt: previous?.header.fullAt ?? now.toISOString(),
             };
             const key = joinKey(dir, manifestName(now));
-            const result = await store.putIfAbsent(key, encodeManifest(header, entries), 'application/gzip');
+            const body = encodeManifest(header, entries, [...deadletters.values()]);
+            const result = await store.putIfAbsent(key, body, 'application/gzip');
             if (result === 'exists') {
                 opts.logger.warn(`audit manifest ${key} already exists; this run's manifest is not kept`);
                 return undefined;
@@ -58953,10 +58968,10 @@ async function newestManifest(store, dir, logger) {
     keys.sort();
     for (const key of keys.slice(-MANIFESTS_TRIED).reverse()) {
         try {
-            const { header, entries } = decodeManifest(await store.get(key));
+            const { header, entries, deadletters } = decodeManifest(await store.get(key));
             if (header.lake !== store.uri)
                 throw new Error(`it describes ${header.lake}, not ${store.uri}`);
-            return { header, entries, key };
+            return { header, entries, deadletters, key };
         }
         catch (e) {
             logger.warn(`audit manifest ${key} ignored (${errorMessage(e)}); it is rebuilt by this audit`);
@@ -58964,12 +58979,13 @@ async function newestManifest(store, dir, logger) {
     }
     return undefined;
 }
-/** Gzipped NDJSON: the header, one `FileFacts` a line, and `{"end": n}`. */
-function encodeManifest(header, entries) {
+/** Gzipped NDJSON: the header, one `FileFacts` a line, one `DeadletterEntry` a line, and `{"end": n}`. */
+function encodeManifest(header, entries, deadletters = []) {
     const lines = [
         JSON.stringify(header),
         ...entries.map((e) => JSON.stringify(e)),
-        JSON.stringify({ end: entries.length }),
+        ...deadletters.map((e) => JSON.stringify(e)),
+        JSON.stringify({ end: entries.length + deadletters.length }),
     ];
     return (0,external_node_zlib_.gzipSync)(`${lines.join('\n')}\n`);
 }
@@ -58988,11 +59004,15 @@ function decodeManifest(bytes) {
     if (end.end !== lines.length - 2)
         throw new Error('it is cut short');
     const entries = new Map();
+    const deadletters = new Map();
     for (const line of lines.slice(1, -1)) {
         const e = JSON.parse(line);
-        entries.set(e.key, e);
+        if ('deadletter' in e)
+            deadletters.set(e.deadletter, e);
+        else
+            entries.set(e.key, e);
     }
-    return { header, entries };
+    return { header, entries, deadletters };
 }
 
 ;// CONCATENATED MODULE: ./src/config/pipeline-tables.ts
@@ -59542,18 +59562,28 @@ async function mapLimit(items, limit, fn) {
  * `empty_response` (`deadletter/<endpoint>/ingested_at=…/part-….json`), plus the bot's own checkpoints marked
  * `empty`. These are not gaps: there is nothing to fetch.
  */
-async function knownEmptyIds(store, deadletterPrefix, endpoint, fromCheckpoints, logger, concurrency = 16) {
+async function knownEmptyIds(store, deadletterPrefix, endpoint, fromCheckpoints, logger, opts = {}) {
     const ids = new Set();
-    const keys = [];
-    for await (const o of store.list(`${deadletterPrefix}/${endpoint}/`))
-        if (o.key.endsWith('.json'))
-            keys.push(o.key);
-    await mapLimit(keys, concurrency, async (key) => {
+    const records = [];
+    for await (const o of store.list(`${deadletterPrefix}/${endpoint}/`)) {
+        if (!o.key.endsWith('.json'))
+            continue;
+        const known = opts.cache?.lookup(o);
+        if (!known)
+            records.push(o);
+        else if (known.gameId !== null)
+            ids.add(known.gameId);
+    }
+    await mapLimit(records, opts.concurrency ?? 16, async (o) => {
+        const key = o.key;
         try {
             const record = JSON.parse(new TextDecoder().decode(await store.get(key)));
             const id = record.params?.gameId;
-            if (record.reason === 'empty_response' && typeof id === 'number' && Number.isInteger(id))
+            const empty = record.reason === 'empty_response' && typeof id === 'number' && Number.isInteger(id);
+            if (empty)
                 ids.add(id);
+            // A record that is no JSON is not remembered: it is read, and warned about, again next time.
+            opts.cache?.record(o, empty ? id : null);
         }
         catch (e) {
             logger.warn(`${key}: not a deadletter record, skipped (${e instanceof Error ? e.message : String(e)})`);
@@ -60218,7 +60248,7 @@ async function runAudit(settings, ports) {
     async function coverageOf(table, tc, f) {
         const parentFacts = facts.get(tc.parent);
         const knownEmpty = tc.endpoint
-            ? await knownEmptyIds(ports.store, layout.deadletter, tc.endpoint, ports.emptyFromCheckpoints, ports.logger)
+            ? await knownEmptyIds(ports.store, layout.deadletter, tc.endpoint, ports.emptyFromCheckpoints, ports.logger, { cache: ports.deadletters })
             : new Set();
         return checkCoverage({
             table,
@@ -74309,7 +74339,10 @@ async function auditLake(command, deps) {
     const engine = await openEngine(command.engine, store, command.lake, config, deps.env, manifest);
     let result;
     try {
-        result = await runAudit({ config, seasons: command.seasons }, auditPorts(command, store, engine, deps));
+        const ports = auditPorts(command, store, engine, deps);
+        if (manifest)
+            ports.deadletters = manifest.deadletters;
+        result = await runAudit({ config, seasons: command.seasons }, ports);
     }
     finally {
         await engine.close();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { FileFacts, FileFactsCache } from '../engine/query-engine.js';
 import type { LakeFile } from '../lake/lake-file.js';
+import type { DeadletterCache } from './known-empty.js';
 import { joinKey, type ObjectInfo, type ObjectStore } from '../lake/object-store.js';
 import { errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
@@ -25,6 +26,17 @@ interface ManifestHeader {
   fullAt: string;
 }
 
+/**
+ * A deadletter record as an earlier audit read it: a manifest line beside the file entries. `gameId` is the empty
+ * game it records, null when it records something else.
+ */
+export interface DeadletterEntry {
+  deadletter: string;
+  size: number;
+  etag: string;
+  gameId: number | null;
+}
+
 /** Which kind of audit ran, and why. */
 export interface AuditKind {
   kind: 'full' | 'incremental';
@@ -39,6 +51,8 @@ export interface AuditManifest extends FileFactsCache, AuditKind {
   observe(store: ObjectStore): ObjectStore;
   /** Parquet files the silver listing found. */
   listedFiles(): number;
+  /** The deadletter records' facts: unchanged records are not read again; the saved manifest holds those seen. */
+  readonly deadletters: DeadletterCache;
   /** Writes this run's manifest as a new object (create-only); returns its key, or undefined when not written. */
   save(): Promise<string | undefined>;
 }
@@ -62,7 +76,7 @@ export interface ManifestOptions {
 export async function openManifest(store: ObjectStore, opts: ManifestOptions): Promise<AuditManifest> {
   const dir = joinKey(opts.metaPrefix, MANIFEST_DIR);
   const now = opts.now();
-  let previous: { header: ManifestHeader; entries: Map<string, FileFacts>; key: string } | undefined;
+  let previous: Awaited<ReturnType<typeof newestManifest>>;
   let kind: AuditKind = { kind: 'full', reason: 'audit --full' };
   if (!opts.full) {
     previous = await newestManifest(store, dir, opts.logger);
@@ -71,6 +85,7 @@ export async function openManifest(store: ObjectStore, opts: ManifestOptions): P
   }
   const current = new Map<string, FileFacts>();
   const listed = new Map<string, ObjectInfo>();
+  const deadletters = new Map<string, DeadletterEntry>();
   let observed = false;
   const manifest: AuditManifest = {
     ...kind,
@@ -84,6 +99,18 @@ export async function openManifest(store: ObjectStore, opts: ManifestOptions): P
     },
     record: (facts) => void current.set(facts.key, facts),
     listedFiles: () => [...listed.keys()].filter((k) => k.endsWith('.parquet')).length,
+    deadletters: {
+      lookup(o) {
+        const e = previous?.deadletters.get(o.key);
+        if (!e || o.etag === undefined || e.etag !== o.etag || e.size !== o.size) return undefined;
+        deadletters.set(e.deadletter, e);
+        return { gameId: e.gameId };
+      },
+      record(o, gameId) {
+        if (o.etag !== undefined)
+          deadletters.set(o.key, { deadletter: o.key, size: o.size, etag: o.etag, gameId });
+      },
+    },
     observe: (inner) => ({
       ...inner,
       async *list(prefix) {
@@ -105,7 +132,8 @@ export async function openManifest(store: ObjectStore, opts: ManifestOptions): P
         fullAt: previous?.header.fullAt ?? now.toISOString(),
       };
       const key = joinKey(dir, manifestName(now));
-      const result = await store.putIfAbsent(key, encodeManifest(header, entries), 'application/gzip');
+      const body = encodeManifest(header, entries, [...deadletters.values()]);
+      const result = await store.putIfAbsent(key, body, 'application/gzip');
       if (result === 'exists') {
         opts.logger.warn(`audit manifest ${key} already exists; this run's manifest is not kept`);
         return undefined;
@@ -157,9 +185,9 @@ async function newestManifest(store: ObjectStore, dir: string, logger: Logger) {
   keys.sort();
   for (const key of keys.slice(-MANIFESTS_TRIED).reverse()) {
     try {
-      const { header, entries } = decodeManifest(await store.get(key));
+      const { header, entries, deadletters } = decodeManifest(await store.get(key));
       if (header.lake !== store.uri) throw new Error(`it describes ${header.lake}, not ${store.uri}`);
-      return { header, entries, key };
+      return { header, entries, deadletters, key };
     } catch (e) {
       logger.warn(`audit manifest ${key} ignored (${errorMessage(e)}); it is rebuilt by this audit`);
     }
@@ -167,12 +195,17 @@ async function newestManifest(store: ObjectStore, dir: string, logger: Logger) {
   return undefined;
 }
 
-/** Gzipped NDJSON: the header, one `FileFacts` a line, and `{"end": n}`. */
-export function encodeManifest(header: ManifestHeader, entries: readonly FileFacts[]): Uint8Array {
+/** Gzipped NDJSON: the header, one `FileFacts` a line, one `DeadletterEntry` a line, and `{"end": n}`. */
+export function encodeManifest(
+  header: ManifestHeader,
+  entries: readonly FileFacts[],
+  deadletters: readonly DeadletterEntry[] = [],
+): Uint8Array {
   const lines = [
     JSON.stringify(header),
     ...entries.map((e) => JSON.stringify(e)),
-    JSON.stringify({ end: entries.length }),
+    ...deadletters.map((e) => JSON.stringify(e)),
+    JSON.stringify({ end: entries.length + deadletters.length }),
   ];
   return gzipSync(`${lines.join('\n')}\n`);
 }
@@ -181,6 +214,7 @@ export function encodeManifest(header: ManifestHeader, entries: readonly FileFac
 export function decodeManifest(bytes: Uint8Array): {
   header: ManifestHeader;
   entries: Map<string, FileFacts>;
+  deadletters: Map<string, DeadletterEntry>;
 } {
   const lines = gunzipSync(bytes)
     .toString('utf8')
@@ -193,9 +227,11 @@ export function decodeManifest(bytes: Uint8Array): {
   const end = JSON.parse(lines[lines.length - 1] ?? '{}') as { end?: number };
   if (end.end !== lines.length - 2) throw new Error('it is cut short');
   const entries = new Map<string, FileFacts>();
+  const deadletters = new Map<string, DeadletterEntry>();
   for (const line of lines.slice(1, -1)) {
-    const e = JSON.parse(line) as FileFacts;
-    entries.set(e.key, e);
+    const e = JSON.parse(line) as FileFacts | DeadletterEntry;
+    if ('deadletter' in e) deadletters.set(e.deadletter, e);
+    else entries.set(e.key, e);
   }
-  return { header, entries };
+  return { header, entries, deadletters };
 }

@@ -9,7 +9,7 @@ import { linkBlockedGames } from './blocked.js';
 import { checkCoverage } from './coverage.js';
 import type { LakeFile } from '../lake/lake-file.js';
 import { filesForSeasons, takeInventory } from './inventory.js';
-import { knownEmptyIds } from './known-empty.js';
+import { knownEmptyIds, type DeadletterCache } from './known-empty.js';
 import { auditScope } from './scope.js';
 import { checkLayout } from './layout-checks.js';
 import { schemaDriftGap } from './schema-checks.js';
@@ -45,6 +45,8 @@ export interface AuditPorts {
   now: () => Date;
   /** Ids checkpointed as `empty` for an endpoint (the checkpoint store), when one is configured. */
   emptyFromCheckpoints?: (endpoint: string) => Promise<Iterable<number>>;
+  /** Deadletter records remembered from earlier audits (the audit manifest): unchanged ones are not read again. */
+  deadletters?: DeadletterCache;
   /** Files read of the total, after each file (scan) or table (duckdb, athena): the CLI shows it on stderr. */
   progress?: (p: AuditProgress) => void;
   /** Catalog findings (partitions and catalog checks, declared columns), when a catalog is configured. */
@@ -187,6 +189,7 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
           tc.endpoint,
           ports.emptyFromCheckpoints,
           ports.logger,
+          { cache: ports.deadletters },
         )
       : new Set<number>();
     return checkCoverage({

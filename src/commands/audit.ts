@@ -88,7 +88,9 @@ export async function auditLake(
   const engine = await openEngine(command.engine, store, command.lake, config, deps.env, manifest);
   let result: AuditResult;
   try {
-    result = await runAudit({ config, seasons: command.seasons }, auditPorts(command, store, engine, deps));
+    const ports = auditPorts(command, store, engine, deps);
+    if (manifest) ports.deadletters = manifest.deadletters;
+    result = await runAudit({ config, seasons: command.seasons }, ports);
   } finally {
     await engine.close();
   }

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -9,6 +9,7 @@ import type { AuditResult } from '../../src/audit/types.js';
 import { auditLake } from '../../src/commands/audit.js';
 import { generateDemoLake } from '../../src/demo/generate-lake.js';
 import { createFsStore } from '../../src/lake/fs-store.js';
+import type { ObjectStore } from '../../src/lake/object-store.js';
 import { createMemoryLogger } from '../../src/util/logger.js';
 import { shippedConfig } from '../helpers/lakes.js';
 import { applyEdits, copyLake, lakeFacts, silverKeys } from './lake-edits.js';
@@ -19,7 +20,7 @@ const DIR = 'meta/cbbd-gap-bot/audit';
 
 async function audit(
   root: string,
-  opts: { full?: boolean; day?: number; progress?: (p: AuditProgress) => void } = {},
+  opts: { full?: boolean; day?: number; progress?: (p: AuditProgress) => void; store?: ObjectStore } = {},
 ) {
   const logger = createMemoryLogger();
   const result: AuditResult = await auditLake(
@@ -36,6 +37,7 @@ async function audit(
       env: {},
       now: () => new Date(Date.UTC(2026, 10, opts.day ?? 21)),
       ...(opts.progress ? { progress: opts.progress } : {}),
+      ...(opts.store ? { store: opts.store } : {}),
     },
   );
   return { result, warnings: logger.lines.filter((l) => l.level === 'warn').map((l) => l.message) };
@@ -93,6 +95,36 @@ describe('the audit manifest', () => {
     const quiet: AuditProgress[] = [];
     await audit(root, { day: 23, progress: (p) => quiet.push(p) });
     expect(quiet).toEqual([]);
+  });
+
+  it('reads a deadletter record once: a night reads only the records that are new, and still equals a full audit', async () => {
+    const root = await audited('deadletters');
+    const deadletterGets = async (day: number) => {
+      const inner = createFsStore(root);
+      const read: string[] = [];
+      const store: ObjectStore = {
+        ...inner,
+        get: (key, range) => {
+          if (key.startsWith('deadletter/')) read.push(key);
+          return inner.get(key, range);
+        },
+      };
+      const { result } = await audit(root, { day, store });
+      return { result, read };
+    };
+    const quiet = await deadletterGets(22);
+    expect(quiet.read).toEqual([]);
+    const missing = quiet.result.gaps.find((g) => g.kind === 'missing_children' && g.table === 'fct_plays');
+    const gameId = missing!.ids[0]!;
+    const key = `deadletter/plays_game/ingested_at=2026-11-22/part-${gameId}.json`;
+    await mkdir(path.dirname(path.join(root, key)), { recursive: true });
+    await writeFile(path.join(root, key), JSON.stringify({ reason: 'empty_response', params: { gameId } }));
+    const night = await deadletterGets(23);
+    expect(night.read).toEqual([key]);
+    expect(night.result.run).toMatchObject({ kind: 'incremental', filesRead: 0 });
+    const after = night.result.gaps.find((g) => g.key === missing!.key);
+    expect(after?.ids ?? []).not.toContain(gameId);
+    expect(lakeFacts(night.result)).toEqual(await fullFacts(root));
   });
 
   it.each([
