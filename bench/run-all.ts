@@ -10,6 +10,7 @@ const BENCHMARKS = [
   'catalog-partitions',
   'audit-scan-vs-duckdb',
   'audit-over-s3',
+  'calls-per-fill',
   'fill-rate',
 ];
 
