@@ -9,6 +9,7 @@ const BENCHMARKS = [
   'parquet-writers',
   'catalog-partitions',
   'audit-scan-vs-duckdb',
+  'audit-over-s3',
   'calls-per-fill',
   'fill-rate',
 ];

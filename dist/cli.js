@@ -58517,7 +58517,7 @@ module.exports = Iterator;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4950);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5697);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
@@ -58533,7 +58533,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4950:
+/***/ 5697:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -58763,6 +58763,258 @@ function compareValues(a, b) {
     return x < y ? -1 : x > y ? 1 : 0;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/lake/object-store.ts
+/** The key asked for is not in the store. */
+class NotFoundError extends Error {
+    key;
+    name = 'NotFoundError';
+    constructor(key) {
+        super(`no object at ${key}`);
+        this.key = key;
+    }
+}
+/** Joins key parts with single slashes. */
+function joinKey(...parts) {
+    return parts
+        .filter((p) => p !== '')
+        .map((p, i) => (i === 0 ? p.replace(/\/+$/, '') : p.replace(/^\/+|\/+$/g, '')))
+        .join('/');
+}
+/** Refuses keys that could escape the lake root on disk or confuse S3 prefixes. */
+function assertSafeKey(key) {
+    if (key === '' || key.startsWith('/') || key.includes('\\') || key.includes('\0')) {
+        throw new Error(`unsafe object key "${key}"`);
+    }
+    for (const segment of key.split('/')) {
+        if (segment === '..' || segment === '.' || segment === '')
+            throw new Error(`unsafe object key "${key}"`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/util/errors.ts
+/** The one way to turn anything thrown into text for a message. */
+function errorMessage(e) {
+    if (e instanceof Error)
+        return e.message;
+    if (typeof e === 'string')
+        return e;
+    try {
+        return JSON.stringify(e);
+    }
+    catch {
+        return String(e);
+    }
+}
+/** Exit codes of the CLI and the action (docs/cli.md). */
+const ExitCode = {
+    ok: 0,
+    gapsOrFailures: 1,
+    usage: 2,
+    quotaExhausted: 3,
+    runFailed: 4,
+};
+/** A bad flag, input, season spec or config value: exit 2, the message names the bad thing. */
+class UsageError extends Error {
+    name = 'UsageError';
+}
+/** The API's monthly quota is spent (or would dip into the reserve): exit 3. */
+class QuotaExhaustedError extends Error {
+    name = 'QuotaExhaustedError';
+}
+/**
+ * The run could not see what it had to: the lake, the catalog, the checkpoints or Athena could not be reached or
+ * read (exit 4). The message names the service and the bucket or table, and the likely remedy; such a run never
+ * reports "complete" or "gaps found".
+ */
+class RunFailedError extends Error {
+    name = 'RunFailedError';
+}
+/** Maps an error to the process exit code. */
+function exitCodeFor(e) {
+    if (e instanceof UsageError)
+        return ExitCode.usage;
+    if (e instanceof QuotaExhaustedError)
+        return ExitCode.quotaExhausted;
+    if (e instanceof RunFailedError)
+        return ExitCode.runFailed;
+    return ExitCode.gapsOrFailures;
+}
+
+;// CONCATENATED MODULE: ./src/audit/manifest.ts
+
+
+
+
+/** The manifest's format version: a manifest of another version is ignored and rebuilt. */
+const MANIFEST_SCHEMA_VERSION = 1;
+/** Where the manifests live under the lake's `meta` prefix: the bot's own, never lake data. */
+const MANIFEST_DIR = 'cbbd-gap-bot/audit';
+/** How many of the newest manifests an audit tries before it gives up and audits in full. */
+const MANIFESTS_TRIED = 3;
+/**
+ * Opens the newest readable manifest of this lake: an incremental audit starts from it. An unreadable manifest,
+ * one of another schema version or of another lake is skipped with a warning; with none, the audit is full.
+ * Old manifests are never deleted (the bot deletes nothing): one accumulates per audit run.
+ */
+async function openManifest(store, opts) {
+    const dir = joinKey(opts.metaPrefix, MANIFEST_DIR);
+    const now = opts.now();
+    let previous;
+    let kind = { kind: 'full', reason: 'audit --full' };
+    if (!opts.full) {
+        previous = await newestManifest(store, dir, opts.logger);
+        kind = decideKind(previous, now, opts.fullEveryDays);
+        if (kind.kind === 'full')
+            previous = undefined;
+    }
+    const current = new Map();
+    const listed = new Map();
+    const deadletters = new Map();
+    let observed = false;
+    const manifest = {
+        ...kind,
+        stats: { read: 0, reused: 0, candidatesRead: 0 },
+        lookup(file, request) {
+            const e = previous?.entries.get(file.key);
+            if (!e || e.etag === undefined || e.etag !== file.etag || e.size !== file.size || e.request !== request)
+                return undefined;
+            current.set(e.key, e);
+            return e;
+        },
+        record: (facts) => void current.set(facts.key, facts),
+        listedFiles: () => [...listed.keys()].filter((k) => k.endsWith('.parquet')).length,
+        deadletters: {
+            lookup(o) {
+                const e = previous?.deadletters.get(o.key);
+                if (!e || o.etag === undefined || e.etag !== o.etag || e.size !== o.size)
+                    return undefined;
+                deadletters.set(e.deadletter, e);
+                return { gameId: e.gameId };
+            },
+            record(o, gameId) {
+                if (o.etag !== undefined)
+                    deadletters.set(o.key, { deadletter: o.key, size: o.size, etag: o.etag, gameId });
+            },
+        },
+        observe: (inner) => ({
+            ...inner,
+            async *list(prefix) {
+                const silver = prefix === `${opts.silverPrefix}/`;
+                if (silver)
+                    observed = true;
+                for await (const o of inner.list(prefix)) {
+                    if (silver)
+                        listed.set(o.key, o);
+                    yield o;
+                }
+            },
+        }),
+        async save() {
+            const entries = observed ? keptEntries(listed, current, previous?.entries) : [...current.values()];
+            const header = {
+                manifest: 'cbbd-gap-bot audit',
+                schemaVersion: MANIFEST_SCHEMA_VERSION,
+                lake: store.uri,
+                createdAt: now.toISOString(),
+                fullAt: previous?.header.fullAt ?? now.toISOString(),
+            };
+            const key = joinKey(dir, manifestName(now));
+            const body = encodeManifest(header, entries, [...deadletters.values()]);
+            const result = await store.putIfAbsent(key, body, 'application/gzip');
+            if (result === 'exists') {
+                opts.logger.warn(`audit manifest ${key} already exists; this run's manifest is not kept`);
+                return undefined;
+            }
+            return key;
+        },
+    };
+    return manifest;
+}
+/** The entries of the new manifest: every listed file, with this run's facts or the old manifest's unchanged ones. */
+function keptEntries(listed, current, previous) {
+    const out = [];
+    for (const [key, o] of listed) {
+        const e = current.get(key) ?? previous?.get(key);
+        if (e && e.size === o.size && e.etag !== undefined && e.etag === o.etag)
+            out.push(e);
+    }
+    return out;
+}
+function decideKind(previous, now, fullEveryDays) {
+    if (!previous)
+        return { kind: 'full', reason: 'no usable audit manifest' };
+    const ageDays = (now.getTime() - Date.parse(previous.header.fullAt)) / 86_400_000;
+    if (!(ageDays < fullEveryDays))
+        return {
+            kind: 'full',
+            reason: `the last full audit (${previous.header.fullAt}) is older than audit.full_every_days (${fullEveryDays})`,
+        };
+    return { kind: 'incremental', reason: `facts of unchanged files from ${previous.key}`, from: previous.key };
+}
+/** Sorts after every earlier run's name: the time to the millisecond, then a random tail for two runs at once. */
+function manifestName(now) {
+    const stamp = now.toISOString().replace(/[-:.]/g, '');
+    return `manifest-${stamp}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.ndjson.gz`;
+}
+async function newestManifest(store, dir, logger) {
+    const keys = [];
+    for await (const o of store.list(`${dir}/`))
+        if (o.key.endsWith('.ndjson.gz'))
+            keys.push(o.key);
+    keys.sort();
+    for (const key of keys.slice(-MANIFESTS_TRIED).reverse()) {
+        try {
+            const { header, entries, deadletters } = decodeManifest(await store.get(key));
+            if (header.lake !== store.uri)
+                throw new Error(`it describes ${header.lake}, not ${store.uri}`);
+            return { header, entries, deadletters, key };
+        }
+        catch (e) {
+            logger.warn(`audit manifest ${key} ignored (${errorMessage(e)}); it is rebuilt by this audit`);
+        }
+    }
+    return undefined;
+}
+/** Gzipped NDJSON: the header, one `FileFacts` a line, one `DeadletterEntry` a line, and `{"end": n}`. */
+function encodeManifest(header, entries, deadletters = []) {
+    const lines = [
+        JSON.stringify(header),
+        ...entries.map((e) => JSON.stringify(e)),
+        ...deadletters.map((e) => JSON.stringify(e)),
+        JSON.stringify({ end: entries.length + deadletters.length }),
+    ];
+    return (0,external_node_zlib_.gzipSync)(`${lines.join('\n')}\n`);
+}
+/** Parses and checks a manifest; throws with the reason when it cannot be used. */
+function decodeManifest(bytes) {
+    const lines = (0,external_node_zlib_.gunzipSync)(bytes)
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l !== '');
+    const header = JSON.parse(lines[0] ?? '{}');
+    if (header.manifest !== 'cbbd-gap-bot audit')
+        throw new Error('not an audit manifest');
+    if (header.schemaVersion !== MANIFEST_SCHEMA_VERSION)
+        throw new Error(`schema version ${header.schemaVersion}, this bot reads ${MANIFEST_SCHEMA_VERSION}`);
+    const end = JSON.parse(lines[lines.length - 1] ?? '{}');
+    if (end.end !== lines.length - 2)
+        throw new Error('it is cut short');
+    const entries = new Map();
+    const deadletters = new Map();
+    for (const line of lines.slice(1, -1)) {
+        const e = JSON.parse(line);
+        if ('deadletter' in e)
+            deadletters.set(e.deadletter, e);
+        else
+            entries.set(e.key, e);
+    }
+    return { header, entries, deadletters };
+}
+
 ;// CONCATENATED MODULE: ./src/config/pipeline-tables.ts
 /**
  * What the bot knows of the `cbbd_etl` pipeline's silver tables without being told: each table's key (the
@@ -58911,9 +59163,11 @@ function emptyFacts() {
         nullCounts: new Map(),
     };
 }
+/** The request's signature in a manifest entry: key columns and id column. */
+function requestSignature(request) {
+    return JSON.stringify([request.key ?? null, request.idColumn ?? null]);
+}
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/layout/python-json.ts
 /**
  * Python's `json.dumps(value, sort_keys=sortKeys)` with its defaults: `", "` and `": "` separators and
@@ -59308,18 +59562,28 @@ async function mapLimit(items, limit, fn) {
  * `empty_response` (`deadletter/<endpoint>/ingested_at=…/part-….json`), plus the bot's own checkpoints marked
  * `empty`. These are not gaps: there is nothing to fetch.
  */
-async function knownEmptyIds(store, deadletterPrefix, endpoint, fromCheckpoints, logger, concurrency = 16) {
+async function knownEmptyIds(store, deadletterPrefix, endpoint, fromCheckpoints, logger, opts = {}) {
     const ids = new Set();
-    const keys = [];
-    for await (const o of store.list(`${deadletterPrefix}/${endpoint}/`))
-        if (o.key.endsWith('.json'))
-            keys.push(o.key);
-    await mapLimit(keys, concurrency, async (key) => {
+    const records = [];
+    for await (const o of store.list(`${deadletterPrefix}/${endpoint}/`)) {
+        if (!o.key.endsWith('.json'))
+            continue;
+        const known = opts.cache?.lookup(o);
+        if (!known)
+            records.push(o);
+        else if (known.gameId !== null)
+            ids.add(known.gameId);
+    }
+    await mapLimit(records, opts.concurrency ?? 16, async (o) => {
+        const key = o.key;
         try {
             const record = JSON.parse(new TextDecoder().decode(await store.get(key)));
             const id = record.params?.gameId;
-            if (record.reason === 'empty_response' && typeof id === 'number' && Number.isInteger(id))
+            const empty = record.reason === 'empty_response' && typeof id === 'number' && Number.isInteger(id);
+            if (empty)
                 ids.add(id);
+            // A record that is no JSON is not remembered: it is read, and warned about, again next time.
+            opts.cache?.record(o, empty ? id : null);
         }
         catch (e) {
             logger.warn(`${key}: not a deadletter record, skipped (${e instanceof Error ? e.message : String(e)})`);
@@ -59984,7 +60248,7 @@ async function runAudit(settings, ports) {
     async function coverageOf(table, tc, f) {
         const parentFacts = facts.get(tc.parent);
         const knownEmpty = tc.endpoint
-            ? await knownEmptyIds(ports.store, layout.deadletter, tc.endpoint, ports.emptyFromCheckpoints, ports.logger)
+            ? await knownEmptyIds(ports.store, layout.deadletter, tc.endpoint, ports.emptyFromCheckpoints, ports.logger, { cache: ports.deadletters })
             : new Set();
         return checkCoverage({
             table,
@@ -60037,11 +60301,17 @@ function volumeNote(season, today) {
         'compared with earlier seasons, nor used as their neighbour, until its games end in April');
 }
 /**
- * Asks the engine for every table's facts, reporting files read of the total as it goes (per file from the scan
- * engine, per table from the SQL engines).
+ * Asks the engine for every table's facts, reporting files read of those it will read as it goes (per file from
+ * the scan engine, per table from the SQL engines); files the audit manifest answers are not counted.
  */
 async function readFacts({ config }, ports, filesOf, parents) {
-    const total = [...filesOf.values()].reduce((a, f) => a + f.length, 0);
+    const requests = [...filesOf].map(([table, files]) => {
+        const tc = config.audit.tables[table];
+        const idColumn = tc?.parent ? tc.parent_key : parents.has(table) ? parentKeyOf(config, table) : undefined;
+        return { table, files, key: tc?.key, idColumn };
+    });
+    const toRead = requests.map((r) => ports.engine.filesToRead?.(r) ?? r.files.length);
+    const total = toRead.reduce((a, n) => a + n, 0);
     let read = 0;
     const tick = (n) => {
         read += n;
@@ -60049,17 +60319,15 @@ async function readFacts({ config }, ports, filesOf, parents) {
             ports.progress?.({ read, total });
     };
     const facts = new Map();
-    for (const [table, files] of filesOf) {
-        const tc = config.audit.tables[table];
-        const idColumn = tc?.parent ? tc.parent_key : parents.has(table) ? parentKeyOf(config, table) : undefined;
+    for (const [i, request] of requests.entries()) {
         let seen = 0;
         const onRead = () => {
             seen++;
             tick(1);
         };
-        facts.set(table, await ports.engine.tableFacts({ table, files, key: tc?.key, idColumn, onRead }));
-        tick(files.length - seen);
-        ports.logger.debug(`${table}: ${files.length} files`);
+        facts.set(request.table, await ports.engine.tableFacts({ ...request, onRead }));
+        tick(toRead[i] - seen);
+        ports.logger.debug(`${request.table}: ${request.files.length} files`);
     }
     return facts;
 }
@@ -60135,6 +60403,57 @@ function tableAudit(table, tc, f, gaps, coverage, config, notFetched) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/lake/counting-store.ts
+/** Wraps a store and counts every call and byte through it. */
+function createCountingStore(inner) {
+    const counters = {
+        lists: 0,
+        listedKeys: 0,
+        heads: 0,
+        gets: 0,
+        bytesRead: 0,
+        puts: 0,
+        bytesWritten: 0,
+        deletes: 0,
+    };
+    return {
+        counters,
+        uri: inner.uri,
+        async *list(prefix) {
+            counters.lists++;
+            for await (const o of inner.list(prefix)) {
+                counters.listedKeys++;
+                yield o;
+            }
+        },
+        async listChildren(prefix) {
+            counters.lists++;
+            return inner.listChildren(prefix);
+        },
+        async head(key) {
+            counters.heads++;
+            return inner.head(key);
+        },
+        async get(key, range) {
+            counters.gets++;
+            const out = await inner.get(key, range);
+            counters.bytesRead += out.byteLength;
+            return out;
+        },
+        async putIfAbsent(key, body, contentType) {
+            counters.puts++;
+            const result = await inner.putIfAbsent(key, body, contentType);
+            if (result === 'created')
+                counters.bytesWritten += body.byteLength;
+            return result;
+        },
+        async delete(key) {
+            counters.deletes++;
+            return inner.delete(key);
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/report/coverage-svg.ts
 /** The widest picture GitHub shows unscaled in a markdown file. */
 const MAX_WIDTH = 880;
@@ -60193,7 +60512,7 @@ function renderCoverageSvg(result) {
         const y = top + r * CELL_H;
         out.push(`<text x="${labelW - 8}" y="${y + 15}" text-anchor="end" fill="#1f2328">${esc(row.table)}</text>`);
         if (row.kind === 'dimension')
-            out.push(...dimensionBar(result, row.table, labelW, y, cellW * seasons.length, width - labelW - PAD));
+            out.push(...dimensionBar(result, row.table, labelW, y, cellW * seasons.length));
         else
             seasons.forEach((season, i) => out.push(...cell(cellFor(result, row.table, season, row.kind === 'child'), labelW + i * cellW, y, cellW)));
     });
@@ -60225,11 +60544,8 @@ function cell(look, x, y, w) {
     out.push('</g>');
     return out;
 }
-/**
- * A dimension (snapshot) table as one bar: green with rows, yellow `!` with gaps, red without rows. The bar spans
- * the seasons, and grows up to `maxW` when its text would not fit (one season is a narrow bar).
- */
-function dimensionBar(result, table, x, y, gridW, maxW) {
+/** A dimension (snapshot) table as one bar: green with rows, yellow `!` with gaps, red without rows. */
+function dimensionBar(result, table, x, y, w) {
     const t = result.tables.find((x) => x.table === table);
     const gaps = result.gaps.filter((g) => g.table === table);
     const invisible = gaps.some((g) => g.kind === 'catalog_missing_partition');
@@ -60239,7 +60555,6 @@ function dimensionBar(result, table, x, y, gridW, maxW) {
         : gaps.length > 0
             ? { fill: COLOR.gaps, label: `! ${rows}`, title: `${table}: ${gaps.map((g) => g.kind).join(', ')}` }
             : { fill: COLOR.complete, label: rows, title: `${table}: ${rows}` };
-    const w = Math.max(gridW, Math.min(maxW, Math.ceil(look.label.length * 6.2) + 12));
     return cell({ ...look, label: fitText(look.label, w - 8, 6.2), invisible }, x, y, w);
 }
 function cellFor(result, table, season, isChild) {
@@ -60362,7 +60677,7 @@ function diffAudits(previous, current) {
 }
 /** True when nothing but the timestamp differs: no commit, no PR update, no issue write. */
 function onlyTimestampChanged(previous, current) {
-    const strip = (r) => JSON.stringify({ ...r, generatedAt: '', diff: undefined });
+    const strip = (r) => JSON.stringify({ ...r, generatedAt: '', diff: undefined, run: undefined });
     return strip(previous) === strip(current);
 }
 /** Reads a previous `data_audit.json`, or undefined when it is absent, of another schema, or not JSON. */
@@ -60930,6 +61245,8 @@ function header(result, options) {
                 ? ` (${fillable.length} fillable: ${fmt(fillable.reduce((a, g) => a + g.count - (g.blocked?.length ?? 0), 0))} games to fetch)`
                 : ''),
     ];
+    if (result.run)
+        lines.push('', runLine(result.run));
     if (options.deferredIssues)
         lines.push('', `> ${options.deferredIssues} gap issue(s) wait for the next night: the bot opens at most its per-run cap of new issues.`);
     if (options.svgPath && result.coverage.length > 0)
@@ -61083,54 +61400,11 @@ function layoutFindings(result) {
 function markdown_escape(text) {
     return text.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\n/g, ' ');
 }
-
-;// CONCATENATED MODULE: ./src/util/errors.ts
-/** The one way to turn anything thrown into text for a message. */
-function errorMessage(e) {
-    if (e instanceof Error)
-        return e.message;
-    if (typeof e === 'string')
-        return e;
-    try {
-        return JSON.stringify(e);
-    }
-    catch {
-        return String(e);
-    }
-}
-/** Exit codes of the CLI and the action (docs/cli.md). */
-const ExitCode = {
-    ok: 0,
-    gapsOrFailures: 1,
-    usage: 2,
-    quotaExhausted: 3,
-    runFailed: 4,
-};
-/** A bad flag, input, season spec or config value: exit 2, the message names the bad thing. */
-class UsageError extends Error {
-    name = 'UsageError';
-}
-/** The API's monthly quota is spent (or would dip into the reserve): exit 3. */
-class QuotaExhaustedError extends Error {
-    name = 'QuotaExhaustedError';
-}
-/**
- * The run could not see what it had to: the lake, the catalog, the checkpoints or Athena could not be reached or
- * read (exit 4). The message names the service and the bucket or table, and the likely remedy; such a run never
- * reports "complete" or "gaps found".
- */
-class RunFailedError extends Error {
-    name = 'RunFailedError';
-}
-/** Maps an error to the process exit code. */
-function exitCodeFor(e) {
-    if (e instanceof UsageError)
-        return ExitCode.usage;
-    if (e instanceof QuotaExhaustedError)
-        return ExitCode.quotaExhausted;
-    if (e instanceof RunFailedError)
-        return ExitCode.runFailed;
-    return ExitCode.gapsOrFailures;
+/** Which kind of audit ran and what it cost: the line the report and the job summary share. */
+function runLine(run) {
+    const candidates = run.candidatesRead > 0 ? `, ${fmt(run.candidatesRead)} duplicate candidates re-read` : '';
+    return (`**${run.kind === 'full' ? 'Full' : 'Incremental'} audit** (${run.reason}): read ${fmt(run.filesRead)} of ` +
+        `${fmt(run.filesListed)} listed files${candidates}; ${fmt(run.gets)} GETs, ${fmt(run.bytesRead)} bytes`);
 }
 
 ;// CONCATENATED MODULE: external "node:url"
@@ -61169,16 +61443,15 @@ function keyColumns(columns, key) {
 }
 /**
  * The key of one row as a string, for sets and maps. Values are normalized (bigint → number) so files written
- * by different writers agree; a missing part is `null`, as the pipeline's dedupe treats it. `field` reads a
- * dotted part out of its column (the audit's engines pass their shared reader, engine/nested-field.ts).
+ * by different writers agree; a missing part is `null`, as the pipeline's dedupe treats it.
  */
-function rowKey(row, key, columns, field = (v, path) => dig(parseJsonish(v), path)) {
+function rowKey(row, key, columns) {
     const parts = key.map((part) => {
         const [head, ...path] = part.split('.');
         const col = resolveColumn(columns, head);
         let value = col === undefined ? null : row[col];
         if (path.length > 0)
-            value = field(value, path);
+            value = dig(parseJsonish(value), path);
         return typeof value === 'bigint' ? Number(value) : (value ?? null);
     });
     return JSON.stringify(parts);
@@ -61331,88 +61604,10 @@ async function withoutUnreadable(files, attempt, blame) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/nested-field.ts
-/**
- * A field of a nested value stored as text (`subIn.period` of fct_substitutions, whose `subIn` holds Python repr
- * such as `{'period': 2, 'starter': None, 'x': True}`), read the same way by every engine so that duplicate keys
- * built on it agree: scan here in TypeScript, DuckDB and Athena through `sqlNestedField`. The rule, in Trino's
- * terms: `json_extract_scalar` of the text, else of the text read as repr (every `'` made `"`, the words `None`,
- * `True`, `False` made `null`, `true`, `false`); NULL for an object, an array, JSON null or text neither reads.
- * Repr text whose strings hold a quote (`"O'Neil"`) reads as NULL everywhere: the same NULL, so the engines
- * still agree.
- */
-
-/** Python's constants and their JSON spellings, replaced as whole words. */
-const REPR_WORDS = [
-    ['None', 'null'],
-    ['True', 'true'],
-    ['False', 'false'],
-];
-/** The field at `path` of the text in the SQL expression `column`, by the rule above. */
-function sqlNestedField(column, path, sql) {
-    const at = sqlLiteral(`$.${path.join('.')}`);
-    let repr = `replace(${column}, '''', '"')`;
-    for (const [word, json] of REPR_WORDS)
-        repr = sql.replaceWord(repr, word, json);
-    return `COALESCE(${sql.jsonScalar(column, at)}, ${sql.jsonScalar(repr, at)})`;
-}
-/** The field at `path` of a nested value (text, or an object a reader already decoded), by the rule above. */
-function nestedField(value, path) {
-    if (typeof value !== 'string')
-        return scalarAt(value, path);
-    return jsonScalar(value, path) ?? jsonScalar(reprAsJson(value), path);
-}
-/** The text of repr read as JSON, as `sqlNestedField`'s replaces make it. */
-function reprAsJson(text) {
-    let out = text.replaceAll("'", '"');
-    for (const [word, json] of REPR_WORDS)
-        out = out.replace(new RegExp(`\\b${word}\\b`, 'g'), json);
-    return out;
-}
-function jsonScalar(text, path) {
-    try {
-        // Numbers keep the digits they were written with (`2.0` stays `2.0`), as json_extract_scalar returns them.
-        const parsed = JSON.parse(text, (_key, v, context) => typeof v === 'number' && context?.source !== undefined ? new JsonNumber(context.source) : v);
-        return scalarAt(parsed, path);
-    }
-    catch {
-        return null;
-    }
-}
-function scalarAt(value, path) {
-    let v = value;
-    for (const p of path) {
-        if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof JsonNumber)
-            return null;
-        v = v[p];
-    }
-    if (v instanceof JsonNumber)
-        return v.text;
-    if (typeof v === 'string' || typeof v === 'boolean')
-        return String(v);
-    if (typeof v === 'number' || typeof v === 'bigint')
-        return String(v);
-    return null;
-}
-/** A JSON number with the text it was written in (Node 22+ gives revivers the source of primitives). */
-class JsonNumber {
-    text;
-    constructor(text) {
-        this.text = text;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/engine/duckdb-engine.ts
 
 
 
-
-/** Trino's json_extract_scalar in DuckDB (whose json_extract_string fails on text that is not JSON). */
-const DUCKDB_NESTED = {
-    jsonScalar: (json, at) => `CASE WHEN json_valid(${json}) AND json_type(${json}, ${at}) NOT IN ('OBJECT', 'ARRAY') ` +
-        `THEN json_extract_string(${json}, ${at}) END`,
-    replaceWord: (expr, word, replacement) => `regexp_replace(${expr}, ${sqlLiteral(`\\b${word}\\b`)}, ${sqlLiteral(replacement)}, 'g')`,
-};
 /**
  * SQL over a file lake with embedded DuckDB (`@duckdb/node-api`, loaded only when this engine is chosen).
  * Files are passed as an explicit list with `hive_partitioning = false`: DuckDB's hive partitioning refuses a
@@ -61430,8 +61625,8 @@ async function createDuckDbEngine(root) {
             'file_row_number = true, hive_partitioning = false)',
         path: 'filename',
         rowOrder: 'filename, file_row_number',
-        // Nested values held as JSON or Python repr text, read as every engine reads them (nested-field.ts).
-        jsonField: (column, field) => sqlNestedField(quoteIdentifier(column), field.split('.'), DUCKDB_NESTED),
+        // The pipeline's own files hold some nested values as Python repr ('…'); JSON wants double quotes.
+        jsonField: (column, field) => `json_extract_string(replace("${column}", '''', '"'), ${sqlLiteral(`$.${field}`)})`,
         quote: quoteIdentifier,
     };
     const run = async (sql) => {
@@ -61467,31 +61662,6 @@ async function createDuckDbEngine(root) {
         async close() {
             conn.closeSync();
             instance.closeSync();
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/lake/range-cache-store.ts
-/**
- * A store that serves a ranged get from bytes it already fetched for the same key. The scan makes one per file:
- * the footer read of a small file (lineups, substitutions: 4 KB) takes the whole file, and its key column is then
- * answered from memory instead of a second request. Everything but `get` passes through.
- */
-function createRangeCacheStore(inner) {
-    const fetched = new Map();
-    return {
-        ...inner,
-        async get(key, range) {
-            if (range) {
-                for (const f of fetched.get(key) ?? []) {
-                    if (range.start >= f.start && range.end <= f.start + f.bytes.byteLength) {
-                        return f.bytes.subarray(range.start - f.start, range.end - f.start);
-                    }
-                }
-            }
-            const bytes = await inner.get(key, range);
-            fetched.set(key, [...(fetched.get(key) ?? []), { start: range?.start ?? 0, bytes }]);
-            return bytes;
         },
     };
 }
@@ -62663,45 +62833,6 @@ function convertMetadata(value, schema, parsers) {
   if (type === 'FIXED_LEN_BYTE_ARRAY') return value
   // assert(false)
   return value
-}
-
-;// CONCATENATED MODULE: ./src/parquet/column-types.ts
-
-/**
- * A column's type as one label, physical type and annotation: `INT64`, `BYTE_ARRAY/UTF8`,
- * `INT64/TIMESTAMP_MICROS`. Annotations that add nothing are dropped, so writers agree: DuckDB marks INTEGER
- * `INT_32` and pyarrow leaves int32 bare, and a string is `UTF8` whether the file says so by its converted or
- * its logical type.
- */
-function parquetTypeLabel(element) {
-    const annotation = element.converted_type ?? logicalAnnotation(element.logical_type);
-    if (element.num_children !== undefined && element.num_children > 0)
-        return annotation ? `GROUP/${annotation}` : 'GROUP';
-    const physical = element.type ?? 'UNKNOWN';
-    if ((physical === 'INT32' && annotation === 'INT_32') ||
-        (physical === 'INT64' && annotation === 'INT_64') ||
-        annotation === undefined)
-        return physical;
-    return `${physical}/${annotation}`;
-}
-function logicalAnnotation(logical) {
-    if (!logical)
-        return undefined;
-    switch (logical.type) {
-        case 'STRING':
-            return 'UTF8';
-        case 'INTEGER':
-            return `${logical.isSigned ? '' : 'U'}INT_${logical.bitWidth}`;
-        case 'TIMESTAMP':
-        case 'TIME':
-            return `${logical.type}_${logical.unit}`;
-        default:
-            return logical.type;
-    }
-}
-/** The top-level columns of a file with their type labels, in file order. */
-function columnTypes(metadata) {
-    return metadata_parquetSchema(metadata).children.map((c) => [c.element.name, parquetTypeLabel(c.element)]);
 }
 
 ;// CONCATENATED MODULE: ./node_modules/hyparquet/src/xxhash.js
@@ -71091,6 +71222,134 @@ async function readColumns(store, object, metadata, columns) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./src/engine/duplicate-candidates.ts
+/** Past this many files whose first key part chains together, all of them are candidates (no pairwise check). */
+const PAIRWISE_LIMIT = 2000;
+/**
+ * The files of a table that may share a key with another file: those whose ranges overlap in every key part (a
+ * game written twice under two hashes, a parent id in two files), and numeric-key files that both hold a null
+ * key. Every other file's duplicates are its own, remembered in the manifest, so only these need their keys read
+ * to count duplicates across files. When files disagree on the key's representation, all are candidates.
+ */
+function duplicateCandidates(files) {
+    const keyed = files.filter((f) => f.keys !== undefined && f.rows > 0);
+    const numeric = new Set(keyed.map((f) => f.keys.numeric));
+    if (numeric.size > 1)
+        return new Set(keyed.map((f) => f.key));
+    const out = new Set();
+    const nullKeys = keyed.filter((f) => f.keys.nullKey);
+    if (nullKeys.length > 1)
+        for (const f of nullKeys)
+            out.add(f.key);
+    const ranged = keyed
+        .filter((f) => f.keys.ranges !== undefined)
+        .map((f) => ({ key: f.key, ranges: f.keys.ranges }))
+        .sort((a, b) => compare(a.ranges[0][0], b.ranges[0][0]));
+    // A sweep over the first part's ranges, sorted by start, finds chains; within a chain, pairs are checked whole.
+    let chain = [];
+    let end;
+    for (const f of ranged) {
+        if (end !== undefined && compare(f.ranges[0][0], end) <= 0) {
+            chain.push(f);
+            if (compare(f.ranges[0][1], end) > 0)
+                end = f.ranges[0][1];
+            continue;
+        }
+        markOverlaps(chain, out);
+        chain = [f];
+        end = f.ranges[0][1];
+    }
+    markOverlaps(chain, out);
+    return out;
+}
+function markOverlaps(chain, out) {
+    if (chain.length < 2)
+        return;
+    if (chain.length > PAIRWISE_LIMIT) {
+        for (const f of chain)
+            out.add(f.key);
+        return;
+    }
+    for (let i = 0; i < chain.length; i++)
+        for (let j = i + 1; j < chain.length; j++)
+            if (overlaps(chain[i], chain[j])) {
+                out.add(chain[i].key);
+                out.add(chain[j].key);
+            }
+}
+function overlaps(a, b) {
+    if (a.ranges.length !== b.ranges.length)
+        return true;
+    return a.ranges.every(([lo, hi], k) => compare(lo, b.ranges[k][1]) <= 0 && compare(b.ranges[k][0], hi) <= 0);
+}
+function compare(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+;// CONCATENATED MODULE: ./src/lake/range-cache-store.ts
+/**
+ * A store that serves a ranged get from bytes it already fetched for the same key. The scan makes one per file:
+ * the footer read of a small file (lineups, substitutions: 4 KB) takes the whole file, and its key column is then
+ * answered from memory instead of a second request. Everything but `get` passes through.
+ */
+function createRangeCacheStore(inner) {
+    const fetched = new Map();
+    return {
+        ...inner,
+        async get(key, range) {
+            if (range) {
+                for (const f of fetched.get(key) ?? []) {
+                    if (range.start >= f.start && range.end <= f.start + f.bytes.byteLength) {
+                        return f.bytes.subarray(range.start - f.start, range.end - f.start);
+                    }
+                }
+            }
+            const bytes = await inner.get(key, range);
+            fetched.set(key, [...(fetched.get(key) ?? []), { start: range?.start ?? 0, bytes }]);
+            return bytes;
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/parquet/column-types.ts
+
+/**
+ * A column's type as one label, physical type and annotation: `INT64`, `BYTE_ARRAY/UTF8`,
+ * `INT64/TIMESTAMP_MICROS`. Annotations that add nothing are dropped, so writers agree: DuckDB marks INTEGER
+ * `INT_32` and pyarrow leaves int32 bare, and a string is `UTF8` whether the file says so by its converted or
+ * its logical type.
+ */
+function parquetTypeLabel(element) {
+    const annotation = element.converted_type ?? logicalAnnotation(element.logical_type);
+    if (element.num_children !== undefined && element.num_children > 0)
+        return annotation ? `GROUP/${annotation}` : 'GROUP';
+    const physical = element.type ?? 'UNKNOWN';
+    if ((physical === 'INT32' && annotation === 'INT_32') ||
+        (physical === 'INT64' && annotation === 'INT_64') ||
+        annotation === undefined)
+        return physical;
+    return `${physical}/${annotation}`;
+}
+function logicalAnnotation(logical) {
+    if (!logical)
+        return undefined;
+    switch (logical.type) {
+        case 'STRING':
+            return 'UTF8';
+        case 'INTEGER':
+            return `${logical.isSigned ? '' : 'U'}INT_${logical.bitWidth}`;
+        case 'TIMESTAMP':
+        case 'TIME':
+            return `${logical.type}_${logical.unit}`;
+        default:
+            return logical.type;
+    }
+}
+/** The top-level columns of a file with their type labels, in file order. */
+function columnTypes(metadata) {
+    return metadata_parquetSchema(metadata).children.map((c) => [c.element.name, parquetTypeLabel(c.element)]);
+}
+
 ;// CONCATENATED MODULE: ./src/engine/key-tracker.ts
 
 /** How many duplicated keys a `duplicates` gap names. */
@@ -71204,9 +71463,7 @@ function mergeSorted(a, b) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./src/engine/scan-engine.ts
-
-
+;// CONCATENATED MODULE: ./src/engine/file-scan.ts
 
 
 
@@ -71214,191 +71471,155 @@ function mergeSorted(a, b) {
 
 
 /**
- * The default engine: pure TypeScript over the object store with hyparquet. Row counts and null counts come from
- * footers; a column is read (by byte range) only when its statistics cannot answer: `gameId` of a one-game
- * file has min = max, so only the key column of most files is ever fetched.
+ * Reads one file's facts: the footer (row count, columns, types, null counts) and, where statistics cannot
+ * answer, the season, id and key columns. The key values come back beside the facts, for duplicates across files.
  */
-function createScanEngine(store, opts) {
-    return {
-        name: 'scan',
-        async tableFacts(request) {
-            const sizer = createFooterSizer();
-            const scans = await mapLimit(request.files, opts.concurrency, async (file) => {
-                const scan = await scanFile(store, file, request, sizer);
-                request.onRead?.();
-                return scan;
-            });
-            return mergeScans(request, scans);
-        },
-        async close() { },
-    };
-}
-async function scanFile(lake, file, request, sizer) {
-    // Per file: when the footer read took the whole (small) file, the key column comes from those bytes.
+async function scanFile(lake, file, request, reads) {
+    // Per file: once the whole (small) object or a tail holding the key column is fetched, later reads hit memory.
     const store = createRangeCacheStore(lake);
     const base = {
-        file,
+        key: file.key,
+        size: file.size,
+        etag: file.etag,
+        table: file.table,
+        partitions: file.partitions.map((p) => [p.name, p.value]),
+        request: requestSignature(request),
         rows: 0,
-        columns: [],
         types: [],
-        season: file.season,
-        nulls: new Map(),
-        numericKey: false,
+        perRowSeason: false,
+        nulls: [],
     };
     try {
-        const metadata = await readFooter(store, file, sizer.next());
-        sizer.saw(metadata.metadata_length);
-        const types = columnTypes(metadata);
-        const columns = types.map(([name]) => name);
-        const scan = {
-            ...base,
-            rows: Number(metadata.num_rows),
-            columns,
-            types,
-            nulls: nullCounts(metadata, columns),
-        };
-        const wanted = new Set();
-        const seasonColumn = file.season === undefined ? resolveColumn(columns, 'season') : undefined;
-        if (seasonColumn) {
-            const single = singleValue(metadata, seasonColumn);
-            if (single !== undefined)
-                scan.season = single;
-            else
-                wanted.add(seasonColumn);
-        }
-        const idColumn = request.idColumn ? resolveColumn(columns, request.idColumn) : undefined;
-        const singleId = idColumn ? singleValue(metadata, idColumn) : undefined;
-        if (idColumn && singleId === undefined)
-            wanted.add(idColumn);
-        const keyCols = request.key ? keyColumns(columns, request.key) : undefined;
-        if (keyCols)
-            for (const c of keyCols)
-                wanted.add(c);
-        scan.numericKey =
-            keyCols !== undefined &&
-                request.key.length === 1 &&
-                !request.key[0].includes('.') &&
-                isIntegerColumn(metadata, keyCols[0]);
-        const values = wanted.size > 0 ? await readColumns(store, file, metadata, [...wanted]) : new Map();
-        if (seasonColumn && scan.season === undefined)
-            scan.season = (values.get(seasonColumn) ?? []).map((v) => (typeof v === 'number' ? v : NO_SEASON));
-        if (idColumn)
-            scan.ids =
-                singleId !== undefined
-                    ? new Array(Math.min(1, scan.rows)).fill(singleId)
-                    : values.get(idColumn);
-        if (keyCols) {
-            if (scan.numericKey)
-                scan.keys = values.get(keyCols[0]);
-            else {
-                const cols = keyCols.map((c) => values.get(c) ?? []);
-                scan.keys = Array.from({ length: scan.rows }, (_, i) => {
-                    const row = {};
-                    keyCols.forEach((c, k) => (row[c] = cols[k][i]));
-                    return rowKey(row, request.key, keyCols, nestedField);
-                });
-            }
-        }
-        return scan;
+        if (file.size >= 12 && file.size <= reads.wholeObjectBytes)
+            await store.get(file.key);
+        const metadata = await readFooter(store, file, reads.sizer.next());
+        reads.sizer.saw(metadata.metadata_length);
+        return await factsOf(store, file, request, metadata, base);
     }
     catch (e) {
         if (e instanceof UnreadableFileError)
-            return { ...base, error: e.message.slice(file.key.length + 2) };
+            return { facts: { ...base, error: e.message.slice(file.key.length + 2) } };
         throw e;
     }
 }
-function mergeScans(request, scans) {
-    const facts = emptyFacts();
-    const readable = scans.filter((s) => s.error === undefined);
-    facts.unreadable = scans
-        .filter((s) => s.error !== undefined)
-        .map((s) => ({ key: s.file.key, reason: s.error }));
-    facts.readableFiles = readable.length;
-    const partitionKeys = partitionKeyNames(request.files);
-    facts.columns = [...new Set(readable.flatMap((s) => s.columns))]
-        .filter((c) => !partitionKeys.has(c))
-        .sort();
-    const keyReadable = request.key !== undefined && readable.every((s) => s.keys !== undefined || s.rows === 0);
-    if (request.key && !keyReadable) {
-        const without = readable.find((s) => s.keys === undefined && s.rows > 0);
-        facts.keyProblem = `key column ${request.key.join(', ')} not found in ${without?.file.key ?? 'the files'}`;
-    }
-    const numeric = keyReadable &&
-        readable.every((s) => s.numericKey || s.rows === 0) &&
-        readable.every((s) => !Array.isArray(s.season));
-    const tracker = keyReadable
-        ? numeric
-            ? createNumericKeyTracker()
-            : createStringKeyTracker()
-        : undefined;
-    const ids = request.idColumn ? new Map() : undefined;
-    let idColumnSeen = false;
-    const unknownNulls = new Set();
-    for (const scan of readable) {
-        const seasonOf = (i) => (Array.isArray(scan.season) ? scan.season[i] : scan.season);
-        if (Array.isArray(scan.season)) {
-            scan.season.forEach((s) => addCount(facts.rowsBySeason, s, 1));
-            for (const s of new Set(scan.season))
-                addCount(facts.filesBySeason, s, 1);
-        }
-        else if (scan.season !== undefined) {
-            addCount(facts.rowsBySeason, scan.season, scan.rows);
-            addCount(facts.filesBySeason, scan.season, 1);
-        }
+async function factsOf(store, file, request, metadata, base) {
+    const types = columnTypes(metadata);
+    const columns = types.map(([name]) => name);
+    const rows = Number(metadata.num_rows);
+    const wanted = new Set();
+    let season = file.season;
+    const seasonColumn = file.season === undefined ? resolveColumn(columns, 'season') : undefined;
+    if (seasonColumn) {
+        const single = singleValue(metadata, seasonColumn);
+        if (single !== undefined)
+            season = single;
         else
-            facts.unseasonedRows += scan.rows;
-        if (tracker && scan.keys) {
-            if (Array.isArray(scan.season)) {
-                for (let i = 0; i < scan.keys.length; i++)
-                    tracker.add(seasonOf(i), [scan.keys[i]]);
-            }
-            else
-                tracker.add(scan.season, scan.keys);
-        }
-        if (ids && scan.ids) {
-            idColumnSeen = true;
-            for (let i = 0; i < scan.ids.length; i++) {
-                const id = scan.ids[i];
-                if (typeof id !== 'number')
-                    continue;
-                const s = seasonOf(i) ?? NO_SEASON;
-                const set = ids.get(s) ?? new Set();
-                set.add(id);
-                ids.set(s, set);
-            }
-        }
-        // A column a file lacks is null in all its rows, as Athena and DuckDB's union_by_name read it.
-        for (const column of facts.columns) {
-            const n = scan.columns.includes(column) ? scan.nulls.get(column) : scan.rows;
-            if (n === undefined)
-                unknownNulls.add(column);
-            else
-                facts.nullCounts.set(column, (facts.nullCounts.get(column) ?? 0) + n);
-        }
+            wanted.add(seasonColumn);
     }
-    for (const c of unknownNulls)
-        facts.nullCounts.delete(c);
-    facts.schemas = schemaGroups(readable);
-    facts.duplicatesBySeason = tracker?.duplicatesBySeason();
-    if (tracker)
-        facts.duplicateKeys = filesHolding(tracker.duplicateKeys(), readable);
-    if (ids && idColumnSeen)
-        facts.idsBySeason = new Map([...ids].map(([s, set]) => [s, [...set].sort((a, b) => a - b)]));
-    return facts;
+    const idColumn = request.idColumn ? resolveColumn(columns, request.idColumn) : undefined;
+    const singleId = idColumn ? singleValue(metadata, idColumn) : undefined;
+    if (idColumn && singleId === undefined)
+        wanted.add(idColumn);
+    const keyCols = request.key ? keyColumns(columns, request.key) : undefined;
+    if (keyCols)
+        for (const c of keyCols)
+            wanted.add(c);
+    const numericKey = keyCols !== undefined &&
+        request.key.length === 1 &&
+        !request.key[0].includes('.') &&
+        isIntegerColumn(metadata, keyCols[0]);
+    const values = wanted.size > 0 ? await readColumns(store, file, metadata, [...wanted]) : new Map();
+    if (seasonColumn && season === undefined)
+        season = (values.get(seasonColumn) ?? []).map((v) => (typeof v === 'number' ? v : NO_SEASON));
+    const seasonOf = (i) => (Array.isArray(season) ? season[i] : season);
+    const facts = {
+        ...base,
+        rows,
+        types,
+        perRowSeason: Array.isArray(season),
+        nulls: [...nullCounts(metadata, columns)].map(([c, n]) => [c, n ?? null]),
+    };
+    const seasons = seasonRows(season, rows);
+    if (seasons)
+        facts.seasons = seasons;
+    if (idColumn) {
+        const ids = singleId !== undefined
+            ? new Array(Math.min(1, rows)).fill(singleId)
+            : (values.get(idColumn) ?? []);
+        facts.ids = idsBySeason(ids, seasonOf);
+    }
+    if (!keyCols)
+        return { facts };
+    const keyValues = numericKey
+        ? (values.get(keyCols[0]) ?? [])
+        : rowKeys(values, keyCols, request.key, rows);
+    facts.keys = keyFacts(numericKey, keyValues, seasonOf);
+    return { facts, keys: { values: keyValues, season } };
 }
-/** The readable files grouped by their exact column list and types, for the audit's schema check. */
-function schemaGroups(scans) {
-    const groups = new Map();
-    for (const scan of scans) {
-        const id = JSON.stringify(scan.types);
-        let group = groups.get(id);
-        if (!group)
-            groups.set(id, (group = { columns: scan.types, files: 0, sample: [] }));
-        group.files++;
-        if (group.sample.length < SCHEMA_SAMPLE)
-            group.sample.push(scan.file.key);
+function rowKeys(values, keyCols, key, rows) {
+    const cols = keyCols.map((c) => values.get(c) ?? []);
+    return Array.from({ length: rows }, (_, i) => {
+        const row = {};
+        keyCols.forEach((c, k) => (row[c] = cols[k][i]));
+        return rowKey(row, key, keyCols);
+    });
+}
+/** Rows per season: the file's one season (even with no rows), or the seasons its rows name. */
+function seasonRows(season, rows) {
+    if (season === undefined)
+        return undefined;
+    if (!Array.isArray(season))
+        return [[season, rows]];
+    const counts = new Map();
+    for (const s of season)
+        counts.set(s, (counts.get(s) ?? 0) + 1);
+    return [...counts].sort((a, b) => a[0] - b[0]);
+}
+function idsBySeason(ids, seasonOf) {
+    const out = new Map();
+    for (let i = 0; i < ids.length; i++) {
+        const id = ids[i];
+        if (typeof id !== 'number')
+            continue;
+        const s = seasonOf(i) ?? NO_SEASON;
+        const set = out.get(s) ?? new Set();
+        set.add(id);
+        out.set(s, set);
     }
-    return [...groups.values()];
+    return [...out].sort((a, b) => a[0] - b[0]).map(([s, set]) => [s, [...set].sort((a, b) => a - b)]);
+}
+/**
+ * Duplicates inside the file and the key's range. Nulls compare equal to each other (a numeric key's NaN, a
+ * string key's `null` part), as both key trackers count them.
+ */
+function keyFacts(numeric, keys, seasonOf) {
+    const tracker = createStringKeyTracker();
+    let ranges;
+    let nullKey = false;
+    for (let i = 0; i < keys.length; i++) {
+        tracker.add(seasonOf(i), [keys[i]]);
+        const parts = keyParts(numeric, keys[i]);
+        if (parts === undefined) {
+            nullKey = true;
+            continue;
+        }
+        ranges ??= parts.map((p) => [p, p]);
+        parts.forEach((p, j) => {
+            const r = ranges[j];
+            if (p < r[0])
+                r[0] = p;
+            if (p > r[1])
+                r[1] = p;
+        });
+    }
+    const own = [...tracker.duplicatesBySeason()].sort((a, b) => a[0] - b[0]);
+    return { numeric, own, nullKey, ...(ranges ? { ranges: ranges } : {}) };
+}
+/** A numeric key as itself (undefined when null); any other key's parts as their JSON text. */
+function keyParts(numeric, k) {
+    if (numeric)
+        return typeof k === 'number' && !Number.isNaN(k) ? [k] : undefined;
+    return JSON.parse(String(k)).map((p) => JSON.stringify(p));
 }
 /** Null values per column from the footer's statistics; undefined where a chunk does not say. */
 function nullCounts(metadata, columns) {
@@ -71439,6 +71660,182 @@ function toNumber(v) {
 function isIntegerColumn(metadata, column) {
     const element = metadata.schema.find((e) => e.name === column);
     return element?.type === 'INT32' || element?.type === 'INT64';
+}
+
+;// CONCATENATED MODULE: ./src/engine/scan-engine.ts
+
+
+
+
+
+
+/**
+ * Objects up to this size are read with one whole GET: a one-game file (4–30 KiB) then costs one request, not a
+ * footer read plus a column read. On S3 a request costs far more than its bytes.
+ */
+const WHOLE_OBJECT_BYTES = 64 * 1024;
+/**
+ * The default engine: pure TypeScript over the object store with hyparquet. Row counts and null counts come from
+ * footers; a column is read (by byte range) only when its statistics cannot answer: `gameId` of a one-game
+ * file has min = max, so only the key column of most files is ever fetched. With a manifest (`facts`), a file
+ * whose key, size and ETag it remembers is not read at all; duplicates across files are counted among the files
+ * whose key ranges overlap, whose keys alone are then read.
+ */
+function createScanEngine(store, opts) {
+    return {
+        name: 'scan',
+        async tableFacts(request) {
+            const reads = {
+                sizer: createFooterSizer(),
+                wholeObjectBytes: opts.wholeObjectBytes ?? WHOLE_OBJECT_BYTES,
+            };
+            const signature = requestSignature(request);
+            const keys = new Map();
+            const files = await mapLimit(request.files, opts.concurrency, async (file) => {
+                const known = opts.facts?.lookup(file, signature);
+                if (known) {
+                    opts.facts.stats.reused++;
+                    return known;
+                }
+                const scanned = await scanFile(store, file, request, reads);
+                request.onRead?.();
+                opts.facts?.record(scanned.facts);
+                if (opts.facts)
+                    opts.facts.stats.read++;
+                if (scanned.keys)
+                    keys.set(file.key, scanned.keys);
+                return scanned.facts;
+            });
+            const facts = mergeFacts(request, files);
+            if (facts.duplicatesBySeason) {
+                const found = await findDuplicates(request, files, keys, opts.concurrency, async (file) => {
+                    if (opts.facts)
+                        opts.facts.stats.candidatesRead++;
+                    return (await scanFile(store, file, request, reads)).keys;
+                });
+                facts.duplicatesBySeason = found.bySeason;
+                facts.duplicateKeys = found.keys;
+            }
+            return facts;
+        },
+        filesToRead(request) {
+            const signature = requestSignature(request);
+            return request.files.filter((f) => !opts.facts?.lookup(f, signature)).length;
+        },
+        async close() { },
+    };
+}
+/**
+ * Duplicates by season and up to 20 duplicated keys per season with their files. Every duplicate row is in a
+ * file that shares a key with another file (a candidate: key ranges overlap) or repeats a key of its own; a key
+ * tracker over just those files, in file order, sees every duplicate a tracker over all files sees, in the same
+ * order, so counts and listed keys are equal. A full read has every key in memory and tracks all files, as before
+ * the manifest existed (the property test checks the shortcut against it); files without keys in memory (answered
+ * by the manifest) are read again for their keys.
+ */
+async function findDuplicates(request, files, inMemory, concurrency, readKeys) {
+    const readable = files.filter((f) => f.error === undefined);
+    const numeric = readable.every((f) => f.keys?.numeric || f.rows === 0) && readable.every((f) => !f.perRowSeason);
+    const keyed = readable.filter((f) => f.keys !== undefined);
+    const candidates = keyed.every((f) => inMemory.has(f.key))
+        ? new Set(keyed.map((f) => f.key))
+        : duplicateCandidates(readable);
+    for (const f of keyed)
+        if (f.keys.own.length > 0)
+            candidates.add(f.key);
+    const byKey = new Map(request.files.map((f) => [f.key, f]));
+    const chosen = keyed.filter((f) => candidates.has(f.key));
+    const scans = await mapLimit(chosen, concurrency, async (f) => ({
+        file: byKey.get(f.key),
+        keys: inMemory.get(f.key) ?? (await readKeys(byKey.get(f.key))),
+    }));
+    const tracker = numeric ? createNumericKeyTracker() : createStringKeyTracker();
+    for (const { keys } of scans) {
+        if (!keys)
+            continue;
+        if (Array.isArray(keys.season)) {
+            for (let i = 0; i < keys.values.length; i++)
+                tracker.add(keys.season[i], [keys.values[i]]);
+        }
+        else
+            tracker.add(keys.season, keys.values);
+    }
+    const bySeason = tracker.duplicatesBySeason();
+    return {
+        bySeason,
+        keys: filesHolding(tracker.duplicateKeys(), scans.map((s) => ({ file: s.file, ...(s.keys ? { keys: s.keys.values } : {}) }))),
+    };
+}
+/** A table's facts from its files' facts; duplicates are left as an empty map to count when the key is readable. */
+function mergeFacts(request, files) {
+    const facts = emptyFacts();
+    const readable = files.filter((f) => f.error === undefined);
+    facts.unreadable = files
+        .filter((f) => f.error !== undefined)
+        .map((f) => ({ key: f.key, reason: f.error }));
+    facts.readableFiles = readable.length;
+    const partitionKeys = partitionKeyNames(request.files);
+    facts.columns = [...new Set(readable.flatMap((f) => f.types.map(([c]) => c)))]
+        .filter((c) => !partitionKeys.has(c))
+        .sort();
+    const keyReadable = request.key !== undefined && readable.every((f) => f.keys !== undefined || f.rows === 0);
+    if (request.key && !keyReadable) {
+        const without = readable.find((f) => f.keys === undefined && f.rows > 0);
+        facts.keyProblem = `key column ${request.key.join(', ')} not found in ${without?.key ?? 'the files'}`;
+    }
+    if (keyReadable)
+        facts.duplicatesBySeason = new Map();
+    const ids = request.idColumn ? new Map() : undefined;
+    let idColumnSeen = false;
+    const unknownNulls = new Set();
+    for (const file of readable) {
+        if (file.seasons) {
+            for (const [s, n] of file.seasons) {
+                addCount(facts.rowsBySeason, s, n);
+                addCount(facts.filesBySeason, s, 1);
+            }
+        }
+        else
+            facts.unseasonedRows += file.rows;
+        if (ids && file.ids) {
+            idColumnSeen = true;
+            for (const [s, list] of file.ids) {
+                const set = ids.get(s) ?? new Set();
+                for (const id of list)
+                    set.add(id);
+                ids.set(s, set);
+            }
+        }
+        // A column a file lacks is null in all its rows, as Athena and DuckDB's union_by_name read it.
+        const nulls = new Map(file.nulls);
+        for (const column of facts.columns) {
+            const n = nulls.has(column) ? nulls.get(column) : file.rows;
+            if (n === null || n === undefined)
+                unknownNulls.add(column);
+            else
+                facts.nullCounts.set(column, (facts.nullCounts.get(column) ?? 0) + n);
+        }
+    }
+    for (const c of unknownNulls)
+        facts.nullCounts.delete(c);
+    facts.schemas = schemaGroups(readable);
+    if (ids && idColumnSeen)
+        facts.idsBySeason = new Map([...ids].map(([s, set]) => [s, [...set].sort((a, b) => a - b)]));
+    return facts;
+}
+/** The readable files grouped by their exact column list and types, for the audit's schema check. */
+function schemaGroups(files) {
+    const groups = new Map();
+    for (const file of files) {
+        const id = JSON.stringify(file.types);
+        let group = groups.get(id);
+        if (!group)
+            groups.set(id, (group = { columns: file.types, files: 0, sample: [] }));
+        group.files++;
+        if (group.sample.length < SCHEMA_SAMPLE)
+            group.sample.push(file.key);
+    }
+    return [...groups.values()];
 }
 function addCount(map, key, n) {
     const k = key ?? NO_SEASON;
@@ -72574,23 +72971,12 @@ function file_checkpoints_toCheckpoint(doc, gameId) {
 
 
 
-
-
 /** The longest wait between two polls of one query. */
 const POLL_CAP_MS = 5_000;
 /** GetQueryResults answers at most 1,000 rows a page. */
 const RESULT_PAGE = 1000;
-/** Footers tried for the files' spelling of a table's columns before the Glue names stand. */
-const SPELLING_TRIES = 3;
-/** StartQueryExecution refuses a `QueryString` longer than this (not adjustable). */
-const ATHENA_MAX_QUERY_BYTES = 262_144;
-/** What a statement needs besides its `"$path"` list: the questions of `sqlTableFacts`, one per column at most. */
-const STATEMENT_ROOM_BYTES = 32_768;
-/** Trino has json_extract_scalar; its regexp_replace replaces every match. */
-const ATHENA_NESTED = {
-    jsonScalar: (json, at) => `json_extract_scalar(${json}, ${at})`,
-    replaceWord: (expr, word, replacement) => `regexp_replace(${expr}, ${sqlLiteral(`\\b${word}\\b`)}, ${sqlLiteral(replacement)})`,
-};
+/** Above this many files a `"$path" IN (…)` list would near Athena's 262,144-character statement limit. */
+const PATH_LIST_MAX = 1000;
 /** A statement Athena ran and refused: the message is its `StateChangeReason`, in Athena's words. */
 class AthenaQueryError extends Error {
     queryExecutionId;
@@ -72612,9 +72998,7 @@ function createAthenaEngine(client, catalog, opts) {
     const lakeRoot = `${opts.lakeUri.replace(/\/+$/, '')}/`;
     const uriOf = (f) => `${lakeRoot}${f.key}`;
     const keyOf = (p) => (p.startsWith(lakeRoot) ? p.slice(lakeRoot.length) : p);
-    const maxQueryBytes = opts.maxQueryBytes ?? ATHENA_MAX_QUERY_BYTES;
-    const run = retryTransient(athenaRunner(client, opts, maxQueryBytes), opts.pollMs ?? 250);
-    const limits = { budget: Math.max(0, maxQueryBytes - STATEMENT_ROOM_BYTES), maxQueryBytes };
+    const run = retryTransient(athenaRunner(client, opts), opts.pollMs ?? 250);
     return {
         name: 'athena',
         async tableFacts(request) {
@@ -72627,9 +73011,8 @@ function createAthenaEngine(client, catalog, opts) {
                     unavailable: `no Glue table ${opts.database}.${request.table}, so Athena cannot read its ${request.files.length} file(s)`,
                 };
             }
-            const spelling = opts.store ? await fileSpelling(opts.store, request.files) : new Map();
             const columns = [
-                ...(table.glue.StorageDescriptor?.Columns ?? []).map((c) => spelling.get(c.Name.toLowerCase()) ?? c.Name),
+                ...(table.glue.StorageDescriptor?.Columns ?? []).map((c) => c.Name),
                 ...table.partitionKeys,
             ];
             // Objects Athena failed on that the listing did not offer.
@@ -72637,10 +73020,8 @@ function createAthenaEngine(client, catalog, opts) {
             const { value, unreadable } = await withoutUnreadable(request.files, (files) => {
                 const kept = new Set(files);
                 const skipped = [...request.files.filter((f) => !kept.has(f)), ...strays];
-                return sqlTableFacts(request, files, columns, athenaDialect(table, request, skipped, uriOf, limits), run, keyOf);
-            }, (e, files) => blame(e, files, strays, request.table, lakeRoot)).catch((e) => {
-                throw e instanceof AthenaQueryError ? statementFailed(e, `${opts.database}.${request.table}`) : e;
-            });
+                return sqlTableFacts(request, files, columns, athenaDialect(table, request, skipped, uriOf), run, keyOf);
+            }, (e, files) => blame(e, files, strays, request.table, lakeRoot));
             value.unreadable = unreadable;
             return value;
         },
@@ -72676,8 +73057,9 @@ function blame(e, files, strays, table, lakeRoot) {
  * Athena has no row number within a file, so rows are ordered by file only; which of two equal keys in one
  * file comes first does not change the per-season duplicate counts.
  */
-function athenaDialect(table, request, skipped, uriOf, limits) {
+function athenaDialect(table, request, skipped, uriOf) {
     const seasonKey = table.glue.PartitionKeys?.find((k) => k.Name.toLowerCase() === 'season');
+    const skippedKeys = new Set(skipped.map((f) => f.key));
     const conditions = [];
     if (seasonKey) {
         const seasons = [
@@ -72686,74 +73068,33 @@ function athenaDialect(table, request, skipped, uriOf, limits) {
         const numeric = !/^(string|varchar|char)/i.test(seasonKey.Type);
         const values = seasons.map((s) => (numeric ? String(s) : sqlLiteral(String(s))));
         conditions.push(values.length > 0 ? `${quoteIdentifier(seasonKey.Name)} IN (${values.join(', ')})` : 'false');
+        for (const f of skipped)
+            conditions.push(`"$path" <> ${sqlLiteral(uriOf(f))}`);
     }
-    const paths = pathCondition(request, skipped, uriOf, limits, seasonKey === undefined);
-    if (paths)
-        conditions.push(paths);
+    else if (request.files.length <= PATH_LIST_MAX) {
+        // Unpartitioned tables read every file under their location, subdirectories included (a stray `season=`
+        // directory under a dimension): ask for the request's files only.
+        const wanted = request.files.filter((f) => !skippedKeys.has(f.key)).map((f) => sqlLiteral(uriOf(f)));
+        conditions.push(wanted.length > 0 ? `"$path" IN (${wanted.join(', ')})` : 'false');
+    }
+    else {
+        for (const f of skipped)
+            conditions.push(`"$path" <> ${sqlLiteral(uriOf(f))}`);
+    }
     const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
     return {
         source: () => `(SELECT *, "$path" FROM ${quoteIdentifier(table.database)}.${quoteIdentifier(table.name)}${where})`,
         path: '"$path"',
         rowOrder: '"$path"',
-        // Nested values held as JSON or Python repr text, read as every engine reads them (nested-field.ts).
-        jsonField: (column, field) => sqlNestedField(quoteIdentifier(column), field.split('.'), ATHENA_NESTED),
+        // Some silver columns hold Python repr ('…'); JSON wants double quotes. Athena has json_extract_scalar.
+        jsonField: (column, field) => `json_extract_scalar(replace(${quoteIdentifier(column)}, '''', '"'), ${sqlLiteral(`$.${field}`)})`,
         quote: quoteIdentifier,
     };
 }
-/**
- * The `"$path"` restriction of a table's statements, within the budget (Athena refuses a statement over 262,144
- * bytes). A partitioned table leaves out the files set aside (`NOT IN`), so Athena still reads, and names, any
- * object the listing did not offer; past the budget it lists the files kept (`IN`) instead. An unpartitioned
- * table prefers the kept list, since it reads every file under its location, subdirectories included (a stray
- * `season=` directory under a dimension). When neither list fits the run fails (exit 4) naming the limit.
- */
-function pathCondition(request, skipped, uriOf, limits, preferKept) {
-    const skippedKeys = new Set(skipped.map((f) => f.key));
-    const kept = request.files.filter((f) => !skippedKeys.has(f.key));
-    const list = (files) => files.map((f) => sqlLiteral(uriOf(f))).join(', ');
-    const keptCondition = kept.length > 0 ? `"$path" IN (${list(kept)})` : 'false';
-    const skippedCondition = skipped.length > 0 ? `"$path" NOT IN (${list(skipped)})` : undefined;
-    const size = (c) => Buffer.byteLength(c ?? '');
-    const order = preferKept ? [keptCondition, skippedCondition] : [skippedCondition, keptCondition];
-    const fits = order.findIndex((c) => size(c) <= limits.budget);
-    if (fits >= 0)
-        return order[fits];
-    throw new RunFailedError(`Athena: ${request.table} has ${kept.length} readable file(s) and ${skipped.length} set aside as unreadable; neither list fits Athena's ${limits.maxQueryBytes}-byte query limit (${size(keptCondition)} and ${size(skippedCondition)} bytes); likely remedy: move the unreadable files aside, or audit with --engine scan`);
-}
-/**
- * A statement Athena refused for a reason that is neither bad bytes nor transient (a split it cannot open for
- * lack of access, an internal error): the run could not read the table, so it fails (exit 4), never a gap.
- */
-function statementFailed(e, table) {
-    const remedy = /ACCESS_DENIED|Access Denied|403|CANNOT_OPEN_SPLIT/i.test(e.message)
-        ? "check that Athena's role can read the lake's objects (s3:GetObject) and the results location"
-        : `see query ${e.queryExecutionId} in Athena's history`;
-    return new RunFailedError(`Athena: a statement on ${table} failed: ${e.message}; likely remedy: ${remedy}, or audit with --engine scan`, { cause: e });
-}
-/**
- * The column names of the first of a table's files whose footer reads, by their lower-case form; empty when none
- * of the first few reads (the Glue names stand then, and the files' own reading reports the bad ones).
- */
-async function fileSpelling(store, files) {
-    for (const file of files.slice(0, SPELLING_TRIES)) {
-        try {
-            const names = columnNames(await readFooter(store, file));
-            return new Map(names.map((n) => [n.toLowerCase(), n]));
-        }
-        catch (e) {
-            if (!(e instanceof UnreadableFileError))
-                throw e;
-        }
-    }
-    return new Map();
-}
 /** Start, poll until done, read every page: one statement's rows as strings, NULL as null. */
-function athenaRunner(client, opts, maxQueryBytes) {
+function athenaRunner(client, opts) {
     const firstWait = opts.pollMs ?? 250;
     return async (sql) => {
-        const bytes = Buffer.byteLength(sql);
-        if (bytes > maxQueryBytes)
-            throw new RunFailedError(`Athena: a statement of ${bytes} bytes exceeds Athena's ${maxQueryBytes}-byte query limit; likely remedy: audit with --engine scan`);
         const { QueryExecutionId: id } = await client.send(new dist_cjs/* StartQueryExecutionCommand */.Wjk({
             QueryString: sql,
             QueryExecutionContext: { Database: opts.database },
@@ -73418,34 +73759,6 @@ function checkOptions(options) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/lake/object-store.ts
-/** The key asked for is not in the store. */
-class NotFoundError extends Error {
-    key;
-    name = 'NotFoundError';
-    constructor(key) {
-        super(`no object at ${key}`);
-        this.key = key;
-    }
-}
-/** Joins key parts with single slashes. */
-function joinKey(...parts) {
-    return parts
-        .filter((p) => p !== '')
-        .map((p, i) => (i === 0 ? p.replace(/\/+$/, '') : p.replace(/^\/+|\/+$/g, '')))
-        .join('/');
-}
-/** Refuses keys that could escape the lake root on disk or confuse S3 prefixes. */
-function assertSafeKey(key) {
-    if (key === '' || key.startsWith('/') || key.includes('\\') || key.includes('\0')) {
-        throw new Error(`unsafe object key "${key}"`);
-    }
-    for (const segment of key.split('/')) {
-        if (segment === '..' || segment === '.' || segment === '')
-            throw new Error(`unsafe object key "${key}"`);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/lake/fs-store.ts
 
 
@@ -73468,6 +73781,7 @@ function createFsStore(root) {
         key,
         size: st.size,
         lastModified: st.mtime,
+        etag: `${st.ino}-${st.mtimeMs}`,
     });
     return {
         uri: (0,external_node_url_namespaceObject.pathToFileURL)(abs).href,
@@ -73614,6 +73928,7 @@ function createS3Store(client, bucket, prefix = '') {
                         key: strip(o.Key),
                         size: o.Size ?? 0,
                         ...(o.LastModified ? { lastModified: o.LastModified } : {}),
+                        ...(o.ETag ? { etag: o.ETag } : {}),
                     };
                 }
             }
@@ -73922,10 +74237,13 @@ async function openExistingLake(location, config, env) {
     return store;
 }
 /** The query engine the audit runs on. DuckDB's native module is loaded only when it is chosen. */
-async function openEngine(name, store, location, config, env) {
+async function openEngine(name, store, location, config, env, facts) {
     switch (name) {
         case 'scan':
-            return createScanEngine(store, { concurrency: config.audit.read_concurrency });
+            return createScanEngine(store, {
+                concurrency: config.audit.read_concurrency,
+                ...(facts ? { facts } : {}),
+            });
         case 'duckdb':
             if (location.kind !== 'file') {
                 throw new UsageError('--engine duckdb: reads a file lake (a directory); for s3:// use --engine scan or athena');
@@ -73939,7 +74257,6 @@ async function openEngine(name, store, location, config, env) {
                 workgroup: config.gap_fill.athena_workgroup,
                 ...(config.gap_fill.athena_output ? { outputLocation: config.gap_fill.athena_output } : {}),
                 lakeUri: store.uri,
-                store,
             });
     }
 }
@@ -74030,52 +74347,95 @@ function locationMapper(store, config) {
 
 
 
+
+
+
 /**
  * Audits the lake. `previousJson` is the last audit's `data_audit.json` (from `--out`, or from the report branch
- * in the action); the result then carries the diff against it. Games checkpointed `empty` count as covered.
+ * in the action); the result then carries the diff against it. Games checkpointed `empty` count as covered. The
+ * scan engine keeps an audit manifest in the lake: a night reads only the files that are new or changed.
  */
 async function auditLake(command, deps) {
     const { config } = command;
-    const store = await openExistingLake(command.lake, config, deps.env);
-    const engine = await openEngine(command.engine, store, command.lake, config, deps.env);
-    const catalog = openCatalog(command.lake, config, deps.env);
-    const checkpoints = openCheckpoints(undefined, command.lake, config, deps.env);
-    const keyOfLocation = locationMapper(store, config);
-    const database = config.catalog.silver_database;
-    // Endpoints whose checkpoints could not be read, with the first error: a note of the report, not only a log line.
-    const unread = { endpoints: [] };
+    const counted = createCountingStore(deps.store ?? (await openExistingLake(command.lake, config, deps.env)));
+    const manifest = command.engine === 'scan'
+        ? await openManifest(counted, {
+            metaPrefix: config.s3_layout.meta_prefix,
+            silverPrefix: layoutFrom(config.s3_layout).silver,
+            full: command.full ?? false,
+            fullEveryDays: config.audit.full_every_days,
+            now: deps.now,
+            logger: deps.logger,
+        })
+        : undefined;
+    const store = manifest ? manifest.observe(counted) : counted;
+    const engine = await openEngine(command.engine, store, command.lake, config, deps.env, manifest);
     let result;
     try {
-        result = await runAudit({ config, seasons: command.seasons }, {
-            store,
-            engine,
-            logger: deps.logger,
-            now: deps.now,
-            ...(deps.progress ? { progress: deps.progress } : {}),
-            catalogCheck: (tables) => checkCatalog(tables, catalog, database, keyOfLocation),
-            emptyFromCheckpoints: async (endpoint) => {
-                try {
-                    return await checkpoints.idsWithStatus(endpoint, 'empty');
-                }
-                catch (e) {
-                    if (unread.error === undefined)
-                        deps.logger.warn(`checkpoints (${checkpoints.kind}) could not be read, so only deadletters mark games empty: ${errorMessage(e)}`);
-                    unread.error ??= errorMessage(e);
-                    unread.endpoints.push(endpoint);
-                    return [];
-                }
-            },
-        });
+        const ports = auditPorts(command, store, engine, deps);
+        if (manifest)
+            ports.deadletters = manifest.deadletters;
+        result = await runAudit({ config, seasons: command.seasons }, ports);
     }
     finally {
         await engine.close();
     }
-    if (unread.error !== undefined)
-        result.notes.push(`checkpoints (${checkpoints.kind}) could not be read for ${unread.endpoints.join(', ')}, so only deadletters mark their games empty (games checkpointed empty may be counted missing): ${unread.error}`);
+    if (manifest)
+        result.run = await finishRun(manifest, counted, deps.logger);
     const previous = parsePreviousAudit(deps.previousJson);
     if (previous)
         result.diff = diffAudits(previous, result);
     return result;
+}
+function auditPorts(command, store, engine, deps) {
+    const { config } = command;
+    const catalog = openCatalog(command.lake, config, deps.env);
+    const checkpoints = openCheckpoints(undefined, command.lake, config, deps.env);
+    const keyOfLocation = locationMapper(store, config);
+    const database = config.catalog.silver_database;
+    return {
+        store,
+        engine,
+        logger: deps.logger,
+        now: deps.now,
+        ...(deps.progress ? { progress: deps.progress } : {}),
+        catalogCheck: (tables) => checkCatalog(tables, catalog, database, keyOfLocation),
+        emptyFromCheckpoints: async (endpoint) => {
+            try {
+                return await checkpoints.idsWithStatus(endpoint, 'empty');
+            }
+            catch (e) {
+                deps.logger.warn(`checkpoints (${checkpoints.kind}) not read, so only deadletters mark games empty: ${errorMessage(e)}`);
+                return [];
+            }
+        },
+    };
+}
+/**
+ * Saves the run's manifest (a failed save costs the next night a full audit, never a wrong one) and says what
+ * the run read. The GETs are counted before the save, which only writes.
+ */
+async function finishRun(manifest, counted, logger) {
+    const { gets, bytesRead } = counted.counters;
+    let key;
+    try {
+        key = await manifest.save();
+    }
+    catch (e) {
+        logger.warn(`audit manifest not written, so the next audit reads every file: ${errorMessage(e)}`);
+    }
+    const run = {
+        kind: manifest.kind,
+        reason: manifest.reason,
+        filesListed: manifest.listedFiles(),
+        filesRead: manifest.stats.read,
+        candidatesRead: manifest.stats.candidatesRead,
+        gets,
+        bytesRead,
+        ...(key ? { manifest: key } : {}),
+    };
+    logger.info(runLine(run).replace(/\*\*/g, ''));
+    return run;
 }
 /** The report as file contents, keyed by file name: what is written to `--out` and what the action commits. */
 function reportContents(result, options = {}) {
@@ -74454,8 +74814,6 @@ function dedupe(rows, key) {
     return out;
 }
 
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./node_modules/hyparquet-writer/src/bytewriter.js
 /**
  * @import {Writer} from '../src/types.js'
@@ -82745,6 +83103,7 @@ audit:
     null_columns_shown: 10
   canonical_layout: season/date  # what repair --normalize writes season=/asof= partitions into
   read_concurrency: 32
+  full_every_days: 7             # a full audit (every file read) at least this often; nights between read what changed
 catalog:
   bronze_database: cbbd_bronze   # silver_database defaults to gap_fill.athena_database
 checkpoints:
@@ -92357,6 +92716,8 @@ const auditSchema = object({
     canonical_layout: schemas_enum(['season/date', 'season']).default('season/date'),
     /** Bounded parallel reads of the scan engine. */
     read_concurrency: schema_positiveInt.default(32),
+    /** An incremental audit turns full when the last full one is this many days old (the manifest's `fullAt`). */
+    full_every_days: schemas_number().gt(0).default(7),
 });
 const s3LayoutSchema = object({
     raw_prefix: schemas_string().default('raw'),
@@ -92833,6 +93194,7 @@ over the Glue catalog of an s3:// lake; sees registered partitions only)`,
         }),
         json: options_json('print data_audit.json on stdout (progress stays on stderr)'),
         failOnGaps: onOff('fail-on-gaps', 'cli', 'exit 1 when any gap is found'),
+        full: onOff('full', 'both', 'read every file, not only those the audit manifest lacks, and write a new manifest'),
         reportMode: option_spec_option({
             name: 'report-mode',
             on: 'action',
@@ -93318,6 +93680,7 @@ async function dispatch(request, io, logger) {
                     engine: request.engine,
                     seasons: request.seasons,
                     out: request.out,
+                    full: request.full,
                 }, withProgress)
                 : await demoCommand({ config, dir: request.dir, gamesPerSeason: request.gamesPerSeason }, withProgress);
             io.stderr(scorecardText(outcome.result));

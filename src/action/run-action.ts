@@ -69,6 +69,7 @@ const audit = handler({
         lake: settings.lake,
         engine: settings.engine,
         seasons: settings.seasons,
+        full: settings.full,
         out: config.github.report_path,
         reportMode: settings.reportMode,
         maxIssues: settings.maxIssues,

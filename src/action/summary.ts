@@ -8,6 +8,7 @@ import type { RepairReport } from '../repair/apply.js';
 import { repairText } from '../commands/repair.js';
 import { markdownTable } from 'markdown-table';
 import { fmt } from '../util/format.js';
+import { runLine } from '../report/markdown.js';
 
 /** A job summary in Markdown, and the annotations a maintainer must see. */
 export interface Summary {
@@ -30,6 +31,7 @@ export function auditSummary(n: NightlyOutcome): Summary {
     '',
     ...r.gaps.slice(0, 50).map((g) => `- \`${g.key}\`: ${g.detail.replace(/\n/g, ' ').slice(0, 300)}`),
   ];
+  if (r.run) lines.push('', runLine(r.run));
   if (n.issues) {
     const i = n.issues;
     const deferred = Object.entries(i.deferredWork).map(([work, count]) => `${count} ${work}`);

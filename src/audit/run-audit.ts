@@ -1,6 +1,6 @@
 import { tableWriters } from '../config/pipeline-tables.js';
 import type { Config, TableConfig } from '../config/schema.js';
-import { NO_SEASON, type QueryEngine, type TableFacts } from '../engine/query-engine.js';
+import { NO_SEASON, type QueryEngine, type TableFacts, type TableRequest } from '../engine/query-engine.js';
 import type { ObjectStore } from '../lake/object-store.js';
 import { layoutFrom } from '../layout/keys.js';
 import type { Logger } from '../util/logger.js';
@@ -9,7 +9,7 @@ import { linkBlockedGames } from './blocked.js';
 import { checkCoverage } from './coverage.js';
 import type { LakeFile } from '../lake/lake-file.js';
 import { filesForSeasons, takeInventory } from './inventory.js';
-import { knownEmptyIds } from './known-empty.js';
+import { knownEmptyIds, type DeadletterCache } from './known-empty.js';
 import { auditScope } from './scope.js';
 import { checkLayout } from './layout-checks.js';
 import { schemaDriftGap } from './schema-checks.js';
@@ -45,6 +45,8 @@ export interface AuditPorts {
   now: () => Date;
   /** Ids checkpointed as `empty` for an endpoint (the checkpoint store), when one is configured. */
   emptyFromCheckpoints?: (endpoint: string) => Promise<Iterable<number>>;
+  /** Deadletter records remembered from earlier audits (the audit manifest): unchanged ones are not read again. */
+  deadletters?: DeadletterCache;
   /** Files read of the total, after each file (scan) or table (duckdb, athena): the CLI shows it on stderr. */
   progress?: (p: AuditProgress) => void;
   /** Catalog findings (partitions and catalog checks, declared columns), when a catalog is configured. */
@@ -187,6 +189,7 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
           tc.endpoint,
           ports.emptyFromCheckpoints,
           ports.logger,
+          { cache: ports.deadletters },
         )
       : new Set<number>();
     return checkCoverage({
@@ -248,8 +251,8 @@ function volumeNote(season: number, today: Date): string {
 }
 
 /**
- * Asks the engine for every table's facts, reporting files read of the total as it goes (per file from the scan
- * engine, per table from the SQL engines).
+ * Asks the engine for every table's facts, reporting files read of those it will read as it goes (per file from
+ * the scan engine, per table from the SQL engines); files the audit manifest answers are not counted.
  */
 async function readFacts(
   { config }: AuditSettings,
@@ -257,24 +260,28 @@ async function readFacts(
   filesOf: Map<string, LakeFile[]>,
   parents: Set<string>,
 ): Promise<Map<string, TableFacts>> {
-  const total = [...filesOf.values()].reduce((a, f) => a + f.length, 0);
+  const requests = [...filesOf].map(([table, files]): TableRequest => {
+    const tc = config.audit.tables[table];
+    const idColumn = tc?.parent ? tc.parent_key : parents.has(table) ? parentKeyOf(config, table) : undefined;
+    return { table, files, key: tc?.key, idColumn };
+  });
+  const toRead = requests.map((r) => ports.engine.filesToRead?.(r) ?? r.files.length);
+  const total = toRead.reduce((a, n) => a + n, 0);
   let read = 0;
   const tick = (n: number) => {
     read += n;
     if (n > 0) ports.progress?.({ read, total });
   };
   const facts = new Map<string, TableFacts>();
-  for (const [table, files] of filesOf) {
-    const tc = config.audit.tables[table];
-    const idColumn = tc?.parent ? tc.parent_key : parents.has(table) ? parentKeyOf(config, table) : undefined;
+  for (const [i, request] of requests.entries()) {
     let seen = 0;
     const onRead = () => {
       seen++;
       tick(1);
     };
-    facts.set(table, await ports.engine.tableFacts({ table, files, key: tc?.key, idColumn, onRead }));
-    tick(files.length - seen);
-    ports.logger.debug(`${table}: ${files.length} files`);
+    facts.set(request.table, await ports.engine.tableFacts({ ...request, onRead }));
+    tick(toRead[i]! - seen);
+    ports.logger.debug(`${request.table}: ${request.files.length} files`);
   }
   return facts;
 }

@@ -133,6 +133,24 @@ export interface AuditResult {
   diff?: AuditDiff;
   /** The seasons audited and whether they are the config's full range (added in 0.2; absent in older reports). */
   scope?: AuditScope;
+  /** What this run cost and which kind it was: not a fact about the lake, so comparisons of audits leave it out. */
+  run?: AuditRun;
+}
+
+/** Which kind of audit ran (full, or incremental from the manifest), what it read, and the GETs it spent. */
+export interface AuditRun {
+  kind: 'full' | 'incremental';
+  reason: string;
+  /** Parquet files the silver listing found. */
+  filesListed: number;
+  /** Files whose footers and columns were read; the rest were answered by the manifest. */
+  filesRead: number;
+  /** Duplicate candidates (files whose key ranges overlap) whose keys were read again for the count. */
+  candidatesRead: number;
+  gets: number;
+  bytesRead: number;
+  /** The manifest this run wrote, when it wrote one. */
+  manifest?: string;
 }
 
 /** Builds a gap key: `kind:table` or `kind:table:season`. */

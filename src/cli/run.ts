@@ -73,6 +73,7 @@ async function dispatch(request: Runnable, io: CliIo, logger: Logger): Promise<n
                 engine: request.engine,
                 seasons: request.seasons,
                 out: request.out,
+                full: request.full,
               },
               withProgress,
             )

@@ -171,6 +171,11 @@ over the Glue catalog of an s3:// lake; sees registered partitions only)`,
     }),
     json: json('print data_audit.json on stdout (progress stays on stderr)'),
     failOnGaps: onOff('fail-on-gaps', 'cli', 'exit 1 when any gap is found'),
+    full: onOff(
+      'full',
+      'both',
+      'read every file, not only those the audit manifest lacks, and write a new manifest',
+    ),
     reportMode: option({
       name: 'report-mode',
       on: 'action',

@@ -10,7 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../config/schema.js';
-import type { QueryEngine } from '../engine/query-engine.js';
+import type { FileFactsCache, QueryEngine } from '../engine/query-engine.js';
 import { createDuckDbEngine } from '../engine/duckdb-engine.js';
 import { createScanEngine } from '../engine/scan-engine.js';
 import type { Catalog } from '../catalog/catalog.js';
@@ -101,10 +101,14 @@ export async function openEngine(
   location: LakeLocation,
   config: Config,
   env: Env,
+  facts?: FileFactsCache,
 ): Promise<QueryEngine> {
   switch (name) {
     case 'scan':
-      return createScanEngine(store, { concurrency: config.audit.read_concurrency });
+      return createScanEngine(store, {
+        concurrency: config.audit.read_concurrency,
+        ...(facts ? { facts } : {}),
+      });
     case 'duckdb':
       if (location.kind !== 'file') {
         throw new UsageError(

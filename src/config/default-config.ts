@@ -279,6 +279,7 @@ audit:
     null_columns_shown: 10
   canonical_layout: season/date  # what repair --normalize writes season=/asof= partitions into
   read_concurrency: 32
+  full_every_days: 7             # a full audit (every file read) at least this often; nights between read what changed
 catalog:
   bronze_database: cbbd_bronze   # silver_database defaults to gap_fill.athena_database
 checkpoints:

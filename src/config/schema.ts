@@ -69,6 +69,8 @@ const auditSchema = z.object({
   canonical_layout: z.enum(['season/date', 'season']).default('season/date'),
   /** Bounded parallel reads of the scan engine. */
   read_concurrency: positiveInt.default(32),
+  /** An incremental audit turns full when the last full one is this many days old (the manifest's `fullAt`). */
+  full_every_days: z.number().gt(0).default(7),
 });
 
 const s3LayoutSchema = z.object({

@@ -72,6 +72,11 @@ export const SCHEMA_SAMPLE = 20;
 export interface QueryEngine {
   readonly name: 'scan' | 'duckdb' | 'athena';
   tableFacts(request: TableRequest): Promise<TableFacts>;
+  /**
+   * How many of the request's files `tableFacts` will read: fewer than all when the audit manifest already holds
+   * the facts of unchanged files (scan). All of them when absent.
+   */
+  filesToRead?(request: TableRequest): number;
   close(): Promise<void>;
 }
 
@@ -94,4 +99,64 @@ export function emptyFacts(): TableFacts {
     idsBySeason: undefined,
     nullCounts: new Map(),
   };
+}
+
+/**
+ * What one Parquet file contributes to its table's facts, as plain JSON: the scan engine's unit of work and the
+ * audit manifest's entry. A file whose key, size and ETag match an entry is not read again.
+ */
+export interface FileFacts {
+  key: string;
+  size: number;
+  /** S3's ETag, or the file store's `inode-mtime` stand-in; a rewrite changes it. */
+  etag: string | undefined;
+  table: string;
+  partitions: [string, string][];
+  /** The key columns and id column the facts were taken for (`requestSignature`): another config re-reads. */
+  request: string;
+  /** Why the bytes are not Parquet; the file is then unreadable and nothing else is set. */
+  error?: string;
+  rows: number;
+  /** Each column with its Parquet type label, from the footer. */
+  types: [string, string][];
+  /** Rows per season; absent when the file has no season. One entry per season the file holds, even with 0 rows. */
+  seasons?: [number, number][];
+  /** True when the seasons came from a `season` column row by row (the numeric key tracker cannot then be used). */
+  perRowSeason: boolean;
+  /** Null values per column from the footer statistics; null where a chunk does not say. */
+  nulls: [string, number | null][];
+  /** Distinct ids of the request's id column, by season, ascending; absent when the file lacks that column. */
+  ids?: [number, number[]][];
+  /** The file's key, when its key columns exist: absent means duplicates cannot be counted for the table. */
+  keys?: KeyFacts;
+}
+
+/** The key facts of one file: what counts duplicates inside it and finds the files that may share a key. */
+export interface KeyFacts {
+  /** Single integer key (`id` of fct_plays): values are numbers; otherwise `rowKey` strings. */
+  numeric: boolean;
+  /** Rows repeating a key of an earlier row of the same file, by the repeating row's season. */
+  own: [number, number][];
+  /**
+   * The smallest and largest value of each key part, absent when the file has no non-null key: numbers for a
+   * numeric key; for any other key, each part's JSON text (as in `rowKey`), so equal parts have equal text.
+   */
+  ranges?: [number, number][] | [string, string][];
+  /** A numeric key that is null in some row: nulls compare equal, so two such files may share it. */
+  nullKey: boolean;
+}
+
+/** Remembered file facts from an earlier audit, and what this audit learns: the audit manifest, as the engine sees it. */
+export interface FileFactsCache {
+  /** The facts of `file` if it is unchanged since they were taken for this request. */
+  lookup(file: LakeFile, request: string): FileFacts | undefined;
+  /** Records facts read in this audit. */
+  record(facts: FileFacts): void;
+  /** Files read, files answered from the cache, and duplicate candidates whose keys were read again. */
+  readonly stats: { read: number; reused: number; candidatesRead: number };
+}
+
+/** The request's signature in a manifest entry: key columns and id column. */
+export function requestSignature(request: Pick<TableRequest, 'key' | 'idColumn'>): string {
+  return JSON.stringify([request.key ?? null, request.idColumn ?? null]);
 }

@@ -1,19 +1,20 @@
-import type { FileMetaData } from 'hyparquet';
 import type { LakeFile } from '../lake/lake-file.js';
 import type { ObjectStore } from '../lake/object-store.js';
-import { createRangeCacheStore } from '../lake/range-cache-store.js';
-import { keyColumns, resolveColumn, rowKey } from '../layout/row-key.js';
-import { columnTypes } from '../parquet/column-types.js';
-import { createFooterSizer, readColumns, readFooter, UnreadableFileError } from '../parquet/read.js';
+import { createFooterSizer } from '../parquet/read.js';
 import { mapLimit } from '../util/pool.js';
+import { duplicateCandidates } from './duplicate-candidates.js';
+import { scanFile, type FileKeys, type ScanReads } from './file-scan.js';
 import { createNumericKeyTracker, createStringKeyTracker, type KeyTracker } from './key-tracker.js';
 import { nestedField } from './nested-field.js';
 import {
   emptyFacts,
   NO_SEASON,
   partitionKeyNames,
+  requestSignature,
   SCHEMA_SAMPLE,
   type DuplicateKey,
+  type FileFacts,
+  type FileFactsCache,
   type QueryEngine,
   type SchemaGroup,
   type TableFacts,
@@ -21,241 +22,179 @@ import {
 } from './query-engine.js';
 
 /**
+ * Objects up to this size are read with one whole GET: a one-game file (4–30 KiB) then costs one request, not a
+ * footer read plus a column read. On S3 a request costs far more than its bytes.
+ */
+export const WHOLE_OBJECT_BYTES = 64 * 1024;
+
+/** The scan engine's settings; `facts` is the audit manifest, when the audit keeps one. */
+export interface ScanEngineOptions {
+  concurrency: number;
+  /** Defaults to `WHOLE_OBJECT_BYTES`; 0 reads every file as a footer tail plus column chunks. */
+  wholeObjectBytes?: number;
+  facts?: FileFactsCache;
+}
+
+/**
  * The default engine: pure TypeScript over the object store with hyparquet. Row counts and null counts come from
  * footers; a column is read (by byte range) only when its statistics cannot answer: `gameId` of a one-game
- * file has min = max, so only the key column of most files is ever fetched.
+ * file has min = max, so only the key column of most files is ever fetched. With a manifest (`facts`), a file
+ * whose key, size and ETag it remembers is not read at all; duplicates across files are counted among the files
+ * whose key ranges overlap, whose keys alone are then read.
  */
-export function createScanEngine(store: ObjectStore, opts: { concurrency: number }): QueryEngine {
+export function createScanEngine(store: ObjectStore, opts: ScanEngineOptions): QueryEngine {
   return {
     name: 'scan',
     async tableFacts(request) {
-      const sizer = createFooterSizer();
-      const scans = await mapLimit(request.files, opts.concurrency, async (file) => {
-        const scan = await scanFile(store, file, request, sizer);
+      const reads: ScanReads = {
+        sizer: createFooterSizer(),
+        wholeObjectBytes: opts.wholeObjectBytes ?? WHOLE_OBJECT_BYTES,
+      };
+      const signature = requestSignature(request);
+      const keys = new Map<string, FileKeys>();
+      const files = await mapLimit(request.files, opts.concurrency, async (file) => {
+        const known = opts.facts?.lookup(file, signature);
+        if (known) {
+          opts.facts!.stats.reused++;
+          return known;
+        }
+        const scanned = await scanFile(store, file, request, reads);
         request.onRead?.();
-        return scan;
+        opts.facts?.record(scanned.facts);
+        if (opts.facts) opts.facts.stats.read++;
+        if (scanned.keys) keys.set(file.key, scanned.keys);
+        return scanned.facts;
       });
-      return mergeScans(request, scans);
+      const facts = mergeFacts(request, files);
+      if (facts.duplicatesBySeason) {
+        const found = await findDuplicates(request, files, keys, opts.concurrency, async (file) => {
+          if (opts.facts) opts.facts.stats.candidatesRead++;
+          return (await scanFile(store, file, request, reads)).keys;
+        });
+        facts.duplicatesBySeason = found.bySeason;
+        facts.duplicateKeys = found.keys;
+      }
+      return facts;
+    },
+    filesToRead(request) {
+      const signature = requestSignature(request);
+      return request.files.filter((f) => !opts.facts?.lookup(f, signature)).length;
     },
     async close() {},
   };
 }
 
-/** What one file contributes. Seasons are per row only when they come from a `season` column. */
-interface FileScan {
-  file: LakeFile;
-  error?: string;
-  rows: number;
-  columns: string[];
-  /** Each column with its Parquet type label, from the footer. */
-  types: [string, string][];
-  season: number | undefined | number[];
-  keys?: ArrayLike<unknown>;
-  ids?: ArrayLike<unknown>;
-  nulls: Map<string, number | undefined>;
-  numericKey: boolean;
-}
-
-async function scanFile(
-  lake: ObjectStore,
-  file: LakeFile,
+/**
+ * Duplicates by season and up to 20 duplicated keys per season with their files. Every duplicate row is in a
+ * file that shares a key with another file (a candidate: key ranges overlap) or repeats a key of its own; a key
+ * tracker over just those files, in file order, sees every duplicate a tracker over all files sees, in the same
+ * order, so counts and listed keys are equal. A full read has every key in memory and tracks all files, as before
+ * the manifest existed (the property test checks the shortcut against it); files without keys in memory (answered
+ * by the manifest) are read again for their keys.
+ */
+async function findDuplicates(
   request: TableRequest,
-  sizer: ReturnType<typeof createFooterSizer>,
-): Promise<FileScan> {
-  // Per file: when the footer read took the whole (small) file, the key column comes from those bytes.
-  const store = createRangeCacheStore(lake);
-  const base: FileScan = {
-    file,
-    rows: 0,
-    columns: [],
-    types: [],
-    season: file.season,
-    nulls: new Map(),
-    numericKey: false,
-  };
-  try {
-    const metadata = await readFooter(store, file, sizer.next());
-    sizer.saw(metadata.metadata_length);
-    const types = columnTypes(metadata);
-    const columns = types.map(([name]) => name);
-    const scan: FileScan = {
-      ...base,
-      rows: Number(metadata.num_rows),
-      columns,
-      types,
-      nulls: nullCounts(metadata, columns),
-    };
-    const wanted = new Set<string>();
-    const seasonColumn = file.season === undefined ? resolveColumn(columns, 'season') : undefined;
-    if (seasonColumn) {
-      const single = singleValue(metadata, seasonColumn);
-      if (single !== undefined) scan.season = single;
-      else wanted.add(seasonColumn);
-    }
-    const idColumn = request.idColumn ? resolveColumn(columns, request.idColumn) : undefined;
-    const singleId = idColumn ? singleValue(metadata, idColumn) : undefined;
-    if (idColumn && singleId === undefined) wanted.add(idColumn);
-    const keyCols = request.key ? keyColumns(columns, request.key) : undefined;
-    if (keyCols) for (const c of keyCols) wanted.add(c);
-    scan.numericKey =
-      keyCols !== undefined &&
-      request.key!.length === 1 &&
-      !request.key![0]!.includes('.') &&
-      isIntegerColumn(metadata, keyCols[0]!);
-
-    const values =
-      wanted.size > 0 ? await readColumns(store, file, metadata, [...wanted]) : new Map<string, unknown[]>();
-    if (seasonColumn && scan.season === undefined)
-      scan.season = (values.get(seasonColumn) ?? []).map((v) => (typeof v === 'number' ? v : NO_SEASON));
-    if (idColumn)
-      scan.ids =
-        singleId !== undefined
-          ? new Array<number>(Math.min(1, scan.rows)).fill(singleId)
-          : values.get(idColumn);
-    if (keyCols) {
-      if (scan.numericKey) scan.keys = values.get(keyCols[0]!);
-      else {
-        const cols = keyCols.map((c) => values.get(c) ?? []);
-        scan.keys = Array.from({ length: scan.rows }, (_, i) => {
-          const row: Record<string, unknown> = {};
-          keyCols.forEach((c, k) => (row[c] = cols[k]![i]));
-          return rowKey(row, request.key!, keyCols, nestedField);
-        });
-      }
-    }
-    return scan;
-  } catch (e) {
-    if (e instanceof UnreadableFileError) return { ...base, error: e.message.slice(file.key.length + 2) };
-    throw e;
+  files: readonly FileFacts[],
+  inMemory: ReadonlyMap<string, FileKeys>,
+  concurrency: number,
+  readKeys: (file: LakeFile) => Promise<FileKeys | undefined>,
+): Promise<{ bySeason: Map<number, number>; keys: Map<number, DuplicateKey[]> }> {
+  const readable = files.filter((f) => f.error === undefined);
+  const numeric =
+    readable.every((f) => f.keys?.numeric || f.rows === 0) && readable.every((f) => !f.perRowSeason);
+  const keyed = readable.filter((f) => f.keys !== undefined);
+  const candidates = keyed.every((f) => inMemory.has(f.key))
+    ? new Set(keyed.map((f) => f.key))
+    : duplicateCandidates(readable);
+  for (const f of keyed) if (f.keys!.own.length > 0) candidates.add(f.key);
+  const byKey = new Map(request.files.map((f) => [f.key, f]));
+  const chosen = keyed.filter((f) => candidates.has(f.key));
+  const scans = await mapLimit(chosen, concurrency, async (f) => ({
+    file: byKey.get(f.key)!,
+    keys: inMemory.get(f.key) ?? (await readKeys(byKey.get(f.key)!)),
+  }));
+  const tracker: KeyTracker = numeric ? createNumericKeyTracker() : createStringKeyTracker();
+  for (const { keys } of scans) {
+    if (!keys) continue;
+    if (Array.isArray(keys.season)) {
+      for (let i = 0; i < keys.values.length; i++) tracker.add(keys.season[i], [keys.values[i]]);
+    } else tracker.add(keys.season, keys.values);
   }
+  const bySeason = tracker.duplicatesBySeason();
+  return {
+    bySeason,
+    keys: filesHolding(
+      tracker.duplicateKeys(),
+      scans.map((s) => ({ file: s.file, ...(s.keys ? { keys: s.keys.values } : {}) })),
+    ),
+  };
 }
 
-function mergeScans(request: TableRequest, scans: FileScan[]): TableFacts {
+/** A table's facts from its files' facts; duplicates are left as an empty map to count when the key is readable. */
+function mergeFacts(request: TableRequest, files: readonly FileFacts[]): TableFacts {
   const facts = emptyFacts();
-  const readable = scans.filter((s) => s.error === undefined);
-  facts.unreadable = scans
-    .filter((s) => s.error !== undefined)
-    .map((s) => ({ key: s.file.key, reason: s.error! }));
+  const readable = files.filter((f) => f.error === undefined);
+  facts.unreadable = files
+    .filter((f) => f.error !== undefined)
+    .map((f) => ({ key: f.key, reason: f.error! }));
   facts.readableFiles = readable.length;
   const partitionKeys = partitionKeyNames(request.files);
-  facts.columns = [...new Set(readable.flatMap((s) => s.columns))]
+  facts.columns = [...new Set(readable.flatMap((f) => f.types.map(([c]) => c)))]
     .filter((c) => !partitionKeys.has(c))
     .sort();
 
   const keyReadable =
-    request.key !== undefined && readable.every((s) => s.keys !== undefined || s.rows === 0);
+    request.key !== undefined && readable.every((f) => f.keys !== undefined || f.rows === 0);
   if (request.key && !keyReadable) {
-    const without = readable.find((s) => s.keys === undefined && s.rows > 0);
-    facts.keyProblem = `key column ${request.key.join(', ')} not found in ${without?.file.key ?? 'the files'}`;
+    const without = readable.find((f) => f.keys === undefined && f.rows > 0);
+    facts.keyProblem = `key column ${request.key.join(', ')} not found in ${without?.key ?? 'the files'}`;
   }
-  const numeric =
-    keyReadable &&
-    readable.every((s) => s.numericKey || s.rows === 0) &&
-    readable.every((s) => !Array.isArray(s.season));
-  const tracker: KeyTracker | undefined = keyReadable
-    ? numeric
-      ? createNumericKeyTracker()
-      : createStringKeyTracker()
-    : undefined;
+  if (keyReadable) facts.duplicatesBySeason = new Map();
   const ids = request.idColumn ? new Map<number, Set<number>>() : undefined;
   let idColumnSeen = false;
   const unknownNulls = new Set<string>();
 
-  for (const scan of readable) {
-    const seasonOf = (i: number) => (Array.isArray(scan.season) ? scan.season[i] : scan.season);
-    if (Array.isArray(scan.season)) {
-      scan.season.forEach((s) => addCount(facts.rowsBySeason, s, 1));
-      for (const s of new Set(scan.season)) addCount(facts.filesBySeason, s, 1);
-    } else if (scan.season !== undefined) {
-      addCount(facts.rowsBySeason, scan.season, scan.rows);
-      addCount(facts.filesBySeason, scan.season, 1);
-    } else facts.unseasonedRows += scan.rows;
-
-    if (tracker && scan.keys) {
-      if (Array.isArray(scan.season)) {
-        for (let i = 0; i < scan.keys.length; i++) tracker.add(seasonOf(i), [scan.keys[i]]);
-      } else tracker.add(scan.season as number | undefined, scan.keys);
-    }
-    if (ids && scan.ids) {
+  for (const file of readable) {
+    if (file.seasons) {
+      for (const [s, n] of file.seasons) {
+        addCount(facts.rowsBySeason, s, n);
+        addCount(facts.filesBySeason, s, 1);
+      }
+    } else facts.unseasonedRows += file.rows;
+    if (ids && file.ids) {
       idColumnSeen = true;
-      for (let i = 0; i < scan.ids.length; i++) {
-        const id = scan.ids[i];
-        if (typeof id !== 'number') continue;
-        const s = seasonOf(i) ?? NO_SEASON;
+      for (const [s, list] of file.ids) {
         const set = ids.get(s) ?? new Set<number>();
-        set.add(id);
+        for (const id of list) set.add(id);
         ids.set(s, set);
       }
     }
     // A column a file lacks is null in all its rows, as Athena and DuckDB's union_by_name read it.
+    const nulls = new Map(file.nulls);
     for (const column of facts.columns) {
-      const n = scan.columns.includes(column) ? scan.nulls.get(column) : scan.rows;
-      if (n === undefined) unknownNulls.add(column);
+      const n = nulls.has(column) ? nulls.get(column) : file.rows;
+      if (n === null || n === undefined) unknownNulls.add(column);
       else facts.nullCounts.set(column, (facts.nullCounts.get(column) ?? 0) + n);
     }
   }
   for (const c of unknownNulls) facts.nullCounts.delete(c);
   facts.schemas = schemaGroups(readable);
-  facts.duplicatesBySeason = tracker?.duplicatesBySeason();
-  if (tracker) facts.duplicateKeys = filesHolding(tracker.duplicateKeys(), readable);
   if (ids && idColumnSeen)
     facts.idsBySeason = new Map([...ids].map(([s, set]) => [s, [...set].sort((a, b) => a - b)]));
   return facts;
 }
 
 /** The readable files grouped by their exact column list and types, for the audit's schema check. */
-function schemaGroups(scans: readonly FileScan[]): SchemaGroup[] {
+function schemaGroups(files: readonly FileFacts[]): SchemaGroup[] {
   const groups = new Map<string, SchemaGroup>();
-  for (const scan of scans) {
-    const id = JSON.stringify(scan.types);
+  for (const file of files) {
+    const id = JSON.stringify(file.types);
     let group = groups.get(id);
-    if (!group) groups.set(id, (group = { columns: scan.types, files: 0, sample: [] }));
+    if (!group) groups.set(id, (group = { columns: file.types, files: 0, sample: [] }));
     group.files++;
-    if (group.sample.length < SCHEMA_SAMPLE) group.sample.push(scan.file.key);
+    if (group.sample.length < SCHEMA_SAMPLE) group.sample.push(file.key);
   }
   return [...groups.values()];
-}
-
-/** Null values per column from the footer's statistics; undefined where a chunk does not say. */
-function nullCounts(metadata: FileMetaData, columns: readonly string[]): Map<string, number | undefined> {
-  const out = new Map<string, number | undefined>(columns.map((c) => [c, 0]));
-  for (const rg of metadata.row_groups) {
-    for (const chunk of rg.columns) {
-      const name = chunk.meta_data?.path_in_schema[0];
-      if (name === undefined || !out.has(name) || chunk.meta_data!.path_in_schema.length > 1) continue;
-      const n = chunk.meta_data?.statistics?.null_count;
-      const prev = out.get(name);
-      out.set(name, n === undefined || prev === undefined ? undefined : prev + Number(n));
-    }
-  }
-  return out;
-}
-
-/** The one value a column holds in the whole file, when statistics prove it (min = max, no nulls). */
-function singleValue(metadata: FileMetaData, column: string): number | undefined {
-  let value: number | undefined;
-  for (const rg of metadata.row_groups) {
-    const chunk = rg.columns.find(
-      (c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === column,
-    );
-    const stats = chunk?.meta_data?.statistics;
-    if (!stats || stats.null_count === undefined || Number(stats.null_count) !== 0) return undefined;
-    const min = toNumber(stats.min_value ?? stats.min);
-    const max = toNumber(stats.max_value ?? stats.max);
-    if (min === undefined || min !== max || (value !== undefined && value !== min)) return undefined;
-    value = min;
-  }
-  return value;
-}
-
-function toNumber(v: unknown): number | undefined {
-  if (typeof v === 'bigint') return Number(v);
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
-
-function isIntegerColumn(metadata: FileMetaData, column: string): boolean {
-  const element = metadata.schema.find((e) => e.name === column);
-  return element?.type === 'INT32' || element?.type === 'INT64';
 }
 
 function addCount(map: Map<number, number>, key: number | undefined, n: number): void {

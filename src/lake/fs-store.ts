@@ -25,10 +25,14 @@ export function createFsStore(root: string): ObjectStore {
     assertSafeKey(key);
     return path.join(abs, ...key.split('/'));
   };
-  const toInfo = (key: string, st: { size: number; mtime: Date }): ObjectInfo => ({
+  const toInfo = (
+    key: string,
+    st: { size: number; mtime: Date; mtimeMs: number; ino: number },
+  ): ObjectInfo => ({
     key,
     size: st.size,
     lastModified: st.mtime,
+    etag: `${st.ino}-${st.mtimeMs}`,
   });
 
   return {

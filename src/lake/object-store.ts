@@ -3,6 +3,11 @@ export interface ObjectInfo {
   key: string;
   size: number;
   lastModified?: Date;
+  /**
+   * Changes when the object is rewritten: S3's ETag; on disk, the inode and modification time (an in-place rewrite
+   * of the same size within the file system's timestamp granularity goes unseen: `audit --full` then).
+   */
+  etag?: string;
 }
 
 /** One level of a listing by delimiter: the "directories" and the objects directly under a prefix. */

@@ -44,6 +44,7 @@ export function createS3Store(client: S3Client, bucket: string, prefix = ''): Ob
             key: strip(o.Key),
             size: o.Size ?? 0,
             ...(o.LastModified ? { lastModified: o.LastModified } : {}),
+            ...(o.ETag ? { etag: o.ETag } : {}),
           };
         }
       }

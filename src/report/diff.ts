@@ -36,7 +36,8 @@ export function diffAudits(previous: AuditResult, current: AuditResult): AuditDi
 
 /** True when nothing but the timestamp differs: no commit, no PR update, no issue write. */
 export function onlyTimestampChanged(previous: AuditResult, current: AuditResult): boolean {
-  const strip = (r: AuditResult) => JSON.stringify({ ...r, generatedAt: '', diff: undefined });
+  const strip = (r: AuditResult) =>
+    JSON.stringify({ ...r, generatedAt: '', diff: undefined, run: undefined });
   return strip(previous) === strip(current);
 }
 

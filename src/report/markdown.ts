@@ -45,6 +45,7 @@ function header(result: AuditResult, options: MarkdownOptions): string {
         ? ` (${fillable.length} fillable: ${fmt(fillable.reduce((a, g) => a + g.count - (g.blocked?.length ?? 0), 0))} games to fetch)`
         : ''),
   ];
+  if (result.run) lines.push('', runLine(result.run));
   if (options.deferredIssues)
     lines.push(
       '',
@@ -223,4 +224,14 @@ function layoutFindings(result: AuditResult): string {
 /** Keeps a detail from breaking a table cell or smuggling markup into the report. */
 function escape(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\n/g, ' ');
+}
+
+/** Which kind of audit ran and what it cost: the line the report and the job summary share. */
+export function runLine(run: NonNullable<AuditResult['run']>): string {
+  const candidates =
+    run.candidatesRead > 0 ? `, ${fmt(run.candidatesRead)} duplicate candidates re-read` : '';
+  return (
+    `**${run.kind === 'full' ? 'Full' : 'Incremental'} audit** (${run.reason}): read ${fmt(run.filesRead)} of ` +
+    `${fmt(run.filesListed)} listed files${candidates}; ${fmt(run.gets)} GETs, ${fmt(run.bytesRead)} bytes`
+  );
 }

@@ -181,10 +181,21 @@ describe('a fill on an S3 lake while S3 fails', () => {
       const figures = { faultsInjected: 0, runs: 0, survived: 0, dataLost: 0 };
       const lake = freshS3Lake();
       await generateDemoLake(lake.store, LAKE);
+      // --full: every run reads every file under the faults, not only what the clean run's manifest lacks.
       const audit = async (endpoint: string) => {
         const env = { AWS_ENDPOINT_URL_S3: endpoint };
         Object.assign(process.env, env);
-        const args = ['--config', config, '--lake', lake.uri, '--seasons', String(SEASON), '--out', dir];
+        const args = [
+          '--config',
+          config,
+          '--lake',
+          lake.uri,
+          '--seasons',
+          String(SEASON),
+          '--out',
+          dir,
+          '--full',
+        ];
         return cli(['audit', ...args, '--json'], env);
       };
       const clean = await audit(inject('s3Endpoint'));

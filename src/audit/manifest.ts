@@ -1,0 +1,237 @@
+import { randomBytes } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type { FileFacts, FileFactsCache } from '../engine/query-engine.js';
+import type { LakeFile } from '../lake/lake-file.js';
+import type { DeadletterCache } from './known-empty.js';
+import { joinKey, type ObjectInfo, type ObjectStore } from '../lake/object-store.js';
+import { errorMessage } from '../util/errors.js';
+import type { Logger } from '../util/logger.js';
+
+/** The manifest's format version: a manifest of another version is ignored and rebuilt. */
+export const MANIFEST_SCHEMA_VERSION = 1;
+
+/** Where the manifests live under the lake's `meta` prefix: the bot's own, never lake data. */
+export const MANIFEST_DIR = 'cbbd-gap-bot/audit';
+
+/** How many of the newest manifests an audit tries before it gives up and audits in full. */
+const MANIFESTS_TRIED = 3;
+
+/** First line of a manifest object; the last line is `{"end": entries}`, so a cut-short object is refused. */
+interface ManifestHeader {
+  manifest: 'cbbd-gap-bot audit';
+  schemaVersion: number;
+  lake: string;
+  createdAt: string;
+  /** When the last full audit in this manifest's line was taken: `audit.full_every_days` counts from it. */
+  fullAt: string;
+}
+
+/**
+ * A deadletter record as an earlier audit read it: a manifest line beside the file entries. `gameId` is the empty
+ * game it records, null when it records something else.
+ */
+export interface DeadletterEntry {
+  deadletter: string;
+  size: number;
+  etag: string;
+  gameId: number | null;
+}
+
+/** Which kind of audit ran, and why. */
+export interface AuditKind {
+  kind: 'full' | 'incremental';
+  reason: string;
+  /** The manifest the audit started from, when it used one. */
+  from?: string;
+}
+
+/** The audit manifest for one run: the engine's facts cache, the store wrapper that sees the listing, and the save. */
+export interface AuditManifest extends FileFactsCache, AuditKind {
+  /** The store, with its `list` of silver recorded so the saved manifest holds exactly the listed files. */
+  observe(store: ObjectStore): ObjectStore;
+  /** Parquet files the silver listing found. */
+  listedFiles(): number;
+  /** The deadletter records' facts: unchanged records are not read again; the saved manifest holds those seen. */
+  readonly deadletters: DeadletterCache;
+  /** Writes this run's manifest as a new object (create-only); returns its key, or undefined when not written. */
+  save(): Promise<string | undefined>;
+}
+
+/** What opening the manifest needs. */
+export interface ManifestOptions {
+  metaPrefix: string;
+  silverPrefix: string;
+  /** `audit --full`: the old manifest is not read; a new one is written. */
+  full: boolean;
+  fullEveryDays: number;
+  now: () => Date;
+  logger: Logger;
+}
+
+/**
+ * Opens the newest readable manifest of this lake: an incremental audit starts from it. An unreadable manifest,
+ * one of another schema version or of another lake is skipped with a warning; with none, the audit is full.
+ * Old manifests are never deleted (the bot deletes nothing): one accumulates per audit run.
+ */
+export async function openManifest(store: ObjectStore, opts: ManifestOptions): Promise<AuditManifest> {
+  const dir = joinKey(opts.metaPrefix, MANIFEST_DIR);
+  const now = opts.now();
+  let previous: Awaited<ReturnType<typeof newestManifest>>;
+  let kind: AuditKind = { kind: 'full', reason: 'audit --full' };
+  if (!opts.full) {
+    previous = await newestManifest(store, dir, opts.logger);
+    kind = decideKind(previous, now, opts.fullEveryDays);
+    if (kind.kind === 'full') previous = undefined;
+  }
+  const current = new Map<string, FileFacts>();
+  const listed = new Map<string, ObjectInfo>();
+  const deadletters = new Map<string, DeadletterEntry>();
+  let observed = false;
+  const manifest: AuditManifest = {
+    ...kind,
+    stats: { read: 0, reused: 0, candidatesRead: 0 },
+    lookup(file: LakeFile, request: string) {
+      const e = previous?.entries.get(file.key);
+      if (!e || e.etag === undefined || e.etag !== file.etag || e.size !== file.size || e.request !== request)
+        return undefined;
+      current.set(e.key, e);
+      return e;
+    },
+    record: (facts) => void current.set(facts.key, facts),
+    listedFiles: () => [...listed.keys()].filter((k) => k.endsWith('.parquet')).length,
+    deadletters: {
+      lookup(o) {
+        const e = previous?.deadletters.get(o.key);
+        if (!e || o.etag === undefined || e.etag !== o.etag || e.size !== o.size) return undefined;
+        deadletters.set(e.deadletter, e);
+        return { gameId: e.gameId };
+      },
+      record(o, gameId) {
+        if (o.etag !== undefined)
+          deadletters.set(o.key, { deadletter: o.key, size: o.size, etag: o.etag, gameId });
+      },
+    },
+    observe: (inner) => ({
+      ...inner,
+      async *list(prefix) {
+        const silver = prefix === `${opts.silverPrefix}/`;
+        if (silver) observed = true;
+        for await (const o of inner.list(prefix)) {
+          if (silver) listed.set(o.key, o);
+          yield o;
+        }
+      },
+    }),
+    async save() {
+      const entries = observed ? keptEntries(listed, current, previous?.entries) : [...current.values()];
+      const header: ManifestHeader = {
+        manifest: 'cbbd-gap-bot audit',
+        schemaVersion: MANIFEST_SCHEMA_VERSION,
+        lake: store.uri,
+        createdAt: now.toISOString(),
+        fullAt: previous?.header.fullAt ?? now.toISOString(),
+      };
+      const key = joinKey(dir, manifestName(now));
+      const body = encodeManifest(header, entries, [...deadletters.values()]);
+      const result = await store.putIfAbsent(key, body, 'application/gzip');
+      if (result === 'exists') {
+        opts.logger.warn(`audit manifest ${key} already exists; this run's manifest is not kept`);
+        return undefined;
+      }
+      return key;
+    },
+  };
+  return manifest;
+}
+
+/** The entries of the new manifest: every listed file, with this run's facts or the old manifest's unchanged ones. */
+function keptEntries(
+  listed: ReadonlyMap<string, ObjectInfo>,
+  current: ReadonlyMap<string, FileFacts>,
+  previous: ReadonlyMap<string, FileFacts> | undefined,
+): FileFacts[] {
+  const out: FileFacts[] = [];
+  for (const [key, o] of listed) {
+    const e = current.get(key) ?? previous?.get(key);
+    if (e && e.size === o.size && e.etag !== undefined && e.etag === o.etag) out.push(e);
+  }
+  return out;
+}
+
+function decideKind(
+  previous: { header: ManifestHeader; key: string } | undefined,
+  now: Date,
+  fullEveryDays: number,
+): AuditKind {
+  if (!previous) return { kind: 'full', reason: 'no usable audit manifest' };
+  const ageDays = (now.getTime() - Date.parse(previous.header.fullAt)) / 86_400_000;
+  if (!(ageDays < fullEveryDays))
+    return {
+      kind: 'full',
+      reason: `the last full audit (${previous.header.fullAt}) is older than audit.full_every_days (${fullEveryDays})`,
+    };
+  return { kind: 'incremental', reason: `facts of unchanged files from ${previous.key}`, from: previous.key };
+}
+
+/** Sorts after every earlier run's name: the time to the millisecond, then a random tail for two runs at once. */
+function manifestName(now: Date): string {
+  const stamp = now.toISOString().replace(/[-:.]/g, '');
+  return `manifest-${stamp}-${randomBytes(4).toString('hex')}.ndjson.gz`;
+}
+
+async function newestManifest(store: ObjectStore, dir: string, logger: Logger) {
+  const keys: string[] = [];
+  for await (const o of store.list(`${dir}/`)) if (o.key.endsWith('.ndjson.gz')) keys.push(o.key);
+  keys.sort();
+  for (const key of keys.slice(-MANIFESTS_TRIED).reverse()) {
+    try {
+      const { header, entries, deadletters } = decodeManifest(await store.get(key));
+      if (header.lake !== store.uri) throw new Error(`it describes ${header.lake}, not ${store.uri}`);
+      return { header, entries, deadletters, key };
+    } catch (e) {
+      logger.warn(`audit manifest ${key} ignored (${errorMessage(e)}); it is rebuilt by this audit`);
+    }
+  }
+  return undefined;
+}
+
+/** Gzipped NDJSON: the header, one `FileFacts` a line, one `DeadletterEntry` a line, and `{"end": n}`. */
+export function encodeManifest(
+  header: ManifestHeader,
+  entries: readonly FileFacts[],
+  deadletters: readonly DeadletterEntry[] = [],
+): Uint8Array {
+  const lines = [
+    JSON.stringify(header),
+    ...entries.map((e) => JSON.stringify(e)),
+    ...deadletters.map((e) => JSON.stringify(e)),
+    JSON.stringify({ end: entries.length + deadletters.length }),
+  ];
+  return gzipSync(`${lines.join('\n')}\n`);
+}
+
+/** Parses and checks a manifest; throws with the reason when it cannot be used. */
+export function decodeManifest(bytes: Uint8Array): {
+  header: ManifestHeader;
+  entries: Map<string, FileFacts>;
+  deadletters: Map<string, DeadletterEntry>;
+} {
+  const lines = gunzipSync(bytes)
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l !== '');
+  const header = JSON.parse(lines[0] ?? '{}') as ManifestHeader;
+  if (header.manifest !== 'cbbd-gap-bot audit') throw new Error('not an audit manifest');
+  if (header.schemaVersion !== MANIFEST_SCHEMA_VERSION)
+    throw new Error(`schema version ${header.schemaVersion}, this bot reads ${MANIFEST_SCHEMA_VERSION}`);
+  const end = JSON.parse(lines[lines.length - 1] ?? '{}') as { end?: number };
+  if (end.end !== lines.length - 2) throw new Error('it is cut short');
+  const entries = new Map<string, FileFacts>();
+  const deadletters = new Map<string, DeadletterEntry>();
+  for (const line of lines.slice(1, -1)) {
+    const e = JSON.parse(line) as FileFacts | DeadletterEntry;
+    if ('deadletter' in e) deadletters.set(e.deadletter, e);
+    else entries.set(e.key, e);
+  }
+  return { header, entries, deadletters };
+}
