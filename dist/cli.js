@@ -80198,6 +80198,71 @@ function catalogEntry(table, written) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/fill/budget-share.ts
+/**
+ * One API key's budget shared among the runs that hold it (issue #12): each live holder gets an equal part of the
+ * requests a second and of the requests in flight. Pure: the holders come from the checkpoint store's
+ * `holdBudget`, read again on every heartbeat.
+ */
+
+/** The budget's row key: a hash of the API key, never the key itself. */
+function budgetKeyHash(apiKey) {
+    return (0,external_node_crypto_.createHash)('sha256').update(`cbbd-gap-bot budget\n${apiKey}`).digest('hex').slice(0, 32);
+}
+/**
+ * `me`'s share among `holders` (earliest joined first). At most one holder per whole request a second is active
+ * (and never more than the concurrency), so no run starts at a useless rate; the rest queue in join order.
+ * Active holders split the rate and the concurrency as evenly as whole requests allow, the earliest getting the
+ * remainder, so the shares never sum above the budget.
+ */
+function shareOf(budget, holders, me) {
+    const at = holders.findIndex((h) => h.owner === me);
+    const n = holders.length;
+    if (at < 0)
+        return { kind: 'queued', position: n + 1, holders: n };
+    const slots = Math.max(1, Math.min(Math.floor(budget.rate), budget.concurrency));
+    const active = Math.min(n, slots);
+    if (at >= active)
+        return { kind: 'queued', position: at - active + 1, holders: n };
+    return {
+        kind: 'active',
+        rate: partOf(budget.rate, active, at),
+        concurrency: partOf(budget.concurrency, active, at),
+        holders: n,
+    };
+}
+/**
+ * Holder `at`'s part of `whole` split among `active` holders in whole requests, the earliest taking the remainder:
+ * 3 req/s among two is 2 and 1, not 1.5 each, since a limiter counts whole starts (1.5/s would be 1 per second).
+ * One holder alone gets all of it, a fraction below 1 included.
+ */
+function partOf(whole, active, at) {
+    if (active === 1)
+        return whole;
+    const units = Math.floor(whole);
+    const base = Math.floor(units / active);
+    return base + (at < units - base * active ? 1 : 0);
+}
+/**
+ * The share to use until the next heartbeat, given the one used so far: a smaller share is taken at once, a larger
+ * one only after a heartbeat has passed since the holders changed (`settled`), by which time every other holder has
+ * read the new count and taken its smaller share. So the shares in use never sum above the budget in a change-over.
+ */
+function nextShare(used, fresh, settled) {
+    if (fresh.kind === 'queued')
+        return fresh;
+    if (!used || used.kind === 'queued')
+        return settled ? fresh : { kind: 'queued', position: 0, holders: fresh.holders };
+    if (settled)
+        return fresh;
+    return {
+        kind: 'active',
+        rate: Math.min(used.rate, fresh.rate),
+        concurrency: Math.min(used.concurrency, fresh.concurrency),
+        holders: fresh.holders,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/fill/shards.ts
 
 
@@ -80442,70 +80507,23 @@ async function releaseShards(run) {
             .catch((e) => ports.logger.warn(`could not release the shard lock: ${errorMessage(e)}`));
 }
 
-;// CONCATENATED MODULE: ./src/fill/budget-share.ts
-/**
- * One API key's budget shared among the runs that hold it (issue #12): each live holder gets an equal part of the
- * requests a second and of the requests in flight. Pure: the holders come from the checkpoint store's
- * `holdBudget`, read again on every heartbeat.
- */
-
-/** The budget's row key: a hash of the API key, never the key itself. */
-function budgetKeyHash(apiKey) {
-    return createHash('sha256').update(`cbbd-gap-bot budget\n${apiKey}`).digest('hex').slice(0, 32);
-}
-/**
- * `me`'s share among `holders` (earliest joined first). At most one holder per whole request a second is active
- * (and never more than the concurrency), so no run starts at a useless rate; the rest queue in join order.
- * Active holders split the rate evenly and the concurrency as evenly as whole requests allow, the earliest getting
- * the remainder, so the shares never sum above the budget.
- */
-function shareOf(budget, holders, me) {
-    const at = holders.findIndex((h) => h.owner === me);
-    const n = holders.length;
-    if (at < 0)
-        return { kind: 'queued', position: n + 1, holders: n };
-    const slots = Math.max(1, Math.min(Math.floor(budget.rate), budget.concurrency));
-    const active = Math.min(n, slots);
-    if (at >= active)
-        return { kind: 'queued', position: at - active + 1, holders: n };
-    const base = Math.floor(budget.concurrency / active);
-    const concurrency = base + (at < budget.concurrency - base * active ? 1 : 0);
-    return { kind: 'active', rate: budget.rate / active, concurrency, holders: n };
-}
-/**
- * The share to use until the next heartbeat, given the one used so far: a smaller share is taken at once, a larger
- * one only after a heartbeat has passed since the holders changed (`settled`), by which time every other holder has
- * read the new count and taken its smaller share. So the shares in use never sum above the budget in a change-over.
- */
-function nextShare(used, fresh, settled) {
-    if (fresh.kind === 'queued')
-        return fresh;
-    if (!used || used.kind === 'queued')
-        return settled ? fresh : { kind: 'queued', position: 0, holders: fresh.holders };
-    if (settled)
-        return fresh;
-    return {
-        kind: 'active',
-        rate: Math.min(used.rate, fresh.rate),
-        concurrency: Math.min(used.concurrency, fresh.concurrency),
-        holders: fresh.holders,
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/fill/budget-holder.ts
 
 
 /**
  * Registers the run as a holder and re-reads the holders every beat: a smaller share is taken at once; a newcomer
- * starts only at its second beat, when every other holder has read the new count and shrunk; a share that grows
+ * that finds others starts only a beat and a rate window after joining, when every other holder has read the new
+ * count, shrunk, and its starts from before have aged out of the server's window (one that finds none starts at once); a share that grows
  * because a holder left or died is taken at once (that holder no longer sends). A holder that cannot renew its entry
  * for as long as it lives queues itself, since the others stop counting it.
  */
 async function holdBudgetShare(o) {
     const ttlMs = Math.ceil(o.beatMs * 1.5);
     let used = { kind: 'queued', position: 0, holders: 0 };
-    /** Whether the last beat already found this run entitled to an active share (so the others have shrunk). */
-    let entitled = false;
+    /** Beats in a row that found this run entitled to an active share (while it waited for the others). */
+    let entitledBeats = 0;
+    /** A beat for the others to read this run and shrink, then enough beats for their earlier starts to age out. */
+    const waitBeats = 1 + Math.ceil(serverWindowMs(o.budget.rate) / o.beatMs);
     let lastRenewed = o.now();
     const beat = async () => {
         try {
@@ -80515,8 +80533,11 @@ async function holdBudgetShare(o) {
             if (fresh.kind === 'queued' && (used.kind !== 'queued' || used.position !== fresh.position))
                 o.logger.info(`API budget: ${fresh.holders} runs hold this key; waiting, place ${fresh.position} in line`);
             // An active holder's share only grows when a holder left or died, so it is safe to take at once.
-            used = nextShare(used.kind === 'active' ? used : undefined, fresh, entitled || used.kind === 'active');
-            entitled = fresh.kind === 'active';
+            entitledBeats = fresh.kind === 'active' ? entitledBeats + 1 : 0;
+            // Alone, it starts at once: a run joining after this read sees it and waits, by when this one shrank. Found
+            // others, it waits a beat (they read it and shrink) and then a window (their starts before shrinking age out).
+            const settled = used.kind === 'active' || holders.length === 1 || entitledBeats > waitBeats;
+            used = nextShare(used.kind === 'active' ? used : undefined, fresh, settled);
         }
         catch (e) {
             o.logger.warn(`budget heartbeat failed: ${errorMessage(e)}`);
@@ -80543,6 +80564,10 @@ async function holdBudgetShare(o) {
             await o.checkpoints.leaveBudget(o.keyHash, o.owner);
         },
     };
+}
+/** The span a limiter at `rate` looks back on, with room for its margin: a second, or one start's turn below 1/s. */
+function serverWindowMs(rate) {
+    return Math.ceil(1000 / Math.min(1, rate)) + 100;
 }
 
 ;// CONCATENATED MODULE: ./src/fill/heartbeat.ts
@@ -80598,6 +80623,15 @@ function everyInterval(ms, fn) {
     timer.unref();
     return () => clearInterval(timer);
 }
+/**
+ * A repeating timer that keeps the process alive until stopped: for the budget's beat, which workers waiting for
+ * a share depend on. With an unref'd timer and every worker queued, Node finds nothing left to run and exits
+ * (code 13 in the action's bundle, an unsettled top-level await) while the fill is still waiting.
+ */
+function everyIntervalKeptAlive(ms, fn) {
+    const timer = setInterval(fn, ms);
+    return () => clearInterval(timer);
+}
 
 ;// CONCATENATED MODULE: ./src/fill/run-fill.ts
 
@@ -80643,10 +80677,13 @@ async function holdSharedBudget(run) {
         owner: job.owner,
         budget: budget.whole,
         beatMs: budget.beatMs,
-        every: ports.every ?? everyInterval,
+        every: ports.every ?? everyIntervalKeptAlive,
         now: ports.now ?? Date.now,
         apply: (share) => setShare(share.kind === 'active'
-            ? { rate: share.rate, concurrency: share.concurrency }
+            ? {
+                rate: Math.min(share.rate, budget.cap.rate),
+                concurrency: Math.min(share.concurrency, budget.cap.concurrency),
+            }
             : { rate: budget.whole.rate, concurrency: 0 }),
         logger: ports.logger,
     });
@@ -80905,6 +80942,7 @@ function targetsFromFile(text, index, seasons, source) {
 
 
 
+
 /**
  * Finds exactly the missing games of one endpoint (the audit's coverage, or `--missing-ids-file`), keeps this
  * shard's, drops those checkpointed done or empty, and fills them; `--dry-run` stops before any call or write.
@@ -80956,12 +80994,21 @@ async function fill_fillCommand(command, deps) {
         checkpoints,
         logger: deps.logger,
         ingestedAt: () => isoDate(new Date()),
+        // Every run of this key shares one budget, whatever its shard: this run's --rate/--concurrency only cap its part.
+        budget: {
+            keyHash: budgetKeyHash(deps.env.CBBD_API_KEY || deps.env.BEARER_TOKEN || ''),
+            whole: { rate: config.api.rate_limit_per_sec, concurrency: config.api.max_concurrency },
+            beatMs: BUDGET_BEAT_MS,
+            cap: { rate: command.rate, concurrency: command.concurrency },
+        },
         ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     });
     if (outcome.result.partitions.length > 0)
         outcome.catalog = await registerNewPartitions(catalog, outcome.result.partitions, deps.logger);
     return outcome;
 }
+/** How often a fill renews its hold on the key's shared budget and re-reads the other holders. */
+const BUDGET_BEAT_MS = 2000;
 /**
  * The endpoint's missing games in the seasons asked, placed by fct_games: the ids of `--missing-ids-file`, or
  * those the audit's coverage check finds (less games checkpointed empty).

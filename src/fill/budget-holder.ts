@@ -31,15 +31,18 @@ export interface BudgetHolding {
 
 /**
  * Registers the run as a holder and re-reads the holders every beat: a smaller share is taken at once; a newcomer
- * starts only at its second beat, when every other holder has read the new count and shrunk; a share that grows
+ * that finds others starts only a beat and a rate window after joining, when every other holder has read the new
+ * count, shrunk, and its starts from before have aged out of the server's window (one that finds none starts at once); a share that grows
  * because a holder left or died is taken at once (that holder no longer sends). A holder that cannot renew its entry
  * for as long as it lives queues itself, since the others stop counting it.
  */
 export async function holdBudgetShare(o: BudgetHolderOptions): Promise<BudgetHolding> {
   const ttlMs = Math.ceil(o.beatMs * 1.5);
   let used: BudgetShare = { kind: 'queued', position: 0, holders: 0 };
-  /** Whether the last beat already found this run entitled to an active share (so the others have shrunk). */
-  let entitled = false;
+  /** Beats in a row that found this run entitled to an active share (while it waited for the others). */
+  let entitledBeats = 0;
+  /** A beat for the others to read this run and shrink, then enough beats for their earlier starts to age out. */
+  const waitBeats = 1 + Math.ceil(serverWindowMs(o.budget.rate) / o.beatMs);
   let lastRenewed = o.now();
   const beat = async () => {
     try {
@@ -51,8 +54,11 @@ export async function holdBudgetShare(o: BudgetHolderOptions): Promise<BudgetHol
           `API budget: ${fresh.holders} runs hold this key; waiting, place ${fresh.position} in line`,
         );
       // An active holder's share only grows when a holder left or died, so it is safe to take at once.
-      used = nextShare(used.kind === 'active' ? used : undefined, fresh, entitled || used.kind === 'active');
-      entitled = fresh.kind === 'active';
+      entitledBeats = fresh.kind === 'active' ? entitledBeats + 1 : 0;
+      // Alone, it starts at once: a run joining after this read sees it and waits, by when this one shrank. Found
+      // others, it waits a beat (they read it and shrink) and then a window (their starts before shrinking age out).
+      const settled = used.kind === 'active' || holders.length === 1 || entitledBeats > waitBeats;
+      used = nextShare(used.kind === 'active' ? used : undefined, fresh, settled);
     } catch (e) {
       o.logger.warn(`budget heartbeat failed: ${errorMessage(e)}`);
       if (o.now() - lastRenewed >= ttlMs) used = { kind: 'queued', position: 0, holders: used.holders };
@@ -77,4 +83,9 @@ export async function holdBudgetShare(o: BudgetHolderOptions): Promise<BudgetHol
       await o.checkpoints.leaveBudget(o.keyHash, o.owner);
     },
   };
+}
+
+/** The span a limiter at `rate` looks back on, with room for its margin: a second, or one start's turn below 1/s. */
+function serverWindowMs(rate: number): number {
+  return Math.ceil(1000 / Math.min(1, rate)) + 100;
 }

@@ -3,7 +3,7 @@ import { errorMessage } from '../util/errors.js';
 import { fillGame, leaseGame, lockShards, nextGame, releaseShards } from './fill-steps.js';
 import { newFillRun, type FillJob, type FillPorts, type FillResult, type FillRun } from './fill-run.js';
 import { holdBudgetShare, type BudgetHolding } from './budget-holder.js';
-import { everyInterval, startHeartbeat } from './heartbeat.js';
+import { everyIntervalKeptAlive, startHeartbeat } from './heartbeat.js';
 
 export type { FillJob, FillPorts, FillProgress, FillResult } from './fill-run.js';
 
@@ -43,12 +43,15 @@ async function holdSharedBudget(run: FillRun): Promise<BudgetHolding | undefined
     owner: job.owner,
     budget: budget.whole,
     beatMs: budget.beatMs,
-    every: ports.every ?? everyInterval,
+    every: ports.every ?? everyIntervalKeptAlive,
     now: ports.now ?? Date.now,
     apply: (share) =>
       setShare(
         share.kind === 'active'
-          ? { rate: share.rate, concurrency: share.concurrency }
+          ? {
+              rate: Math.min(share.rate, budget.cap.rate),
+              concurrency: Math.min(share.concurrency, budget.cap.concurrency),
+            }
           : { rate: budget.whole.rate, concurrency: 0 },
       ),
     logger: ports.logger,

@@ -279,7 +279,12 @@ describe('the fill, step by step', () => {
   it('two fills of one key at once share its budget: the server never sees more than 3 starts a second or 3 in flight', async () => {
     const shared = await mkdtemp(path.join(os.tmpdir(), 'cbbd-fill-budget-'));
     dirs.push(shared);
-    const budget = { keyHash: budgetKeyHash('k'), whole: { rate: 3, concurrency: 3 }, beatMs: 300 };
+    const budget = {
+      keyHash: budgetKeyHash('k'),
+      whole: { rate: 3, concurrency: 3 },
+      beatMs: 300,
+      cap: { rate: 100, concurrency: 4 },
+    };
     const runs = await Promise.all(
       SEASONS.map((season) =>
         world({
