@@ -71891,8 +71891,20 @@ function createDynamoDbCheckpoints(client, table, opts = {}) {
         },
         acquireShardLock: (shard, owner, leaseMs) => acquireShardLock(t, shard, owner, leaseMs),
         holdBudget: (keyHash, owner, ttlMs) => holdBudget(t, keyHash, owner, ttlMs),
-        leaveBudget: async (keyHash, owner) => {
-            await withRetry(() => t.client.send(new client_dynamodb_dist_cjs/* DeleteItemCommand */.gEv({ TableName: t.name, Key: asItemKey(budgetRowKey(keyHash, owner)) })));
+        leaveBudget: async (keyHash, owner, left) => {
+            const Key = asItemKey(budgetRowKey(keyHash, owner));
+            await withRetry(() => t.client.send(left && left.starts.length > 0
+                ? new client_dynamodb_dist_cjs/* UpdateItemCommand */.Cs({
+                    TableName: t.name,
+                    Key,
+                    UpdateExpression: 'SET left_starts = :s, lease_expires_at = :exp, updated_at = :at',
+                    ExpressionAttributeValues: {
+                        ':s': { L: left.starts.map((at) => num(at)) },
+                        ':exp': num(left.until),
+                        ':at': iso(t.now()),
+                    },
+                })
+                : new client_dynamodb_dist_cjs/* DeleteItemCommand */.gEv({ TableName: t.name, Key })));
         },
         renewShardLock: (shard, owner, leaseMs) => conditional(() => {
             const at = t.now();
@@ -72099,6 +72111,7 @@ async function holdBudget(t, keyHash, owner, ttlMs) {
                 owner: item.lease_owner?.S ?? '',
                 joinedAt: Number(item.joined_at?.N ?? 0),
                 expiresAt: Number(item.lease_expires_at?.N ?? 0),
+                ...(item.left_starts?.L ? { leftStarts: item.left_starts.L.map((v) => Number(v.N)) } : {}),
             });
     return liveHolders(holders, at);
 }
@@ -72316,12 +72329,20 @@ function createFileCheckpoints(dir, opts = {}) {
                 owner: d.lease_owner ?? '',
                 joinedAt: d.joined_at ?? 0,
                 expiresAt: d.lease_expires_at ?? 0,
+                ...(d.left_starts ? { leftStarts: d.left_starts } : {}),
             }));
             return liveHolders(holders, t);
         },
-        async leaveBudget(keyHash, owner) {
-            await change(fileOf(budgetRowKey(keyHash, owner)), () => ({
-                next: null,
+        async leaveBudget(keyHash, owner, left) {
+            await change(fileOf(budgetRowKey(keyHash, owner)), (doc) => ({
+                next: doc && left && left.starts.length > 0
+                    ? {
+                        ...doc,
+                        left_starts: [...left.starts],
+                        lease_expires_at: left.until,
+                        updated_at: new Date(now()).toISOString(),
+                    }
+                    : null,
                 result: undefined,
             }));
         },
@@ -72703,6 +72724,8 @@ const defaultSleep = (ms, signal) => (0,external_node_timers_promises_namespaceO
  * worst a 429 with Retry-After, which the retry policy waits out.
  */
 const WINDOW_MARGIN_MS = 40;
+/** How often a start waiting on a cold start still in flight looks again. */
+const COLD_POLL_MS = 20;
 /**
  * The sliding-window rule for a rate of R starts a second: at most `starts` starts in any window of `windowMs`.
  *
@@ -72737,8 +72760,16 @@ function createRateLimiter(options) {
     const now = options.now ?? Date.now;
     const sleep = options.sleep ?? defaultSleep;
     const counters = { started: 0, inFlight: 0, maxInFlight: 0 };
-    /** The last `rule.starts` start times, oldest first. */
+    /** The last `rule.starts` starts; `open`: a cold start whose request has not ended (it counts as now). */
     const recent = [];
+    let coldLeft = options.coldStarts ? rule.starts : 0;
+    const timeOf = (r) => (r.open ? Math.max(r.at, now()) : r.at);
+    /** Keeps the newest `rule.starts` starts, oldest first. */
+    const trim = () => {
+        recent.sort((a, b) => timeOf(a) - timeOf(b));
+        while (recent.length > rule.starts)
+            recent.shift();
+    };
     /** Concurrency slots taken: the requests in flight plus those waiting for the window. */
     let slotsHeld = 0;
     const slotWaiters = [];
@@ -72783,18 +72814,24 @@ function createRateLimiter(options) {
     const waitForStart = async (signal) => {
         for (;;) {
             signal?.throwIfAborted();
+            trim();
             const oldest = recent.length < rule.starts ? undefined : recent[0];
-            const waitMs = oldest === undefined ? 0 : oldest + rule.windowMs - now();
+            const waitMs = oldest === undefined ? 0 : timeOf(oldest) + rule.windowMs - now();
             if (waitMs <= 0)
                 break;
-            await abortable(sleep(waitMs, signal), signal);
+            // A cold start still in flight moves its window when it ends: look again soon.
+            const pending = recent.some((r) => r.open);
+            await abortable(sleep(pending ? Math.min(waitMs, COLD_POLL_MS) : waitMs, signal), signal);
         }
-        recent.push(now());
-        if (recent.length > rule.starts)
-            recent.shift();
+        const start = { at: now(), open: coldLeft > 0 };
+        if (coldLeft > 0)
+            coldLeft--;
+        recent.push(start);
+        trim();
         counters.started++;
         counters.inFlight++;
         counters.maxInFlight = Math.max(counters.maxInFlight, counters.inFlight);
+        return start;
     };
     return {
         get rule() {
@@ -72806,19 +72843,25 @@ function createRateLimiter(options) {
             if (share.concurrency > 0) {
                 rule = windowRule(share.ratePerSec, options.marginMs);
                 // The starts already made still count: the newest of them, as many as the new rule looks back on.
-                while (recent.length > rule.starts)
-                    recent.shift();
+                trim();
             }
             concurrency = share.concurrency;
             grantFreeSlots();
         },
+        countStarts(at) {
+            for (const t of at)
+                recent.push({ at: t, open: false });
+            trim();
+        },
+        recentStarts: () => recent.map(timeOf),
         async acquire(signal) {
             signal?.throwIfAborted();
             await takeSlot(signal);
+            let start;
             try {
                 const turn = gate.then(() => waitForStart(signal));
-                gate = turn.catch(() => { });
-                await abortable(turn, signal);
+                gate = turn.then(() => { }, () => { });
+                start = await abortable(turn, signal);
             }
             catch (e) {
                 freeSlot();
@@ -72829,6 +72872,8 @@ function createRateLimiter(options) {
                 if (released)
                     return;
                 released = true;
+                if (start.open)
+                    [start.at, start.open] = [now(), false];
                 counters.inFlight--;
                 freeSlot();
             };
@@ -72971,6 +73016,7 @@ function createHttpCbbdClient(options) {
         concurrency: options.concurrency,
         now,
         sleep,
+        coldStarts: true,
     });
     const quota = createQuotaGuard(options.quotaReserve);
     const baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -73055,6 +73101,8 @@ function createHttpCbbdClient(options) {
     }
     return {
         setShare: (share) => limiter.setShare({ ratePerSec: share.rate, concurrency: share.concurrency }),
+        countStarts: (at) => limiter.countStarts(at),
+        recentStarts: () => limiter.recentStarts(),
         async fetchGame(endpoint, gameId, signal) {
             const url = baseUrl + gamePath(options.endpoints, endpoint, gameId);
             if (!apiKey)
@@ -80525,10 +80573,17 @@ async function holdBudgetShare(o) {
     /** A beat for the others to read this run and shrink, then enough beats for their earlier starts to age out. */
     const waitBeats = 1 + Math.ceil(serverWindowMs(o.budget.rate) / o.beatMs);
     let lastRenewed = o.now();
+    const counted = new Set();
     const beat = async () => {
         try {
-            const holders = await o.checkpoints.holdBudget(o.keyHash, o.owner, ttlMs);
+            const rows = await o.checkpoints.holdBudget(o.keyHash, o.owner, ttlMs);
             lastRenewed = o.now();
+            for (const r of rows)
+                if (r.leftStarts && !counted.has(r.owner)) {
+                    counted.add(r.owner);
+                    o.countStarts?.(r.leftStarts);
+                }
+            const holders = rows.filter((r) => !r.leftStarts);
             const fresh = shareOf(o.budget, holders, o.owner);
             if (fresh.kind === 'queued' && (used.kind !== 'queued' || used.position !== fresh.position))
                 o.logger.info(`API budget: ${fresh.holders} runs hold this key; waiting, place ${fresh.position} in line`);
@@ -80558,10 +80613,11 @@ async function holdBudgetShare(o) {
     return {
         share: () => used,
         settled,
-        async stop() {
+        async stop(lastStarts = []) {
             stopTimer();
             await settled();
-            await o.checkpoints.leaveBudget(o.keyHash, o.owner);
+            const until = Math.max(0, ...lastStarts) + serverWindowMs(o.budget.rate);
+            await o.checkpoints.leaveBudget(o.keyHash, o.owner, { starts: lastStarts, until });
         },
     };
 }
@@ -80659,7 +80715,7 @@ async function runFill(job, ports) {
     finally {
         // The beat in flight lands before the locks go, or it could renew a lock for a run that is gone.
         await heartbeat.stop();
-        await budget?.stop();
+        await budget?.stop(ports.client.recentStarts?.());
         await releaseShards(run);
     }
     return summarize(run);
@@ -80685,6 +80741,7 @@ async function holdSharedBudget(run) {
                 concurrency: Math.min(share.concurrency, budget.cap.concurrency),
             }
             : { rate: budget.whole.rate, concurrency: 0 }),
+        ...(client.countStarts ? { countStarts: client.countStarts.bind(client) } : {}),
         logger: ports.logger,
     });
 }

@@ -16,6 +16,8 @@ export interface BudgetHolderOptions {
   now: () => number;
   /** Puts a share into force (the client's `setShare`). */
   apply: (share: BudgetShare) => void;
+  /** Counts the last starts of runs of the key that left (the client's `countStarts`); each run's once. */
+  countStarts?: (at: number[]) => void;
   logger: Logger;
 }
 
@@ -25,8 +27,11 @@ export interface BudgetHolding {
   share(): BudgetShare;
   /** Waits for the beat in flight, if any. */
   settled(): Promise<void>;
-  /** Stops beating and leaves the budget, so the other holders grow on their next beat. */
-  stop(): Promise<void>;
+  /**
+   * Stops beating and leaves the budget, so the other holders grow on their next beat; `lastStarts` (epoch ms) stay
+   * in the store for a window, for the next run of the key to count.
+   */
+  stop(lastStarts?: number[]): Promise<void>;
 }
 
 /**
@@ -44,10 +49,17 @@ export async function holdBudgetShare(o: BudgetHolderOptions): Promise<BudgetHol
   /** A beat for the others to read this run and shrink, then enough beats for their earlier starts to age out. */
   const waitBeats = 1 + Math.ceil(serverWindowMs(o.budget.rate) / o.beatMs);
   let lastRenewed = o.now();
+  const counted = new Set<string>();
   const beat = async () => {
     try {
-      const holders = await o.checkpoints.holdBudget(o.keyHash, o.owner, ttlMs);
+      const rows = await o.checkpoints.holdBudget(o.keyHash, o.owner, ttlMs);
       lastRenewed = o.now();
+      for (const r of rows)
+        if (r.leftStarts && !counted.has(r.owner)) {
+          counted.add(r.owner);
+          o.countStarts?.(r.leftStarts);
+        }
+      const holders = rows.filter((r) => !r.leftStarts);
       const fresh = shareOf(o.budget, holders, o.owner);
       if (fresh.kind === 'queued' && (used.kind !== 'queued' || used.position !== fresh.position))
         o.logger.info(
@@ -77,10 +89,11 @@ export async function holdBudgetShare(o: BudgetHolderOptions): Promise<BudgetHol
   return {
     share: () => used,
     settled,
-    async stop() {
+    async stop(lastStarts = []) {
       stopTimer();
       await settled();
-      await o.checkpoints.leaveBudget(o.keyHash, o.owner);
+      const until = Math.max(0, ...lastStarts) + serverWindowMs(o.budget.rate);
+      await o.checkpoints.leaveBudget(o.keyHash, o.owner, { starts: lastStarts, until });
     },
   };
 }

@@ -25,7 +25,7 @@ export async function runFill(job: FillJob, ports: FillPorts): Promise<FillResul
   } finally {
     // The beat in flight lands before the locks go, or it could renew a lock for a run that is gone.
     await heartbeat.stop();
-    await budget?.stop();
+    await budget?.stop(ports.client.recentStarts?.());
     await releaseShards(run);
   }
   return summarize(run);
@@ -54,6 +54,7 @@ async function holdSharedBudget(run: FillRun): Promise<BudgetHolding | undefined
             }
           : { rate: budget.whole.rate, concurrency: 0 },
       ),
+    ...(client.countStarts ? { countStarts: client.countStarts.bind(client) } : {}),
     logger: ports.logger,
   });
 }

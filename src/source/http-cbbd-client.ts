@@ -60,6 +60,7 @@ export function createHttpCbbdClient(options: HttpCbbdClientOptions): CbbdClient
     concurrency: options.concurrency,
     now,
     sleep,
+    coldStarts: true,
   });
   const quota = createQuotaGuard(options.quotaReserve);
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -146,6 +147,8 @@ export function createHttpCbbdClient(options: HttpCbbdClientOptions): CbbdClient
 
   return {
     setShare: (share) => limiter.setShare({ ratePerSec: share.rate, concurrency: share.concurrency }),
+    countStarts: (at) => limiter.countStarts(at),
+    recentStarts: () => limiter.recentStarts(),
     async fetchGame(endpoint, gameId, signal) {
       const url = baseUrl + gamePath(options.endpoints, endpoint, gameId);
       if (!apiKey) throw new ApiKeyError('no CBBD API key: set CBBD_API_KEY (or BEARER_TOKEN)');
