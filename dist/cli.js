@@ -58517,7 +58517,7 @@ module.exports = Iterator;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1520);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7224);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
@@ -58533,7 +58533,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1520:
+/***/ 7224:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -59080,12 +59080,12 @@ function pythonStringRepr(s) {
  * The pipeline's parameter hash: sha256 of `json.dumps(params, sort_keys=True)`.
  * `{"gameId": 123}` hashes to `93edef5d…`; checkpoints use all 64 hex digits, file names the first 8.
  */
-function paramsHash(params) {
+function hash_paramsHash(params) {
     return (0,external_node_crypto_.createHash)('sha256').update(pythonJsonDumps(params, true), 'utf8').digest('hex');
 }
 /** The `part-{hash8}` suffix of every file the pipeline writes for one API call. */
 function paramsHash8(params) {
-    return paramsHash(params).slice(0, 8);
+    return hash_paramsHash(params).slice(0, 8);
 }
 
 ;// CONCATENATED MODULE: ./src/layout/keys.ts
@@ -71793,7 +71793,7 @@ function rowMeets(clause, row, me, now) {
 const gamePartition = (endpoint) => `gap_fill:${endpoint}`;
 /** A game's row: the pipeline's parameter hash of `{"gameId": N}` under the endpoint's partition. */
 function gameRowKey(endpoint, gameId) {
-    return { endpoint: gamePartition(endpoint), parameter_hash: paramsHash({ gameId }) };
+    return { endpoint: gamePartition(endpoint), parameter_hash: hash_paramsHash({ gameId }) };
 }
 /** A shard lock's row: `gap_fill_lock:<endpoint>`, `season=<S>/shard=<I/N>`. */
 function lockRowKey(shard) {
@@ -71928,7 +71928,7 @@ function createDynamoDbCheckpoints(client, table, opts = {}) {
 }
 async function getMany(t, endpoint, gameIds) {
     const ids = [...new Set(gameIds)];
-    const idByHash = new Map(ids.map((id) => [paramsHash({ gameId: id }), id]));
+    const idByHash = new Map(ids.map((id) => [hash_paramsHash({ gameId: id }), id]));
     const batches = [];
     for (let i = 0; i < ids.length; i += BATCH_GET_KEYS)
         batches.push(ids.slice(i, i + BATCH_GET_KEYS));
@@ -72709,6 +72709,12 @@ const VERSION = '0.1.0';
  * The CBBD API port the fill talks to. One call fetches one game's records from a per-game endpoint
  * (`/plays/game/{id}`, `/substitutions/game/{id}`, `/lineups/game/{id}`).
  */
+/** The bulk forms each per-game endpoint has. Lineups have none: `/lineups/team` aggregates a season. */
+const BULK_KINDS = {
+    plays_game: ['team', 'date'],
+    substitutions_game: ['team'],
+    lineups_game: [],
+};
 /** The API refused the key (401): nothing else will work until the key is fixed. */
 class ApiKeyError extends Error {
     name = 'ApiKeyError';
@@ -73099,38 +73105,41 @@ function createHttpCbbdClient(options) {
                     `after it resets on ${nextMonthUtc(now())} (UTC)`);
         throw stopped;
     }
+    async function fetchCall(call, signal) {
+        const url = baseUrl + callPath(options.endpoints, call);
+        const label = callLabel(call);
+        if (!apiKey)
+            throw new ApiKeyError('no CBBD API key: set CBBD_API_KEY (or BEARER_TOKEN)');
+        for (let attempt = 1;; attempt++) {
+            const result = await attemptOnce(url, signal);
+            if (result.kind !== 'failure')
+                return result;
+            const { failure } = result;
+            const decision = decideRetry(failure, { attempt, settings: retry, random, nowMs: now() });
+            if (decision.action === 'stop-key' || decision.action === 'stop-quota')
+                stop(decision);
+            if (decision.action === 'fail-game') {
+                logger.info(`${label} failed: ${decision.reason}`);
+                const status = failure.kind === 'status' ? { status: failure.status } : {};
+                return { kind: 'failed', reason: decision.reason, ...status, attempts: attempt };
+            }
+            usage.retries++;
+            const line = `${label}: attempt ${attempt} of ${retry.maxAttempts}: ${decision.reason}; ` +
+                `retrying in ${decision.delayMs} ms`;
+            // A 429 means the rate or concurrency is set above what the API allows: worth seeing without --verbose.
+            if (failure.kind === 'status' && failure.status === 429)
+                logger.info(line);
+            else
+                logger.debug(line);
+            await abortable(sleep(decision.delayMs, signal), signal);
+        }
+    }
     return {
         setShare: (share) => limiter.setShare({ ratePerSec: share.rate, concurrency: share.concurrency }),
         countStarts: (at) => limiter.countStarts(at),
         recentStarts: () => limiter.recentStarts(),
-        async fetchGame(endpoint, gameId, signal) {
-            const url = baseUrl + gamePath(options.endpoints, endpoint, gameId);
-            if (!apiKey)
-                throw new ApiKeyError('no CBBD API key: set CBBD_API_KEY (or BEARER_TOKEN)');
-            for (let attempt = 1;; attempt++) {
-                const result = await attemptOnce(url, signal);
-                if (result.kind !== 'failure')
-                    return result;
-                const { failure } = result;
-                const decision = decideRetry(failure, { attempt, settings: retry, random, nowMs: now() });
-                if (decision.action === 'stop-key' || decision.action === 'stop-quota')
-                    stop(decision);
-                if (decision.action === 'fail-game') {
-                    logger.info(`${endpoint} game ${gameId} failed: ${decision.reason}`);
-                    const status = failure.kind === 'status' ? { status: failure.status } : {};
-                    return { kind: 'failed', reason: decision.reason, ...status, attempts: attempt };
-                }
-                usage.retries++;
-                const line = `${endpoint} game ${gameId}: attempt ${attempt} of ${retry.maxAttempts}: ${decision.reason}; ` +
-                    `retrying in ${decision.delayMs} ms`;
-                // A 429 means the rate or concurrency is set above what the API allows: worth seeing without --verbose.
-                if (failure.kind === 'status' && failure.status === 429)
-                    logger.info(line);
-                else
-                    logger.debug(line);
-                await abortable(sleep(decision.delayMs, signal), signal);
-            }
-        },
+        fetchGame: (endpoint, gameId, signal) => fetchCall({ kind: 'game', endpoint, gameId }, signal),
+        fetchCall,
         usage: () => ({
             ...usage,
             quotaRemaining: quota.remaining,
@@ -73197,6 +73206,30 @@ function reserveMessage(left, inFlight, reserve, nowMs) {
 function nextMonthUtc(nowMs) {
     const d = new Date(nowMs);
     return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
+}
+/** How a call is named in log lines: `plays_game game 7`, `plays_game team Duke 2024`, `plays_game date 2024-01-05`. */
+function callLabel(call) {
+    if (call.kind === 'game')
+        return `${call.endpoint} game ${call.gameId}`;
+    if (call.kind === 'team')
+        return `${call.endpoint} team ${call.team} ${call.season}`;
+    return `${call.endpoint} date ${call.date}`;
+}
+/**
+ * The request path of a call. A bulk call replaces the per-game path's `/game/{gameId}` tail with the bulk
+ * route (`/plays/game/{gameId}` → `/plays/team?season=…&team=…`), so a proxied base path carries over.
+ */
+function callPath(endpoints, call) {
+    const path = gamePath(endpoints, call.endpoint, call.kind === 'game' ? call.gameId : 0);
+    if (call.kind === 'game')
+        return path;
+    const tail = `/game/${0}`;
+    if (!path.endsWith(tail))
+        throw new UsageError(`endpoints.${call.endpoint}.path "${endpoints[call.endpoint].path}" does not end in /game/{gameId}: its bulk forms cannot be derived; use --call-shape game`);
+    const query = call.kind === 'team'
+        ? new URLSearchParams({ season: String(call.season), team: call.team })
+        : new URLSearchParams({ date: call.date });
+    return `${path.slice(0, -tail.length)}/${call.kind}?${query.toString()}`;
 }
 /** The request path of a per-game endpoint, or a UsageError naming the endpoint and the ones that exist. */
 function gamePath(endpoints, name, gameId) {
@@ -80311,6 +80344,363 @@ function nextShare(used, fresh, settled) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/fill/bulk-split.ts
+
+
+/**
+ * Makes a unit's calls for its `leased` games and splits the answers per game, so each game gets the outcome
+ * its own call would give: its records (a substitutions game: its home team's answer, then its away team's,
+ * as the per-game answer lists them), or `empty` when it is absent from answers certain to hold it. A game
+ * whose answers leave doubt — a team name the API did not recognise (no record names it), a date answer
+ * (a game moved to another date is absent too), a bulk call that failed (too large, retries spent) — is asked
+ * for by its own call, and logged so. Records of other games are dropped.
+ */
+async function fetchUnit(client, endpoint, unit, leased, logger) {
+    const result = { outcomes: new Map(), fallbacks: [], stop: undefined };
+    const games = unit.games.filter((g) => leased.has(g.gameId));
+    try {
+        const answers = [];
+        for (const call of unit.calls) {
+            if (!call.gameIds.some((id) => leased.has(id)))
+                continue;
+            const outcome = await client.fetchCall(call.request);
+            if (call.request.kind === 'game')
+                result.outcomes.set(call.request.gameId, outcome);
+            else
+                answers.push(answered(call, outcome, leased));
+        }
+        const doubtful = [];
+        for (const game of games) {
+            if (result.outcomes.has(game.gameId))
+                continue;
+            const split = splitGame(game, answers);
+            if ('reason' in split) {
+                result.fallbacks.push({ gameId: game.gameId, reason: split.reason });
+                doubtful.push(game);
+            }
+            else
+                result.outcomes.set(game.gameId, split);
+        }
+        for (const game of doubtful) {
+            const reason = result.fallbacks.find((f) => f.gameId === game.gameId).reason;
+            logger.info(`${endpoint} game ${game.gameId}: ${reason}; asking for it by its own call`);
+            result.outcomes.set(game.gameId, await client.fetchGame(endpoint, game.gameId));
+        }
+    }
+    catch (e) {
+        if (!(e instanceof QuotaExhaustedError || e instanceof ApiKeyError))
+            throw e;
+        result.stop = e;
+    }
+    return result;
+}
+/** A bulk answer grouped by game (the games of `keep` only), with the doubt an absence leaves. */
+function answered(call, outcome, keep) {
+    const byGame = new Map();
+    const label = call.request.kind === 'team'
+        ? `/team ${call.request.team} ${call.request.season}`
+        : `/date ${call.request.kind === 'date' ? call.request.date : ''}`;
+    if (outcome.kind === 'failed')
+        return { call, byGame, doubt: undefined, failed: `the ${label} call failed (${outcome.reason})` };
+    const records = outcome.kind === 'records' ? outcome.records : [];
+    for (const r of records) {
+        const id = Number(r['gameId']);
+        // Only the unit's leased games are kept: a team season holds ~30 games, most of them not missing.
+        if (!keep.has(id))
+            continue;
+        const list = byGame.get(id);
+        if (list)
+            list.push(r);
+        else
+            byGame.set(id, [r]);
+    }
+    let doubt;
+    if (call.request.kind === 'date')
+        doubt = `absent from the ${label} answer (its start may have moved to another date)`;
+    else if (call.request.kind === 'team') {
+        const team = call.request.team.toLowerCase();
+        const named = (v) => typeof v === 'string' && v.toLowerCase() === team;
+        if (!records.some((r) => named(r['team']) || named(r['opponent'])))
+            doubt = `the API matched no game to the team name "${call.request.team}" of fct_games (${label})`;
+    }
+    return { call, byGame, doubt, failed: undefined };
+}
+/** One game's outcome from the answers that list it, or the reason to ask for it by its own call. */
+function splitGame(game, answers) {
+    const mine = answers.filter((a) => a.call.gameIds.includes(game.gameId));
+    const failed = mine.find((a) => a.failed);
+    if (failed)
+        return { reason: failed.failed };
+    // A team the API did not recognise brought none of its side of the game: the game is incomplete.
+    const unnamed = mine.find((a) => a.doubt && a.call.request.kind === 'team');
+    if (unnamed)
+        return { reason: unnamed.doubt };
+    const home = game.homeTeam?.toLowerCase();
+    const ordered = [...mine].sort((a, b) => homeFirst(a, home) - homeFirst(b, home));
+    const records = ordered.flatMap((a) => a.byGame.get(game.gameId) ?? []);
+    if (records.length > 0)
+        return { kind: 'records', records };
+    const doubt = mine.find((a) => a.doubt);
+    if (doubt)
+        return { reason: doubt.doubt };
+    return { kind: 'empty' };
+}
+function homeFirst(a, home) {
+    return a.call.request.kind === 'team' && a.call.request.team.toLowerCase() === home ? 0 : 1;
+}
+
+;// CONCATENATED MODULE: ./src/fill/call-plan.ts
+
+
+const CALL_SHAPES = ['game', 'auto'];
+/**
+ * A bulk answer must stay this far under the cap: the lake's rows per game is a mean (overtime games run
+ * longer), and the API may hold games the lake's fct_games does not (a date's non-D1 games).
+ */
+const CAP_MARGIN = 0.5;
+/**
+ * Plans the calls for `missing` (the fill's games, with `startDate`, `homeTeam`, `awayTeam` from fct_games when
+ * known) given `schedule`, every game of fct_games in those seasons (a bulk answer holds the games that are not
+ * missing too, and they count towards its size). A bulk call is chosen only when it covers at least two
+ * missing games; games without team names or a start time stay per game.
+ *
+ * Plays: greedy set cover — repeatedly the team-season or date call that covers the most games not yet
+ * covered, ties to the smaller answer — whose call count is within H(k) ≤ 1 + ln k of the fewest possible
+ * (k: the most missing games one call covers; ≤ ~30 for a team season, so within ~4.4×, and in practice
+ * near the optimum). Substitutions need both teams' calls per game: a local search over the set of teams
+ * called (add or drop one team while that lowers calls + per-game calls), a local optimum without a bound.
+ */
+function planCalls(input) {
+    const kinds = input.shape === 'game' ? [] : (BULK_KINDS[input.endpoint] ?? []);
+    const missing = [...input.missing].sort((a, b) => a.gameId - b.gameId);
+    const units = kinds.length === 0
+        ? missing.map((g) => gameUnit(input.endpoint, g, input.size))
+        : input.endpoint === 'substitutions_game'
+            ? planPairs(input.endpoint, missing, input.schedule, input.size)
+            : planCover(input.endpoint, kinds, missing, input.schedule, input.size);
+    return summarize(units, missing.length);
+}
+/** A game's own call. */
+function gameUnit(endpoint, game, size) {
+    return {
+        calls: [
+            {
+                request: { kind: 'game', endpoint, gameId: game.gameId },
+                gameIds: [game.gameId],
+                expectedBytes: size ? Math.round(size.rowsPerGame * size.bytesPerRow) : 0,
+            },
+        ],
+        games: [game],
+    };
+}
+function summarize(units, games) {
+    const calls = { game: 0, team: 0, date: 0, total: 0 };
+    let largest = 0;
+    for (const c of units.flatMap((u) => u.calls)) {
+        calls[c.request.kind]++;
+        calls.total++;
+        largest = Math.max(largest, c.expectedBytes);
+    }
+    return { units, calls, perGameCalls: games, largestAnswerBytes: largest };
+}
+/** `season/team`, the team name lower-cased as the server compares it. */
+const teamKey = (season, team) => `${season}/${team.toLowerCase()}`;
+/** A game's teams, when fct_games gave both. */
+function teamsOf(g) {
+    return g.homeTeam && g.awayTeam ? [g.homeTeam, g.awayTeam] : undefined;
+}
+/** Games per team-season and per UTC date in the schedule: the size of those answers. */
+function scheduleCounts(schedule) {
+    const team = new Map();
+    const date = new Map();
+    const bump = (m, k) => m.set(k, (m.get(k) ?? 0) + 1);
+    for (const g of schedule) {
+        for (const t of new Set((teamsOf(g) ?? []).map((n) => teamKey(g.season, n))))
+            bump(team, t);
+        if (g.startDate) {
+            bump(date, g.startDate.slice(0, 10));
+            // The server's window ends inclusively at the next midnight: a game starting then is in both days.
+            if (g.startDate.slice(11, 19) === '00:00:00')
+                bump(date, previousDay(g.startDate.slice(0, 10)));
+        }
+    }
+    return { team, date };
+}
+function previousDay(date) {
+    return new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+}
+/** The bulk calls that could cover some of `missing`, each within the answer cap. */
+function candidates(endpoint, kinds, missing, schedule, size, 
+/** Share of a game's rows one call of this kind brings (a team's substitutions are half a game's). */
+teamShare = 1) {
+    const counts = scheduleCounts(schedule);
+    const byKey = new Map();
+    const budget = size.capBytes * CAP_MARGIN;
+    const add = (key, request, games, share, g) => {
+        const bytes = Math.round(Math.max(1, games) * share * size.rowsPerGame * size.bytesPerRow);
+        if (bytes > budget)
+            return;
+        const c = byKey.get(key) ?? { request, key, covers: [], bytes };
+        c.covers.push(g);
+        byKey.set(key, c);
+    };
+    for (const g of missing) {
+        const teams = teamsOf(g);
+        if (kinds.includes('team') && teams)
+            for (const team of new Set(teams.map((t) => t.toLowerCase()))) {
+                const name = teams.find((t) => t.toLowerCase() === team);
+                const key = `team:${teamKey(g.season, team)}`;
+                const request = { kind: 'team', endpoint, season: g.season, team: name };
+                add(key, request, counts.team.get(teamKey(g.season, team)) ?? 1, teamShare, g);
+            }
+        if (kinds.includes('date') && g.startDate && g.startDate.slice(0, 10) === g.date) {
+            const request = { kind: 'date', endpoint, date: g.date };
+            add(`date:${g.date}`, request, counts.date.get(g.date) ?? 1, 1, g);
+        }
+    }
+    return [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+/** Greedy set cover over the bulk candidates; what no call covering two or more games takes stays per game. */
+function planCover(endpoint, kinds, missing, schedule, size) {
+    const pool = candidates(endpoint, kinds, missing, schedule, size);
+    const open = new Set(missing.map((g) => g.gameId));
+    const left = new Map(pool.map((c) => [c, c.covers.length]));
+    const byGame = new Map();
+    for (const c of pool)
+        for (const g of c.covers)
+            byGame.set(g.gameId, [...(byGame.get(g.gameId) ?? []), c]);
+    const units = [];
+    for (;;) {
+        let best;
+        for (const c of pool) {
+            const n = left.get(c);
+            const b = best ? left.get(best) : 0;
+            if (n > b || (best && n === b && c.bytes < best.bytes))
+                best = c;
+        }
+        if (!best || left.get(best) < 2)
+            break;
+        const games = best.covers.filter((g) => open.has(g.gameId));
+        for (const g of games) {
+            open.delete(g.gameId);
+            for (const c of byGame.get(g.gameId) ?? [])
+                left.set(c, left.get(c) - 1);
+        }
+        units.push({
+            calls: [{ request: best.request, gameIds: games.map((g) => g.gameId), expectedBytes: best.bytes }],
+            games,
+        });
+    }
+    const rest = missing.filter((g) => open.has(g.gameId)).map((g) => gameUnit(endpoint, g, size));
+    return [...units, ...rest];
+}
+/**
+ * Substitutions: a game's full set is its two teams' answers together. Chooses the teams to call by local
+ * search on calls = teams called + games not covered by both of their teams; units are the groups of team
+ * calls that share games, so a game's two answers are in one worker's hands.
+ */
+function planPairs(endpoint, missing, schedule, size) {
+    const pool = new Map(candidates(endpoint, ['team'], missing, schedule, size, 0.5).map((c) => [c.key, c]));
+    const keysOf = (g) => {
+        const teams = teamsOf(g);
+        if (!teams || teams[0].toLowerCase() === teams[1].toLowerCase())
+            return undefined;
+        const keys = teams.map((t) => `team:${teamKey(g.season, t)}`);
+        return keys.every((k) => pool.has(k)) ? keys : undefined;
+    };
+    const chosen = new Set([...pool.values()].filter((c) => c.covers.length >= 2).map((c) => c.key));
+    const covered = (g) => keysOf(g)?.every((k) => chosen.has(k)) ?? false;
+    for (let improved = true; improved;) {
+        improved = false;
+        for (const [key, c] of pool) {
+            const had = chosen.has(key);
+            const before = c.covers.filter(covered).length;
+            if (had)
+                chosen.delete(key);
+            else
+                chosen.add(key);
+            const after = c.covers.filter(covered).length;
+            // Dropping a team saves its call and costs one per-game call per game it alone completed; adding is the mirror.
+            const gain = had ? 1 - (before - after) : after - before - 1;
+            if (gain > 0)
+                improved = true;
+            else if (had)
+                chosen.add(key);
+            else
+                chosen.delete(key);
+        }
+    }
+    const paired = missing.filter(covered);
+    const units = components(paired, (g) => keysOf(g)).map((games) => {
+        const keys = [...new Set(games.flatMap((g) => keysOf(g)))].sort();
+        const calls = keys.map((k) => {
+            const c = pool.get(k);
+            const ids = games.filter((g) => keysOf(g).includes(k)).map((g) => g.gameId);
+            return { request: c.request, gameIds: ids, expectedBytes: c.bytes };
+        });
+        return { calls, games };
+    });
+    const rest = missing.filter((g) => !covered(g)).map((g) => gameUnit(endpoint, g, size));
+    return [...units, ...rest];
+}
+/** Games grouped so that two games sharing a call are in one group (union-find over the call keys). */
+function components(games, keys) {
+    const parent = new Map();
+    const find = (k) => {
+        if (!parent.has(k))
+            parent.set(k, k);
+        let root = k;
+        while (parent.get(root) !== root)
+            root = parent.get(root);
+        parent.set(k, root);
+        return root;
+    };
+    for (const g of games) {
+        const [a, b] = keys(g).map(find);
+        if (a !== b)
+            parent.set(b, a);
+    }
+    const groups = new Map();
+    for (const g of games) {
+        const root = find(keys(g)[0]);
+        groups.set(root, [...(groups.get(root) ?? []), g]);
+    }
+    return [...groups.values()];
+}
+/** The shard a unit belongs to: a hash of its first call's parameters (a game's own call: as `shardOf`). */
+function unitShard(unit, count) {
+    return (Number.parseInt(hash_paramsHash(callParams(unit.calls[0].request)).slice(0, 8), 16) % count) + 1;
+}
+/** A call's query parameters, as the pipeline would hash them. */
+function callParams(request) {
+    if (request.kind === 'game')
+        return { gameId: request.gameId };
+    if (request.kind === 'team')
+        return { season: request.season, team: request.team };
+    return { date: request.date };
+}
+/**
+ * Units cut to the games still open (a game done or empty since the plan is in no call's lease); a call left
+ * without games is dropped, and so is a unit.
+ */
+function cutUnits(units, open) {
+    const ids = new Set(open.map((g) => g.gameId));
+    return units.flatMap((u) => {
+        const games = u.games.filter((g) => ids.has(g.gameId));
+        const calls = u.calls
+            .map((c) => ({ ...c, gameIds: c.gameIds.filter((id) => ids.has(id)) }))
+            .filter((c) => c.gameIds.length > 0);
+        return games.length > 0 ? [{ calls, games }] : [];
+    });
+}
+/** `12 per team, 3 per game`: a plan's calls by kind. */
+function callsText(plan) {
+    const parts = ['team', 'date', 'game']
+        .filter((k) => plan.calls[k] > 0)
+        .map((k) => `${plan.calls[k]} per ${k}`);
+    return parts.length > 0 ? parts.join(', ') : 'none';
+}
+
 ;// CONCATENATED MODULE: ./src/fill/shards.ts
 
 
@@ -80380,6 +80770,11 @@ function reportProgress(run) {
         total: run.total,
     });
 }
+/** Games not attempted: those still queued or deferred, and those of seasons another run holds. */
+function gamesLeft(run) {
+    const queued = [...run.queue, ...run.deferred.map((d) => d.unit)];
+    return queued.reduce((n, u) => n + u.games.length, 0) + run.held;
+}
 
 ;// CONCATENATED MODULE: ./src/fill/fill-steps.ts
 
@@ -80388,18 +80783,21 @@ function reportProgress(run) {
 
 
 
+
 /*
- * The steps of one shard's fill, in the order they run: lock the shards, then per game lease, fetch, write and
- * finish (or fail), then release the locks. Each works on the run's state (fill-run.ts) and nothing else.
+ * The steps of one shard's fill, in the order they run: lock the shards, then per call unit (call-plan.ts) lease
+ * its games and make its calls, per game write and finish (or fail), then release the locks. Each works on the
+ * run's state (fill-run.ts) and nothing else.
  */
 /** How soon a game another run holds is asked for again. */
 const RECHECK_MS = 1000;
 /**
  * Step 1: one shard lock per season. A season another run holds is left to it (its games counted as `held`);
- * the games of the seasons locked go on the queue.
+ * the call units of the seasons locked go on the queue (a unit's games are of one season).
  */
 async function lockShards(run) {
     const { job, ports, result } = run;
+    const units = job.units ?? job.targets.map((t) => gameUnit(job.endpoint, t));
     for (const season of [...new Set(job.targets.map((t) => t.season))].sort((a, b) => a - b)) {
         const games = job.targets.filter((t) => t.season === season);
         const ref = { endpoint: job.endpoint, season, shard: result.shard };
@@ -80412,15 +80810,15 @@ async function lockShards(run) {
         }
         run.locks.push(ref);
         result.seasons.push({ season, ran: true });
-        run.queue.push(...games);
+        run.queue.push(...units.filter((u) => u.games[0]?.season === season));
     }
-    run.total = run.queue.length;
+    run.total = run.queue.reduce((n, u) => n + u.games.length, 0);
 }
 /**
- * The next game to ask a lease for: the queue first, then games another run held, each once its `notBefore` is
- * reached. Nothing once the fill has stopped or crashed.
+ * The next call unit to lease the games of: the queue first, then games another run held, each once its
+ * `notBefore` is reached. Nothing once the fill has stopped or crashed.
  */
-async function nextGame(run, now, sleep) {
+async function nextUnit(run, now, sleep) {
     for (;;) {
         if (run.result.stoppedBy || run.crashed)
             return undefined;
@@ -80431,56 +80829,76 @@ async function nextGame(run, now, sleep) {
         run.deferred.sort((a, b) => a.notBefore - b.notBefore);
         const wait = run.deferred[0].notBefore - now();
         if (wait <= 0)
-            return run.deferred.shift().game;
+            return run.deferred.shift().unit;
         await sleep(Math.min(wait, RECHECK_MS));
     }
 }
 /**
- * Step 2: a conditional lease on the game. True when this run holds it. A game another run holds is asked again
- * within RECHECK_MS, or when that lease runs out if sooner: a live holder is usually quick, and a dead one's
- * lease expires. A finished game is skipped. A store error puts the game back on the queue (left, not lost).
+ * Step 2: a conditional lease on each game of the unit, before any of its calls; returns the games this run
+ * holds. A game another run holds is asked again (by its own call) within RECHECK_MS, or when that lease runs out
+ * if sooner: a live holder is usually quick, and a dead one's lease expires. A finished game is skipped, so a
+ * game already done is never in a call's lease. A store error puts the unit's games not yet filled back on the
+ * queue (left, not lost; the leases taken expire).
  */
-async function leaseGame(run, game, now) {
+async function leaseUnit(run, unit, now) {
     const { job, ports } = run;
-    const lease = await ports.checkpoints
-        .tryLease(job.endpoint, game.gameId, game.season, job.owner, job.leaseMs)
-        .catch((e) => {
-        run.queue.unshift(game);
-        throw e;
-    });
-    if (lease.taken) {
-        run.leased.add(game.gameId);
-        return true;
+    const taken = [];
+    for (const [i, game] of unit.games.entries()) {
+        const lease = await ports.checkpoints
+            .tryLease(job.endpoint, game.gameId, game.season, job.owner, job.leaseMs)
+            .catch((e) => {
+            run.queue.unshift(ownCalls(job.endpoint, [...taken, ...unit.games.slice(i)]));
+            for (const g of taken)
+                run.leased.delete(g.gameId);
+            throw e;
+        });
+        if (lease.taken) {
+            taken.push(game);
+            run.leased.add(game.gameId);
+            continue;
+        }
+        const c = lease.current;
+        if (c.status === 'leased' && c.leaseExpiresAt !== undefined) {
+            const notBefore = Math.min(c.leaseExpiresAt + 50, now() + RECHECK_MS);
+            run.deferred.push({ unit: gameUnit(job.endpoint, game), notBefore });
+            continue;
+        }
+        run.result.skipped.push({ gameId: game.gameId, reason: c.status });
+        reportProgress(run);
     }
-    const c = lease.current;
-    if (c.status === 'leased' && c.leaseExpiresAt !== undefined) {
-        run.deferred.push({ game, notBefore: Math.min(c.leaseExpiresAt + 50, now() + RECHECK_MS) });
-        return false;
-    }
-    run.result.skipped.push({ gameId: game.gameId, reason: c.status });
-    reportProgress(run);
-    return false;
+    return taken;
+}
+/** Games as one unit of their own calls (what is left of a unit when it cannot go on as planned). */
+function ownCalls(endpoint, games) {
+    return { calls: games.flatMap((g) => gameUnit(endpoint, g).calls), games: [...games] };
 }
 /**
- * Step 3: one fetch of a leased game. The monthly quota or a refused key stops the fill: the game is released
- * untouched and put back on the queue (left, not failed), and `undefined` returned. Any other error is the
- * game's: it comes back as a `failed` outcome.
+ * Step 3: the unit's calls for its `taken` games, each answer split per game (bulk-split.ts): every game gets the
+ * outcome its own call would have had. The monthly quota or a refused key stops the fill: the games without an
+ * outcome are released untouched and put back on the queue (left, not failed). Any other error is the games':
+ * each comes back as a `failed` outcome.
  */
-async function fetchGame(run, game) {
+async function fetchCalls(run, unit, taken) {
     const { job, ports, result } = run;
+    let fetched;
     try {
-        return await ports.client.fetchGame(job.endpoint, game.gameId);
+        const ids = new Set(taken.map((g) => g.gameId));
+        fetched = await fetchUnit(ports.client, job.endpoint, unit, ids, ports.logger);
     }
     catch (e) {
-        if (e instanceof QuotaExhaustedError || e instanceof ApiKeyError) {
-            result.stoppedBy ??= e instanceof QuotaExhaustedError ? 'quota' : 'api-key';
-            result.stopMessage ??= e.message;
-            run.queue.unshift(game);
-            await ports.checkpoints.release(job.endpoint, game.gameId, job.owner);
-            return undefined;
-        }
-        return { kind: 'failed', reason: `fetch: ${errorMessage(e)}`, attempts: 1 };
+        const failed = { kind: 'failed', reason: `fetch: ${errorMessage(e)}`, attempts: 1 };
+        return new Map(taken.map((g) => [g.gameId, failed]));
     }
+    const stop = fetched.stop;
+    if (stop) {
+        result.stoppedBy ??= stop instanceof QuotaExhaustedError ? 'quota' : 'api-key';
+        result.stopMessage ??= stop.message;
+        for (const game of taken.filter((g) => !fetched.outcomes.has(g.gameId))) {
+            run.queue.unshift(gameUnit(job.endpoint, game));
+            await ports.checkpoints.release(job.endpoint, game.gameId, job.owner);
+        }
+    }
+    return fetched.outcomes;
 }
 /**
  * Step 4: the game's layers written create-only (raw, bronze, silver; the deadletter record for an empty answer),
@@ -80524,26 +80942,38 @@ async function failGame(run, game, reason) {
     run.result.failed.push({ gameId: game.gameId, reason });
     await ports.checkpoints.fail(job.endpoint, game.gameId, job.owner, reason);
 }
-/** Steps 3 to 5 for a game this run holds: fetch, write, finish, or fail with the reason. */
-async function fillGame(run, game) {
+/**
+ * Steps 3 to 5 for a unit whose `taken` games this run holds: its calls, then per game write and finish, or fail
+ * with the reason. Every game is let go of (its lease no longer heartbeated) whatever its outcome.
+ */
+async function fillUnit(run, unit, taken) {
     try {
-        const outcome = await fetchGame(run, game);
-        if (!outcome)
-            return;
-        if (outcome.kind === 'failed')
-            return await failGame(run, game, outcome.reason);
-        const ingestedAt = run.ports.ingestedAt();
-        try {
-            await finishGame(run, game, await writeGame(run, game, outcome, ingestedAt), ingestedAt);
-        }
-        catch (e) {
-            // A schema conflict is the answer's, not the write's: nothing was written, and fetching again changes nothing.
-            await failGame(run, game, e instanceof SchemaConflictError ? e.message : `write: ${errorMessage(e)}`);
+        const outcomes = await fetchCalls(run, unit, taken);
+        for (const game of taken) {
+            const outcome = outcomes.get(game.gameId);
+            if (!outcome)
+                continue;
+            await fillGame(run, game, outcome);
+            reportProgress(run);
         }
     }
     finally {
-        run.leased.delete(game.gameId);
+        for (const game of taken)
+            run.leased.delete(game.gameId);
         reportProgress(run);
+    }
+}
+/** Steps 4 and 5 for one game of a unit, from the outcome its calls brought: write, finish, or fail. */
+async function fillGame(run, game, outcome) {
+    if (outcome.kind === 'failed')
+        return failGame(run, game, outcome.reason);
+    const ingestedAt = run.ports.ingestedAt();
+    try {
+        await finishGame(run, game, await writeGame(run, game, outcome, ingestedAt), ingestedAt);
+    }
+    catch (e) {
+        // A schema conflict is the answer's, not the write's: nothing was written, and fetching again changes nothing.
+        await failGame(run, game, e instanceof SchemaConflictError ? e.message : `write: ${errorMessage(e)}`);
     }
 }
 /** Step 6: the shard locks given back (a failure is logged: the lock then expires on its own). */
@@ -80698,8 +81128,9 @@ function everyIntervalKeptAlive(ms, fn) {
 
 /**
  * Fills one shard, step by step (fill-steps.ts): lock the shards (a second run of the same shard exits at once),
- * then per game a conditional lease, one fetch, the three layers written create-only, and only then the
- * checkpoint `done` (`empty` after the deadletter record; `failed` with the reason); last, release the locks.
+ * then per call unit (call-plan.ts; one game's own call by default) a conditional lease on each of its games, its
+ * calls, and per game the three layers written create-only, and only then the checkpoint `done` (`empty` after
+ * the deadletter record; `failed` with the reason); last, release the locks.
  * Leases and locks are heartbeated meanwhile (heartbeat.ts). The monthly quota or a refused key stops everything
  * at once: games not yet fetched are released, not failed.
  */
@@ -80718,7 +81149,7 @@ async function runFill(job, ports) {
         await budget?.stop(ports.client.recentStarts?.());
         await releaseShards(run);
     }
-    return summarize(run);
+    return run_fill_summarize(run);
 }
 /** Joins the key's shared budget when the fill has one: the client then runs at the share the holder puts in force. */
 async function holdSharedBudget(run) {
@@ -80746,23 +81177,25 @@ async function holdSharedBudget(run) {
     });
 }
 /**
- * One worker: takes games until none is left or the fill stopped. An error it cannot handle (the checkpoint store
+ * One worker: takes call units until none is left or the fill stopped. An error it cannot handle (the checkpoint store
  * down past its retries) is kept in the run, so the other workers take no new game and the fill ends with it.
  */
 async function worker(run) {
     const now = run.ports.now ?? Date.now;
     const sleep = run.ports.sleep ?? ((ms) => (0,external_node_timers_promises_namespaceObject.setTimeout)(ms));
     try {
-        for (let game = await nextGame(run, now, sleep); game; game = await nextGame(run, now, sleep))
-            if (await leaseGame(run, game, now))
-                await fillGame(run, game);
+        for (let unit = await nextUnit(run, now, sleep); unit; unit = await nextUnit(run, now, sleep)) {
+            const taken = await leaseUnit(run, unit, now);
+            if (taken.length > 0)
+                await fillUnit(run, unit, taken);
+        }
     }
     catch (error) {
         run.crashed ??= { error };
     }
 }
 /** The result once every worker is back: what is left, the API's usage, and the error that ended it, if any. */
-function summarize(run) {
+function run_fill_summarize(run) {
     const { result } = run;
     if (run.crashed) {
         // The games finished so far are written and checkpointed: report them with the error, do not lose them.
@@ -80770,9 +81203,66 @@ function summarize(run) {
         result.stopMessage = errorMessage(run.crashed.error);
         run.ports.logger.error(`fill stopped: ${result.stopMessage}`);
     }
-    result.left = run.queue.length + run.deferred.length + run.held;
+    result.left = gamesLeft(run);
     result.usage = run.ports.client.usage();
     return result;
+}
+
+;// CONCATENATED MODULE: ./src/fill/answer-size.ts
+
+
+
+/** Raw files read to measure an endpoint's answers: enough for a mean, few enough to cost nothing. */
+const SAMPLE_FILES = 4;
+/**
+ * What one game's answer weighs when the lake holds none to measure: a plays answer is ~400 records of ~1.6 kB
+ * (participants and on-floor lists included), a substitutions answer ~60 of ~0.5 kB.
+ */
+const FALLBACK = {
+    plays_game: { rowsPerGame: 450, bytesPerRow: 1600 },
+    substitutions_game: { rowsPerGame: 70, bytesPerRow: 550 },
+    lineups_game: { rowsPerGame: 30, bytesPerRow: 700 },
+};
+/** The estimate for an endpoint when nothing is measured. */
+function defaultAnswerSize(endpoint, capBytes) {
+    return { ...(FALLBACK[endpoint] ?? { rowsPerGame: 400, bytesPerRow: 1600 }), capBytes };
+}
+/**
+ * Rows per game and bytes per row of an endpoint's answers, measured on a few raw files of the newest ingest days
+ * (each is one per-game answer as gzipped NDJSON, one record a line: the answer's rows and, within a few bytes
+ * of JSON spacing, its size); the fallback above when there are none or none can be read.
+ */
+async function measureAnswers(store, layout, endpoint, capBytes, logger) {
+    let files = 0;
+    let rows = 0;
+    let bytes = 0;
+    try {
+        // The newest `ingested_at=` partitions first: one listing level, then as few objects as the sample needs.
+        const { prefixes } = await store.listChildren(`${layout.raw}/${rawDir(endpoint)}/`);
+        for (const prefix of prefixes.sort().reverse()) {
+            for await (const info of store.list(prefix)) {
+                if (!info.key.endsWith('.json.gz') || info.size === 0)
+                    continue;
+                const text = (0,external_node_zlib_.gunzipSync)(await store.get(info.key)).toString('utf8');
+                const lines = text.split('\n').filter((l) => l.trim() !== '');
+                if (lines.length === 0)
+                    continue;
+                files++;
+                rows += lines.length;
+                bytes += Buffer.byteLength(text);
+                if (files >= SAMPLE_FILES)
+                    break;
+            }
+            if (files >= SAMPLE_FILES)
+                break;
+        }
+    }
+    catch (e) {
+        logger.warn(`answer sizes: could not read raw ${endpoint} files (${errorMessage(e)}); using estimates`);
+    }
+    if (files === 0)
+        return { ...defaultAnswerSize(endpoint, capBytes), measuredFiles: 0 };
+    return { rowsPerGame: rows / files, bytesPerRow: bytes / rows, capBytes, measuredFiles: files };
 }
 
 ;// CONCATENATED MODULE: ./src/config/values.ts
@@ -80852,7 +81342,9 @@ function tableForEndpoint(config, endpoint) {
  * partition, else the row's `season`) and UTC date (the first ten characters of `startDate`, as the pipeline
  * partitions by). Unreadable files are logged and skipped: their games cannot be placed.
  */
-async function readGameIndex(store, files, logger, concurrency = 16) {
+async function readGameIndex(store, files, logger, concurrency = 16, 
+/** Also read `startDate`, `homeTeam` and `awayTeam` whole, for the call planner. */
+teams = false) {
     const index = new Map();
     await mapLimit(files, concurrency, async (file) => {
         try {
@@ -80861,19 +81353,27 @@ async function readGameIndex(store, files, logger, concurrency = 16) {
             const idCol = resolveColumn(columns, 'gameId') ?? resolveColumn(columns, 'id');
             const dateCol = resolveColumn(columns, 'startDate');
             const seasonCol = resolveColumn(columns, 'season');
+            const teamCols = teams
+                ? [resolveColumn(columns, 'homeTeam'), resolveColumn(columns, 'awayTeam')]
+                : [undefined, undefined];
             if (!idCol || !dateCol)
                 return logger.warn(`${file.key}: no gameId/id or startDate column; its games cannot be placed`);
             const values = await readColumns(store, file, metadata, [
                 idCol,
                 dateCol,
                 ...(file.season === undefined && seasonCol ? [seasonCol] : []),
+                ...teamCols.filter((c) => c !== undefined),
             ]);
             const ids = values.get(idCol) ?? [];
             ids.forEach((id, i) => {
                 const date = String(values.get(dateCol)?.[i] ?? '').slice(0, 10);
                 const season = file.season ?? Number(values.get(seasonCol ?? '')?.[i]);
-                if (typeof id === 'number' && /^\d{4}-\d{2}-\d{2}$/.test(date) && Number.isInteger(season))
-                    index.set(id, { gameId: id, season, date });
+                if (typeof id !== 'number' || !/^\d{4}-\d{2}-\d{2}$/.test(date) || !Number.isInteger(season))
+                    return;
+                const target = { gameId: id, season, date };
+                if (teams)
+                    Object.assign(target, gameFacts(values, dateCol, teamCols, i));
+                index.set(id, target);
             });
         }
         catch (e) {
@@ -80885,11 +81385,26 @@ async function readGameIndex(store, files, logger, concurrency = 16) {
     });
     return index;
 }
+/** A game's start time (ISO, UTC) and team names, where fct_games has them. */
+function gameFacts(values, dateCol, [homeCol, awayCol], i) {
+    const facts = {};
+    const start = values.get(dateCol)?.[i];
+    const iso = start instanceof Date ? start.toISOString() : typeof start === 'string' ? start : undefined;
+    if (iso && !Number.isNaN(Date.parse(iso)))
+        facts.startDate = new Date(Date.parse(iso)).toISOString();
+    const home = homeCol ? values.get(homeCol)?.[i] : undefined;
+    const away = awayCol ? values.get(awayCol)?.[i] : undefined;
+    if (typeof home === 'string' && home !== '')
+        facts.homeTeam = home;
+    if (typeof away === 'string' && away !== '')
+        facts.awayTeam = away;
+    return facts;
+}
 /** Lists `silver/` once and reads the game index of `parent` (fct_games) for the seasons. */
-async function loadGames(store, config, parent, seasons, logger) {
+async function loadGames(store, config, parent, seasons, logger, teams = false) {
     const inventory = await takeInventory(store, layoutFrom(config.s3_layout).silver);
     const files = filesForSeasons(inventory.tables.get(parent) ?? [], new Set(seasons));
-    return { inventory, index: await readGameIndex(store, files, logger) };
+    return { inventory, index: await readGameIndex(store, files, logger, 16, teams) };
 }
 /**
  * The missing games of an endpoint's table for the seasons, exactly as the audit computes them (the same
@@ -81000,6 +81515,9 @@ function targetsFromFile(text, index, seasons, source) {
 
 
 
+
+
+
 /**
  * Finds exactly the missing games of one endpoint (the audit's coverage, or `--missing-ids-file`), keeps this
  * shard's, drops those checkpointed done or empty, and fills them; `--dry-run` stops before any call or write.
@@ -81009,10 +81527,14 @@ async function fill_fillCommand(command, deps) {
     const { table, tc } = tableForEndpoint(config, command.endpoint);
     const store = await openExistingLake(command.lake, config, deps.env);
     const checkpoints = openCheckpoints(command.checkpoints, command.lake, config, deps.env);
-    const { all, unplaceable, blocked } = await missingGames(command, parentOf(tc), store, checkpoints, deps);
-    const mine = all.filter((t) => shardOf(t.gameId, command.shard.count) === command.shard.index);
+    const found = await missingGames(command, parentOf(tc), store, checkpoints, deps);
+    const { unplaceable, blocked } = found;
+    const myUnits = await shardUnits(command, store, found, deps.logger);
+    const mine = myUnits.flatMap((u) => u.games).sort((a, b) => a.gameId - b.gameId);
     const open = await openTargets(checkpoints, command.endpoint, mine);
     const targets = command.limit !== undefined ? open.slice(0, command.limit) : open;
+    const units = cutUnits(myUnits, targets);
+    const callPlan = summarizeUnits(units, targets.length);
     const outcome = {
         dryRun: command.dryRun,
         endpoint: command.endpoint,
@@ -81021,13 +81543,15 @@ async function fill_fillCommand(command, deps) {
         discovered: mine.length,
         alreadyDone: mine.length - open.length,
         targets,
+        calls: callPlan,
         unplaceable,
         blocked,
         result: undefined,
         catalog: undefined,
     };
     deps.logger.info(`${command.endpoint} shard ${outcome.shard}: ${mine.length} missing games in ${table}, ${outcome.alreadyDone} already checkpointed done/empty, ` +
-        `${targets.length} to fetch at ${command.rate}/s (~${Math.ceil(targets.length / command.rate)} s)`);
+        `${targets.length} to fetch in ${callPlan.calls.total} calls (${callsText(callPlan)}) at ${command.rate}/s ` +
+        `(~${Math.ceil(callPlan.calls.total / command.rate)} s)`);
     if (command.dryRun || targets.length === 0)
         return outcome;
     const catalog = openCatalog(command.lake, config, deps.env);
@@ -81038,6 +81562,7 @@ async function fill_fillCommand(command, deps) {
         endpoint: command.endpoint,
         key: tc.key,
         targets,
+        units,
         shard: command.shard,
         owner: ownerId(deps.env),
         leaseMs: command.leaseSeconds * 1000,
@@ -81073,27 +81598,30 @@ const BUDGET_BEAT_MS = 2000;
 async function missingGames(command, parent, store, checkpoints, deps) {
     const { config, seasons } = command;
     const { logger } = deps;
+    // The call planner matches games by team and start time: read them from fct_games only when it plans.
+    const teams = command.callShape !== 'game';
     if (command.missingIdsFile) {
         const file = command.missingIdsFile;
         const text = await (0,promises_.readFile)(file, 'utf8').catch((e) => {
             throw new UsageError(`--missing-ids-file: cannot read ${file} (${e.code ?? String(e)})`);
         });
-        const { index } = await loadGames(store, config, parent, seasons, logger);
+        const { index } = await loadGames(store, config, parent, seasons, logger, teams);
         const { targets, unplaceable } = targetsFromFile(text, index, seasons, file);
-        return { all: targets, unplaceable, blocked: [] };
+        return { all: targets, unplaceable, blocked: [], schedule: [...index.values()] };
     }
     const engine = await openEngine(command.engine, store, command.lake, config, deps.env);
     try {
+        const games = await loadGames(store, config, parent, seasons, logger, teams);
         const { targets, blocked } = await discoverMissing(config, command.endpoint, seasons, {
             store,
             engine,
             logger,
-            games: await loadGames(store, config, parent, seasons, logger),
+            games,
             emptyFromCheckpoints: (endpoint) => checkpoints.idsWithStatus(endpoint, 'empty'),
         });
         for (const b of blocked)
             logger.warn(`skipped game ${b.gameId}: ${b.reason}`);
-        return { all: targets, unplaceable: [], blocked };
+        return { all: targets, unplaceable: [], blocked, schedule: [...games.index.values()] };
     }
     finally {
         await engine.close();
@@ -81117,6 +81645,33 @@ async function registerNewPartitions(catalog, partitions, logger) {
     for (const f of registered.failed)
         logger.warn(f.reason);
     return registered;
+}
+/**
+ * This shard's call units. Every shard plans the same calls from the same missing games (and the season's
+ * schedule, for bulk answers' sizes) and takes the calls that hash to it (`unitShard`).
+ */
+async function shardUnits(command, store, found, logger) {
+    const size = command.callShape === 'game'
+        ? defaultAnswerSize(command.endpoint, MAX_BODY_BYTES)
+        : await measureAnswers(store, layoutFrom(command.config.s3_layout), command.endpoint, MAX_BODY_BYTES, logger);
+    const plan = planCalls({
+        endpoint: command.endpoint,
+        missing: found.all,
+        schedule: found.schedule,
+        shape: command.callShape,
+        size,
+    });
+    return plan.units.filter((u) => unitShard(u, command.shard.count) === command.shard.index);
+}
+/** The calls of the units left to make, for the outcome and the log. */
+function summarizeUnits(units, games) {
+    const calls = { game: 0, team: 0, date: 0, total: 0 };
+    for (const c of units.flatMap((u) => u.calls)) {
+        calls[c.request.kind]++;
+        calls.total++;
+    }
+    const largest = Math.max(0, ...units.flatMap((u) => u.calls.map((c) => c.expectedBytes)));
+    return { calls, perGameCalls: games, largestAnswerBytes: largest };
 }
 /** Who this run is in leases and shard locks: the Actions run when there is one, and the host and pid. */
 function ownerId(env) {
@@ -81160,28 +81715,26 @@ function planFill(input) {
     const rate = Math.floor((input.rate / maxParallel) * 1000) / 1000;
     const concurrency = Math.max(1, Math.floor(input.concurrency / maxParallel));
     const legs = [];
-    // Games per season and shard, each game hashed once.
-    const counts = new Map();
-    for (const t of input.targets) {
-        const leg = `${t.season}/${shardOf(t.gameId, shards)}`;
-        counts.set(leg, (counts.get(leg) ?? 0) + 1);
-    }
+    const units = input.units ?? input.targets.map((t) => gameUnit(input.endpoint, t));
+    const { counts, byKind, largestAnswerBytes } = countLegs(units, shards);
     for (const season of seasons) {
         for (let i = 1; i <= shards; i++) {
-            const games = counts.get(`${season}/${i}`) ?? 0;
+            const { games, calls } = counts.get(`${season}/${i}`) ?? { games: 0, calls: 0 };
             if (games > 0)
                 legs.push({
                     endpoint: input.endpoint,
                     season,
                     shard: `${i}/${shards}`,
                     games,
+                    calls,
                     rate,
                     concurrency,
-                    seconds: Math.ceil(games / rate),
+                    seconds: Math.ceil(calls / rate),
                 });
         }
     }
     const games = input.targets.length;
+    const calls = legs.reduce((a, l) => a + l.calls, 0);
     const totalSeconds = legs.reduce((a, l) => a + l.seconds, 0);
     const longest = Math.max(0, ...legs.map((l) => l.seconds));
     return {
@@ -81198,16 +81751,43 @@ function planFill(input) {
         },
         maxParallel: Math.min(maxParallel, Math.max(1, legs.length)),
         games,
-        calls: games,
+        calls: calls,
+        callsByKind: byKind,
+        perGameCalls: games,
+        largestAnswerBytes,
         wallSeconds: Math.max(longest, Math.ceil(totalSeconds / maxParallel)),
         quota: input.quota
-            ? { ...input.quota, fits: input.quota.remaining - input.quota.reserve >= games }
+            ? {
+                ...input.quota,
+                fits: input.quota.remaining - input.quota.reserve >= calls,
+                after: input.quota.remaining - calls,
+            }
             : undefined,
         notes,
     };
 }
+/** Games and calls per `season/shard`: shards split the calls (a game's own call hashes as the game id). */
+function countLegs(units, shards) {
+    const counts = new Map();
+    const byKind = { game: 0, team: 0, date: 0 };
+    let largestAnswerBytes = 0;
+    for (const u of units) {
+        const leg = `${u.games[0].season}/${unitShard(u, shards)}`;
+        const c = counts.get(leg) ?? { games: 0, calls: 0 };
+        counts.set(leg, { games: c.games + u.games.length, calls: c.calls + u.calls.length });
+        for (const call of u.calls) {
+            byKind[call.request.kind]++;
+            largestAnswerBytes = Math.max(largestAnswerBytes, call.expectedBytes);
+        }
+    }
+    return { counts, byKind, largestAnswerBytes };
+}
 
 ;// CONCATENATED MODULE: ./src/commands/plan.ts
+
+
+
+
 
 
 
@@ -81235,7 +81815,8 @@ async function planCommand(command, deps) {
         const gamesOf = new Map();
         for (const endpoint of command.endpoints) {
             const parent = parentOf(tableForEndpoint(config, endpoint).tc);
-            const games = gamesOf.get(parent) ?? (await loadGames(store, config, parent, command.seasons, deps.logger));
+            const games = gamesOf.get(parent) ??
+                (await loadGames(store, config, parent, command.seasons, deps.logger, command.callShape !== 'game'));
             gamesOf.set(parent, games);
             const { targets: found, blocked } = await discoverMissing(config, endpoint, command.seasons, {
                 store,
@@ -81245,9 +81826,20 @@ async function planCommand(command, deps) {
                 emptyFromCheckpoints: (e) => checkpoints.idsWithStatus(e, 'empty'),
             });
             const open = await openTargets(checkpoints, endpoint, found);
+            // The calls as every fill shard plans them (from all missing games), then cut to the games still open.
+            const units = command.callShape === 'game'
+                ? open.map((g) => gameUnit(endpoint, g, defaultAnswerSize(endpoint, MAX_BODY_BYTES)))
+                : cutUnits(planCalls({
+                    endpoint,
+                    missing: found,
+                    schedule: [...games.index.values()],
+                    shape: command.callShape,
+                    size: await measureAnswers(store, layoutFrom(config.s3_layout), endpoint, MAX_BODY_BYTES, deps.logger),
+                }).units, open);
             const plan = planFill({
                 endpoint,
                 targets: open,
+                units,
                 shards,
                 maxParallel: command.maxParallel,
                 rate: config.api.rate_limit_per_sec,
@@ -81716,6 +82308,7 @@ function duration(seconds) {
 
 ;// CONCATENATED MODULE: ./src/cli/fill-output.ts
 
+
 /**
  * Progress of a fill: on a terminal one live line (done, empty, failed, rate, ETA) rewritten in place; in a log
  * (Actions, a file) a line every 50 games, so logs stay readable.
@@ -81741,6 +82334,8 @@ function progressReporter(write, tty, now = Date.now) {
 function fillSummaryText(o) {
     const lines = [`fill ${o.endpoint} shard ${o.shard}, seasons ${o.seasons.join(',')}:`];
     lines.push(`  ${o.discovered} missing games in this shard, ${o.alreadyDone} already checkpointed done or empty, ${o.targets.length} to fetch`);
+    lines.push(`  in ${o.calls.calls.total} calls (${callsText(o.calls)}; one per game: ${o.calls.perGameCalls}), ` +
+        `largest answer expected ${formatBytes(o.calls.largestAnswerBytes)}`);
     for (const u of o.unplaceable)
         lines.push(`  not placed: game ${u.gameId}: ${u.reason}`);
     for (const b of o.blocked)
@@ -81794,16 +82389,23 @@ function planText(plans) {
     const lines = [];
     for (const p of plans) {
         lines.push(`${p.endpoint}: ${p.games} games, ${p.calls} calls, ${p.legs.length} legs, ${p.maxParallel} at once, about ${formatDuration(p.wallSeconds)}`);
+        lines.push(`  calls: ${callsText({ calls: { ...p.callsByKind, total: p.calls } })} (one per game: ${p.perGameCalls}); ` +
+            `largest answer expected ${formatBytes(p.largestAnswerBytes)}`);
         for (const l of p.legs)
-            lines.push(`  ${l.season} shard ${l.shard}: ${l.games} games at ${l.rate}/s, ${l.concurrency} in flight, ${formatDuration(l.seconds)}`);
+            lines.push(`  ${l.season} shard ${l.shard}: ${l.games} games in ${l.calls} calls at ${l.rate}/s, ${l.concurrency} in flight, ${formatDuration(l.seconds)}`);
         if (p.quota)
-            lines.push(`  quota: ${p.quota.remaining} calls left, ${p.quota.reserve} kept in reserve: ${p.quota.fits ? 'fits' : 'DOES NOT FIT: fill fewer seasons or wait for the monthly reset'}`);
+            lines.push(`  quota: ${p.quota.remaining} calls left, ${p.quota.reserve} kept in reserve, ${p.quota.after} after the fill: ${p.quota.fits ? 'fits' : 'DOES NOT FIT: fill fewer seasons or wait for the monthly reset'}`);
         else
             lines.push('  quota: unknown (pass --quota-remaining N to check it)');
         for (const n of p.notes)
             lines.push(`  note: ${n}`);
     }
     return `${lines.join('\n')}\n`;
+}
+function formatBytes(bytes) {
+    if (bytes < 1024 * 1024)
+        return `${Math.round(bytes / 1024)} KiB`;
+    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 function formatDuration(seconds) {
     if (seconds < 120)
@@ -92060,6 +92662,7 @@ function parseLakeUri(value, flag = '--lake') {
 
 
 
+
 const configFile = option_spec_option({
     name: 'config',
     on: 'both',
@@ -92224,6 +92827,24 @@ and seasons. A refused label gets one comment and is removed.`,
         botLogin,
     },
 };
+/**
+ * `--call-shape`: how a fill spends the monthly quota. `plan` and `fill` must agree (shards split the calls), so
+ * both take the one declaration.
+ */
+const callShape = option_spec_option({
+    name: 'call-shape',
+    on: 'both',
+    arg: 'game|auto',
+    help: `auto (default): the fewest calls, per team season or date where one call brings many missing games
+(docs/architecture.md, call shapes); game: one call per game`,
+    actionDefault: 'auto',
+    parse: (raw, { label }) => {
+        const shape = raw ?? 'auto';
+        if (!CALL_SHAPES.includes(shape))
+            throw new UsageError(`${label}: "${shape}" is not one of ${CALL_SHAPES.join(', ')}`);
+        return shape;
+    },
+});
 const PLAN = {
     name: 'plan',
     summary: 'the shards of a fill: games, calls, time at the budget, quota, the GitHub matrix',
@@ -92265,6 +92886,7 @@ the config's api.rate_limit_per_sec and api.max_concurrency, the time at that bu
             parse: (raw, { config, label }) => positiveInt(raw ?? String(config.api.max_concurrency), label, MAX_MATRIX_LEGS),
         }),
         checkpoints: checkpoints('as for fill; games already done or empty are left out'),
+        callShape,
         quotaRemaining: option_spec_option({
             name: 'quota-remaining',
             on: 'cli',
@@ -92361,6 +92983,7 @@ Examples:
                 return engine;
             },
         }),
+        callShape,
         json: options_json('print the outcome as JSON on stdout'),
         resultPath: option_spec_option({
             name: 'result-path',

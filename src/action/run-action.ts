@@ -132,6 +132,7 @@ const plan = handler({
         checkpoints: settings.checkpoints,
         shards: settings.shards,
         maxParallel: settings.maxParallel,
+        callShape: settings.callShape,
         endpoint: settings.checkedEndpoint,
         seasons: settings.checkedSeasons,
       },
@@ -170,6 +171,7 @@ const fill = handler({
         concurrency: settings.concurrency,
         leaseSeconds: config.checkpoints.lease_seconds,
         engine: 'scan',
+        callShape: settings.callShape,
       },
       { ...deps, onProgress: progressEvery(50, deps.logger) },
     );

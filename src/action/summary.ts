@@ -1,3 +1,4 @@
+import { callsText } from '../fill/call-plan.js';
 import type { NightlyOutcome } from '../commands/nightly.js';
 import type { FillOutcome } from '../commands/fill.js';
 import type { FillCheckOutcome, FillRequestOutcome } from '../commands/fill-request.js';
@@ -74,6 +75,7 @@ export function planSummary(p: FillRequestOutcome): Summary {
       String(l.season),
       l.shard,
       String(l.games),
+      String(l.calls),
       `${l.rate}/s`,
       String(l.concurrency),
       `${l.seconds}s`,
@@ -83,7 +85,15 @@ export function planSummary(p: FillRequestOutcome): Summary {
     markdown: [
       `## Fill plan: ${p.endpoint} ${p.seasons}`,
       '',
-      markdownTable([['Endpoint', 'Season', 'Shard', 'Games', 'Rate', 'In flight', 'Time'], ...rows]),
+      markdownTable([
+        ['Endpoint', 'Season', 'Shard', 'Games', 'Calls', 'Rate', 'In flight', 'Time'],
+        ...rows,
+      ]),
+      '',
+      ...p.plans.map(
+        (plan) =>
+          `${plan.endpoint}: ${plan.calls} calls of the monthly quota (${callsText({ calls: { ...plan.callsByKind, total: plan.calls } })}); one per game would take ${plan.perGameCalls}.`,
+      ),
     ].join('\n'),
     warnings: [],
   };

@@ -1,4 +1,5 @@
 import type { FillOutcome } from '../commands/fill.js';
+import { callsText } from '../fill/call-plan.js';
 import type { FillPlan } from '../fill/plan.js';
 import type { FillProgress } from '../fill/run-fill.js';
 import { ExitCode } from '../util/errors.js';
@@ -33,6 +34,10 @@ export function fillSummaryText(o: FillOutcome): string {
   const lines = [`fill ${o.endpoint} shard ${o.shard}, seasons ${o.seasons.join(',')}:`];
   lines.push(
     `  ${o.discovered} missing games in this shard, ${o.alreadyDone} already checkpointed done or empty, ${o.targets.length} to fetch`,
+  );
+  lines.push(
+    `  in ${o.calls.calls.total} calls (${callsText(o.calls)}; one per game: ${o.calls.perGameCalls}), ` +
+      `largest answer expected ${formatBytes(o.calls.largestAnswerBytes)}`,
   );
   for (const u of o.unplaceable) lines.push(`  not placed: game ${u.gameId}: ${u.reason}`);
   for (const b of o.blocked) lines.push(`  skipped: game ${b.gameId}: ${b.reason}`);
@@ -86,18 +91,27 @@ export function planText(plans: readonly FillPlan[]): string {
     lines.push(
       `${p.endpoint}: ${p.games} games, ${p.calls} calls, ${p.legs.length} legs, ${p.maxParallel} at once, about ${formatDuration(p.wallSeconds)}`,
     );
+    lines.push(
+      `  calls: ${callsText({ calls: { ...p.callsByKind, total: p.calls } })} (one per game: ${p.perGameCalls}); ` +
+        `largest answer expected ${formatBytes(p.largestAnswerBytes)}`,
+    );
     for (const l of p.legs)
       lines.push(
-        `  ${l.season} shard ${l.shard}: ${l.games} games at ${l.rate}/s, ${l.concurrency} in flight, ${formatDuration(l.seconds)}`,
+        `  ${l.season} shard ${l.shard}: ${l.games} games in ${l.calls} calls at ${l.rate}/s, ${l.concurrency} in flight, ${formatDuration(l.seconds)}`,
       );
     if (p.quota)
       lines.push(
-        `  quota: ${p.quota.remaining} calls left, ${p.quota.reserve} kept in reserve: ${p.quota.fits ? 'fits' : 'DOES NOT FIT: fill fewer seasons or wait for the monthly reset'}`,
+        `  quota: ${p.quota.remaining} calls left, ${p.quota.reserve} kept in reserve, ${p.quota.after} after the fill: ${p.quota.fits ? 'fits' : 'DOES NOT FIT: fill fewer seasons or wait for the monthly reset'}`,
       );
     else lines.push('  quota: unknown (pass --quota-remaining N to check it)');
     for (const n of p.notes) lines.push(`  note: ${n}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 function formatDuration(seconds: number): string {

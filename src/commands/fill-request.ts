@@ -1,5 +1,6 @@
 import { formatSeasonSpec } from '../config/seasons.js';
 import type { Config } from '../config/schema.js';
+import type { CallShape } from '../fill/call-plan.js';
 import type { FillPlan } from '../fill/plan.js';
 import { checkFillRequest } from '../github/fill-label.js';
 import type { LakeLocation } from '../lake/lake-uri.js';
@@ -106,6 +107,7 @@ export async function planFillRequest(
     checkpoints: string | undefined;
     shards: number;
     maxParallel: number;
+    callShape: CallShape;
     endpoint: string | undefined;
     seasons: number[] | undefined;
   },
@@ -126,6 +128,7 @@ export async function planFillRequest(
       maxParallel: command.maxParallel,
       checkpoints: command.checkpoints,
       quotaRemaining: undefined,
+      callShape: command.callShape,
     },
     deps,
   );

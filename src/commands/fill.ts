@@ -11,7 +11,18 @@ import { loadLayerRules } from '../fill/column-rules.js';
 import { registerPartitions, type RegisterResult } from '../fill/register-partitions.js';
 import { budgetKeyHash } from '../fill/budget-share.js';
 import { runFill, type FillProgress, type FillResult } from '../fill/run-fill.js';
-import { shardOf, shardName, type Shard } from '../fill/shards.js';
+import { shardName, type Shard } from '../fill/shards.js';
+import { defaultAnswerSize, measureAnswers } from '../fill/answer-size.js';
+import {
+  callsText,
+  cutUnits,
+  planCalls,
+  unitShard,
+  type CallPlan,
+  type CallShape,
+  type CallUnit,
+} from '../fill/call-plan.js';
+import { MAX_BODY_BYTES } from '../source/http-cbbd-client.js';
 import {
   discoverMissing,
   loadGames,
@@ -48,6 +59,7 @@ export interface FillCommand {
   concurrency: number;
   leaseSeconds: number;
   engine: 'scan' | 'athena';
+  callShape: CallShape;
 }
 
 /** What `fill` reports: the shard's games and what became of each, or (dry run) what it would fetch. */
@@ -61,6 +73,8 @@ export interface FillOutcome {
   /** Games already done or known empty in the checkpoints. */
   alreadyDone: number;
   targets: GameTarget[];
+  /** This shard's calls by kind, the calls one per game would take, and the largest answer expected (bytes). */
+  calls: Pick<CallPlan, 'calls' | 'perGameCalls' | 'largestAnswerBytes'>;
   unplaceable: { gameId: number; reason: string }[];
   /** Missing games skipped before any call: an unreadable file sits at the key their fill would write. */
   blocked: SkippedGame[];
@@ -77,10 +91,14 @@ export async function fillCommand(command: FillCommand, deps: FillDeps): Promise
   const { table, tc } = tableForEndpoint(config, command.endpoint);
   const store = await openExistingLake(command.lake, config, deps.env);
   const checkpoints = openCheckpoints(command.checkpoints, command.lake, config, deps.env);
-  const { all, unplaceable, blocked } = await missingGames(command, parentOf(tc), store, checkpoints, deps);
-  const mine = all.filter((t) => shardOf(t.gameId, command.shard.count) === command.shard.index);
+  const found = await missingGames(command, parentOf(tc), store, checkpoints, deps);
+  const { unplaceable, blocked } = found;
+  const myUnits = await shardUnits(command, store, found, deps.logger);
+  const mine = myUnits.flatMap((u) => u.games).sort((a, b) => a.gameId - b.gameId);
   const open = await openTargets(checkpoints, command.endpoint, mine);
   const targets = command.limit !== undefined ? open.slice(0, command.limit) : open;
+  const units = cutUnits(myUnits, targets);
+  const callPlan = summarizeUnits(units, targets.length);
   const outcome: FillOutcome = {
     dryRun: command.dryRun,
     endpoint: command.endpoint,
@@ -89,6 +107,7 @@ export async function fillCommand(command: FillCommand, deps: FillDeps): Promise
     discovered: mine.length,
     alreadyDone: mine.length - open.length,
     targets,
+    calls: callPlan,
     unplaceable,
     blocked,
     result: undefined,
@@ -96,7 +115,8 @@ export async function fillCommand(command: FillCommand, deps: FillDeps): Promise
   };
   deps.logger.info(
     `${command.endpoint} shard ${outcome.shard}: ${mine.length} missing games in ${table}, ${outcome.alreadyDone} already checkpointed done/empty, ` +
-      `${targets.length} to fetch at ${command.rate}/s (~${Math.ceil(targets.length / command.rate)} s)`,
+      `${targets.length} to fetch in ${callPlan.calls.total} calls (${callsText(callPlan)}) at ${command.rate}/s ` +
+      `(~${Math.ceil(callPlan.calls.total / command.rate)} s)`,
   );
   if (command.dryRun || targets.length === 0) return outcome;
 
@@ -114,6 +134,7 @@ export async function fillCommand(command: FillCommand, deps: FillDeps): Promise
       endpoint: command.endpoint,
       key: tc.key,
       targets,
+      units,
       shard: command.shard,
       owner: ownerId(deps.env),
       leaseMs: command.leaseSeconds * 1000,
@@ -158,9 +179,16 @@ async function missingGames(
   store: ObjectStore,
   checkpoints: CheckpointStore,
   deps: FillDeps,
-): Promise<{ all: GameTarget[]; unplaceable: FillOutcome['unplaceable']; blocked: SkippedGame[] }> {
+): Promise<{
+  all: GameTarget[];
+  unplaceable: FillOutcome['unplaceable'];
+  blocked: SkippedGame[];
+  schedule: GameTarget[];
+}> {
   const { config, seasons } = command;
   const { logger } = deps;
+  // The call planner matches games by team and start time: read them from fct_games only when it plans.
+  const teams = command.callShape !== 'game';
   if (command.missingIdsFile) {
     const file = command.missingIdsFile;
     const text = await readFile(file, 'utf8').catch((e: unknown) => {
@@ -168,21 +196,22 @@ async function missingGames(
         `--missing-ids-file: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
       );
     });
-    const { index } = await loadGames(store, config, parent, seasons, logger);
+    const { index } = await loadGames(store, config, parent, seasons, logger, teams);
     const { targets, unplaceable } = targetsFromFile(text, index, seasons, file);
-    return { all: targets, unplaceable, blocked: [] };
+    return { all: targets, unplaceable, blocked: [], schedule: [...index.values()] };
   }
   const engine = await openEngine(command.engine, store, command.lake, config, deps.env);
   try {
+    const games = await loadGames(store, config, parent, seasons, logger, teams);
     const { targets, blocked } = await discoverMissing(config, command.endpoint, seasons, {
       store,
       engine,
       logger,
-      games: await loadGames(store, config, parent, seasons, logger),
+      games,
       emptyFromCheckpoints: (endpoint) => checkpoints.idsWithStatus(endpoint, 'empty'),
     });
     for (const b of blocked) logger.warn(`skipped game ${b.gameId}: ${b.reason}`);
-    return { all: targets, unplaceable: [], blocked };
+    return { all: targets, unplaceable: [], blocked, schedule: [...games.index.values()] };
   } finally {
     await engine.close();
   }
@@ -207,6 +236,47 @@ async function registerNewPartitions(
   for (const n of registered.notes) logger.warn(n);
   for (const f of registered.failed) logger.warn(f.reason);
   return registered;
+}
+
+/**
+ * This shard's call units. Every shard plans the same calls from the same missing games (and the season's
+ * schedule, for bulk answers' sizes) and takes the calls that hash to it (`unitShard`).
+ */
+async function shardUnits(
+  command: FillCommand,
+  store: ObjectStore,
+  found: { all: GameTarget[]; schedule: GameTarget[] },
+  logger: Logger,
+): Promise<CallUnit[]> {
+  const size =
+    command.callShape === 'game'
+      ? defaultAnswerSize(command.endpoint, MAX_BODY_BYTES)
+      : await measureAnswers(
+          store,
+          layoutFrom(command.config.s3_layout),
+          command.endpoint,
+          MAX_BODY_BYTES,
+          logger,
+        );
+  const plan = planCalls({
+    endpoint: command.endpoint,
+    missing: found.all,
+    schedule: found.schedule,
+    shape: command.callShape,
+    size,
+  });
+  return plan.units.filter((u) => unitShard(u, command.shard.count) === command.shard.index);
+}
+
+/** The calls of the units left to make, for the outcome and the log. */
+function summarizeUnits(units: readonly CallUnit[], games: number): FillOutcome['calls'] {
+  const calls = { game: 0, team: 0, date: 0, total: 0 };
+  for (const c of units.flatMap((u) => u.calls)) {
+    calls[c.request.kind]++;
+    calls.total++;
+  }
+  const largest = Math.max(0, ...units.flatMap((u) => u.calls.map((c) => c.expectedBytes)));
+  return { calls, perGameCalls: games, largestAnswerBytes: largest };
 }
 
 /** Who this run is in leases and shard locks: the Actions run when there is one, and the host and pid. */

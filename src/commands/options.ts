@@ -13,6 +13,7 @@ import {
   positiveInt,
   positiveNumber,
 } from '../config/values.js';
+import { CALL_SHAPES, type CallShape } from '../fill/call-plan.js';
 import { MAX_MATRIX_LEGS } from '../fill/plan.js';
 import { parseShard } from '../fill/shards.js';
 import { parseLakeUri } from '../lake/lake-uri.js';
@@ -211,6 +212,25 @@ and seasons. A refused label gets one comment and is removed.`,
   },
 } satisfies CommandSpec;
 
+/**
+ * `--call-shape`: how a fill spends the monthly quota. `plan` and `fill` must agree (shards split the calls), so
+ * both take the one declaration.
+ */
+const callShape = option({
+  name: 'call-shape',
+  on: 'both',
+  arg: 'game|auto',
+  help: `auto (default): the fewest calls, per team season or date where one call brings many missing games
+(docs/architecture.md, call shapes); game: one call per game`,
+  actionDefault: 'auto',
+  parse: (raw, { label }): CallShape => {
+    const shape = raw ?? 'auto';
+    if (!(CALL_SHAPES as readonly string[]).includes(shape))
+      throw new UsageError(`${label}: "${shape}" is not one of ${CALL_SHAPES.join(', ')}`);
+    return shape as CallShape;
+  },
+});
+
 export const PLAN = {
   name: 'plan',
   summary: 'the shards of a fill: games, calls, time at the budget, quota, the GitHub matrix',
@@ -252,6 +272,7 @@ the config's api.rate_limit_per_sec and api.max_concurrency, the time at that bu
         positiveInt(raw ?? String(config.api.max_concurrency), label, MAX_MATRIX_LEGS),
     }),
     checkpoints: checkpoints('as for fill; games already done or empty are left out'),
+    callShape,
     quotaRemaining: option({
       name: 'quota-remaining',
       on: 'cli',
@@ -352,6 +373,7 @@ Examples:
         return engine;
       },
     }),
+    callShape,
     json: json('print the outcome as JSON on stdout'),
     resultPath: option({
       name: 'result-path',

@@ -11,6 +11,10 @@ import {
   type LakeGames,
 } from '../fill/targets.js';
 import type { Logger } from '../util/logger.js';
+import { defaultAnswerSize, measureAnswers } from '../fill/answer-size.js';
+import { cutUnits, gameUnit, planCalls, type CallShape } from '../fill/call-plan.js';
+import { layoutFrom } from '../layout/keys.js';
+import { MAX_BODY_BYTES } from '../source/http-cbbd-client.js';
 import { openCheckpoints, openEngine, openExistingLake, type Env } from './ports.js';
 
 /** `plan`'s settings. */
@@ -25,6 +29,7 @@ export interface PlanCommand {
   checkpoints: string | undefined;
   /** Monthly calls left, when the caller knows (the action passes what the API last said). */
   quotaRemaining: number | undefined;
+  callShape: CallShape;
 }
 
 /**
@@ -61,7 +66,8 @@ export async function planCommand(
     for (const endpoint of command.endpoints) {
       const parent = parentOf(tableForEndpoint(config, endpoint).tc);
       const games =
-        gamesOf.get(parent) ?? (await loadGames(store, config, parent, command.seasons, deps.logger));
+        gamesOf.get(parent) ??
+        (await loadGames(store, config, parent, command.seasons, deps.logger, command.callShape !== 'game'));
       gamesOf.set(parent, games);
       const { targets: found, blocked } = await discoverMissing(config, endpoint, command.seasons, {
         store,
@@ -71,9 +77,30 @@ export async function planCommand(
         emptyFromCheckpoints: (e) => checkpoints.idsWithStatus(e, 'empty'),
       });
       const open = await openTargets(checkpoints, endpoint, found);
+      // The calls as every fill shard plans them (from all missing games), then cut to the games still open.
+      const units =
+        command.callShape === 'game'
+          ? open.map((g) => gameUnit(endpoint, g, defaultAnswerSize(endpoint, MAX_BODY_BYTES)))
+          : cutUnits(
+              planCalls({
+                endpoint,
+                missing: found,
+                schedule: [...games.index.values()],
+                shape: command.callShape,
+                size: await measureAnswers(
+                  store,
+                  layoutFrom(config.s3_layout),
+                  endpoint,
+                  MAX_BODY_BYTES,
+                  deps.logger,
+                ),
+              }).units,
+              open,
+            );
       const plan = planFill({
         endpoint,
         targets: open,
+        units,
         shards,
         maxParallel: command.maxParallel,
         rate: config.api.rate_limit_per_sec,

@@ -8,6 +8,7 @@ import type { GameTarget } from './targets.js';
 import type { LayerRules } from './column-rules.js';
 import type { WrittenPartition } from './register-partitions.js';
 import type { Budget } from './budget-share.js';
+import type { CallUnit } from './call-plan.js';
 
 /** One shard's fill, as the command sets it up. */
 export interface FillJob {
@@ -16,6 +17,8 @@ export interface FillJob {
   key: readonly string[];
   /** This shard's games, in id order. */
   targets: readonly GameTarget[];
+  /** The calls that bring them (call-plan.ts); without them, each game's own call. */
+  units?: readonly CallUnit[];
   shard: Shard;
   /** Who this run is in leases and locks: run id, host, pid. */
   owner: string;
@@ -91,10 +94,10 @@ export interface FillRun {
   result: FillResult;
   /** Shard locks this run holds (one per season it fills). */
   locks: ShardRef[];
-  /** Games not yet asked for, in order. */
-  queue: GameTarget[];
-  /** Games another run holds a lease on: asked again once that lease may have run out. */
-  deferred: { game: GameTarget; notBefore: number }[];
+  /** Call units not yet taken, in order (a unit's games are leased together before its calls). */
+  queue: CallUnit[];
+  /** Games another run holds a lease on, each as its own call: asked again once that lease may have run out. */
+  deferred: { unit: CallUnit; notBefore: number }[];
   /** Games this run holds a lease on right now. */
   leased: Set<number>;
   /** Games of seasons another run holds the shard lock of: left to that run, and counted as left. */
@@ -144,4 +147,10 @@ export function reportProgress(run: FillRun): void {
     skipped: r.skipped.length,
     total: run.total,
   });
+}
+
+/** Games not attempted: those still queued or deferred, and those of seasons another run holds. */
+export function gamesLeft(run: FillRun): number {
+  const queued = [...run.queue, ...run.deferred.map((d) => d.unit)];
+  return queued.reduce((n, u) => n + u.games.length, 0) + run.held;
 }

@@ -1,5 +1,5 @@
 import { UsageError } from '../util/errors.js';
-import { shardOf } from './shards.js';
+import { gameUnit, unitShard, type CallUnit } from './call-plan.js';
 import type { GameTarget } from './targets.js';
 
 /** GitHub refuses a matrix of more than 256 jobs. */
@@ -11,9 +11,11 @@ export interface PlanLeg {
   season: number;
   shard: string;
   games: number;
+  /** API calls that bring them. */
+  calls: number;
   rate: number;
   concurrency: number;
-  /** Time to fetch its games at its rate. */
+  /** Time to make its calls at its rate. */
   seconds: number;
 }
 
@@ -27,11 +29,16 @@ export interface FillPlan {
   };
   maxParallel: number;
   games: number;
-  /** API calls at one per game (retries come on top). */
+  /** API calls of the plan (retries and per-game fallbacks come on top). */
   calls: number;
+  /** The plan's calls by kind, the calls one per game would take, the largest answer expected (bytes). */
+  callsByKind: { game: number; team: number; date: number };
+  perGameCalls: number;
+  largestAnswerBytes: number;
   /** Wall time with `maxParallel` legs at once, each at its share of the rate. */
   wallSeconds: number;
-  quota: { remaining: number; reserve: number; fits: boolean } | undefined;
+  /** `after`: calls left once the fill has made its calls. */
+  quota: { remaining: number; reserve: number; fits: boolean; after: number } | undefined;
   notes: string[];
 }
 
@@ -43,6 +50,8 @@ export interface FillPlan {
 export function planFill(input: {
   endpoint: string;
   targets: readonly GameTarget[];
+  /** The calls that bring the targets (call-plan.ts); without them, one per game. */
+  units?: readonly CallUnit[];
   shards: number;
   maxParallel: number;
   rate: number;
@@ -77,28 +86,26 @@ export function planFill(input: {
   const rate = Math.floor((input.rate / maxParallel) * 1000) / 1000;
   const concurrency = Math.max(1, Math.floor(input.concurrency / maxParallel));
   const legs: PlanLeg[] = [];
-  // Games per season and shard, each game hashed once.
-  const counts = new Map<string, number>();
-  for (const t of input.targets) {
-    const leg = `${t.season}/${shardOf(t.gameId, shards)}`;
-    counts.set(leg, (counts.get(leg) ?? 0) + 1);
-  }
+  const units = input.units ?? input.targets.map((t) => gameUnit(input.endpoint, t));
+  const { counts, byKind, largestAnswerBytes } = countLegs(units, shards);
   for (const season of seasons) {
     for (let i = 1; i <= shards; i++) {
-      const games = counts.get(`${season}/${i}`) ?? 0;
+      const { games, calls } = counts.get(`${season}/${i}`) ?? { games: 0, calls: 0 };
       if (games > 0)
         legs.push({
           endpoint: input.endpoint,
           season,
           shard: `${i}/${shards}`,
           games,
+          calls,
           rate,
           concurrency,
-          seconds: Math.ceil(games / rate),
+          seconds: Math.ceil(calls / rate),
         });
     }
   }
   const games = input.targets.length;
+  const calls = legs.reduce((a, l) => a + l.calls, 0);
   const totalSeconds = legs.reduce((a, l) => a + l.seconds, 0);
   const longest = Math.max(0, ...legs.map((l) => l.seconds));
   return {
@@ -115,11 +122,35 @@ export function planFill(input: {
     },
     maxParallel: Math.min(maxParallel, Math.max(1, legs.length)),
     games,
-    calls: games,
+    calls: calls,
+    callsByKind: byKind,
+    perGameCalls: games,
+    largestAnswerBytes,
     wallSeconds: Math.max(longest, Math.ceil(totalSeconds / maxParallel)),
     quota: input.quota
-      ? { ...input.quota, fits: input.quota.remaining - input.quota.reserve >= games }
+      ? {
+          ...input.quota,
+          fits: input.quota.remaining - input.quota.reserve >= calls,
+          after: input.quota.remaining - calls,
+        }
       : undefined,
     notes,
   };
+}
+
+/** Games and calls per `season/shard`: shards split the calls (a game's own call hashes as the game id). */
+function countLegs(units: readonly CallUnit[], shards: number) {
+  const counts = new Map<string, { games: number; calls: number }>();
+  const byKind = { game: 0, team: 0, date: 0 };
+  let largestAnswerBytes = 0;
+  for (const u of units) {
+    const leg = `${u.games[0]!.season}/${unitShard(u, shards)}`;
+    const c = counts.get(leg) ?? { games: 0, calls: 0 };
+    counts.set(leg, { games: c.games + u.games.length, calls: c.calls + u.calls.length });
+    for (const call of u.calls) {
+      byKind[call.request.kind]++;
+      largestAnswerBytes = Math.max(largestAnswerBytes, call.expectedBytes);
+    }
+  }
+  return { counts, byKind, largestAnswerBytes };
 }

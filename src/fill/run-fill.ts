@@ -1,7 +1,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { errorMessage } from '../util/errors.js';
-import { fillGame, leaseGame, lockShards, nextGame, releaseShards } from './fill-steps.js';
-import { newFillRun, type FillJob, type FillPorts, type FillResult, type FillRun } from './fill-run.js';
+import { fillUnit, leaseUnit, lockShards, nextUnit, releaseShards } from './fill-steps.js';
+import {
+  gamesLeft,
+  newFillRun,
+  type FillJob,
+  type FillPorts,
+  type FillResult,
+  type FillRun,
+} from './fill-run.js';
 import { holdBudgetShare, type BudgetHolding } from './budget-holder.js';
 import { everyIntervalKeptAlive, startHeartbeat } from './heartbeat.js';
 
@@ -9,8 +16,9 @@ export type { FillJob, FillPorts, FillProgress, FillResult } from './fill-run.js
 
 /**
  * Fills one shard, step by step (fill-steps.ts): lock the shards (a second run of the same shard exits at once),
- * then per game a conditional lease, one fetch, the three layers written create-only, and only then the
- * checkpoint `done` (`empty` after the deadletter record; `failed` with the reason); last, release the locks.
+ * then per call unit (call-plan.ts; one game's own call by default) a conditional lease on each of its games, its
+ * calls, and per game the three layers written create-only, and only then the checkpoint `done` (`empty` after
+ * the deadletter record; `failed` with the reason); last, release the locks.
  * Leases and locks are heartbeated meanwhile (heartbeat.ts). The monthly quota or a refused key stops everything
  * at once: games not yet fetched are released, not failed.
  */
@@ -60,15 +68,17 @@ async function holdSharedBudget(run: FillRun): Promise<BudgetHolding | undefined
 }
 
 /**
- * One worker: takes games until none is left or the fill stopped. An error it cannot handle (the checkpoint store
+ * One worker: takes call units until none is left or the fill stopped. An error it cannot handle (the checkpoint store
  * down past its retries) is kept in the run, so the other workers take no new game and the fill ends with it.
  */
 async function worker(run: FillRun): Promise<void> {
   const now = run.ports.now ?? Date.now;
   const sleep = run.ports.sleep ?? ((ms: number) => delay(ms));
   try {
-    for (let game = await nextGame(run, now, sleep); game; game = await nextGame(run, now, sleep))
-      if (await leaseGame(run, game, now)) await fillGame(run, game);
+    for (let unit = await nextUnit(run, now, sleep); unit; unit = await nextUnit(run, now, sleep)) {
+      const taken = await leaseUnit(run, unit, now);
+      if (taken.length > 0) await fillUnit(run, unit, taken);
+    }
   } catch (error) {
     run.crashed ??= { error };
   }
@@ -83,7 +93,7 @@ function summarize(run: FillRun): FillResult {
     result.stopMessage = errorMessage(run.crashed.error);
     run.ports.logger.error(`fill stopped: ${result.stopMessage}`);
   }
-  result.left = run.queue.length + run.deferred.length + run.held;
+  result.left = gamesLeft(run);
   result.usage = run.ports.client.usage();
   return result;
 }

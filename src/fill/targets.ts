@@ -20,6 +20,10 @@ export interface GameTarget {
   gameId: number;
   season: number;
   date: string;
+  /** What bulk calls match a game by (call-plan.ts), when fct_games was read with its teams. */
+  startDate?: string;
+  homeTeam?: string;
+  awayTeam?: string;
 }
 
 /** The child table an endpoint fills, from `audit.tables`. */
@@ -43,6 +47,8 @@ export async function readGameIndex(
   files: readonly LakeFile[],
   logger: Logger,
   concurrency = 16,
+  /** Also read `startDate`, `homeTeam` and `awayTeam` whole, for the call planner. */
+  teams = false,
 ): Promise<Map<number, GameTarget>> {
   const index = new Map<number, GameTarget>();
   await mapLimit(files, concurrency, async (file) => {
@@ -52,19 +58,25 @@ export async function readGameIndex(
       const idCol = resolveColumn(columns, 'gameId') ?? resolveColumn(columns, 'id');
       const dateCol = resolveColumn(columns, 'startDate');
       const seasonCol = resolveColumn(columns, 'season');
+      const teamCols = teams
+        ? [resolveColumn(columns, 'homeTeam'), resolveColumn(columns, 'awayTeam')]
+        : [undefined, undefined];
       if (!idCol || !dateCol)
         return logger.warn(`${file.key}: no gameId/id or startDate column; its games cannot be placed`);
       const values = await readColumns(store, file, metadata, [
         idCol,
         dateCol,
         ...(file.season === undefined && seasonCol ? [seasonCol] : []),
+        ...teamCols.filter((c) => c !== undefined),
       ]);
       const ids = values.get(idCol) ?? [];
       ids.forEach((id, i) => {
         const date = String(values.get(dateCol)?.[i] ?? '').slice(0, 10);
         const season = file.season ?? Number(values.get(seasonCol ?? '')?.[i]);
-        if (typeof id === 'number' && /^\d{4}-\d{2}-\d{2}$/.test(date) && Number.isInteger(season))
-          index.set(id, { gameId: id, season, date });
+        if (typeof id !== 'number' || !/^\d{4}-\d{2}-\d{2}$/.test(date) || !Number.isInteger(season)) return;
+        const target: GameTarget = { gameId: id, season, date };
+        if (teams) Object.assign(target, gameFacts(values, dateCol, teamCols, i));
+        index.set(id, target);
       });
     } catch (e) {
       if (e instanceof UnreadableFileError) logger.warn(`game index: skipped ${e.message}`);
@@ -72,6 +84,24 @@ export async function readGameIndex(
     }
   });
   return index;
+}
+
+/** A game's start time (ISO, UTC) and team names, where fct_games has them. */
+function gameFacts(
+  values: Map<string, unknown[]>,
+  dateCol: string,
+  [homeCol, awayCol]: (string | undefined)[],
+  i: number,
+): Pick<GameTarget, 'startDate' | 'homeTeam' | 'awayTeam'> {
+  const facts: Pick<GameTarget, 'startDate' | 'homeTeam' | 'awayTeam'> = {};
+  const start = values.get(dateCol)?.[i];
+  const iso = start instanceof Date ? start.toISOString() : typeof start === 'string' ? start : undefined;
+  if (iso && !Number.isNaN(Date.parse(iso))) facts.startDate = new Date(Date.parse(iso)).toISOString();
+  const home = homeCol ? values.get(homeCol)?.[i] : undefined;
+  const away = awayCol ? values.get(awayCol)?.[i] : undefined;
+  if (typeof home === 'string' && home !== '') facts.homeTeam = home;
+  if (typeof away === 'string' && away !== '') facts.awayTeam = away;
+  return facts;
 }
 
 /** The silver inventory and the games of a parent table in some seasons: read once, shared by its endpoints. */
@@ -87,10 +117,11 @@ export async function loadGames(
   parent: string,
   seasons: readonly number[],
   logger: Logger,
+  teams = false,
 ): Promise<LakeGames> {
   const inventory = await takeInventory(store, layoutFrom(config.s3_layout).silver);
   const files = filesForSeasons(inventory.tables.get(parent) ?? [], new Set(seasons));
-  return { inventory, index: await readGameIndex(store, files, logger) };
+  return { inventory, index: await readGameIndex(store, files, logger, 16, teams) };
 }
 
 /**

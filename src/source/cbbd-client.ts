@@ -12,6 +12,23 @@ export type FetchOutcome =
   /** This game only: 400/404, an answer that is not a JSON array, or retries used up on 5xx/timeouts. */
   | { kind: 'failed'; reason: string; status?: number; attempts: number };
 
+/**
+ * One call of a fill: a game's own endpoint, or one of the API's bulk forms of it, which answer the same records
+ * for many games at once (cbb-api v1.28): `/plays/team?season&team`, `/plays/date?date`,
+ * `/substitutions/team?season&team`. `endpoint` is always the per-game endpoint whose records come back.
+ */
+export type CallRequest =
+  | { kind: 'game'; endpoint: string; gameId: number }
+  | { kind: 'team'; endpoint: string; season: number; team: string }
+  | { kind: 'date'; endpoint: string; date: string };
+
+/** The bulk forms each per-game endpoint has. Lineups have none: `/lineups/team` aggregates a season. */
+export const BULK_KINDS: Readonly<Record<string, readonly ('team' | 'date')[]>> = {
+  plays_game: ['team', 'date'],
+  substitutions_game: ['team'],
+  lineups_game: [],
+};
+
 /** What the client has spent and seen, for the summary and the plan. */
 export interface ApiUsage {
   /** Requests sent (each attempt counts). */
@@ -32,6 +49,8 @@ export interface CbbdClient {
    * the fill. Never logs or returns the key.
    */
   fetchGame(endpoint: string, gameId: number, signal?: AbortSignal): Promise<FetchOutcome>;
+  /** Makes one call of any kind (`fetchGame` is the `game` kind); the same errors, outcomes and budget. */
+  fetchCall(call: CallRequest, signal?: AbortSignal): Promise<FetchOutcome>;
   usage(): ApiUsage;
   /** Changes the rate and concurrency from the next request on (a share of a budget shared with other runs; 0 waits). */
   setShare?(share: { rate: number; concurrency: number }): void;

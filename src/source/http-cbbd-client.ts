@@ -1,7 +1,13 @@
 import { QuotaExhaustedError, UsageError, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { VERSION } from '../util/version.js';
-import { ApiKeyError, type ApiUsage, type CbbdClient, type FetchOutcome } from './cbbd-client.js';
+import {
+  ApiKeyError,
+  type ApiUsage,
+  type CallRequest,
+  type CbbdClient,
+  type FetchOutcome,
+} from './cbbd-client.js';
 import { abortable, createRateLimiter, defaultSleep, type Sleep } from './rate-limiter.js';
 import {
   checkRetrySettings,
@@ -145,34 +151,38 @@ export function createHttpCbbdClient(options: HttpCbbdClientOptions): CbbdClient
     throw stopped;
   }
 
+  async function fetchCall(call: CallRequest, signal?: AbortSignal): Promise<FetchOutcome> {
+    const url = baseUrl + callPath(options.endpoints, call);
+    const label = callLabel(call);
+    if (!apiKey) throw new ApiKeyError('no CBBD API key: set CBBD_API_KEY (or BEARER_TOKEN)');
+    for (let attempt = 1; ; attempt++) {
+      const result = await attemptOnce(url, signal);
+      if (result.kind !== 'failure') return result;
+      const { failure } = result;
+      const decision = decideRetry(failure, { attempt, settings: retry, random, nowMs: now() });
+      if (decision.action === 'stop-key' || decision.action === 'stop-quota') stop(decision);
+      if (decision.action === 'fail-game') {
+        logger.info(`${label} failed: ${decision.reason}`);
+        const status = failure.kind === 'status' ? { status: failure.status } : {};
+        return { kind: 'failed', reason: decision.reason, ...status, attempts: attempt };
+      }
+      usage.retries++;
+      const line =
+        `${label}: attempt ${attempt} of ${retry.maxAttempts}: ${decision.reason}; ` +
+        `retrying in ${decision.delayMs} ms`;
+      // A 429 means the rate or concurrency is set above what the API allows: worth seeing without --verbose.
+      if (failure.kind === 'status' && failure.status === 429) logger.info(line);
+      else logger.debug(line);
+      await abortable(sleep(decision.delayMs, signal), signal);
+    }
+  }
+
   return {
     setShare: (share) => limiter.setShare({ ratePerSec: share.rate, concurrency: share.concurrency }),
     countStarts: (at) => limiter.countStarts(at),
     recentStarts: () => limiter.recentStarts(),
-    async fetchGame(endpoint, gameId, signal) {
-      const url = baseUrl + gamePath(options.endpoints, endpoint, gameId);
-      if (!apiKey) throw new ApiKeyError('no CBBD API key: set CBBD_API_KEY (or BEARER_TOKEN)');
-      for (let attempt = 1; ; attempt++) {
-        const result = await attemptOnce(url, signal);
-        if (result.kind !== 'failure') return result;
-        const { failure } = result;
-        const decision = decideRetry(failure, { attempt, settings: retry, random, nowMs: now() });
-        if (decision.action === 'stop-key' || decision.action === 'stop-quota') stop(decision);
-        if (decision.action === 'fail-game') {
-          logger.info(`${endpoint} game ${gameId} failed: ${decision.reason}`);
-          const status = failure.kind === 'status' ? { status: failure.status } : {};
-          return { kind: 'failed', reason: decision.reason, ...status, attempts: attempt };
-        }
-        usage.retries++;
-        const line =
-          `${endpoint} game ${gameId}: attempt ${attempt} of ${retry.maxAttempts}: ${decision.reason}; ` +
-          `retrying in ${decision.delayMs} ms`;
-        // A 429 means the rate or concurrency is set above what the API allows: worth seeing without --verbose.
-        if (failure.kind === 'status' && failure.status === 429) logger.info(line);
-        else logger.debug(line);
-        await abortable(sleep(decision.delayMs, signal), signal);
-      }
-    },
+    fetchGame: (endpoint, gameId, signal) => fetchCall({ kind: 'game', endpoint, gameId }, signal),
+    fetchCall,
     usage: (): ApiUsage => ({
       ...usage,
       quotaRemaining: quota.remaining,
@@ -244,6 +254,32 @@ function reserveMessage(left: number, inFlight: number, reserve: number, nowMs: 
 export function nextMonthUtc(nowMs: number): string {
   const d = new Date(nowMs);
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
+}
+
+/** How a call is named in log lines: `plays_game game 7`, `plays_game team Duke 2024`, `plays_game date 2024-01-05`. */
+export function callLabel(call: CallRequest): string {
+  if (call.kind === 'game') return `${call.endpoint} game ${call.gameId}`;
+  if (call.kind === 'team') return `${call.endpoint} team ${call.team} ${call.season}`;
+  return `${call.endpoint} date ${call.date}`;
+}
+
+/**
+ * The request path of a call. A bulk call replaces the per-game path's `/game/{gameId}` tail with the bulk
+ * route (`/plays/game/{gameId}` → `/plays/team?season=…&team=…`), so a proxied base path carries over.
+ */
+function callPath(endpoints: Record<string, { path: string }>, call: CallRequest): string {
+  const path = gamePath(endpoints, call.endpoint, call.kind === 'game' ? call.gameId : 0);
+  if (call.kind === 'game') return path;
+  const tail = `/game/${0}`;
+  if (!path.endsWith(tail))
+    throw new UsageError(
+      `endpoints.${call.endpoint}.path "${endpoints[call.endpoint]!.path}" does not end in /game/{gameId}: its bulk forms cannot be derived; use --call-shape game`,
+    );
+  const query =
+    call.kind === 'team'
+      ? new URLSearchParams({ season: String(call.season), team: call.team })
+      : new URLSearchParams({ date: call.date });
+  return `${path.slice(0, -tail.length)}/${call.kind}?${query.toString()}`;
 }
 
 /** The request path of a per-game endpoint, or a UsageError naming the endpoint and the ones that exist. */

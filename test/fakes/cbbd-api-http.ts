@@ -6,7 +6,9 @@ import type { GameEndpointRecords } from '../../src/source/api-records.js';
  */
 
 export type GameEndpoint = keyof GameEndpointRecords;
-export type DataEndpoint = GameEndpoint | 'games';
+/** cbb-api's bulk routes: `/plays/team`, `/plays/date`, `/substitutions/team`. */
+export type BulkEndpoint = 'plays_team' | 'plays_date' | 'substitutions_team';
+export type DataEndpoint = GameEndpoint | BulkEndpoint | 'games';
 /** `other` is any request no route matched (Express answers those with its HTML 404). */
 export type Endpoint = DataEndpoint | 'other';
 
@@ -18,6 +20,11 @@ export interface DataRoute {
   endpoint: DataEndpoint;
   gameId?: number;
   season?: number;
+  /** `team` of a `/…/team` route, as sent (the server lower-cases it to compare). */
+  team?: string;
+  /** `date` of `/plays/date`, midnight UTC as tsoa parses `YYYY-MM-DD`. */
+  date?: Date;
+  utcOffset?: number;
   invalid?: FieldErrors;
 }
 
@@ -50,6 +57,11 @@ const GAME_ROUTES: readonly [RegExp, GameEndpoint][] = [
   [/^\/lineups\/game\/([^/]+)\/?$/i, 'lineups_game'],
 ];
 const GAMES_ROUTE = /^\/games\/?$/i;
+const TEAM_ROUTES: readonly [RegExp, BulkEndpoint][] = [
+  [/^\/plays\/team\/?$/i, 'plays_team'],
+  [/^\/substitutions\/team\/?$/i, 'substitutions_team'],
+];
+const DATE_ROUTE = /^\/plays\/date\/?$/i;
 /** validator.js `isInt` as tsoa's `@isInt` calls it: signs and leading zeros pass, `1.5` and `1e3` do not. */
 const INTEGER = /^[-+]?[0-9]+$/;
 
@@ -64,9 +76,47 @@ export function matchRoute(method: string | undefined, url: string | undefined):
     const raw = pattern.exec(pathname)?.[1];
     if (raw !== undefined) return withInteger({ endpoint }, 'gameId', decodeParam(raw));
   }
+  for (const [pattern, endpoint] of TEAM_ROUTES)
+    if (pattern.test(pathname)) return teamRoute(endpoint, searchParams);
+  if (DATE_ROUTE.test(pathname)) return dateRoute(searchParams);
   if (!GAMES_ROUTE.test(pathname)) return undefined;
   const season = searchParams.get('season');
   return season === null ? { endpoint: 'games' } : withInteger({ endpoint: 'games' }, 'season', season);
+}
+
+/** `/plays/team`, `/substitutions/team`: `season` (an integer) and `team` are both required by tsoa. */
+function teamRoute(endpoint: BulkEndpoint, params: URLSearchParams): DataRoute {
+  const season = params.get('season');
+  const team = params.get('team');
+  const invalid: FieldErrors = {};
+  if (season === null) invalid['season'] = { message: "'season' is required", value: '' };
+  if (team === null) invalid['team'] = { message: "'team' is required", value: '' };
+  if (Object.keys(invalid).length > 0) return { endpoint, invalid };
+  return withInteger({ endpoint, team: team! }, 'season', season!);
+}
+
+/** `/plays/date`: `date` required (tsoa's Date: an ISO 8601 date), `utcOffset` an optional number of hours. */
+function dateRoute(params: URLSearchParams): DataRoute {
+  const text = params.get('date');
+  const date = text === null ? undefined : new Date(text);
+  if (!date || Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(text ?? ''))
+    return {
+      endpoint: 'plays_date',
+      invalid: {
+        date: {
+          message: text === null ? "'date' is required" : 'invalid ISO 8601 date format',
+          value: text ?? '',
+        },
+      },
+    };
+  const offset = params.get('utcOffset');
+  if (offset === null) return { endpoint: 'plays_date', date };
+  if (!Number.isFinite(Number(offset)) || offset.trim() === '')
+    return {
+      endpoint: 'plays_date',
+      invalid: { utcOffset: { message: 'invalid float number', value: offset } },
+    };
+  return { endpoint: 'plays_date', date, utcOffset: Number(offset) };
 }
 
 function withInteger(route: DataRoute, field: 'gameId' | 'season', value: string): DataRoute {

@@ -8,6 +8,7 @@ import {
 } from '../../src/demo/synthetic-api.js';
 import type { GameRecord } from '../../src/source/api-records.js';
 import type { DataRoute, GameEndpoint } from './cbbd-api-http.js';
+import { bulkRecords } from './cbbd-api-bulk.js';
 
 /** What the fake serves: the demo lake's synthetic league, so a filled game matches a generated one row for row. */
 export interface LeagueOptions {
@@ -18,6 +19,11 @@ export interface LeagueOptions {
   playsPerGame?: [number, number];
   /** Game ids a child endpoint answers with `[]`, the API's answer for a game it has no data for. */
   emptyGames?: Partial<Record<GameEndpoint, number[]>>;
+  /**
+   * Teams the API now knows by another name than the lake's fct_games (lake name → API name): `/…/team` matches
+   * the API name only, as a renamed school does on the real server.
+   */
+  renamedTeams?: Record<string, string>;
 }
 
 /** Answers a matched data route with the records the real API would return. */
@@ -47,8 +53,19 @@ export function createLeague(options: LeagueOptions): League {
       : syntheticLineups(options.seed, game);
   };
 
+  const answer = (endpoint: GameEndpoint, game: GameRecord): unknown[] =>
+    empty.get(endpoint)?.has(game.id) ? [] : gameRecords(endpoint, game);
+  const renamed = new Map(Object.entries(options.renamedTeams ?? {}));
+  const apiName = (name: unknown) => renamed.get(String(name)) ?? String(name);
+
   return {
     records(route) {
+      if (
+        route.endpoint === 'plays_team' ||
+        route.endpoint === 'plays_date' ||
+        route.endpoint === 'substitutions_team'
+      )
+        return bulkRecords(route, { games: [...byId.values()], answer, apiName });
       if (route.endpoint === 'games') {
         return route.season === undefined
           ? [...bySeason.values()].flat()
@@ -56,8 +73,7 @@ export function createLeague(options: LeagueOptions): League {
       }
       // An id the API does not know is answered 200 [] too: a [] alone never proves a game exists.
       const game = route.gameId === undefined ? undefined : byId.get(route.gameId);
-      if (!game || empty.get(route.endpoint)?.has(game.id)) return [];
-      return gameRecords(route.endpoint, game);
+      return game ? answer(route.endpoint, game) : [];
     },
   };
 }

@@ -115,6 +115,9 @@ describe('a fill on an S3 lake while S3 fails', () => {
       'plays_game',
       '--seasons',
       String(SEASON),
+      // One call per game: the games this test follows through S3's faults are each their own call.
+      '--call-shape',
+      'game',
     ];
     const fill = () => cli(['fill', ...args, '--checkpoints', `dynamodb://${table}`, '--json'], env);
     try {

@@ -10,16 +10,17 @@ import { tableRules } from '../../src/fill/column-rules.js';
 import { newFillRun, type FillJob, type FillPorts, type FillRun } from '../../src/fill/fill-run.js';
 import {
   failGame,
-  fetchGame,
-  fillGame,
+  fetchCalls,
+  fillUnit,
   finishGame,
-  leaseGame,
+  leaseUnit,
   lockShards,
-  nextGame,
+  nextUnit,
   RECHECK_MS,
   releaseShards,
   writeGame,
 } from '../../src/fill/fill-steps.js';
+import { gameUnit, type CallUnit } from '../../src/fill/call-plan.js';
 import { runFill } from '../../src/fill/run-fill.js';
 import { budgetKeyHash } from '../../src/fill/budget-share.js';
 import type { GameTarget } from '../../src/fill/targets.js';
@@ -133,7 +134,7 @@ describe('the fill, step by step', () => {
       { season: 2024, ran: true },
     ]);
     expect(w.run.locks).toEqual([{ endpoint: 'plays_game', season: 2024, shard: '1/1' }]);
-    expect(w.run.queue.map((g) => g.season)).toEqual([2024, 2024, 2024, 2024]);
+    expect(w.run.queue.map((u) => u.games.map((g) => g.season))).toEqual([[2024], [2024], [2024], [2024]]);
     expect([w.run.held, w.run.total]).toEqual([4, 4]);
   });
 
@@ -158,47 +159,54 @@ describe('the fill, step by step', () => {
     await w.checkpoints.tryLease('plays_game', done.gameId, done.season, 'other', LEASE_MS);
     await w.checkpoints.finish('plays_game', done.gameId, 'other', 'done', '2026-01-14');
     const now = () => w.clock.t;
-    expect(await leaseGame(w.run, free, now)).toBe(true);
-    expect(await leaseGame(w.run, held, now)).toBe(false);
-    expect(await leaseGame(w.run, done, now)).toBe(false);
+    // One unit of three games (as a bulk call's): each leased on its own, before any call.
+    const unit = {
+      calls: [free, held, done].flatMap((g) => gameUnit('plays_game', g).calls),
+      games: [free, held, done],
+    };
+    expect(await leaseUnit(w.run, unit, now)).toEqual([free]);
     expect([...w.run.leased]).toEqual([free.gameId]);
-    // Asked again when the holder's short lease runs out (+50 ms), not a whole recheck later.
-    expect(w.run.deferred).toEqual([{ game: held, notBefore: T0 + 400 + 50 }]);
+    // Asked again (by its own call) when the holder's short lease runs out (+50 ms), not a whole recheck later.
+    expect(w.run.deferred).toEqual([{ unit: gameUnit('plays_game', held), notBefore: T0 + 400 + 50 }]);
     expect(w.run.result.skipped).toEqual([{ gameId: done.gameId, reason: 'done' }]);
   });
 
   it('takes queued games first, then waits for a deferred one, and gives none once the fill stopped', async () => {
     const w = await world();
-    const [a, b] = GAMES as [GameTarget, GameTarget];
+    const [a, b] = (GAMES as [GameTarget, GameTarget]).map((g) => gameUnit('plays_game', g)) as [
+      CallUnit,
+      CallUnit,
+    ];
     w.run.queue.push(a);
-    w.run.deferred.push({ game: b, notBefore: T0 + 2500 });
+    w.run.deferred.push({ unit: b, notBefore: T0 + 2500 });
     const slept: number[] = [];
     const sleep = async (ms: number) => {
       slept.push(ms);
       w.clock.t += ms;
     };
     const now = () => w.clock.t;
-    expect(await nextGame(w.run, now, sleep)).toBe(a);
+    expect(await nextUnit(w.run, now, sleep)).toBe(a);
     expect(slept).toEqual([]);
-    expect(await nextGame(w.run, now, sleep)).toBe(b);
+    expect(await nextUnit(w.run, now, sleep)).toBe(b);
     expect(slept).toEqual([RECHECK_MS, RECHECK_MS, 500]);
-    expect(await nextGame(w.run, now, sleep)).toBeUndefined();
+    expect(await nextUnit(w.run, now, sleep)).toBeUndefined();
     w.run.queue.push(a);
     w.run.result.stoppedBy = 'quota';
-    expect(await nextGame(w.run, now, sleep)).toBeUndefined();
+    expect(await nextUnit(w.run, now, sleep)).toBeUndefined();
   });
 
   it('fetches a game once, and on a spent quota stops the fill, releasing the game untaken', async () => {
     const w = await world();
     const [a] = GAMES as [GameTarget];
-    expect(await fetchGame(w.run, a)).toMatchObject({ kind: 'records' });
+    const unit = gameUnit('plays_game', a);
+    expect((await fetchCalls(w.run, unit, [a])).get(a.gameId)).toMatchObject({ kind: 'records' });
     expect(api.callsFor('plays_game', a.gameId)).toBe(1);
 
     const spent = await world({ key: 'spent' });
     await spent.checkpoints.tryLease('plays_game', a.gameId, a.season, 'me', LEASE_MS);
-    expect(await fetchGame(spent.run, a)).toBeUndefined();
+    expect((await fetchCalls(spent.run, unit, [a])).size).toBe(0);
     expect(spent.run.result.stoppedBy).toBe('quota');
-    expect(spent.run.queue).toEqual([a]);
+    expect(spent.run.queue).toEqual([unit]);
     expect(await spent.checkpoints.tryLease('plays_game', a.gameId, a.season, 'next', LEASE_MS)).toEqual({
       taken: true,
       attempts: 1,
@@ -208,7 +216,7 @@ describe('the fill, step by step', () => {
   it('writes the three layers of a game with records, the deadletter of an empty one, and notes partitions', async () => {
     const w = await world();
     const [a, empty] = GAMES as [GameTarget, GameTarget];
-    const records = await fetchGame(w.run, a);
+    const records = (await fetchCalls(w.run, gameUnit('plays_game', a), [a])).get(a.gameId);
     if (records?.kind !== 'records') throw new Error('expected records');
     expect(await writeGame(w.run, a, records, '2026-01-15')).toBe('done');
     expect(await writeGame(w.run, empty, { kind: 'empty' }, '2026-01-15')).toBe('empty');
@@ -249,9 +257,11 @@ describe('the fill, step by step', () => {
   it('fills a leased game end to end and lets go of it, whatever the outcome', async () => {
     const w = await world();
     const [a, empty] = GAMES as [GameTarget, GameTarget];
-    for (const g of [a, empty]) expect(await leaseGame(w.run, g, () => w.clock.t)).toBe(true);
-    await fillGame(w.run, a);
-    await fillGame(w.run, empty);
+    for (const g of [a, empty]) {
+      const unit = gameUnit('plays_game', g);
+      expect(await leaseUnit(w.run, unit, () => w.clock.t)).toEqual([g]);
+      await fillUnit(w.run, unit, [g]);
+    }
     expect([w.run.result.done, w.run.result.empty, [...w.run.leased]]).toEqual([
       [a.gameId],
       [empty.gameId],

@@ -21,6 +21,7 @@ const GAME = 202_400_001;
 /** The client is never called by a heartbeat; this one says so if it is. */
 const noClient: CbbdClient = {
   fetchGame: () => Promise.reject(new Error('a heartbeat fetched a game')),
+  fetchCall: () => Promise.reject(new Error('a heartbeat made a call')),
   usage: () => ({ calls: 0, charged: 0, retries: 0, quotaRemaining: undefined, maxInFlight: 0 }),
 };
 

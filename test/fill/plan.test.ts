@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { gameUnit, unitShard } from '../../src/fill/call-plan.js';
 import { paramsHash8 } from '../../src/layout/hash.js';
 import { planFill } from '../../src/fill/plan.js';
 import { parseShard, shardOf } from '../../src/fill/shards.js';
@@ -95,7 +96,7 @@ describe('planFill', () => {
       concurrency: 3,
       quota: { remaining: 150, reserve: 50 },
     });
-    expect(fits.quota).toEqual({ remaining: 150, reserve: 50, fits: true });
+    expect(fits.quota).toEqual({ remaining: 150, reserve: 50, fits: true, after: 50 });
     const short = planFill({
       endpoint: 'plays_game',
       targets: games(2024, 101),
@@ -106,6 +107,39 @@ describe('planFill', () => {
       quota: { remaining: 150, reserve: 50 },
     });
     expect(short.quota?.fits).toBe(false);
+    expect(short.quota?.after).toBe(49);
+  });
+
+  it('splits shards by call: a bulk call and its games are one leg, and the quota counts calls', () => {
+    const targets = games(2024, 30);
+    const team = { kind: 'team' as const, endpoint: 'plays_game', season: 2024, team: 'School 01' };
+    const units = [
+      {
+        calls: [{ request: team, gameIds: targets.slice(0, 20).map((t) => t.gameId), expectedBytes: 9e6 }],
+        games: targets.slice(0, 20),
+      },
+      ...targets.slice(20).map((t) => gameUnit('plays_game', t)),
+    ];
+    const plan = planFill({
+      endpoint: 'plays_game',
+      targets,
+      units,
+      shards: 3,
+      maxParallel: 1,
+      rate: 3,
+      concurrency: 3,
+      quota: { remaining: 100, reserve: 0 },
+    });
+    expect(plan.calls).toBe(11);
+    expect(plan.perGameCalls).toBe(30);
+    expect(plan.callsByKind).toEqual({ game: 10, team: 1, date: 0 });
+    expect(plan.largestAnswerBytes).toBe(9e6);
+    expect(plan.quota?.after).toBe(89);
+    expect(plan.legs.reduce((a, l) => a + l.calls, 0)).toBe(11);
+    expect(plan.legs.reduce((a, l) => a + l.games, 0)).toBe(30);
+    expect(plan.legs.find((l) => l.shard === `${unitShard(units[0]!, 3)}/3`)!.games).toBeGreaterThanOrEqual(
+      20,
+    );
   });
 
   it.each([
@@ -155,6 +189,11 @@ describe('cbbd-gap-bot plan', () => {
       expect(matrix.include.length).toBeGreaterThan(0);
       expect(matrix.include.every((l) => ['1/2', '2/2'].includes(l.shard))).toBe(true);
       expect(run.stderr).toContain('quota: unknown');
+      // Calls by kind beside what one per game would take; lineups have no bulk form.
+      const calls = plans as unknown as { calls: number; perGameCalls: number; games: number }[];
+      expect(calls[0]!.calls).toBeLessThanOrEqual(calls[0]!.perGameCalls);
+      expect(calls[2]!.calls).toBe(calls[2]!.games);
+      expect(run.stderr).toMatch(/calls: .* \(one per game: \d+\); largest answer expected/);
     } finally {
       await lake.cleanup();
     }

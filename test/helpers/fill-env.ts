@@ -2,6 +2,41 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_CONFIG_YAML } from '../../src/config/default-config.js';
 import { runCli } from '../../src/cli/run.js';
+import type { GameTarget } from '../../src/fill/targets.js';
+import type { GameRecord } from '../../src/source/api-records.js';
+import type { CbbdClient } from '../../src/source/cbbd-client.js';
+import { createHttpCbbdClient, type HttpCbbdClientOptions } from '../../src/source/http-cbbd-client.js';
+import type { Logger } from '../../src/util/logger.js';
+
+/** The real HTTP client for plays, on the fake API's key `k`, fast and with short retries. */
+export function playsClient(
+  url: string,
+  logger: Logger,
+  options: Partial<HttpCbbdClientOptions> = {},
+): CbbdClient {
+  return createHttpCbbdClient({
+    baseUrl: url,
+    apiKey: 'k',
+    endpoints: { plays_game: { path: '/plays/game/{gameId}' } },
+    rate: 1000,
+    concurrency: 4,
+    timeoutMs: 5000,
+    retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+    quotaReserve: 0,
+    logger,
+    ...options,
+  });
+}
+
+/** A game of the synthetic league as the call planner sees it from fct_games: place, start and teams. */
+export const plannedGame = (g: GameRecord): GameTarget => ({
+  gameId: g.id,
+  season: g.season,
+  date: g.startDate.slice(0, 10),
+  startDate: g.startDate,
+  homeTeam: String(g['homeTeam']),
+  awayTeam: String(g['awayTeam']),
+});
 
 /** The shipped config with retries shortened to milliseconds, so fault tests do not wait seconds. */
 export async function fastRetryConfig(dir: string, extra = ''): Promise<string> {
@@ -13,10 +48,20 @@ export async function fastRetryConfig(dir: string, extra = ''): Promise<string> 
   return file;
 }
 
-/** `fill --config C --lake L --endpoint plays_game --seasons S`: the argv every plays fill in the tests starts with. */
-export const playsFill = (config: string, lake: string, seasons: string | number): string[] => [
+/**
+ * `fill --config C --lake L --endpoint plays_game --seasons S --call-shape game`: the argv every plays fill in the
+ * tests starts with. One call per game unless `shape` says otherwise: the tests of leases, faults and crashes
+ * count per-game calls; test/fill/call-shapes.test.ts fills with the planner's calls.
+ */
+export const playsFill = (
+  config: string,
+  lake: string,
+  seasons: string | number,
+  shape: 'game' | 'auto' = 'game',
+): string[] => [
   'fill',
   ...['--config', config, '--lake', lake, '--endpoint', 'plays_game', '--seasons', String(seasons)],
+  ...['--call-shape', shape],
 ];
 
 /** Runs the CLI in-process and collects what it printed. */
