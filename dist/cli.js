@@ -81590,7 +81590,7 @@ async function fill_fillCommand(command, deps) {
     return outcome;
 }
 /** How often a fill renews its hold on the key's shared budget and re-reads the other holders. */
-const BUDGET_BEAT_MS = 2000;
+const BUDGET_BEAT_MS = 1000;
 /**
  * The endpoint's missing games in the seasons asked, placed by fct_games: the ids of `--missing-ids-file`, or
  * those the audit's coverage check finds (less games checkpointed empty).
@@ -92953,14 +92953,14 @@ Examples:
             name: 'rate',
             on: 'both',
             arg: 'R',
-            help: "requests started per second, this process's share (default api.rate_limit_per_sec)",
+            help: 'at most R requests started per second by this run; every run of the key shares api.rate_limit_per_sec through the checkpoint store (default: no cap below that share)',
             parse: (raw, { config, label }) => positiveNumber(raw ?? String(config.api.rate_limit_per_sec), label, config.api.rate_limit_per_sec),
         }),
         concurrency: option_spec_option({
             name: 'concurrency',
             on: 'both',
             arg: 'C',
-            help: "requests in flight, this process's share (default api.max_concurrency)",
+            help: 'at most C requests in flight for this run; every run of the key shares api.max_concurrency through the checkpoint store (default: no cap below that share)',
             parse: (raw, { config, label }) => positiveInt(raw ?? String(config.api.max_concurrency), label, config.api.max_concurrency),
         }),
         leaseSeconds: option_spec_option({

@@ -165,7 +165,7 @@ export async function fillCommand(command: FillCommand, deps: FillDeps): Promise
 }
 
 /** How often a fill renews its hold on the key's shared budget and re-reads the other holders. */
-const BUDGET_BEAT_MS = 2000;
+const BUDGET_BEAT_MS = 1000;
 
 type FillDeps = { logger: Logger; env: Env; onProgress?: (p: FillProgress) => void };
 
