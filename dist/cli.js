@@ -72372,8 +72372,20 @@ function createDynamoDbCheckpoints(client, table, opts = {}) {
         },
         acquireShardLock: (shard, owner, leaseMs) => acquireShardLock(t, shard, owner, leaseMs),
         holdBudget: (keyHash, owner, ttlMs) => holdBudget(t, keyHash, owner, ttlMs),
-        leaveBudget: async (keyHash, owner) => {
-            await withRetry(() => t.client.send(new client_dynamodb_dist_cjs/* DeleteItemCommand */.gEv({ TableName: t.name, Key: asItemKey(budgetRowKey(keyHash, owner)) })));
+        leaveBudget: async (keyHash, owner, left) => {
+            const Key = asItemKey(budgetRowKey(keyHash, owner));
+            await withRetry(() => t.client.send(left && left.starts.length > 0
+                ? new client_dynamodb_dist_cjs/* UpdateItemCommand */.Cs({
+                    TableName: t.name,
+                    Key,
+                    UpdateExpression: 'SET left_starts = :s, lease_expires_at = :exp, updated_at = :at',
+                    ExpressionAttributeValues: {
+                        ':s': { L: left.starts.map((at) => num(at)) },
+                        ':exp': num(left.until),
+                        ':at': iso(t.now()),
+                    },
+                })
+                : new client_dynamodb_dist_cjs/* DeleteItemCommand */.gEv({ TableName: t.name, Key })));
         },
         renewShardLock: (shard, owner, leaseMs) => conditional(() => {
             const at = t.now();
@@ -72580,6 +72592,7 @@ async function holdBudget(t, keyHash, owner, ttlMs) {
                 owner: item.lease_owner?.S ?? '',
                 joinedAt: Number(item.joined_at?.N ?? 0),
                 expiresAt: Number(item.lease_expires_at?.N ?? 0),
+                ...(item.left_starts?.L ? { leftStarts: item.left_starts.L.map((v) => Number(v.N)) } : {}),
             });
     return liveHolders(holders, at);
 }
@@ -72797,12 +72810,20 @@ function createFileCheckpoints(dir, opts = {}) {
                 owner: d.lease_owner ?? '',
                 joinedAt: d.joined_at ?? 0,
                 expiresAt: d.lease_expires_at ?? 0,
+                ...(d.left_starts ? { leftStarts: d.left_starts } : {}),
             }));
             return liveHolders(holders, t);
         },
-        async leaveBudget(keyHash, owner) {
-            await change(fileOf(budgetRowKey(keyHash, owner)), () => ({
-                next: null,
+        async leaveBudget(keyHash, owner, left) {
+            await change(fileOf(budgetRowKey(keyHash, owner)), (doc) => ({
+                next: doc && left && left.starts.length > 0
+                    ? {
+                        ...doc,
+                        left_starts: [...left.starts],
+                        lease_expires_at: left.until,
+                        updated_at: new Date(now()).toISOString(),
+                    }
+                    : null,
                 result: undefined,
             }));
         },
@@ -73190,6 +73211,8 @@ const defaultSleep = (ms, signal) => (0,external_node_timers_promises_namespaceO
  * worst a 429 with Retry-After, which the retry policy waits out.
  */
 const WINDOW_MARGIN_MS = 40;
+/** How often a start waiting on a cold start still in flight looks again. */
+const COLD_POLL_MS = 20;
 /**
  * The sliding-window rule for a rate of R starts a second: at most `starts` starts in any window of `windowMs`.
  *
@@ -73224,8 +73247,16 @@ function createRateLimiter(options) {
     const now = options.now ?? Date.now;
     const sleep = options.sleep ?? defaultSleep;
     const counters = { started: 0, inFlight: 0, maxInFlight: 0 };
-    /** The last `rule.starts` start times, oldest first. */
+    /** The last `rule.starts` starts; `open`: a cold start whose request has not ended (it counts as now). */
     const recent = [];
+    let coldLeft = options.coldStarts ? rule.starts : 0;
+    const timeOf = (r) => (r.open ? Math.max(r.at, now()) : r.at);
+    /** Keeps the newest `rule.starts` starts, oldest first. */
+    const trim = () => {
+        recent.sort((a, b) => timeOf(a) - timeOf(b));
+        while (recent.length > rule.starts)
+            recent.shift();
+    };
     /** Concurrency slots taken: the requests in flight plus those waiting for the window. */
     let slotsHeld = 0;
     const slotWaiters = [];
@@ -73270,18 +73301,24 @@ function createRateLimiter(options) {
     const waitForStart = async (signal) => {
         for (;;) {
             signal?.throwIfAborted();
+            trim();
             const oldest = recent.length < rule.starts ? undefined : recent[0];
-            const waitMs = oldest === undefined ? 0 : oldest + rule.windowMs - now();
+            const waitMs = oldest === undefined ? 0 : timeOf(oldest) + rule.windowMs - now();
             if (waitMs <= 0)
                 break;
-            await abortable(sleep(waitMs, signal), signal);
+            // A cold start still in flight moves its window when it ends: look again soon.
+            const pending = recent.some((r) => r.open);
+            await abortable(sleep(pending ? Math.min(waitMs, COLD_POLL_MS) : waitMs, signal), signal);
         }
-        recent.push(now());
-        if (recent.length > rule.starts)
-            recent.shift();
+        const start = { at: now(), open: coldLeft > 0 };
+        if (coldLeft > 0)
+            coldLeft--;
+        recent.push(start);
+        trim();
         counters.started++;
         counters.inFlight++;
         counters.maxInFlight = Math.max(counters.maxInFlight, counters.inFlight);
+        return start;
     };
     return {
         get rule() {
@@ -73293,19 +73330,25 @@ function createRateLimiter(options) {
             if (share.concurrency > 0) {
                 rule = windowRule(share.ratePerSec, options.marginMs);
                 // The starts already made still count: the newest of them, as many as the new rule looks back on.
-                while (recent.length > rule.starts)
-                    recent.shift();
+                trim();
             }
             concurrency = share.concurrency;
             grantFreeSlots();
         },
+        countStarts(at) {
+            for (const t of at)
+                recent.push({ at: t, open: false });
+            trim();
+        },
+        recentStarts: () => recent.map(timeOf),
         async acquire(signal) {
             signal?.throwIfAborted();
             await takeSlot(signal);
+            let start;
             try {
                 const turn = gate.then(() => waitForStart(signal));
-                gate = turn.catch(() => { });
-                await abortable(turn, signal);
+                gate = turn.then(() => { }, () => { });
+                start = await abortable(turn, signal);
             }
             catch (e) {
                 freeSlot();
@@ -73316,6 +73359,8 @@ function createRateLimiter(options) {
                 if (released)
                     return;
                 released = true;
+                if (start.open)
+                    [start.at, start.open] = [now(), false];
                 counters.inFlight--;
                 freeSlot();
             };
@@ -73458,6 +73503,7 @@ function createHttpCbbdClient(options) {
         concurrency: options.concurrency,
         now,
         sleep,
+        coldStarts: true,
     });
     const quota = createQuotaGuard(options.quotaReserve);
     const baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -73571,6 +73617,8 @@ function createHttpCbbdClient(options) {
     }
     return {
         setShare: (share) => limiter.setShare({ ratePerSec: share.rate, concurrency: share.concurrency }),
+        countStarts: (at) => limiter.countStarts(at),
+        recentStarts: () => limiter.recentStarts(),
         fetchGame: (endpoint, gameId, signal) => fetchCall({ kind: 'game', endpoint, gameId }, signal),
         fetchCall,
         usage: () => ({
@@ -80737,6 +80785,71 @@ function catalogEntry(table, written) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/fill/budget-share.ts
+/**
+ * One API key's budget shared among the runs that hold it (issue #12): each live holder gets an equal part of the
+ * requests a second and of the requests in flight. Pure: the holders come from the checkpoint store's
+ * `holdBudget`, read again on every heartbeat.
+ */
+
+/** The budget's row key: a hash of the API key, never the key itself. */
+function budgetKeyHash(apiKey) {
+    return (0,external_node_crypto_.createHash)('sha256').update(`cbbd-gap-bot budget\n${apiKey}`).digest('hex').slice(0, 32);
+}
+/**
+ * `me`'s share among `holders` (earliest joined first). At most one holder per whole request a second is active
+ * (and never more than the concurrency), so no run starts at a useless rate; the rest queue in join order.
+ * Active holders split the rate and the concurrency as evenly as whole requests allow, the earliest getting the
+ * remainder, so the shares never sum above the budget.
+ */
+function shareOf(budget, holders, me) {
+    const at = holders.findIndex((h) => h.owner === me);
+    const n = holders.length;
+    if (at < 0)
+        return { kind: 'queued', position: n + 1, holders: n };
+    const slots = Math.max(1, Math.min(Math.floor(budget.rate), budget.concurrency));
+    const active = Math.min(n, slots);
+    if (at >= active)
+        return { kind: 'queued', position: at - active + 1, holders: n };
+    return {
+        kind: 'active',
+        rate: partOf(budget.rate, active, at),
+        concurrency: partOf(budget.concurrency, active, at),
+        holders: n,
+    };
+}
+/**
+ * Holder `at`'s part of `whole` split among `active` holders in whole requests, the earliest taking the remainder:
+ * 3 req/s among two is 2 and 1, not 1.5 each, since a limiter counts whole starts (1.5/s would be 1 per second).
+ * One holder alone gets all of it, a fraction below 1 included.
+ */
+function partOf(whole, active, at) {
+    if (active === 1)
+        return whole;
+    const units = Math.floor(whole);
+    const base = Math.floor(units / active);
+    return base + (at < units - base * active ? 1 : 0);
+}
+/**
+ * The share to use until the next heartbeat, given the one used so far: a smaller share is taken at once, a larger
+ * one only after a heartbeat has passed since the holders changed (`settled`), by which time every other holder has
+ * read the new count and taken its smaller share. So the shares in use never sum above the budget in a change-over.
+ */
+function nextShare(used, fresh, settled) {
+    if (fresh.kind === 'queued')
+        return fresh;
+    if (!used || used.kind === 'queued')
+        return settled ? fresh : { kind: 'queued', position: 0, holders: fresh.holders };
+    if (settled)
+        return fresh;
+    return {
+        kind: 'active',
+        rate: Math.min(used.rate, fresh.rate),
+        concurrency: Math.min(used.concurrency, fresh.concurrency),
+        holders: fresh.holders,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/fill/bulk-split.ts
 
 
@@ -81378,81 +81491,44 @@ async function releaseShards(run) {
             .catch((e) => ports.logger.warn(`could not release the shard lock: ${errorMessage(e)}`));
 }
 
-;// CONCATENATED MODULE: ./src/fill/budget-share.ts
-/**
- * One API key's budget shared among the runs that hold it (issue #12): each live holder gets an equal part of the
- * requests a second and of the requests in flight. Pure: the holders come from the checkpoint store's
- * `holdBudget`, read again on every heartbeat.
- */
-
-/** The budget's row key: a hash of the API key, never the key itself. */
-function budgetKeyHash(apiKey) {
-    return createHash('sha256').update(`cbbd-gap-bot budget\n${apiKey}`).digest('hex').slice(0, 32);
-}
-/**
- * `me`'s share among `holders` (earliest joined first). At most one holder per whole request a second is active
- * (and never more than the concurrency), so no run starts at a useless rate; the rest queue in join order.
- * Active holders split the rate evenly and the concurrency as evenly as whole requests allow, the earliest getting
- * the remainder, so the shares never sum above the budget.
- */
-function shareOf(budget, holders, me) {
-    const at = holders.findIndex((h) => h.owner === me);
-    const n = holders.length;
-    if (at < 0)
-        return { kind: 'queued', position: n + 1, holders: n };
-    const slots = Math.max(1, Math.min(Math.floor(budget.rate), budget.concurrency));
-    const active = Math.min(n, slots);
-    if (at >= active)
-        return { kind: 'queued', position: at - active + 1, holders: n };
-    const base = Math.floor(budget.concurrency / active);
-    const concurrency = base + (at < budget.concurrency - base * active ? 1 : 0);
-    return { kind: 'active', rate: budget.rate / active, concurrency, holders: n };
-}
-/**
- * The share to use until the next heartbeat, given the one used so far: a smaller share is taken at once, a larger
- * one only after a heartbeat has passed since the holders changed (`settled`), by which time every other holder has
- * read the new count and taken its smaller share. So the shares in use never sum above the budget in a change-over.
- */
-function nextShare(used, fresh, settled) {
-    if (fresh.kind === 'queued')
-        return fresh;
-    if (!used || used.kind === 'queued')
-        return settled ? fresh : { kind: 'queued', position: 0, holders: fresh.holders };
-    if (settled)
-        return fresh;
-    return {
-        kind: 'active',
-        rate: Math.min(used.rate, fresh.rate),
-        concurrency: Math.min(used.concurrency, fresh.concurrency),
-        holders: fresh.holders,
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/fill/budget-holder.ts
 
 
 /**
  * Registers the run as a holder and re-reads the holders every beat: a smaller share is taken at once; a newcomer
- * starts only at its second beat, when every other holder has read the new count and shrunk; a share that grows
+ * that finds others starts only a beat and a rate window after joining, when every other holder has read the new
+ * count, shrunk, and its starts from before have aged out of the server's window (one that finds none starts at once); a share that grows
  * because a holder left or died is taken at once (that holder no longer sends). A holder that cannot renew its entry
  * for as long as it lives queues itself, since the others stop counting it.
  */
 async function holdBudgetShare(o) {
     const ttlMs = Math.ceil(o.beatMs * 1.5);
     let used = { kind: 'queued', position: 0, holders: 0 };
-    /** Whether the last beat already found this run entitled to an active share (so the others have shrunk). */
-    let entitled = false;
+    /** Beats in a row that found this run entitled to an active share (while it waited for the others). */
+    let entitledBeats = 0;
+    /** A beat for the others to read this run and shrink, then enough beats for their earlier starts to age out. */
+    const waitBeats = 1 + Math.ceil(serverWindowMs(o.budget.rate) / o.beatMs);
     let lastRenewed = o.now();
+    const counted = new Set();
     const beat = async () => {
         try {
-            const holders = await o.checkpoints.holdBudget(o.keyHash, o.owner, ttlMs);
+            const rows = await o.checkpoints.holdBudget(o.keyHash, o.owner, ttlMs);
             lastRenewed = o.now();
+            for (const r of rows)
+                if (r.leftStarts && !counted.has(r.owner)) {
+                    counted.add(r.owner);
+                    o.countStarts?.(r.leftStarts);
+                }
+            const holders = rows.filter((r) => !r.leftStarts);
             const fresh = shareOf(o.budget, holders, o.owner);
             if (fresh.kind === 'queued' && (used.kind !== 'queued' || used.position !== fresh.position))
                 o.logger.info(`API budget: ${fresh.holders} runs hold this key; waiting, place ${fresh.position} in line`);
             // An active holder's share only grows when a holder left or died, so it is safe to take at once.
-            used = nextShare(used.kind === 'active' ? used : undefined, fresh, entitled || used.kind === 'active');
-            entitled = fresh.kind === 'active';
+            entitledBeats = fresh.kind === 'active' ? entitledBeats + 1 : 0;
+            // Alone, it starts at once: a run joining after this read sees it and waits, by when this one shrank. Found
+            // others, it waits a beat (they read it and shrink) and then a window (their starts before shrinking age out).
+            const settled = used.kind === 'active' || holders.length === 1 || entitledBeats > waitBeats;
+            used = nextShare(used.kind === 'active' ? used : undefined, fresh, settled);
         }
         catch (e) {
             o.logger.warn(`budget heartbeat failed: ${errorMessage(e)}`);
@@ -81473,12 +81549,17 @@ async function holdBudgetShare(o) {
     return {
         share: () => used,
         settled,
-        async stop() {
+        async stop(lastStarts = []) {
             stopTimer();
             await settled();
-            await o.checkpoints.leaveBudget(o.keyHash, o.owner);
+            const until = Math.max(0, ...lastStarts) + serverWindowMs(o.budget.rate);
+            await o.checkpoints.leaveBudget(o.keyHash, o.owner, { starts: lastStarts, until });
         },
     };
+}
+/** The span a limiter at `rate` looks back on, with room for its margin: a second, or one start's turn below 1/s. */
+function serverWindowMs(rate) {
+    return Math.ceil(1000 / Math.min(1, rate)) + 100;
 }
 
 ;// CONCATENATED MODULE: ./src/fill/heartbeat.ts
@@ -81534,6 +81615,15 @@ function everyInterval(ms, fn) {
     timer.unref();
     return () => clearInterval(timer);
 }
+/**
+ * A repeating timer that keeps the process alive until stopped: for the budget's beat, which workers waiting for
+ * a share depend on. With an unref'd timer and every worker queued, Node finds nothing left to run and exits
+ * (code 13 in the action's bundle, an unsettled top-level await) while the fill is still waiting.
+ */
+function everyIntervalKeptAlive(ms, fn) {
+    const timer = setInterval(fn, ms);
+    return () => clearInterval(timer);
+}
 
 ;// CONCATENATED MODULE: ./src/fill/run-fill.ts
 
@@ -81562,7 +81652,7 @@ async function runFill(job, ports) {
     finally {
         // The beat in flight lands before the locks go, or it could renew a lock for a run that is gone.
         await heartbeat.stop();
-        await budget?.stop();
+        await budget?.stop(ports.client.recentStarts?.());
         await releaseShards(run);
     }
     return run_fill_summarize(run);
@@ -81580,11 +81670,15 @@ async function holdSharedBudget(run) {
         owner: job.owner,
         budget: budget.whole,
         beatMs: budget.beatMs,
-        every: ports.every ?? everyInterval,
+        every: ports.every ?? everyIntervalKeptAlive,
         now: ports.now ?? Date.now,
         apply: (share) => setShare(share.kind === 'active'
-            ? { rate: share.rate, concurrency: share.concurrency }
+            ? {
+                rate: Math.min(share.rate, budget.cap.rate),
+                concurrency: Math.min(share.concurrency, budget.cap.concurrency),
+            }
             : { rate: budget.whole.rate, concurrency: 0 }),
+        ...(client.countStarts ? { countStarts: client.countStarts.bind(client) } : {}),
         logger: ports.logger,
     });
 }
@@ -81929,6 +82023,7 @@ function targetsFromFile(text, index, seasons, source) {
 
 
 
+
 /**
  * Finds exactly the missing games of one endpoint (the audit's coverage, or `--missing-ids-file`), keeps this
  * shard's, drops those checkpointed done or empty, and fills them; `--dry-run` stops before any call or write.
@@ -81987,12 +82082,21 @@ async function fill_fillCommand(command, deps) {
         checkpoints,
         logger: deps.logger,
         ingestedAt: () => isoDate(new Date()),
+        // Every run of this key shares one budget, whatever its shard: this run's --rate/--concurrency only cap its part.
+        budget: {
+            keyHash: budgetKeyHash(deps.env.CBBD_API_KEY || deps.env.BEARER_TOKEN || ''),
+            whole: { rate: config.api.rate_limit_per_sec, concurrency: config.api.max_concurrency },
+            beatMs: BUDGET_BEAT_MS,
+            cap: { rate: command.rate, concurrency: command.concurrency },
+        },
         ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     });
     if (outcome.result.partitions.length > 0)
         outcome.catalog = await registerNewPartitions(catalog, outcome.result.partitions, deps.logger);
     return outcome;
 }
+/** How often a fill renews its hold on the key's shared budget and re-reads the other holders. */
+const BUDGET_BEAT_MS = 1000;
 /**
  * The endpoint's missing games in the seasons asked, placed by fct_games: the ids of `--missing-ids-file`, or
  * those the audit's coverage check finds (less games checkpointed empty).
@@ -93359,14 +93463,14 @@ Examples:
             name: 'rate',
             on: 'both',
             arg: 'R',
-            help: "requests started per second, this process's share (default api.rate_limit_per_sec)",
+            help: 'at most R requests started per second by this run; every run of the key shares api.rate_limit_per_sec through the checkpoint store (default: no cap below that share)',
             parse: (raw, { config, label }) => positiveNumber(raw ?? String(config.api.rate_limit_per_sec), label, config.api.rate_limit_per_sec),
         }),
         concurrency: option_spec_option({
             name: 'concurrency',
             on: 'both',
             arg: 'C',
-            help: "requests in flight, this process's share (default api.max_concurrency)",
+            help: 'at most C requests in flight for this run; every run of the key shares api.max_concurrency through the checkpoint store (default: no cap below that share)',
             parse: (raw, { config, label }) => positiveInt(raw ?? String(config.api.max_concurrency), label, config.api.max_concurrency),
         }),
         leaseSeconds: option_spec_option({

@@ -43,6 +43,15 @@ export interface BudgetHolder {
   joinedAt: number;
   /** Epoch ms; an entry past it is a dead run's and no longer counted. */
   expiresAt: number;
+  /** Only on a run that left: its last request starts (epoch ms), kept while they still count in a window. */
+  leftStarts?: number[];
+}
+
+/** What a leaving run leaves behind: its last starts, until they no longer count. */
+export interface LeftStarts {
+  starts: readonly number[];
+  /** Epoch ms; the entry goes then. */
+  until: number;
 }
 
 /** The port. Every state change is a conditional write, so two shards, runs or machines never take one game. */
@@ -86,6 +95,10 @@ export interface CheckpointStore {
    * key itself) until now + `ttlMs`, and returns the live holders, earliest joined first.
    */
   holdBudget(keyHash: string, owner: string, ttlMs: number): Promise<BudgetHolder[]>;
-  /** Leaves the key's budget at once: the other holders' shares grow on their next heartbeat. */
-  leaveBudget(keyHash: string, owner: string): Promise<void>;
+  /**
+   * Leaves the key's budget at once: the other holders' shares grow on their next heartbeat. With `left`, the entry
+   * stays (marked left, listed with `leftStarts`, counted as no holder) until `left.until`, so the next run of the
+   * key counts those starts in its first window.
+   */
+  leaveBudget(keyHash: string, owner: string, left?: LeftStarts): Promise<void>;
 }

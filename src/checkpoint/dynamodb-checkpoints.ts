@@ -108,10 +108,22 @@ export function createDynamoDbCheckpoints(
     },
     acquireShardLock: (shard, owner, leaseMs) => acquireShardLock(t, shard, owner, leaseMs),
     holdBudget: (keyHash, owner, ttlMs) => holdBudget(t, keyHash, owner, ttlMs),
-    leaveBudget: async (keyHash, owner) => {
+    leaveBudget: async (keyHash, owner, left) => {
+      const Key = asItemKey(budgetRowKey(keyHash, owner));
       await withRetry(() =>
         t.client.send(
-          new DeleteItemCommand({ TableName: t.name, Key: asItemKey(budgetRowKey(keyHash, owner)) }),
+          left && left.starts.length > 0
+            ? new UpdateItemCommand({
+                TableName: t.name,
+                Key,
+                UpdateExpression: 'SET left_starts = :s, lease_expires_at = :exp, updated_at = :at',
+                ExpressionAttributeValues: {
+                  ':s': { L: left.starts.map((at) => num(at)) },
+                  ':exp': num(left.until),
+                  ':at': iso(t.now()),
+                },
+              })
+            : new DeleteItemCommand({ TableName: t.name, Key }),
         ),
       );
     },
@@ -394,6 +406,7 @@ async function holdBudget(t: Table, keyHash: string, owner: string, ttlMs: numbe
         owner: item.lease_owner?.S ?? '',
         joinedAt: Number(item.joined_at?.N ?? 0),
         expiresAt: Number(item.lease_expires_at?.N ?? 0),
+        ...(item.left_starts?.L ? { leftStarts: item.left_starts.L.map((v) => Number(v.N)) } : {}),
       });
   return liveHolders(holders, at);
 }

@@ -40,6 +40,8 @@ interface CheckpointDoc {
   last_error?: string;
   /** A budget holder's first registration, epoch ms. */
   joined_at?: number;
+  /** A budget holder that left: its last starts, epoch ms. */
+  left_starts?: number[];
 }
 
 /** What a change to one document decides: the next document (`null` deletes it; absent writes nothing). */
@@ -237,13 +239,22 @@ export function createFileCheckpoints(dir: string, opts: { now?: () => number } 
         owner: d.lease_owner ?? '',
         joinedAt: d.joined_at ?? 0,
         expiresAt: d.lease_expires_at ?? 0,
+        ...(d.left_starts ? { leftStarts: d.left_starts } : {}),
       }));
       return liveHolders(holders, t);
     },
 
-    async leaveBudget(keyHash, owner) {
-      await change(fileOf(budgetRowKey(keyHash, owner)), (): Change<void> => ({
-        next: null,
+    async leaveBudget(keyHash, owner, left) {
+      await change(fileOf(budgetRowKey(keyHash, owner)), (doc): Change<void> => ({
+        next:
+          doc && left && left.starts.length > 0
+            ? {
+                ...doc,
+                left_starts: [...left.starts],
+                lease_expires_at: left.until,
+                updated_at: new Date(now()).toISOString(),
+              }
+            : null,
         result: undefined,
       }));
     },

@@ -9,6 +9,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import { isoDate, layoutFrom } from '../layout/keys.js';
 import { loadLayerRules } from '../fill/column-rules.js';
 import { registerPartitions, type RegisterResult } from '../fill/register-partitions.js';
+import { budgetKeyHash } from '../fill/budget-share.js';
 import { runFill, type FillProgress, type FillResult } from '../fill/run-fill.js';
 import { shardName, type Shard } from '../fill/shards.js';
 import { defaultAnswerSize, measureAnswers } from '../fill/answer-size.js';
@@ -148,6 +149,13 @@ export async function fillCommand(command: FillCommand, deps: FillDeps): Promise
       checkpoints,
       logger: deps.logger,
       ingestedAt: () => isoDate(new Date()),
+      // Every run of this key shares one budget, whatever its shard: this run's --rate/--concurrency only cap its part.
+      budget: {
+        keyHash: budgetKeyHash(deps.env.CBBD_API_KEY || deps.env.BEARER_TOKEN || ''),
+        whole: { rate: config.api.rate_limit_per_sec, concurrency: config.api.max_concurrency },
+        beatMs: BUDGET_BEAT_MS,
+        cap: { rate: command.rate, concurrency: command.concurrency },
+      },
       ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     },
   );
@@ -155,6 +163,9 @@ export async function fillCommand(command: FillCommand, deps: FillDeps): Promise
     outcome.catalog = await registerNewPartitions(catalog, outcome.result.partitions, deps.logger);
   return outcome;
 }
+
+/** How often a fill renews its hold on the key's shared budget and re-reads the other holders. */
+const BUDGET_BEAT_MS = 1000;
 
 type FillDeps = { logger: Logger; env: Env; onProgress?: (p: FillProgress) => void };
 

@@ -345,7 +345,7 @@ Examples:
       name: 'rate',
       on: 'both',
       arg: 'R',
-      help: "requests started per second, this process's share (default api.rate_limit_per_sec)",
+      help: 'at most R requests started per second by this run; every run of the key shares api.rate_limit_per_sec through the checkpoint store (default: no cap below that share)',
       parse: (raw, { config, label }) =>
         positiveNumber(raw ?? String(config.api.rate_limit_per_sec), label, config.api.rate_limit_per_sec),
     }),
@@ -353,7 +353,7 @@ Examples:
       name: 'concurrency',
       on: 'both',
       arg: 'C',
-      help: "requests in flight, this process's share (default api.max_concurrency)",
+      help: 'at most C requests in flight for this run; every run of the key shares api.max_concurrency through the checkpoint store (default: no cap below that share)',
       parse: (raw, { config, label }) =>
         positiveInt(raw ?? String(config.api.max_concurrency), label, config.api.max_concurrency),
     }),

@@ -25,8 +25,8 @@ export function budgetKeyHash(apiKey: string): string {
 /**
  * `me`'s share among `holders` (earliest joined first). At most one holder per whole request a second is active
  * (and never more than the concurrency), so no run starts at a useless rate; the rest queue in join order.
- * Active holders split the rate evenly and the concurrency as evenly as whole requests allow, the earliest getting
- * the remainder, so the shares never sum above the budget.
+ * Active holders split the rate and the concurrency as evenly as whole requests allow, the earliest getting the
+ * remainder, so the shares never sum above the budget.
  */
 export function shareOf(budget: Budget, holders: readonly { owner: string }[], me: string): BudgetShare {
   const at = holders.findIndex((h) => h.owner === me);
@@ -35,9 +35,24 @@ export function shareOf(budget: Budget, holders: readonly { owner: string }[], m
   const slots = Math.max(1, Math.min(Math.floor(budget.rate), budget.concurrency));
   const active = Math.min(n, slots);
   if (at >= active) return { kind: 'queued', position: at - active + 1, holders: n };
-  const base = Math.floor(budget.concurrency / active);
-  const concurrency = base + (at < budget.concurrency - base * active ? 1 : 0);
-  return { kind: 'active', rate: budget.rate / active, concurrency, holders: n };
+  return {
+    kind: 'active',
+    rate: partOf(budget.rate, active, at),
+    concurrency: partOf(budget.concurrency, active, at),
+    holders: n,
+  };
+}
+
+/**
+ * Holder `at`'s part of `whole` split among `active` holders in whole requests, the earliest taking the remainder:
+ * 3 req/s among two is 2 and 1, not 1.5 each, since a limiter counts whole starts (1.5/s would be 1 per second).
+ * One holder alone gets all of it, a fraction below 1 included.
+ */
+function partOf(whole: number, active: number, at: number): number {
+  if (active === 1) return whole;
+  const units = Math.floor(whole);
+  const base = Math.floor(units / active);
+  return base + (at < units - base * active ? 1 : 0);
 }
 
 /**

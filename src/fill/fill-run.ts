@@ -58,7 +58,12 @@ export interface FillPorts {
   /** Epoch milliseconds, to compare with lease expiries. */
   now?: () => number;
   /** The API key's budget, shared with every other run that holds it (budget-holder.ts); absent: the client's own. */
-  budget?: { keyHash: string; whole: Budget; beatMs: number };
+  budget?: {
+    keyHash: string;
+    whole: Budget;
+    beatMs: number;
+    /** This run's own limit (`--rate`, `--concurrency`). */ cap: Budget;
+  };
 }
 
 /** What a shard's fill did. */

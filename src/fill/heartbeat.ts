@@ -61,3 +61,13 @@ export function everyInterval(ms: number, fn: () => void): () => void {
   timer.unref();
   return () => clearInterval(timer);
 }
+
+/**
+ * A repeating timer that keeps the process alive until stopped: for the budget's beat, which workers waiting for
+ * a share depend on. With an unref'd timer and every worker queued, Node finds nothing left to run and exits
+ * (code 13 in the action's bundle, an unsettled top-level await) while the fill is still waiting.
+ */
+export function everyIntervalKeptAlive(ms: number, fn: () => void): () => void {
+  const timer = setInterval(fn, ms);
+  return () => clearInterval(timer);
+}

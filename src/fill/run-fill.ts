@@ -10,7 +10,7 @@ import {
   type FillRun,
 } from './fill-run.js';
 import { holdBudgetShare, type BudgetHolding } from './budget-holder.js';
-import { everyInterval, startHeartbeat } from './heartbeat.js';
+import { everyIntervalKeptAlive, startHeartbeat } from './heartbeat.js';
 
 export type { FillJob, FillPorts, FillProgress, FillResult } from './fill-run.js';
 
@@ -33,7 +33,7 @@ export async function runFill(job: FillJob, ports: FillPorts): Promise<FillResul
   } finally {
     // The beat in flight lands before the locks go, or it could renew a lock for a run that is gone.
     await heartbeat.stop();
-    await budget?.stop();
+    await budget?.stop(ports.client.recentStarts?.());
     await releaseShards(run);
   }
   return summarize(run);
@@ -51,14 +51,18 @@ async function holdSharedBudget(run: FillRun): Promise<BudgetHolding | undefined
     owner: job.owner,
     budget: budget.whole,
     beatMs: budget.beatMs,
-    every: ports.every ?? everyInterval,
+    every: ports.every ?? everyIntervalKeptAlive,
     now: ports.now ?? Date.now,
     apply: (share) =>
       setShare(
         share.kind === 'active'
-          ? { rate: share.rate, concurrency: share.concurrency }
+          ? {
+              rate: Math.min(share.rate, budget.cap.rate),
+              concurrency: Math.min(share.concurrency, budget.cap.concurrency),
+            }
           : { rate: budget.whole.rate, concurrency: 0 },
       ),
+    ...(client.countStarts ? { countStarts: client.countStarts.bind(client) } : {}),
     logger: ports.logger,
   });
 }

@@ -54,6 +54,10 @@ export interface CbbdClient {
   usage(): ApiUsage;
   /** Changes the rate and concurrency from the next request on (a share of a budget shared with other runs; 0 waits). */
   setShare?(share: { rate: number; concurrency: number }): void;
+  /** Counts starts another run of the key made just before (epoch ms), so this one's first window includes them. */
+  countStarts?(at: readonly number[]): void;
+  /** The starts this run's window looks back on (epoch ms), left in the store for the next run of the key. */
+  recentStarts?(): number[];
 }
 
 /** The API refused the key (401): nothing else will work until the key is fixed. */

@@ -66,6 +66,7 @@ export function createHttpCbbdClient(options: HttpCbbdClientOptions): CbbdClient
     concurrency: options.concurrency,
     now,
     sleep,
+    coldStarts: true,
   });
   const quota = createQuotaGuard(options.quotaReserve);
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -178,6 +179,8 @@ export function createHttpCbbdClient(options: HttpCbbdClientOptions): CbbdClient
 
   return {
     setShare: (share) => limiter.setShare({ ratePerSec: share.rate, concurrency: share.concurrency }),
+    countStarts: (at) => limiter.countStarts(at),
+    recentStarts: () => limiter.recentStarts(),
     fetchGame: (endpoint, gameId, signal) => fetchCall({ kind: 'game', endpoint, gameId }, signal),
     fetchCall,
     usage: (): ApiUsage => ({

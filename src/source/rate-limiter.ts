@@ -13,6 +13,9 @@ export const defaultSleep: Sleep = (ms, signal) => timersSleep(ms, undefined, si
  */
 export const WINDOW_MARGIN_MS = 40;
 
+/** How often a start waiting on a cold start still in flight looks again. */
+const COLD_POLL_MS = 20;
+
 /**
  * The sliding-window rule for a rate of R starts a second: at most `starts` starts in any window of `windowMs`.
  *
@@ -45,6 +48,11 @@ export interface RateLimiterOptions {
   now?: () => number;
   sleep?: Sleep;
   marginMs?: number;
+  /**
+   * Count the first window's starts from when their requests end: on fresh connections a request can reach the
+   * server well after it was sent, and the next window's starts, sent on warm ones, would arrive inside its second.
+   */
+  coldStarts?: boolean;
 }
 
 export interface RateLimiterCounters {
@@ -63,6 +71,10 @@ export interface RateLimiter {
    * runs. A lower concurrency takes effect as requests in flight end; 0 admits nothing until raised (queued).
    */
   setShare(share: { ratePerSec: number; concurrency: number }): void;
+  /** Counts starts made elsewhere with the same key (another run that just ended), epoch ms. */
+  countStarts(at: readonly number[]): void;
+  /** The starts the window looks back on, epoch ms (a cold start still in flight counts as now). */
+  recentStarts(): number[];
   /**
    * Waits for a free slot and then for the window to admit a start, in arrival order; resolves with the function
    * that frees the slot (idempotent). Start the request right away: the start is recorded when granted.
@@ -84,8 +96,15 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   const counters: RateLimiterCounters = { started: 0, inFlight: 0, maxInFlight: 0 };
-  /** The last `rule.starts` start times, oldest first. */
-  const recent: number[] = [];
+  /** The last `rule.starts` starts; `open`: a cold start whose request has not ended (it counts as now). */
+  const recent: { at: number; open: boolean }[] = [];
+  let coldLeft = options.coldStarts ? rule.starts : 0;
+  const timeOf = (r: { at: number; open: boolean }) => (r.open ? Math.max(r.at, now()) : r.at);
+  /** Keeps the newest `rule.starts` starts, oldest first. */
+  const trim = () => {
+    recent.sort((a, b) => timeOf(a) - timeOf(b));
+    while (recent.length > rule.starts) recent.shift();
+  };
   /** Concurrency slots taken: the requests in flight plus those waiting for the window. */
   let slotsHeld = 0;
   const slotWaiters: (() => void)[] = [];
@@ -127,16 +146,22 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const waitForStart = async (signal?: AbortSignal) => {
     for (;;) {
       signal?.throwIfAborted();
-      const oldest = recent.length < rule.starts ? undefined : recent[0];
-      const waitMs = oldest === undefined ? 0 : oldest + rule.windowMs - now();
+      trim();
+      const oldest = recent.length < rule.starts ? undefined : recent[0]!;
+      const waitMs = oldest === undefined ? 0 : timeOf(oldest) + rule.windowMs - now();
       if (waitMs <= 0) break;
-      await abortable(sleep(waitMs, signal), signal);
+      // A cold start still in flight moves its window when it ends: look again soon.
+      const pending = recent.some((r) => r.open);
+      await abortable(sleep(pending ? Math.min(waitMs, COLD_POLL_MS) : waitMs, signal), signal);
     }
-    recent.push(now());
-    if (recent.length > rule.starts) recent.shift();
+    const start = { at: now(), open: coldLeft > 0 };
+    if (coldLeft > 0) coldLeft--;
+    recent.push(start);
+    trim();
     counters.started++;
     counters.inFlight++;
     counters.maxInFlight = Math.max(counters.maxInFlight, counters.inFlight);
+    return start;
   };
 
   return {
@@ -149,18 +174,27 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       if (share.concurrency > 0) {
         rule = windowRule(share.ratePerSec, options.marginMs);
         // The starts already made still count: the newest of them, as many as the new rule looks back on.
-        while (recent.length > rule.starts) recent.shift();
+        trim();
       }
       concurrency = share.concurrency;
       grantFreeSlots();
     },
+    countStarts(at) {
+      for (const t of at) recent.push({ at: t, open: false });
+      trim();
+    },
+    recentStarts: () => recent.map(timeOf),
     async acquire(signal) {
       signal?.throwIfAborted();
       await takeSlot(signal);
+      let start: { at: number; open: boolean };
       try {
         const turn = gate.then(() => waitForStart(signal));
-        gate = turn.catch(() => {});
-        await abortable(turn, signal);
+        gate = turn.then(
+          () => {},
+          () => {},
+        );
+        start = await abortable(turn, signal);
       } catch (e) {
         freeSlot();
         throw e;
@@ -169,6 +203,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       return () => {
         if (released) return;
         released = true;
+        if (start.open) [start.at, start.open] = [now(), false];
         counters.inFlight--;
         freeSlot();
       };

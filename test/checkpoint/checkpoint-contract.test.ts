@@ -438,6 +438,18 @@ describe.each([
     ]);
   });
 
+  it("keeps a leaving holder's last starts, counted as no holder, until they no longer count", async () => {
+    const key = `k${freshEndpoint()}`;
+    await store.holdBudget(key, 'run-a', MINUTE);
+    await store.leaveBudget(key, 'run-a', { starts: [T0 - 300, T0 - 100], until: T0 + 1000 });
+    expect(await backend.open().holdBudget(key, 'run-b', MINUTE)).toEqual([
+      { owner: 'run-a', joinedAt: T0, expiresAt: T0 + 1000, leftStarts: [T0 - 300, T0 - 100] },
+      { owner: 'run-b', joinedAt: T0, expiresAt: T0 + MINUTE },
+    ]);
+    backend.clock.t = T0 + 1001;
+    expect((await store.holdBudget(key, 'run-b', MINUTE)).map((h) => h.owner)).toEqual(['run-b']);
+  });
+
   it('gives each of 200 games to exactly one of 10 owners racing for all of them', async () => {
     const ep = freshEndpoint();
     const games = Array.from({ length: 200 }, (_, i) => 30_000 + i);

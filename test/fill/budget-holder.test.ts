@@ -50,14 +50,16 @@ describe('holding a share of one API budget through the checkpoint store', () =>
     };
 
     holders.a = await hold('a');
-    expect(inForce.a?.kind).toBe('queued'); // a newcomer waits one beat, so the others can shrink first
+    // Alone, a starts at once; b, finding a, waits one beat so that a shrinks first.
+    expect(inForce.a).toEqual({ kind: 'active', rate: 3, concurrency: 3, holders: 1 });
     await advance(T0 + BEAT);
     expect(inForce.a).toEqual({ kind: 'active', rate: 3, concurrency: 3, holders: 1 });
 
     await advance(T0 + BEAT + 700);
     holders.b = await hold('b');
+    expect(inForce.b?.kind).toBe('queued');
     await advance(T0 + 4 * BEAT);
-    expect([rateOf(inForce.a), rateOf(inForce.b)]).toEqual([1.5, 1.5]);
+    expect([rateOf(inForce.a), rateOf(inForce.b)]).toEqual([2, 1]);
     expect(Math.max(...sums.map((s) => s[0]!))).toBeLessThanOrEqual(3);
     expect(Math.max(...sums.map((s) => s[1]!))).toBeLessThanOrEqual(3);
 

@@ -25,18 +25,27 @@ describe('one API budget shared by its holders', () => {
     expect(shares.filter((s) => s.kind === 'active')).toHaveLength(Math.min(n, 3));
   });
 
-  it('splits 3 req/s among two holders as 1.5 each, the earlier one taking the spare request in flight', () => {
+  it('splits 3 req/s among two holders in whole requests, the earlier one taking the spare start and slot', () => {
     expect(shareOf(BUDGET, holders(2), 'run-1')).toEqual({
       kind: 'active',
-      rate: 1.5,
+      rate: 2,
       concurrency: 2,
       holders: 2,
     });
     expect(shareOf(BUDGET, holders(2), 'run-2')).toEqual({
       kind: 'active',
-      rate: 1.5,
+      rate: 1,
       concurrency: 1,
       holders: 2,
+    });
+  });
+
+  it('gives a lone holder the whole budget, a fractional rate included', () => {
+    expect(shareOf({ rate: 0.5, concurrency: 2 }, holders(1), 'run-1')).toEqual({
+      kind: 'active',
+      rate: 0.5,
+      concurrency: 2,
+      holders: 1,
     });
   });
 
@@ -49,7 +58,7 @@ describe('one API budget shared by its holders', () => {
     const whole = shareOf(BUDGET, holders(1), 'run-1');
     const half = shareOf(BUDGET, holders(2), 'run-1');
     expect(nextShare(whole, half, false)).toEqual({ ...half });
-    expect(active(nextShare(half, whole, false))).toMatchObject({ rate: 1.5, concurrency: 2 });
+    expect(active(nextShare(half, whole, false))).toMatchObject({ rate: 2, concurrency: 2 });
     expect(nextShare(half, whole, true)).toEqual(whole);
     // A newcomer starts only after a heartbeat, when the others have shrunk.
     expect(nextShare(undefined, half, false).kind).toBe('queued');

@@ -59,6 +59,31 @@ partial objects, and \`done\` checkpoints without their files.
 ${markdownTable([['Suite', 'Cases', 'Seeds', 'Faults injected', 'Runs', 'Survived', 'Data lost', 'Other figures'], ...rows], { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'] })}
 
 **Data lost in all: ${totalLost}.**
+
+## The API budget, as the CBBD API sees it
+
+The key's rule is \`api.rate_limit_per_sec\` (R) requests a second and \`api.max_concurrency\` (C) in flight, counted
+by the server over every run of the key. Every \`fill\` (CLI, action, each matrix leg) holds a share of that one
+budget, kept in the checkpoint store (DynamoDB, or the file store) under a hash of the key:
+
+- **Starts.** In any 1,000 ms the server receives at most R requests of the key, from all runs together, as long as
+  no request spends more than 40 ms longer between leaving one run and reaching the server than the one before it
+  (the limiter's window is 1,040 ms). A fresh run's first window is counted from when its first requests end (a cold
+  connection arrives late), and a run that starts right after another ended counts that run's last R starts, which
+  the store keeps for a window. Machines' clocks must agree to well under a second for that hand-over.
+- **In flight.** At most C requests of the key are open at the server at once: shares are whole requests and sum to
+  at most C.
+- **Change-overs.** Shares never sum above R or C: a run that finds others waits one heartbeat (1 s) and one window
+  before its first start, by when the others have read it and shrunk; a share grows only when a holder left (its
+  last starts counted) or died. A dead run's entry lives 1.5 heartbeats, so the survivors take its share back at the
+  first heartbeat after that: within 2.5 heartbeats of the death (the tests show ≤ 2.5, not 2).
+- **Queueing.** With more runs than min(⌊R⌋, C), the later ones wait, logging their place in line.
+- **Not covered:** the monthly quota is still each run's own (\`X-CallLimit-Remaining\` as that run last saw it,
+  \`api.quota_reserve\` kept back): two runs at once can plan the same remaining calls.
+
+Tested by \`test/fill/shared-budget.test.ts\` (three fills of different seasons at once through dynalite and through
+the file store; 20 one-game fills in a row; all read the fake API's request log), \`test/fill/budget-holder.test.ts\`
+and \`test/source/rate-limiter.test.ts\`.
 `;
 writeFileSync('docs/reliability.md', text);
 process.stdout.write(text);

@@ -250,3 +250,46 @@ describe('rate limiter: a share of a budget that changes', () => {
     expect(limiter.rule).toEqual({ starts: 2, windowMs: 1040 });
   });
 });
+
+describe('rate limiter: starts as the server counts them', () => {
+  it('counts a fresh limiter’s first window from when its requests end, so warm ones cannot overtake them', async () => {
+    const clock = createFakeClock();
+    const limiter = createRateLimiter({
+      ratePerSec: 3,
+      concurrency: 3,
+      now: clock.now,
+      sleep: clock.sleep,
+      coldStarts: true,
+    });
+    const starts: number[] = [];
+    // The first three take 400 ms (cold connections), the rest 10 ms: the server sees the first ones arrive late.
+    const tasks = Array.from({ length: 9 }, async (_, i) => {
+      const release = await limiter.acquire();
+      starts.push(clock.now());
+      await clock.sleep(i < 3 ? 400 : 10);
+      release();
+    });
+    await clock.run(Promise.all(tasks));
+    starts.sort((a, b) => a - b);
+    expect(starts.slice(0, 3)).toEqual([0, 0, 0]);
+    // The fourth waits a window from the end of the first (400 ms), not from its grant.
+    expect(starts[3]).toBeGreaterThanOrEqual(400 + 1000);
+    expect(maxInWindow(starts, 1000)).toBeLessThanOrEqual(3);
+  });
+
+  it('counts starts another run made just before in its first window', async () => {
+    const clock = createFakeClock();
+    const limiter = createRateLimiter({ ratePerSec: 3, concurrency: 3, now: clock.now, sleep: clock.sleep });
+    await clock.run(clock.sleep(5000));
+    limiter.countStarts([4700, 4800, 4900]);
+    const starts: number[] = [];
+    const tasks = Array.from({ length: 3 }, async () => {
+      const release = await limiter.acquire();
+      starts.push(clock.now());
+      release();
+    });
+    await clock.run(Promise.all(tasks));
+    expect(maxInWindow([4700, 4800, 4900, ...starts], 1000)).toBeLessThanOrEqual(3);
+    expect(limiter.recentStarts()).toHaveLength(3);
+  });
+});

@@ -1,0 +1,110 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { stackEnv } from '../helpers/aws.js';
+import { cli, fastRetryConfig, playsFill } from '../helpers/fill-env.js';
+import { leagueOf, missingPlays, tempLake } from '../helpers/lakes.js';
+import { startFakeCbbdApi, type FakeCbbdApi } from '../fakes/cbbd-api.js';
+import { createCheckpointTable } from '../stack/aws-stack.js';
+
+/** The key's budget in the shipped config: 3 requests a second, 3 in flight. */
+const R = 3;
+const C = 3;
+const SEASONS = [2023, 2024, 2025];
+const LAKE = {
+  seasons: SEASONS,
+  gamesPerSeason: 60,
+  playsPerGame: [5, 10] as [number, number],
+  gaps: missingPlays(0.6),
+};
+
+/**
+ * Issue #12's done-when, against the fake CBBD API's request log (what the server sees), never wall time: every
+ * fill of one key, whatever its seasons or process, holds a share of one budget kept in the checkpoint store.
+ */
+describe('one API budget per key, shared through the checkpoint store', () => {
+  let lake: Awaited<ReturnType<typeof tempLake>>;
+  let config: string;
+  let api: FakeCbbdApi;
+  const dirs: string[] = [];
+  const env = () => ({ CBBD_API_KEY: 'k', CBBD_API_URL: api.url });
+
+  beforeAll(async () => {
+    Object.assign(process.env, stackEnv());
+  });
+  afterEach(async () => {
+    await api.close();
+    await lake.cleanup();
+  });
+  afterAll(async () => {
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+
+  const fresh = async (gamesPerSeason = LAKE.gamesPerSeason) => {
+    const options = { ...LAKE, gamesPerSeason };
+    lake = await tempLake(options);
+    config = await fastRetryConfig(lake.root);
+    api = await startFakeCbbdApi({ ...leagueOf(options), keys: { k: 100_000 }, latencyMs: 20 });
+  };
+  const dynamo = async () => {
+    const table = `cp_${randomUUID().slice(0, 8)}`;
+    await createCheckpointTable(inject('dynamodbEndpoint'), table);
+    return `dynamodb://${table}`;
+  };
+  const files = async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'cbbd-budget-store-'));
+    dirs.push(dir);
+    return dir;
+  };
+  /** Starts ÷ what R a second allows from the first start to a second after the last. */
+  const utilisation = () => {
+    const starts = api.log.map((e) => e.startedAt).sort((a, b) => a - b);
+    return starts.length / (R * ((starts.at(-1)! - starts[0]!) / 1000 + 1));
+  };
+
+  it.each([
+    { name: 'DynamoDB (dynalite)', store: dynamo },
+    { name: 'the file store', store: files },
+  ])(
+    'three fills of different seasons at once through $name: never over R starts a second or C in flight, each game once, ≥ 90% of the budget used',
+    async ({ name, store }) => {
+      await fresh();
+      const checkpoints = await store();
+      const runs = await Promise.all(
+        SEASONS.map((s) =>
+          cli([...playsFill(config, lake.root, s), '--checkpoints', checkpoints, '--json'], env()),
+        ),
+      );
+      expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
+      const missing = SEASONS.flatMap((s) => lake.manifest.missing.fct_plays![s]!);
+      for (const id of missing) expect(api.callsFor('plays_game', id), `game ${id}`).toBe(1);
+      expect(api.callsFor('plays_game')).toBe(missing.length);
+      expect(api.maxStartedInAnyWindow(1000)).toBeLessThanOrEqual(R);
+      expect(api.maxInFlight).toBeLessThanOrEqual(C);
+      const used = utilisation();
+      console.log(
+        `shared budget, 3 fills, ${name}: ${missing.length} calls, ${(100 * used).toFixed(1)}% of R used`,
+      );
+      expect(used).toBeGreaterThanOrEqual(0.9);
+    },
+    180_000,
+  );
+
+  it('20 fresh one-game fills in a row: the server never counts more than R starts in a second', async () => {
+    await fresh(30);
+    const checkpoints = await files();
+    const codes: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const run = await cli(
+        [...playsFill(config, lake.root, 2024), '--checkpoints', checkpoints, '--limit', '1'],
+        env(),
+      );
+      codes.push(run.code);
+    }
+    expect(codes).toEqual(Array.from({ length: 20 }, () => 0));
+    expect(api.callsFor('plays_game')).toBe(Math.min(20, lake.manifest.missing.fct_plays![2024]!.length));
+    expect(api.maxStartedInAnyWindow(1000)).toBeLessThanOrEqual(R);
+  }, 180_000);
+});
