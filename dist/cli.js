@@ -58517,7 +58517,7 @@ module.exports = Iterator;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5697);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5129);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
@@ -58533,7 +58533,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5697:
+/***/ 5129:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -60512,7 +60512,7 @@ function renderCoverageSvg(result) {
         const y = top + r * CELL_H;
         out.push(`<text x="${labelW - 8}" y="${y + 15}" text-anchor="end" fill="#1f2328">${esc(row.table)}</text>`);
         if (row.kind === 'dimension')
-            out.push(...dimensionBar(result, row.table, labelW, y, cellW * seasons.length));
+            out.push(...dimensionBar(result, row.table, labelW, y, cellW * seasons.length, width - labelW - PAD));
         else
             seasons.forEach((season, i) => out.push(...cell(cellFor(result, row.table, season, row.kind === 'child'), labelW + i * cellW, y, cellW)));
     });
@@ -60544,8 +60544,11 @@ function cell(look, x, y, w) {
     out.push('</g>');
     return out;
 }
-/** A dimension (snapshot) table as one bar: green with rows, yellow `!` with gaps, red without rows. */
-function dimensionBar(result, table, x, y, w) {
+/**
+ * A dimension (snapshot) table as one bar: green with rows, yellow `!` with gaps, red without rows. The bar spans
+ * the seasons, and grows up to `maxW` when its text would not fit (one season is a narrow bar).
+ */
+function dimensionBar(result, table, x, y, gridW, maxW) {
     const t = result.tables.find((x) => x.table === table);
     const gaps = result.gaps.filter((g) => g.table === table);
     const invisible = gaps.some((g) => g.kind === 'catalog_missing_partition');
@@ -60555,6 +60558,7 @@ function dimensionBar(result, table, x, y, w) {
         : gaps.length > 0
             ? { fill: COLOR.gaps, label: `! ${rows}`, title: `${table}: ${gaps.map((g) => g.kind).join(', ')}` }
             : { fill: COLOR.complete, label: rows, title: `${table}: ${rows}` };
+    const w = Math.max(gridW, Math.min(maxW, Math.ceil(look.label.length * 6.2) + 12));
     return cell({ ...look, label: fitText(look.label, w - 8, 6.2), invisible }, x, y, w);
 }
 function cellFor(result, table, season, isChild) {
@@ -61443,15 +61447,16 @@ function keyColumns(columns, key) {
 }
 /**
  * The key of one row as a string, for sets and maps. Values are normalized (bigint → number) so files written
- * by different writers agree; a missing part is `null`, as the pipeline's dedupe treats it.
+ * by different writers agree; a missing part is `null`, as the pipeline's dedupe treats it. `field` reads a
+ * dotted part out of its column (the audit's engines pass their shared reader, engine/nested-field.ts).
  */
-function rowKey(row, key, columns) {
+function rowKey(row, key, columns, field = (v, path) => dig(parseJsonish(v), path)) {
     const parts = key.map((part) => {
         const [head, ...path] = part.split('.');
         const col = resolveColumn(columns, head);
         let value = col === undefined ? null : row[col];
         if (path.length > 0)
-            value = dig(parseJsonish(value), path);
+            value = field(value, path);
         return typeof value === 'bigint' ? Number(value) : (value ?? null);
     });
     return JSON.stringify(parts);
@@ -61604,10 +61609,88 @@ async function withoutUnreadable(files, attempt, blame) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/engine/nested-field.ts
+/**
+ * A field of a nested value stored as text (`subIn.period` of fct_substitutions, whose `subIn` holds Python repr
+ * such as `{'period': 2, 'starter': None, 'x': True}`), read the same way by every engine so that duplicate keys
+ * built on it agree: scan here in TypeScript, DuckDB and Athena through `sqlNestedField`. The rule, in Trino's
+ * terms: `json_extract_scalar` of the text, else of the text read as repr (every `'` made `"`, the words `None`,
+ * `True`, `False` made `null`, `true`, `false`); NULL for an object, an array, JSON null or text neither reads.
+ * Repr text whose strings hold a quote (`"O'Neil"`) reads as NULL everywhere: the same NULL, so the engines
+ * still agree.
+ */
+
+/** Python's constants and their JSON spellings, replaced as whole words. */
+const REPR_WORDS = [
+    ['None', 'null'],
+    ['True', 'true'],
+    ['False', 'false'],
+];
+/** The field at `path` of the text in the SQL expression `column`, by the rule above. */
+function sqlNestedField(column, path, sql) {
+    const at = sqlLiteral(`$.${path.join('.')}`);
+    let repr = `replace(${column}, '''', '"')`;
+    for (const [word, json] of REPR_WORDS)
+        repr = sql.replaceWord(repr, word, json);
+    return `COALESCE(${sql.jsonScalar(column, at)}, ${sql.jsonScalar(repr, at)})`;
+}
+/** The field at `path` of a nested value (text, or an object a reader already decoded), by the rule above. */
+function nestedField(value, path) {
+    if (typeof value !== 'string')
+        return scalarAt(value, path);
+    return jsonScalar(value, path) ?? jsonScalar(reprAsJson(value), path);
+}
+/** The text of repr read as JSON, as `sqlNestedField`'s replaces make it. */
+function reprAsJson(text) {
+    let out = text.replaceAll("'", '"');
+    for (const [word, json] of REPR_WORDS)
+        out = out.replace(new RegExp(`\\b${word}\\b`, 'g'), json);
+    return out;
+}
+function jsonScalar(text, path) {
+    try {
+        // Numbers keep the digits they were written with (`2.0` stays `2.0`), as json_extract_scalar returns them.
+        const parsed = JSON.parse(text, (_key, v, context) => typeof v === 'number' && context?.source !== undefined ? new JsonNumber(context.source) : v);
+        return scalarAt(parsed, path);
+    }
+    catch {
+        return null;
+    }
+}
+function scalarAt(value, path) {
+    let v = value;
+    for (const p of path) {
+        if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof JsonNumber)
+            return null;
+        v = v[p];
+    }
+    if (v instanceof JsonNumber)
+        return v.text;
+    if (typeof v === 'string' || typeof v === 'boolean')
+        return String(v);
+    if (typeof v === 'number' || typeof v === 'bigint')
+        return String(v);
+    return null;
+}
+/** A JSON number with the text it was written in (Node 22+ gives revivers the source of primitives). */
+class JsonNumber {
+    text;
+    constructor(text) {
+        this.text = text;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/engine/duckdb-engine.ts
 
 
 
+
+/** Trino's json_extract_scalar in DuckDB (whose json_extract_string fails on text that is not JSON). */
+const DUCKDB_NESTED = {
+    jsonScalar: (json, at) => `CASE WHEN json_valid(${json}) AND json_type(${json}, ${at}) NOT IN ('OBJECT', 'ARRAY') ` +
+        `THEN json_extract_string(${json}, ${at}) END`,
+    replaceWord: (expr, word, replacement) => `regexp_replace(${expr}, ${sqlLiteral(`\\b${word}\\b`)}, ${sqlLiteral(replacement)}, 'g')`,
+};
 /**
  * SQL over a file lake with embedded DuckDB (`@duckdb/node-api`, loaded only when this engine is chosen).
  * Files are passed as an explicit list with `hive_partitioning = false`: DuckDB's hive partitioning refuses a
@@ -61625,8 +61708,8 @@ async function createDuckDbEngine(root) {
             'file_row_number = true, hive_partitioning = false)',
         path: 'filename',
         rowOrder: 'filename, file_row_number',
-        // The pipeline's own files hold some nested values as Python repr ('…'); JSON wants double quotes.
-        jsonField: (column, field) => `json_extract_string(replace("${column}", '''', '"'), ${sqlLiteral(`$.${field}`)})`,
+        // Nested values held as JSON or Python repr text, read as every engine reads them (nested-field.ts).
+        jsonField: (column, field) => sqlNestedField(quoteIdentifier(column), field.split('.'), DUCKDB_NESTED),
         quote: quoteIdentifier,
     };
     const run = async (sql) => {
@@ -71470,6 +71553,7 @@ function mergeSorted(a, b) {
 
 
 
+
 /**
  * Reads one file's facts: the footer (row count, columns, types, null counts) and, where statistics cannot
  * answer, the season, id and key columns. The key values come back beside the facts, for duplicates across files.
@@ -71561,7 +71645,7 @@ function rowKeys(values, keyCols, key, rows) {
     return Array.from({ length: rows }, (_, i) => {
         const row = {};
         keyCols.forEach((c, k) => (row[c] = cols[k][i]));
-        return rowKey(row, key, keyCols);
+        return rowKey(row, key, keyCols, nestedField);
     });
 }
 /** Rows per season: the file's one season (even with no rows), or the seasons its rows name. */
@@ -72992,12 +73076,23 @@ function file_checkpoints_toCheckpoint(doc, gameId) {
 
 
 
+
+
 /** The longest wait between two polls of one query. */
 const POLL_CAP_MS = 5_000;
 /** GetQueryResults answers at most 1,000 rows a page. */
 const RESULT_PAGE = 1000;
-/** Above this many files a `"$path" IN (…)` list would near Athena's 262,144-character statement limit. */
-const PATH_LIST_MAX = 1000;
+/** Footers tried for the files' spelling of a table's columns before the Glue names stand. */
+const SPELLING_TRIES = 3;
+/** StartQueryExecution refuses a `QueryString` longer than this (not adjustable). */
+const ATHENA_MAX_QUERY_BYTES = 262_144;
+/** What a statement needs besides its `"$path"` list: the questions of `sqlTableFacts`, one per column at most. */
+const STATEMENT_ROOM_BYTES = 32_768;
+/** Trino has json_extract_scalar; its regexp_replace replaces every match. */
+const ATHENA_NESTED = {
+    jsonScalar: (json, at) => `json_extract_scalar(${json}, ${at})`,
+    replaceWord: (expr, word, replacement) => `regexp_replace(${expr}, ${sqlLiteral(`\\b${word}\\b`)}, ${sqlLiteral(replacement)})`,
+};
 /** A statement Athena ran and refused: the message is its `StateChangeReason`, in Athena's words. */
 class AthenaQueryError extends Error {
     queryExecutionId;
@@ -73019,7 +73114,9 @@ function createAthenaEngine(client, catalog, opts) {
     const lakeRoot = `${opts.lakeUri.replace(/\/+$/, '')}/`;
     const uriOf = (f) => `${lakeRoot}${f.key}`;
     const keyOf = (p) => (p.startsWith(lakeRoot) ? p.slice(lakeRoot.length) : p);
-    const run = retryTransient(athenaRunner(client, opts), opts.pollMs ?? 250);
+    const maxQueryBytes = opts.maxQueryBytes ?? ATHENA_MAX_QUERY_BYTES;
+    const run = retryTransient(athenaRunner(client, opts, maxQueryBytes), opts.pollMs ?? 250);
+    const limits = { budget: Math.max(0, maxQueryBytes - STATEMENT_ROOM_BYTES), maxQueryBytes };
     return {
         name: 'athena',
         async tableFacts(request) {
@@ -73032,8 +73129,9 @@ function createAthenaEngine(client, catalog, opts) {
                     unavailable: `no Glue table ${opts.database}.${request.table}, so Athena cannot read its ${request.files.length} file(s)`,
                 };
             }
+            const spelling = opts.store ? await fileSpelling(opts.store, request.files) : new Map();
             const columns = [
-                ...(table.glue.StorageDescriptor?.Columns ?? []).map((c) => c.Name),
+                ...(table.glue.StorageDescriptor?.Columns ?? []).map((c) => spelling.get(c.Name.toLowerCase()) ?? c.Name),
                 ...table.partitionKeys,
             ];
             // Objects Athena failed on that the listing did not offer.
@@ -73041,8 +73139,10 @@ function createAthenaEngine(client, catalog, opts) {
             const { value, unreadable } = await withoutUnreadable(request.files, (files) => {
                 const kept = new Set(files);
                 const skipped = [...request.files.filter((f) => !kept.has(f)), ...strays];
-                return sqlTableFacts(request, files, columns, athenaDialect(table, request, skipped, uriOf), run, keyOf);
-            }, (e, files) => blame(e, files, strays, request.table, lakeRoot));
+                return sqlTableFacts(request, files, columns, athenaDialect(table, request, skipped, uriOf, limits), run, keyOf);
+            }, (e, files) => blame(e, files, strays, request.table, lakeRoot)).catch((e) => {
+                throw e instanceof AthenaQueryError ? statementFailed(e, `${opts.database}.${request.table}`) : e;
+            });
             value.unreadable = unreadable;
             return value;
         },
@@ -73078,9 +73178,8 @@ function blame(e, files, strays, table, lakeRoot) {
  * Athena has no row number within a file, so rows are ordered by file only; which of two equal keys in one
  * file comes first does not change the per-season duplicate counts.
  */
-function athenaDialect(table, request, skipped, uriOf) {
+function athenaDialect(table, request, skipped, uriOf, limits) {
     const seasonKey = table.glue.PartitionKeys?.find((k) => k.Name.toLowerCase() === 'season');
-    const skippedKeys = new Set(skipped.map((f) => f.key));
     const conditions = [];
     if (seasonKey) {
         const seasons = [
@@ -73089,33 +73188,74 @@ function athenaDialect(table, request, skipped, uriOf) {
         const numeric = !/^(string|varchar|char)/i.test(seasonKey.Type);
         const values = seasons.map((s) => (numeric ? String(s) : sqlLiteral(String(s))));
         conditions.push(values.length > 0 ? `${quoteIdentifier(seasonKey.Name)} IN (${values.join(', ')})` : 'false');
-        for (const f of skipped)
-            conditions.push(`"$path" <> ${sqlLiteral(uriOf(f))}`);
     }
-    else if (request.files.length <= PATH_LIST_MAX) {
-        // Unpartitioned tables read every file under their location, subdirectories included (a stray `season=`
-        // directory under a dimension): ask for the request's files only.
-        const wanted = request.files.filter((f) => !skippedKeys.has(f.key)).map((f) => sqlLiteral(uriOf(f)));
-        conditions.push(wanted.length > 0 ? `"$path" IN (${wanted.join(', ')})` : 'false');
-    }
-    else {
-        for (const f of skipped)
-            conditions.push(`"$path" <> ${sqlLiteral(uriOf(f))}`);
-    }
+    const paths = pathCondition(request, skipped, uriOf, limits, seasonKey === undefined);
+    if (paths)
+        conditions.push(paths);
     const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
     return {
         source: () => `(SELECT *, "$path" FROM ${quoteIdentifier(table.database)}.${quoteIdentifier(table.name)}${where})`,
         path: '"$path"',
         rowOrder: '"$path"',
-        // Some silver columns hold Python repr ('…'); JSON wants double quotes. Athena has json_extract_scalar.
-        jsonField: (column, field) => `json_extract_scalar(replace(${quoteIdentifier(column)}, '''', '"'), ${sqlLiteral(`$.${field}`)})`,
+        // Nested values held as JSON or Python repr text, read as every engine reads them (nested-field.ts).
+        jsonField: (column, field) => sqlNestedField(quoteIdentifier(column), field.split('.'), ATHENA_NESTED),
         quote: quoteIdentifier,
     };
 }
+/**
+ * The `"$path"` restriction of a table's statements, within the budget (Athena refuses a statement over 262,144
+ * bytes). A partitioned table leaves out the files set aside (`NOT IN`), so Athena still reads, and names, any
+ * object the listing did not offer; past the budget it lists the files kept (`IN`) instead. An unpartitioned
+ * table prefers the kept list, since it reads every file under its location, subdirectories included (a stray
+ * `season=` directory under a dimension). When neither list fits the run fails (exit 4) naming the limit.
+ */
+function pathCondition(request, skipped, uriOf, limits, preferKept) {
+    const skippedKeys = new Set(skipped.map((f) => f.key));
+    const kept = request.files.filter((f) => !skippedKeys.has(f.key));
+    const list = (files) => files.map((f) => sqlLiteral(uriOf(f))).join(', ');
+    const keptCondition = kept.length > 0 ? `"$path" IN (${list(kept)})` : 'false';
+    const skippedCondition = skipped.length > 0 ? `"$path" NOT IN (${list(skipped)})` : undefined;
+    const size = (c) => Buffer.byteLength(c ?? '');
+    const order = preferKept ? [keptCondition, skippedCondition] : [skippedCondition, keptCondition];
+    const fits = order.findIndex((c) => size(c) <= limits.budget);
+    if (fits >= 0)
+        return order[fits];
+    throw new RunFailedError(`Athena: ${request.table} has ${kept.length} readable file(s) and ${skipped.length} set aside as unreadable; neither list fits Athena's ${limits.maxQueryBytes}-byte query limit (${size(keptCondition)} and ${size(skippedCondition)} bytes); likely remedy: move the unreadable files aside, or audit with --engine scan`);
+}
+/**
+ * A statement Athena refused for a reason that is neither bad bytes nor transient (a split it cannot open for
+ * lack of access, an internal error): the run could not read the table, so it fails (exit 4), never a gap.
+ */
+function statementFailed(e, table) {
+    const remedy = /ACCESS_DENIED|Access Denied|403|CANNOT_OPEN_SPLIT/i.test(e.message)
+        ? "check that Athena's role can read the lake's objects (s3:GetObject) and the results location"
+        : `see query ${e.queryExecutionId} in Athena's history`;
+    return new RunFailedError(`Athena: a statement on ${table} failed: ${e.message}; likely remedy: ${remedy}, or audit with --engine scan`, { cause: e });
+}
+/**
+ * The column names of the first of a table's files whose footer reads, by their lower-case form; empty when none
+ * of the first few reads (the Glue names stand then, and the files' own reading reports the bad ones).
+ */
+async function fileSpelling(store, files) {
+    for (const file of files.slice(0, SPELLING_TRIES)) {
+        try {
+            const names = columnNames(await readFooter(store, file));
+            return new Map(names.map((n) => [n.toLowerCase(), n]));
+        }
+        catch (e) {
+            if (!(e instanceof UnreadableFileError))
+                throw e;
+        }
+    }
+    return new Map();
+}
 /** Start, poll until done, read every page: one statement's rows as strings, NULL as null. */
-function athenaRunner(client, opts) {
+function athenaRunner(client, opts, maxQueryBytes) {
     const firstWait = opts.pollMs ?? 250;
     return async (sql) => {
+        const bytes = Buffer.byteLength(sql);
+        if (bytes > maxQueryBytes)
+            throw new RunFailedError(`Athena: a statement of ${bytes} bytes exceeds Athena's ${maxQueryBytes}-byte query limit; likely remedy: audit with --engine scan`);
         const { QueryExecutionId: id } = await client.send(new dist_cjs/* StartQueryExecutionCommand */.Wjk({
             QueryString: sql,
             QueryExecutionContext: { Database: opts.database },
@@ -74305,6 +74445,7 @@ async function openEngine(name, store, location, config, env, facts) {
                 workgroup: config.gap_fill.athena_workgroup,
                 ...(config.gap_fill.athena_output ? { outputLocation: config.gap_fill.athena_output } : {}),
                 lakeUri: store.uri,
+                store,
             });
     }
 }
@@ -74418,9 +74559,11 @@ async function auditLake(command, deps) {
         : undefined;
     const store = manifest ? manifest.observe(counted) : counted;
     const engine = await openEngine(command.engine, store, command.lake, config, deps.env, manifest);
+    // Endpoints whose checkpoints could not be read, with the first error: a note of the report, not only a log line.
+    const unread = { endpoints: [] };
     let result;
     try {
-        const ports = auditPorts(command, store, engine, deps);
+        const ports = auditPorts(command, store, engine, deps, unread);
         if (manifest)
             ports.deadletters = manifest.deadletters;
         result = await runAudit({ config, seasons: command.seasons }, ports);
@@ -74428,6 +74571,8 @@ async function auditLake(command, deps) {
     finally {
         await engine.close();
     }
+    if (unread.error !== undefined)
+        result.notes.push(`checkpoints (${unread.kind}) could not be read for ${unread.endpoints.join(', ')}, so only deadletters mark their games empty (games checkpointed empty may be counted missing): ${unread.error}`);
     if (manifest)
         result.run = await finishRun(manifest, counted, deps.logger);
     const previous = parsePreviousAudit(deps.previousJson);
@@ -74435,7 +74580,7 @@ async function auditLake(command, deps) {
         result.diff = diffAudits(previous, result);
     return result;
 }
-function auditPorts(command, store, engine, deps) {
+function auditPorts(command, store, engine, deps, unread) {
     const { config } = command;
     const catalog = openCatalog(command.lake, config, deps.env);
     const checkpoints = openCheckpoints(undefined, command.lake, config, deps.env);
@@ -74453,7 +74598,11 @@ function auditPorts(command, store, engine, deps) {
                 return await checkpoints.idsWithStatus(endpoint, 'empty');
             }
             catch (e) {
-                deps.logger.warn(`checkpoints (${checkpoints.kind}) not read, so only deadletters mark games empty: ${errorMessage(e)}`);
+                if (unread.error === undefined)
+                    deps.logger.warn(`checkpoints (${checkpoints.kind}) could not be read, so only deadletters mark games empty: ${errorMessage(e)}`);
+                unread.error ??= errorMessage(e);
+                unread.endpoints.push(endpoint);
+                unread.kind = checkpoints.kind;
                 return [];
             }
         },

@@ -5,7 +5,6 @@ import { mapLimit } from '../util/pool.js';
 import { duplicateCandidates } from './duplicate-candidates.js';
 import { scanFile, type FileKeys, type ScanReads } from './file-scan.js';
 import { createNumericKeyTracker, createStringKeyTracker, type KeyTracker } from './key-tracker.js';
-import { nestedField } from './nested-field.js';
 import {
   emptyFacts,
   NO_SEASON,
