@@ -5,12 +5,11 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditResult } from '../../src/audit/types.js';
 import { auditLake } from '../../src/commands/audit.js';
-import { generateDemoLake } from '../../src/demo/generate-lake.js';
 import { createFsStore } from '../../src/lake/fs-store.js';
 import type { ObjectStore } from '../../src/lake/object-store.js';
 import { createMemoryLogger } from '../../src/util/logger.js';
 import { shippedConfig } from '../helpers/lakes.js';
-import { applyEdits, copyLake, lakeEdit, lakeFacts, reserveFiles, silverKeys } from './lake-edits.js';
+import { applyEdits, copyLake, lakeEdit, lakeFacts, editableLake, silverKeys } from './lake-edits.js';
 
 const config = shippedConfig();
 const SEASONS = [2024, 2025];
@@ -58,16 +57,7 @@ describe('two audits at once, one killed at a seeded point', () => {
   let files: number;
   beforeAll(async () => {
     work = await mkdtemp(path.join(os.tmpdir(), 'cbbd-race-'));
-    base = path.join(work, 'base');
-    await generateDemoLake(createFsStore(base), {
-      seasons: SEASONS,
-      gamesPerSeason: 8,
-      playsPerGame: [8, 16],
-    });
-    reserve = {
-      dir: path.join(work, 'reserve'),
-      keys: await reserveFiles(base, path.join(work, 'reserve'), 6),
-    };
+    ({ base, reserve } = await editableLake(work, SEASONS, 8, 6));
     files = (await silverKeys(base)).length;
   });
   afterAll(() => rm(work, { recursive: true, force: true }));

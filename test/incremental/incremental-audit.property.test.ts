@@ -5,11 +5,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditResult } from '../../src/audit/types.js';
 import { auditLake } from '../../src/commands/audit.js';
-import { generateDemoLake } from '../../src/demo/generate-lake.js';
-import { createFsStore } from '../../src/lake/fs-store.js';
 import { createMemoryLogger } from '../../src/util/logger.js';
 import { shippedConfig } from '../helpers/lakes.js';
-import { applyEdits, copyLake, lakeEdit, lakeFacts, reserveFiles } from './lake-edits.js';
+import { applyEdits, copyLake, lakeEdit, lakeFacts, editableLake } from './lake-edits.js';
 
 const config = shippedConfig();
 const SEASONS = [2023, 2024, 2025];
@@ -39,16 +37,7 @@ describe('an incremental audit after random lake edits', () => {
   let reserve: { dir: string; keys: string[] };
   beforeAll(async () => {
     work = await mkdtemp(path.join(os.tmpdir(), 'cbbd-incremental-'));
-    base = path.join(work, 'base');
-    await generateDemoLake(createFsStore(base), {
-      seasons: SEASONS,
-      gamesPerSeason: 10,
-      playsPerGame: [8, 16],
-    });
-    reserve = {
-      dir: path.join(work, 'reserve'),
-      keys: await reserveFiles(base, path.join(work, 'reserve'), 7),
-    };
+    ({ base, reserve } = await editableLake(work, SEASONS, 10, 7));
   });
   afterAll(() => rm(work, { recursive: true, force: true }));
 

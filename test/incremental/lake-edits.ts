@@ -3,6 +3,8 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import type { AuditResult } from '../../src/audit/types.js';
+import { generateDemoLake } from '../../src/demo/generate-lake.js';
+import { createFsStore } from '../../src/lake/fs-store.js';
 import { writeParquet, type ColumnType } from '../../src/parquet/write.js';
 
 /** One edit the pipeline (or a disk) makes to a lake between two audits. */
@@ -145,4 +147,20 @@ export async function copyLake(from: string, to: string): Promise<void> {
 export function lakeFacts(result: AuditResult): unknown {
   const { generatedAt: _g, run: _r, ...rest } = result;
   return rest;
+}
+
+/**
+ * A demo lake at `<work>/base` (`gamesPerSeason` games of 8–16 plays a season) with every `every`-th silver file
+ * held back under `<work>/reserve`, for the `add` edits to bring in later.
+ */
+export async function editableLake(
+  work: string,
+  seasons: number[],
+  gamesPerSeason: number,
+  every: number,
+): Promise<{ base: string; reserve: { dir: string; keys: string[] } }> {
+  const base = path.join(work, 'base');
+  await generateDemoLake(createFsStore(base), { seasons, gamesPerSeason, playsPerGame: [8, 16] });
+  const dir = path.join(work, 'reserve');
+  return { base, reserve: { dir, keys: await reserveFiles(base, dir, every) } };
 }
