@@ -101,9 +101,16 @@ export function planText(plans: readonly FillPlan[]): string {
       );
     if (p.quota)
       lines.push(
-        `  quota: ${p.quota.remaining} calls left, ${p.quota.reserve} kept in reserve, ${p.quota.after} after the fill: ${p.quota.fits ? 'fits' : 'DOES NOT FIT: fill fewer seasons or wait for the monthly reset'}`,
+        `  quota: ${p.quota.remaining} calls left, ${p.quota.held} held by ${p.quota.holders} running fill(s), ` +
+          `${p.quota.reserve} kept in reserve; this plan takes ${p.calls}, ${p.quota.after} left after: ` +
+          (p.quota.fits
+            ? 'fits'
+            : 'DOES NOT FIT: fill fewer seasons, wait for the running fills, or for the monthly reset'),
       );
-    else lines.push('  quota: unknown (pass --quota-remaining N to check it)');
+    else
+      lines.push(
+        '  quota: unknown: no fill of this key has seen the count this month (pass --quota-remaining N to check it)',
+      );
     for (const n of p.notes) lines.push(`  note: ${n}`);
   }
   return `${lines.join('\n')}\n`;

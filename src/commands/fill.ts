@@ -155,6 +155,7 @@ export async function fillCommand(command: FillCommand, deps: FillDeps): Promise
         whole: { rate: config.api.rate_limit_per_sec, concurrency: config.api.max_concurrency },
         beatMs: BUDGET_BEAT_MS,
         cap: { rate: command.rate, concurrency: command.concurrency },
+        quotaReserve: config.api.quota_reserve,
       },
       ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     },

@@ -63,6 +63,8 @@ export interface FillPorts {
     whole: Budget;
     beatMs: number;
     /** This run's own limit (`--rate`, `--concurrency`). */ cap: Budget;
+    /** `api.quota_reserve`: the key's quota ledger grants no call that would cut into it (quota-ledger.ts). */
+    quotaReserve: number;
   };
 }
 

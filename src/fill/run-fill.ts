@@ -10,6 +10,7 @@ import {
   type FillRun,
 } from './fill-run.js';
 import { holdBudgetShare, type BudgetHolding } from './budget-holder.js';
+import { holdQuota, type QuotaHolding } from './quota-ledger.js';
 import { everyIntervalKeptAlive, startHeartbeat } from './heartbeat.js';
 
 export type { FillJob, FillPorts, FillProgress, FillResult } from './fill-run.js';
@@ -27,12 +28,15 @@ export async function runFill(job: FillJob, ports: FillPorts): Promise<FillResul
   await lockShards(run);
   const heartbeat = startHeartbeat(run);
   const budget = run.total > 0 ? await holdSharedBudget(run) : undefined;
+  let quota: QuotaHolding | undefined;
   try {
+    quota = budget ? await holdQuotaLedger(run) : undefined;
     const workers = Math.max(1, Math.min(job.workers, run.total || 1));
     await Promise.all(Array.from({ length: workers }, () => worker(run)));
   } finally {
     // The beat in flight lands before the locks go, or it could renew a lock for a run that is gone.
     await heartbeat.stop();
+    await quota?.stop();
     await budget?.stop(ports.client.recentStarts?.());
     await releaseShards(run);
   }
@@ -63,6 +67,24 @@ async function holdSharedBudget(run: FillRun): Promise<BudgetHolding | undefined
           : { rate: budget.whole.rate, concurrency: 0 },
       ),
     ...(client.countStarts ? { countStarts: client.countStarts.bind(client) } : {}),
+    logger: ports.logger,
+  });
+}
+
+/** Reserves the run's planned calls in the key's quota ledger (quota-ledger.ts), capping its client at them. */
+function holdQuotaLedger(run: FillRun): Promise<QuotaHolding> {
+  const { ports, job } = run;
+  const budget = ports.budget!;
+  return holdQuota({
+    checkpoints: ports.checkpoints,
+    keyHash: budget.keyHash,
+    owner: job.owner,
+    planned: run.queue.reduce((n, u) => n + u.calls.length, 0),
+    reserve: budget.quotaReserve,
+    client: ports.client,
+    beatMs: budget.beatMs,
+    every: ports.every ?? everyIntervalKeptAlive,
+    sleep: ports.sleep ?? ((ms) => delay(ms)),
     logger: ports.logger,
   });
 }
