@@ -81527,8 +81527,8 @@ function newFillRun(job, ports) {
         crashed: undefined,
     };
 }
-/** Tells the caller how far the fill is. */
-function reportProgress(run) {
+/** Tells the caller how far the fill is (and, while it waits for its share of the key's budget, its place). */
+function reportProgress(run, waiting) {
     const r = run.result;
     run.ports.onProgress?.({
         done: r.done.length,
@@ -81536,12 +81536,25 @@ function reportProgress(run) {
         failed: r.failed.length,
         skipped: r.skipped.length,
         total: run.total,
+        ...(waiting ? { waiting } : {}),
     });
 }
 /** Games not attempted: those still queued or deferred, and those of seasons another run holds. */
 function gamesLeft(run) {
     const queued = [...run.queue, ...run.deferred.map((d) => d.unit)];
     return queued.reduce((n, u) => n + u.games.length, 0) + run.held;
+}
+/** A run's place in line for its key's API budget, as the progress shows it. */
+function waitingText(w) {
+    return `waiting for the API budget: place ${w.place} in line (${w.holders} runs hold this key)`;
+}
+/** How the fill shared its key's budget, for the summaries. */
+function budgetText(b) {
+    const share = b.share ? `last share ${b.share.rate}/s and ${b.share.concurrency} in flight` : 'no share';
+    const queued = b.queued
+        ? `; waited ${(b.queued.waitedMs / 1000).toFixed(1)} s in line from place ${b.queued.place}`
+        : '';
+    return `held with up to ${b.holders - 1} other run(s) of this key, ${share}${queued}`;
 }
 
 ;// CONCATENATED MODULE: ./src/fill/fill-steps.ts
@@ -81771,6 +81784,7 @@ async function holdBudgetShare(o) {
     /** A beat for the others to read this run and shrink, then enough beats for their earlier starts to age out. */
     const waitBeats = 1 + Math.ceil(serverWindowMs(o.budget.rate) / o.beatMs);
     let lastRenewed = o.now();
+    let told;
     const counted = new Set();
     const beat = async () => {
         try {
@@ -81783,8 +81797,6 @@ async function holdBudgetShare(o) {
                 }
             const holders = rows.filter((r) => !r.leftStarts);
             const fresh = shareOf(o.budget, holders, o.owner);
-            if (fresh.kind === 'queued' && (used.kind !== 'queued' || used.position !== fresh.position))
-                o.logger.info(`API budget: ${fresh.holders} runs hold this key; waiting, place ${fresh.position} in line`);
             // An active holder's share only grows when a holder left or died, so it is safe to take at once.
             entitledBeats = fresh.kind === 'active' ? entitledBeats + 1 : 0;
             // Alone, it starts at once: a run joining after this read sees it and waits, by when this one shrank. Found
@@ -81797,7 +81809,11 @@ async function holdBudgetShare(o) {
             if (o.now() - lastRenewed >= ttlMs)
                 used = { kind: 'queued', position: 0, holders: used.holders };
         }
+        const before = told;
+        told = used;
         o.apply(used);
+        if (!before || !sameShare(before, used))
+            o.onShare?.(used);
     };
     let beating = beat();
     await beating;
@@ -81819,6 +81835,7 @@ async function holdBudgetShare(o) {
         },
     };
 }
+const sameShare = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 /** The span a limiter at `rate` looks back on, with room for its margin: a second, or one start's turn below 1/s. */
 function serverWindowMs(rate) {
     return Math.ceil(1000 / Math.min(1, rate)) + 100;
@@ -82042,8 +82059,40 @@ async function holdSharedBudget(run) {
             }
             : { rate: budget.whole.rate, concurrency: 0 }),
         ...(client.countStarts ? { countStarts: client.countStarts.bind(client) } : {}),
+        onShare: shareTeller(run),
         logger: ports.logger,
     });
+}
+/**
+ * Puts each change of the run's share in its output: the share and the runs it is split among, or its place in line
+ * (in the progress, for the terminal's live line and the action's log), and keeps it for the summary.
+ */
+function shareTeller(run) {
+    const { ports } = run;
+    const { whole, cap } = ports.budget;
+    const report = (run.result.budget = { holders: 0, share: undefined, queued: undefined });
+    let queuedAt;
+    return (share) => {
+        const now = (ports.now ?? Date.now)();
+        report.holders = Math.max(report.holders, share.holders);
+        if (share.kind === 'queued') {
+            if (share.position === 0)
+                return;
+            queuedAt ??= now;
+            report.queued ??= { place: share.position, waitedMs: 0 };
+            reportProgress(run, { place: share.position, holders: share.holders });
+            return;
+        }
+        if (report.queued && queuedAt !== undefined)
+            report.queued.waitedMs += now - queuedAt;
+        queuedAt = undefined;
+        report.share = {
+            rate: Math.min(share.rate, cap.rate),
+            concurrency: Math.min(share.concurrency, cap.concurrency),
+        };
+        ports.logger.info(`API budget: this run's share is ${report.share.rate}/s and ${report.share.concurrency} in flight of ` +
+            `${whole.rate}/s and ${whole.concurrency} across ${share.holders} run(s) of this key`);
+    };
 }
 /** Reserves the run's planned calls in the key's quota ledger (quota-ledger.ts), capping its client at them. */
 function holdQuotaLedger(run) {
@@ -82436,8 +82485,8 @@ async function fill_fillCommand(command, deps) {
         catalog: undefined,
     };
     deps.logger.info(`${command.endpoint} shard ${outcome.shard}: ${mine.length} missing games in ${table}, ${outcome.alreadyDone} already checkpointed done/empty, ` +
-        `${targets.length} to fetch in ${callPlan.calls.total} calls (${callsText(callPlan)}) at ${command.rate}/s ` +
-        `(~${Math.ceil(callPlan.calls.total / command.rate)} s)`);
+        `${targets.length} to fetch in ${callPlan.calls.total} calls (${callsText(callPlan)}) ${shareText(command)} ` +
+        `(~${Math.ceil(callPlan.calls.total / Math.min(command.rate, config.api.rate_limit_per_sec))} s alone)`);
     if (command.dryRun || targets.length === 0)
         return outcome;
     const catalog = openCatalog(command.lake, config, deps.env);
@@ -82475,6 +82524,12 @@ async function fill_fillCommand(command, deps) {
     if (outcome.result.partitions.length > 0)
         outcome.catalog = await registerNewPartitions(catalog, outcome.result.partitions, deps.logger);
     return outcome;
+}
+/** The rate a fill runs at: a share of the key's budget across its running fills, capped by --rate. */
+function shareText(command) {
+    const whole = command.config.api.rate_limit_per_sec;
+    const cap = command.rate < whole ? `, this run at most ${command.rate}/s` : '';
+    return `at a share of ${whole}/s across the key's running fills${cap}`;
 }
 /** How often a fill renews its hold on the key's shared budget and re-reads the other holders. */
 const BUDGET_BEAT_MS = 1000;
@@ -83207,6 +83262,7 @@ function duration(seconds) {
 ;// CONCATENATED MODULE: ./src/cli/fill-output.ts
 
 
+
 /**
  * Progress of a fill: on a terminal one live line (done, empty, failed, rate, ETA) rewritten in place; in a log
  * (Actions, a file) a line every 50 games, so logs stay readable.
@@ -83215,6 +83271,11 @@ function progressReporter(write, tty, now = Date.now) {
     const started = now();
     let lastLogged = 0;
     return (p) => {
+        if (p.waiting) {
+            const line = waitingText(p.waiting);
+            write(tty ? `\r${line}` : `${line}\n`);
+            return;
+        }
         const finished = p.done + p.empty + p.failed + p.skipped;
         const seconds = Math.max(0.001, (now() - started) / 1000);
         const rate = finished / seconds;
@@ -83256,6 +83317,8 @@ function fillSummaryText(o) {
     lines.push(`  done ${r.done.length}, empty ${r.empty.length}, failed ${r.failed.length}, skipped ${r.skipped.length}, left ${r.left}`);
     lines.push(`  API: ${r.usage.calls} calls (${r.usage.charged} charged, ${r.usage.retries} retries), at most ${r.usage.maxInFlight} in flight` +
         (r.usage.quotaRemaining !== undefined ? `, ${r.usage.quotaRemaining} calls left this month` : ''));
+    if (r.budget)
+        lines.push(`  API budget: ${budgetText(r.budget)}`);
     for (const f of r.failed.slice(0, 50))
         lines.push(`  failed ${f.gameId}: ${f.reason}`);
     if (r.failed.length > 50)
