@@ -58517,7 +58517,7 @@ module.exports = Iterator;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4281);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9698);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
@@ -58533,7 +58533,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4281:
+/***/ 9698:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -73412,6 +73412,9 @@ function escapeRegExp(s) {
     return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+;// CONCATENATED MODULE: external "node:diagnostics_channel"
+const external_node_diagnostics_channel_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
+var external_node_diagnostics_channel_default = /*#__PURE__*/__nccwpck_require__.n(external_node_diagnostics_channel_namespaceObject);
 ;// CONCATENATED MODULE: ./src/util/version.ts
 /** The bot's version, kept in step with package.json by test/build/package.test.ts. */
 const VERSION = '0.1.0';
@@ -73478,7 +73481,10 @@ function createRateLimiter(options) {
     const now = options.now ?? Date.now;
     const sleep = options.sleep ?? defaultSleep;
     const counters = { started: 0, inFlight: 0, maxInFlight: 0 };
-    /** The last `rule.starts` starts; `open`: a cold start whose request has not ended (it counts as now). */
+    /**
+     * The last `rule.starts` starts; `open`: a start not yet anchored (it counts as now): a cold start until its
+     * request ends, with `anchorOnSend` any start until its request is sent.
+     */
     const recent = [];
     let coldLeft = options.coldStarts ? rule.starts : 0;
     const timeOf = (r) => (r.open ? Math.max(r.at, now()) : r.at);
@@ -73541,8 +73547,9 @@ function createRateLimiter(options) {
             const pending = recent.some((r) => r.open);
             await abortable(sleep(pending ? Math.min(waitMs, COLD_POLL_MS) : waitMs, signal), signal);
         }
-        const start = { at: now(), open: coldLeft > 0 };
-        if (coldLeft > 0)
+        const cold = coldLeft > 0;
+        const start = { at: now(), open: cold || Boolean(options.anchorOnSend), cold };
+        if (cold)
             coldLeft--;
         recent.push(start);
         trim();
@@ -73586,7 +73593,7 @@ function createRateLimiter(options) {
                 throw e;
             }
             let released = false;
-            return () => {
+            const release = () => {
                 if (released)
                     return;
                 released = true;
@@ -73595,6 +73602,11 @@ function createRateLimiter(options) {
                 counters.inFlight--;
                 freeSlot();
             };
+            const sent = () => {
+                if (start.open && !start.cold && !released)
+                    [start.at, start.open] = [now(), false];
+            };
+            return Object.assign(release, { sent });
         },
         counters: () => ({ ...counters }),
     };
@@ -73714,6 +73726,7 @@ function checkRetrySettings(settings) {
 
 
 
+
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 /** Error bodies are read only this far: enough for any message, never a whole proxy page. */
 const ERROR_BODY_BYTES = 64 * 1024;
@@ -73735,6 +73748,8 @@ function createHttpCbbdClient(options) {
         now,
         sleep,
         coldStarts: true,
+        // Node's own fetch says when a request's headers go out (undici's diagnostics channel); another fetch may not.
+        anchorOnSend: !options.fetch,
     });
     const quota = createQuotaGuard(options.quotaReserve);
     const baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -73778,11 +73793,12 @@ function createHttpCbbdClient(options) {
             throw stopped;
         }
         inFlight++;
-        return () => {
+        const done = () => {
             inFlight--;
             release();
             leave();
         };
+        return Object.assign(done, { sent: release.sent });
     }
     /** Returns once one more call fits the run's reservation (asking the ledger for more if need be), else stops. */
     async function withinAllowance() {
@@ -73798,6 +73814,7 @@ function createHttpCbbdClient(options) {
     async function attemptOnce(url, signal) {
         const release = await admit(signal);
         const timeout = AbortSignal.timeout(options.timeoutMs);
+        const unwatch = options.fetch ? undefined : watchSend(url, release.sent);
         try {
             usage.calls++;
             const response = await fetchImpl(url, {
@@ -73826,6 +73843,7 @@ function createHttpCbbdClient(options) {
             return { kind: 'failure', failure };
         }
         finally {
+            unwatch?.();
             release();
         }
     }
@@ -73882,6 +73900,36 @@ function createHttpCbbdClient(options) {
     };
 }
 const USER_AGENT = `cbbd-gap-bot/${VERSION}`;
+/** Callbacks waiting for their request's headers to go out, by origin and path (in order, for repeats). */
+const sendWatchers = new Map();
+let watchingSends = false;
+/**
+ * Calls `onSent` when Node's fetch writes the headers of a request to `url` (undici's `undici:client:sendHeaders`
+ * diagnostics channel): the moment the request leaves, which is what the server's window counts. Returns the
+ * function that stops watching (the request ended without it).
+ */
+function watchSend(url, onSent) {
+    if (!watchingSends) {
+        watchingSends = true;
+        external_node_diagnostics_channel_default().subscribe('undici:client:sendHeaders', (message) => {
+            const { request } = message;
+            const key = `${String(request.origin)}${String(request.path)}`;
+            sendWatchers.get(key)?.shift()?.();
+        });
+    }
+    const parsed = new URL(url);
+    const key = `${parsed.origin}${parsed.pathname}${parsed.search}`;
+    const queue = sendWatchers.get(key) ?? [];
+    sendWatchers.set(key, queue);
+    queue.push(onSent);
+    return () => {
+        const at = queue.indexOf(onSent);
+        if (at >= 0)
+            queue.splice(at, 1);
+        if (queue.length === 0 && sendWatchers.get(key) === queue)
+            sendWatchers.delete(key);
+    };
+}
 /**
  * Until an answer has said how many calls are left, one call at a time (the probe): a first wave of C calls
  * could otherwise dip into the reserve, or all meet the quota 429.
@@ -81786,6 +81834,8 @@ async function holdBudgetShare(o) {
     let lastRenewed = o.now();
     let told;
     const counted = new Set();
+    /** Starts of runs that left, read this beat, to count once the beat's share is in force. */
+    const leftStarts = [];
     const beat = async () => {
         try {
             const rows = await o.checkpoints.holdBudget(o.keyHash, o.owner, ttlMs);
@@ -81793,7 +81843,7 @@ async function holdBudgetShare(o) {
             for (const r of rows)
                 if (r.leftStarts && !counted.has(r.owner)) {
                     counted.add(r.owner);
-                    o.countStarts?.(r.leftStarts);
+                    leftStarts.push(...r.leftStarts);
                 }
             const holders = rows.filter((r) => !r.leftStarts);
             const fresh = shareOf(o.budget, holders, o.owner);
@@ -81812,6 +81862,10 @@ async function holdBudgetShare(o) {
         const before = told;
         told = used;
         o.apply(used);
+        // Counted under the share just put in force: a limiter keeps only as many starts as its share looks back on,
+        // so counted before a share grew they would be cut to the old share's count (and a start too many let through).
+        if (leftStarts.length > 0)
+            o.countStarts?.(leftStarts.splice(0));
         if (!before || !sameShare(before, used))
             o.onShare?.(used);
     };

@@ -53,6 +53,8 @@ export async function holdBudgetShare(o: BudgetHolderOptions): Promise<BudgetHol
   let lastRenewed = o.now();
   let told: BudgetShare | undefined;
   const counted = new Set<string>();
+  /** Starts of runs that left, read this beat, to count once the beat's share is in force. */
+  const leftStarts: number[] = [];
   const beat = async () => {
     try {
       const rows = await o.checkpoints.holdBudget(o.keyHash, o.owner, ttlMs);
@@ -60,7 +62,7 @@ export async function holdBudgetShare(o: BudgetHolderOptions): Promise<BudgetHol
       for (const r of rows)
         if (r.leftStarts && !counted.has(r.owner)) {
           counted.add(r.owner);
-          o.countStarts?.(r.leftStarts);
+          leftStarts.push(...r.leftStarts);
         }
       const holders = rows.filter((r) => !r.leftStarts);
       const fresh = shareOf(o.budget, holders, o.owner);
@@ -77,6 +79,9 @@ export async function holdBudgetShare(o: BudgetHolderOptions): Promise<BudgetHol
     const before = told;
     told = used;
     o.apply(used);
+    // Counted under the share just put in force: a limiter keeps only as many starts as its share looks back on,
+    // so counted before a share grew they would be cut to the old share's count (and a start too many let through).
+    if (leftStarts.length > 0) o.countStarts?.(leftStarts.splice(0));
     if (!before || !sameShare(before, used)) o.onShare?.(used);
   };
   let beating: Promise<void> | undefined = beat();

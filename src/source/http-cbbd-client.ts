@@ -1,3 +1,4 @@
+import diagnostics from 'node:diagnostics_channel';
 import { QuotaExhaustedError, UsageError, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { VERSION } from '../util/version.js';
@@ -9,7 +10,7 @@ import {
   type CbbdClient,
   type FetchOutcome,
 } from './cbbd-client.js';
-import { abortable, createRateLimiter, defaultSleep, type Sleep } from './rate-limiter.js';
+import { abortable, createRateLimiter, defaultSleep, type LimiterSlot, type Sleep } from './rate-limiter.js';
 import {
   checkRetrySettings,
   decideRetry,
@@ -68,6 +69,8 @@ export function createHttpCbbdClient(options: HttpCbbdClientOptions): CbbdClient
     now,
     sleep,
     coldStarts: true,
+    // Node's own fetch says when a request's headers go out (undici's diagnostics channel); another fetch may not.
+    anchorOnSend: !options.fetch,
   });
   const quota = createQuotaGuard(options.quotaReserve);
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -81,11 +84,11 @@ export function createHttpCbbdClient(options: HttpCbbdClientOptions): CbbdClient
   const redact = (text: string) => (apiKey ? text.split(apiKey).join('***') : text);
 
   /** Takes a rate-limited slot that the quota guard allows; the returned function gives it back. */
-  async function admit(signal?: AbortSignal): Promise<() => void> {
+  async function admit(signal?: AbortSignal): Promise<LimiterSlot> {
     if (stopped) throw stopped;
     const probing = await probe.enter(() => quota.remaining !== undefined, signal);
     const leave = () => (probing ? probe.leave() : undefined);
-    let release: () => void;
+    let release: LimiterSlot;
     try {
       if (stopped) throw stopped;
       release = await limiter.acquire(signal);
@@ -108,11 +111,12 @@ export function createHttpCbbdClient(options: HttpCbbdClientOptions): CbbdClient
       throw stopped;
     }
     inFlight++;
-    return () => {
+    const done = () => {
       inFlight--;
       release();
       leave();
     };
+    return Object.assign(done, { sent: release.sent });
   }
 
   /** Returns once one more call fits the run's reservation (asking the ledger for more if need be), else stops. */
@@ -131,6 +135,7 @@ export function createHttpCbbdClient(options: HttpCbbdClientOptions): CbbdClient
   async function attemptOnce(url: string, signal?: AbortSignal): Promise<Attempt> {
     const release = await admit(signal);
     const timeout = AbortSignal.timeout(options.timeoutMs);
+    const unwatch = options.fetch ? undefined : watchSend(url, release.sent);
     try {
       usage.calls++;
       const response = await fetchImpl(url, {
@@ -156,6 +161,7 @@ export function createHttpCbbdClient(options: HttpCbbdClientOptions): CbbdClient
         : { kind: 'network', detail: redact(networkDetail(e)) };
       return { kind: 'failure', failure };
     } finally {
+      unwatch?.();
       release();
     }
   }
@@ -216,6 +222,36 @@ export function createHttpCbbdClient(options: HttpCbbdClientOptions): CbbdClient
 }
 
 const USER_AGENT = `cbbd-gap-bot/${VERSION}`;
+
+/** Callbacks waiting for their request's headers to go out, by origin and path (in order, for repeats). */
+const sendWatchers = new Map<string, (() => void)[]>();
+let watchingSends = false;
+
+/**
+ * Calls `onSent` when Node's fetch writes the headers of a request to `url` (undici's `undici:client:sendHeaders`
+ * diagnostics channel): the moment the request leaves, which is what the server's window counts. Returns the
+ * function that stops watching (the request ended without it).
+ */
+function watchSend(url: string, onSent: () => void): () => void {
+  if (!watchingSends) {
+    watchingSends = true;
+    diagnostics.subscribe('undici:client:sendHeaders', (message) => {
+      const { request } = message as { request: { origin?: unknown; path?: unknown } };
+      const key = `${String(request.origin)}${String(request.path)}`;
+      sendWatchers.get(key)?.shift()?.();
+    });
+  }
+  const parsed = new URL(url);
+  const key = `${parsed.origin}${parsed.pathname}${parsed.search}`;
+  const queue = sendWatchers.get(key) ?? [];
+  sendWatchers.set(key, queue);
+  queue.push(onSent);
+  return () => {
+    const at = queue.indexOf(onSent);
+    if (at >= 0) queue.splice(at, 1);
+    if (queue.length === 0 && sendWatchers.get(key) === queue) sendWatchers.delete(key);
+  };
+}
 
 /**
  * Until an answer has said how many calls are left, one call at a time (the probe): a first wave of C calls

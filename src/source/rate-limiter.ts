@@ -53,7 +53,16 @@ export interface RateLimiterOptions {
    * server well after it was sent, and the next window's starts, sent on warm ones, would arrive inside its second.
    */
   coldStarts?: boolean;
+  /**
+   * Count each start from when its request was actually sent (`sent()` on what `acquire` returns; until then, and
+   * if it never comes, from the end of the request): a process busy elsewhere (a Parquet write, a large answer to
+   * parse) can hold a granted request back for longer than the margin, and the server counts it when it arrives.
+   */
+  anchorOnSend?: boolean;
 }
+
+/** What `acquire` resolves with: frees the slot (idempotent); `sent` tells when the request went out. */
+export type LimiterSlot = (() => void) & { sent(): void };
 
 export interface RateLimiterCounters {
   /** Starts granted. */
@@ -77,9 +86,10 @@ export interface RateLimiter {
   recentStarts(): number[];
   /**
    * Waits for a free slot and then for the window to admit a start, in arrival order; resolves with the function
-   * that frees the slot (idempotent). Start the request right away: the start is recorded when granted.
+   * that frees the slot (idempotent). Start the request right away: the start is recorded when granted (with
+   * `anchorOnSend`, when `sent` is called).
    */
-  acquire(signal?: AbortSignal): Promise<() => void>;
+  acquire(signal?: AbortSignal): Promise<LimiterSlot>;
   counters(): RateLimiterCounters;
 }
 
@@ -96,8 +106,11 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   const counters: RateLimiterCounters = { started: 0, inFlight: 0, maxInFlight: 0 };
-  /** The last `rule.starts` starts; `open`: a cold start whose request has not ended (it counts as now). */
-  const recent: { at: number; open: boolean }[] = [];
+  /**
+   * The last `rule.starts` starts; `open`: a start not yet anchored (it counts as now): a cold start until its
+   * request ends, with `anchorOnSend` any start until its request is sent.
+   */
+  const recent: { at: number; open: boolean; cold?: boolean }[] = [];
   let coldLeft = options.coldStarts ? rule.starts : 0;
   const timeOf = (r: { at: number; open: boolean }) => (r.open ? Math.max(r.at, now()) : r.at);
   /** Keeps the newest `rule.starts` starts, oldest first. */
@@ -154,8 +167,9 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       const pending = recent.some((r) => r.open);
       await abortable(sleep(pending ? Math.min(waitMs, COLD_POLL_MS) : waitMs, signal), signal);
     }
-    const start = { at: now(), open: coldLeft > 0 };
-    if (coldLeft > 0) coldLeft--;
+    const cold = coldLeft > 0;
+    const start = { at: now(), open: cold || Boolean(options.anchorOnSend), cold };
+    if (cold) coldLeft--;
     recent.push(start);
     trim();
     counters.started++;
@@ -187,7 +201,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     async acquire(signal) {
       signal?.throwIfAborted();
       await takeSlot(signal);
-      let start: { at: number; open: boolean };
+      let start: { at: number; open: boolean; cold?: boolean };
       try {
         const turn = gate.then(() => waitForStart(signal));
         gate = turn.then(
@@ -200,13 +214,17 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         throw e;
       }
       let released = false;
-      return () => {
+      const release = () => {
         if (released) return;
         released = true;
         if (start.open) [start.at, start.open] = [now(), false];
         counters.inFlight--;
         freeSlot();
       };
+      const sent = () => {
+        if (start.open && !start.cold && !released) [start.at, start.open] = [now(), false];
+      };
+      return Object.assign(release, { sent });
     },
     counters: () => ({ ...counters }),
   };

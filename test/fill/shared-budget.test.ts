@@ -16,7 +16,7 @@ const SEASONS = [2023, 2024, 2025];
 const LAKE = {
   seasons: SEASONS,
   gamesPerSeason: 60,
-  playsPerGame: [5, 10] as [number, number],
+  playsPerGame: [2, 4] as [number, number],
   gaps: missingPlays(0.6),
 };
 

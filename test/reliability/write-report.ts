@@ -68,9 +68,13 @@ budget, kept in the checkpoint store (DynamoDB, or the file store) under a hash 
 
 - **Starts.** In any 1,000 ms the server receives at most R requests of the key, from all runs together, as long as
   no request spends more than 40 ms longer between leaving one run and reaching the server than the one before it
-  (the limiter's window is 1,040 ms). A fresh run's first window is counted from when its first requests end (a cold
-  connection arrives late), and a run that starts right after another ended counts that run's last R starts, which
-  the store keeps for a window. Machines' clocks must agree to well under a second for that hand-over.
+  (the limiter's window is 1,040 ms). A start is counted from when its request's headers actually go out (Node's
+  fetch reports it), not from when the limiter granted it: a process busy writing Parquet or parsing an answer can
+  hold a granted request back 100 ms and more, which let the server count 4 starts in a second. A fresh run's first
+  window is counted from when its first requests end (a cold connection arrives late), and a run that starts right
+  after another ended counts that run's last R starts, which the store keeps for a window (counted under the share
+  the run takes at that heartbeat, so a share that grows keeps them all). Machines' clocks must agree to well under
+  a second for that hand-over.
 - **In flight.** At most C requests of the key are open at the server at once: shares are whole requests and sum to
   at most C.
 - **Change-overs.** Shares never sum above R or C: a run that finds others waits one heartbeat (1 s) and one window

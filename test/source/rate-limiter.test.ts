@@ -277,6 +277,36 @@ describe('rate limiter: starts as the server counts them', () => {
     expect(maxInWindow(starts, 1000)).toBeLessThanOrEqual(3);
   });
 
+  it('with anchorOnSend, counts each start from when its request went out: a request held back moves its window', async () => {
+    const run = async (anchorOnSend: boolean) => {
+      const clock = createFakeClock();
+      const limiter = createRateLimiter({
+        ratePerSec: 1,
+        concurrency: 1,
+        now: clock.now,
+        sleep: clock.sleep,
+        anchorOnSend,
+      });
+      const sends: number[] = [];
+      // Every other request leaves 150 ms after its grant (its process was busy), the others at once.
+      const tasks = Array.from({ length: 6 }, async (_, i) => {
+        const slot = await limiter.acquire();
+        if (i % 2 === 0) await clock.sleep(150);
+        slot.sent();
+        sends.push(clock.now());
+        await clock.sleep(20);
+        slot();
+      });
+      await clock.run(Promise.all(tasks));
+      return sends;
+    };
+    // Counted from the grant, the server sees two starts 890 ms apart; counted from the send, never.
+    expect(maxInWindow(await run(false), 1000)).toBe(2);
+    const sends = await run(true);
+    expect(maxInWindow(sends, 1000)).toBe(1);
+    expect(sends[1]! - sends[0]!).toBeGreaterThanOrEqual(1000);
+  });
+
   it('counts starts another run made just before in its first window', async () => {
     const clock = createFakeClock();
     const limiter = createRateLimiter({ ratePerSec: 3, concurrency: 3, now: clock.now, sleep: clock.sleep });
