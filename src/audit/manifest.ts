@@ -190,9 +190,9 @@ async function newestManifest(store: ObjectStore, dir: string, logger: Logger) {
 
 /**
  * Gzipped NDJSON: the header; each distinct column list once (`{"columns": [[name, type], …]}`), before the first
- * entry that uses it; one `FileFacts` a line, its columns as `schema` (the column list's place among those lines)
- * and its null counts as `nullCounts` in column order; one `DeadletterEntry` a line; and `{"end": lines between}`.
- * A lake's files share a handful of column lists, so this keeps ~50 column names out of every entry.
+ * entry that uses it; one `FileFacts` a line, its `types` given as `schema` (the column list's place among those
+ * lines); one `DeadletterEntry` a line; and `{"end": lines between}`. A lake's files share a handful of column
+ * lists, so this keeps ~50 column names and types out of every entry.
  */
 export function encodeManifest(
   header: ManifestHeader,
@@ -222,29 +222,21 @@ export function encodeManifest(
   return gzipSync(`${lines.join('\n')}\n`);
 }
 
-/** A manifest line of file facts: columns by schema number, null counts in column order when they line up. */
-type CompactEntry = Omit<FileFacts, 'types' | 'nulls'> & {
-  schema: number;
-  nullCounts?: (number | null)[];
-  nulls?: FileFacts['nulls'];
-};
+/** A manifest line of file facts: the column list by its number. */
+type CompactEntry = Omit<FileFacts, 'types'> & { schema: number };
 
 function compactEntry(e: FileFacts, schema: number): CompactEntry {
-  const { types, nulls, ...rest } = e;
-  const aligned = nulls.length === types.length && nulls.every(([c], i) => c === types[i]![0]);
-  return aligned ? { ...rest, schema, nullCounts: nulls.map(([, n]) => n) } : { ...rest, schema, nulls };
+  const { types: _types, ...rest } = e;
+  return { ...rest, schema };
 }
 
 function expandEntry(e: CompactEntry, schemas: readonly FileFacts['types'][]): FileFacts {
-  const { schema, nullCounts, nulls, ...rest } = e;
+  const { schema, ...rest } = e;
   const types = schemas[schema];
   if (!types) throw new Error(`entry ${e.key} names column list ${schema}, which is not there`);
-  if (nullCounts) {
-    if (nullCounts.length !== types.length)
-      throw new Error(`entry ${e.key} has ${nullCounts.length} null counts for ${types.length} columns`);
-    return { ...rest, types, nulls: types.map(([c], i) => [c, nullCounts[i]!]) };
-  }
-  return { ...rest, types, nulls: nulls ?? [] };
+  if (rest.nullCounts?.length !== types.length)
+    throw new Error(`entry ${e.key} has ${rest.nullCounts?.length} null counts for ${types.length} columns`);
+  return { ...rest, types };
 }
 
 /** Parses and checks a manifest; throws with the reason when it cannot be used. */
