@@ -58763,6 +58763,51 @@ function compareValues(a, b) {
     return x < y ? -1 : x > y ? 1 : 0;
 }
 
+;// CONCATENATED MODULE: ./src/audit/inventory.ts
+
+/**
+ * Lists every object under the silver prefix once (pages of 1,000 on S3) and groups the Parquet files by table.
+ * Marker objects (`.keep`, `_SUCCESS`) are skipped; hive partitions are read at any depth.
+ */
+async function takeInventory(store, silverPrefix) {
+    const tables = new Map();
+    const oddKeys = [];
+    let listedObjects = 0;
+    for await (const object of store.list(`${silverPrefix}/`)) {
+        listedObjects++;
+        if (!object.key.endsWith('.parquet'))
+            continue;
+        let parsed;
+        try {
+            parsed = parseLakeKey(object.key);
+        }
+        catch (e) {
+            if (e instanceof LakePathError) {
+                oddKeys.push({ key: object.key, reason: e.message });
+                continue;
+            }
+            throw e;
+        }
+        const seasonText = partitionValue(parsed.partitions, 'season');
+        const season = seasonText !== undefined && /^\d{4}$/.test(seasonText) ? Number(seasonText) : undefined;
+        const file = {
+            ...object,
+            table: parsed.table,
+            partitions: parsed.partitions,
+            shape: partitionShape(parsed.partitions),
+            season,
+        };
+        const list = tables.get(parsed.table) ?? [];
+        list.push(file);
+        tables.set(parsed.table, list);
+    }
+    return { tables, oddKeys, listedObjects };
+}
+/** Keeps the files an audit of `seasons` needs: files of those seasons, and files whose path has no season. */
+function filesForSeasons(files, seasons) {
+    return files.filter((f) => f.season === undefined || seasons.has(f.season));
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:zlib"
@@ -58850,7 +58895,7 @@ function exitCodeFor(e) {
 
 
 /** The manifest's format version: a manifest of another version is ignored and rebuilt. */
-const MANIFEST_SCHEMA_VERSION = 1;
+const MANIFEST_SCHEMA_VERSION = 2; // 2: each column list once, not in every entry
 /** Where the manifests live under the lake's `meta` prefix: the bot's own, never lake data. */
 const MANIFEST_DIR = 'cbbd-gap-bot/audit';
 /** How many of the newest manifests an audit tries before it gives up and audits in full. */
@@ -58872,9 +58917,9 @@ async function openManifest(store, opts) {
             previous = undefined;
     }
     const current = new Map();
-    const listed = new Map();
+    let listed;
+    let oddKeys = 0;
     const deadletters = new Map();
-    let observed = false;
     const manifest = {
         ...kind,
         stats: { read: 0, reused: 0, candidatesRead: 0 },
@@ -58886,7 +58931,7 @@ async function openManifest(store, opts) {
             return e;
         },
         record: (facts) => void current.set(facts.key, facts),
-        listedFiles: () => [...listed.keys()].filter((k) => k.endsWith('.parquet')).length,
+        listedFiles: () => (listed?.length ?? 0) + oddKeys,
         deadletters: {
             lookup(o) {
                 const e = previous?.deadletters.get(o.key);
@@ -58900,21 +58945,12 @@ async function openManifest(store, opts) {
                     deadletters.set(o.key, { deadletter: o.key, size: o.size, etag: o.etag, gameId });
             },
         },
-        observe: (inner) => ({
-            ...inner,
-            async *list(prefix) {
-                const silver = prefix === `${opts.silverPrefix}/`;
-                if (silver)
-                    observed = true;
-                for await (const o of inner.list(prefix)) {
-                    if (silver)
-                        listed.set(o.key, o);
-                    yield o;
-                }
-            },
-        }),
+        useListing(inventory) {
+            listed = [...inventory.tables.values()].flat();
+            oddKeys = inventory.oddKeys.length;
+        },
         async save() {
-            const entries = observed ? keptEntries(listed, current, previous?.entries) : [...current.values()];
+            const entries = listed ? keptEntries(listed, current, previous?.entries) : [...current.values()];
             const header = {
                 manifest: 'cbbd-gap-bot audit',
                 schemaVersion: MANIFEST_SCHEMA_VERSION,
@@ -58937,8 +58973,8 @@ async function openManifest(store, opts) {
 /** The entries of the new manifest: every listed file, with this run's facts or the old manifest's unchanged ones. */
 function keptEntries(listed, current, previous) {
     const out = [];
-    for (const [key, o] of listed) {
-        const e = current.get(key) ?? previous?.get(key);
+    for (const o of listed) {
+        const e = current.get(o.key) ?? previous?.get(o.key);
         if (e && e.size === o.size && e.etag !== undefined && e.etag === o.etag)
             out.push(e);
     }
@@ -58979,15 +59015,52 @@ async function newestManifest(store, dir, logger) {
     }
     return undefined;
 }
-/** Gzipped NDJSON: the header, one `FileFacts` a line, one `DeadletterEntry` a line, and `{"end": n}`. */
+/**
+ * Gzipped NDJSON: the header; each distinct column list once (`{"columns": [[name, type], …]}`), before the first
+ * entry that uses it; one `FileFacts` a line, its columns as `schema` (the column list's place among those lines)
+ * and its null counts as `nullCounts` in column order; one `DeadletterEntry` a line; and `{"end": lines between}`.
+ * A lake's files share a handful of column lists, so this keeps ~50 column names out of every entry.
+ */
 function encodeManifest(header, entries, deadletters = []) {
-    const lines = [
-        JSON.stringify(header),
-        ...entries.map((e) => JSON.stringify(e)),
-        ...deadletters.map((e) => JSON.stringify(e)),
-        JSON.stringify({ end: entries.length + deadletters.length }),
-    ];
+    const lines = [JSON.stringify(header)];
+    // Entries read from a manifest share their column list: known by reference first, by text otherwise.
+    const byRef = new Map();
+    const byText = new Map();
+    for (const e of entries) {
+        let schema = byRef.get(e.types);
+        if (schema === undefined) {
+            const text = JSON.stringify(e.types);
+            schema = byText.get(text);
+            if (schema === undefined) {
+                schema = byText.size;
+                byText.set(text, schema);
+                lines.push(`{"columns":${text}}`);
+            }
+            byRef.set(e.types, schema);
+        }
+        lines.push(JSON.stringify(compactEntry(e, schema)));
+    }
+    for (const d of deadletters)
+        lines.push(JSON.stringify(d));
+    lines.push(JSON.stringify({ end: lines.length - 1 }));
     return (0,external_node_zlib_.gzipSync)(`${lines.join('\n')}\n`);
+}
+function compactEntry(e, schema) {
+    const { types, nulls, ...rest } = e;
+    const aligned = nulls.length === types.length && nulls.every(([c], i) => c === types[i][0]);
+    return aligned ? { ...rest, schema, nullCounts: nulls.map(([, n]) => n) } : { ...rest, schema, nulls };
+}
+function expandEntry(e, schemas) {
+    const { schema, nullCounts, nulls, ...rest } = e;
+    const types = schemas[schema];
+    if (!types)
+        throw new Error(`entry ${e.key} names column list ${schema}, which is not there`);
+    if (nullCounts) {
+        if (nullCounts.length !== types.length)
+            throw new Error(`entry ${e.key} has ${nullCounts.length} null counts for ${types.length} columns`);
+        return { ...rest, types, nulls: types.map(([c], i) => [c, nullCounts[i]]) };
+    }
+    return { ...rest, types, nulls: nulls ?? [] };
 }
 /** Parses and checks a manifest; throws with the reason when it cannot be used. */
 function decodeManifest(bytes) {
@@ -59005,12 +59078,15 @@ function decodeManifest(bytes) {
         throw new Error('it is cut short');
     const entries = new Map();
     const deadletters = new Map();
-    for (const line of lines.slice(1, -1)) {
-        const e = JSON.parse(line);
-        if ('deadletter' in e)
+    const schemas = [];
+    for (let i = 1; i < lines.length - 1; i++) {
+        const e = JSON.parse(lines[i]);
+        if ('columns' in e)
+            schemas.push(e.columns);
+        else if ('deadletter' in e)
             deadletters.set(e.deadletter, e);
         else
-            entries.set(e.key, e);
+            entries.set(e.key, expandEntry(e, schemas));
     }
     return { header, entries, deadletters };
 }
@@ -59488,51 +59564,6 @@ function checkCoverage(input) {
         }
     }
     return { rows, gaps };
-}
-
-;// CONCATENATED MODULE: ./src/audit/inventory.ts
-
-/**
- * Lists every object under the silver prefix once (pages of 1,000 on S3) and groups the Parquet files by table.
- * Marker objects (`.keep`, `_SUCCESS`) are skipped; hive partitions are read at any depth.
- */
-async function takeInventory(store, silverPrefix) {
-    const tables = new Map();
-    const oddKeys = [];
-    let listedObjects = 0;
-    for await (const object of store.list(`${silverPrefix}/`)) {
-        listedObjects++;
-        if (!object.key.endsWith('.parquet'))
-            continue;
-        let parsed;
-        try {
-            parsed = parseLakeKey(object.key);
-        }
-        catch (e) {
-            if (e instanceof LakePathError) {
-                oddKeys.push({ key: object.key, reason: e.message });
-                continue;
-            }
-            throw e;
-        }
-        const seasonText = partitionValue(parsed.partitions, 'season');
-        const season = seasonText !== undefined && /^\d{4}$/.test(seasonText) ? Number(seasonText) : undefined;
-        const file = {
-            ...object,
-            table: parsed.table,
-            partitions: parsed.partitions,
-            shape: partitionShape(parsed.partitions),
-            season,
-        };
-        const list = tables.get(parsed.table) ?? [];
-        list.push(file);
-        tables.set(parsed.table, list);
-    }
-    return { tables, oddKeys, listedObjects };
-}
-/** Keeps the files an audit of `seasons` needs: files of those seasons, and files whose path has no season. */
-function filesForSeasons(files, seasons) {
-    return files.filter((f) => f.season === undefined || seasons.has(f.season));
 }
 
 ;// CONCATENATED MODULE: ./src/util/pool.ts
@@ -60144,7 +60175,7 @@ async function runAudit(settings, ports) {
     const { config, seasons } = settings;
     const layout = layoutFrom(config.s3_layout);
     const seasonSet = new Set(seasons);
-    const inventory = await takeInventory(ports.store, layout.silver);
+    const inventory = ports.inventory ?? (await takeInventory(ports.store, layout.silver));
     ports.logger.info(`listed ${inventory.listedObjects} objects under ${layout.silver}/ in ${inventory.tables.size} tables`);
     const notes = [];
     const configured = Object.keys(config.audit.tables);
@@ -60156,6 +60187,7 @@ async function runAudit(settings, ports) {
     if (inProgress !== undefined && seasonSet.has(inProgress))
         notes.push(volumeNote(inProgress, ports.now()));
     const filesOf = new Map([...configured, ...found].map((t) => [t, filesForSeasons(inventory.tables.get(t) ?? [], seasonSet)]));
+    const knownEmpty = knownEmptyOf(settings, ports);
     const facts = await readFacts(settings, ports, filesOf, parents);
     const gaps = [];
     const coverage = [];
@@ -60247,9 +60279,6 @@ async function runAudit(settings, ports) {
     }
     async function coverageOf(table, tc, f) {
         const parentFacts = facts.get(tc.parent);
-        const knownEmpty = tc.endpoint
-            ? await knownEmptyIds(ports.store, layout.deadletter, tc.endpoint, ports.emptyFromCheckpoints, ports.logger, { cache: ports.deadletters })
-            : new Set();
         return checkCoverage({
             table,
             parent: tc.parent,
@@ -60257,10 +60286,32 @@ async function runAudit(settings, ports) {
             firstSeason: tc.first_season ?? config.seasons.start,
             parentIds: new Map([...(parentFacts?.idsBySeason ?? [])].filter(([s]) => s !== NO_SEASON)),
             childIds: new Set([...(f.idsBySeason?.values() ?? [])].flat()),
-            knownEmpty,
+            knownEmpty: tc.endpoint ? await knownEmpty(tc.endpoint) : new Set(),
             seasons,
         });
     }
+}
+/**
+ * Game ids known to have no data, by endpoint, once per endpoint. The deadletter listings (and checkpoint reads)
+ * of every child table the pipeline fetches start at once, beside the reading of facts: the coverage checks
+ * then wait for none of them.
+ */
+function knownEmptyOf({ config }, ports) {
+    const started = new Map();
+    const knownEmpty = (endpoint) => {
+        let ids = started.get(endpoint);
+        if (!ids) {
+            ids = knownEmptyIds(ports.store, layoutFrom(config.s3_layout).deadletter, endpoint, ports.emptyFromCheckpoints, ports.logger, { cache: ports.deadletters });
+            // Awaited by the coverage check; an audit that fails before it must not leave the rejection unhandled.
+            ids.catch(() => undefined);
+            started.set(endpoint, ids);
+        }
+        return ids;
+    };
+    for (const [table, tc] of Object.entries(config.audit.tables))
+        if (tc.parent && tc.endpoint && fetchedBy(config, table, tc) !== null)
+            void knownEmpty(tc.endpoint);
+    return knownEmpty;
 }
 /** Whether an audited season is one the table should have data in: substitutions before 2024 are not a gap. */
 function dueSeason(tc, config, seasons) {
@@ -74189,15 +74240,17 @@ function createFsStore(root) {
                 return;
             throw e;
         }
-        for (const entry of entries) {
+        // A directory's entries and subdirectories side by side (the file system's threads do the work); `list`
+        // sorts the keys after.
+        await Promise.all(entries.map(async (entry) => {
             if (rel === '' && entry.name === TMP_DIR)
-                continue;
+                return;
             const key = rel === '' ? entry.name : `${rel}/${entry.name}`;
             if (entry.isDirectory())
                 await walk(dirAbs, key, out);
             else if (entry.isFile())
                 out.push(toInfo(key, await external_node_fs_.promises.stat(external_node_path_default().join(dir, entry.name))));
-        }
+        }));
     }
 }
 
@@ -74652,6 +74705,7 @@ function locationMapper(store, config) {
 
 
 
+
 /**
  * Audits the lake. `previousJson` is the last audit's `data_audit.json` (from `--out`, or from the report branch
  * in the action); the result then carries the diff against it. Games checkpointed `empty` count as covered. The
@@ -74660,23 +74714,27 @@ function locationMapper(store, config) {
 async function auditLake(command, deps) {
     const { config } = command;
     const counted = createCountingStore(deps.store ?? (await openExistingLake(command.lake, config, deps.env)));
-    const manifest = command.engine === 'scan'
-        ? await openManifest(counted, {
-            metaPrefix: config.s3_layout.meta_prefix,
-            silverPrefix: layoutFrom(config.s3_layout).silver,
-            full: command.full ?? false,
-            fullEveryDays: config.audit.full_every_days,
-            now: deps.now,
-            logger: deps.logger,
-        })
-        : undefined;
-    const store = manifest ? manifest.observe(counted) : counted;
-    const engine = await openEngine(command.engine, store, command.lake, config, deps.env, manifest);
+    // The manifest is read while silver is listed: neither waits for the other.
+    const [manifest, inventory] = await Promise.all([
+        command.engine === 'scan'
+            ? openManifest(counted, {
+                metaPrefix: config.s3_layout.meta_prefix,
+                full: command.full ?? false,
+                fullEveryDays: config.audit.full_every_days,
+                now: deps.now,
+                logger: deps.logger,
+            })
+            : undefined,
+        takeInventory(counted, layoutFrom(config.s3_layout).silver),
+    ]);
+    manifest?.useListing(inventory);
+    const engine = await openEngine(command.engine, counted, command.lake, config, deps.env, manifest);
     // Endpoints whose checkpoints could not be read, with the first error: a note of the report, not only a log line.
     const unread = { endpoints: [] };
     let result;
     try {
-        const ports = auditPorts(command, store, engine, deps, unread);
+        const ports = auditPorts(command, counted, engine, deps, unread);
+        ports.inventory = inventory;
         if (manifest)
             ports.deadletters = manifest.deadletters;
         result = await runAudit({ config, seasons: command.seasons }, ports);
