@@ -58517,7 +58517,7 @@ module.exports = Iterator;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5129);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4281);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
@@ -58533,7 +58533,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5129:
+/***/ 4281:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -72470,6 +72470,12 @@ const budgetPartition = (keyHash) => `gap_fill_budget:${keyHash}`;
 function budgetRowKey(keyHash, owner) {
     return { endpoint: budgetPartition(keyHash), parameter_hash: `holder=${owner}` };
 }
+/** The key's quota ledger row, in its holders' partition. */
+function quotaRowKey(keyHash) {
+    return { endpoint: budgetPartition(keyHash), parameter_hash: 'quota' };
+}
+/** Whether a row of a budget partition is a holder's (the other one is the quota ledger). */
+const isHolderRow = (parameterHash) => parameterHash?.startsWith('holder=') ?? false;
 /** Live holders (expiry not yet reached at `now`), earliest joined first, owner breaking ties. */
 function liveHolders(holders, now) {
     return holders
@@ -72484,10 +72490,13 @@ function liveHolders(holders, now) {
 
 
 
+
 /** BatchGetItem takes at most 100 keys a call. */
 const BATCH_GET_KEYS = 100;
 /** Requests in flight at once for one call over many games (heartbeat, getMany). */
 const CONCURRENCY = 16;
+/** Ledger writes lost to other runs' in a row before giving up (each round waits a little longer). */
+const QUOTA_ROUNDS = 50;
 /** A row deleted between a refused write and the read back is asked for again, this many times at most. */
 const VANISHED_ROUNDS = 3;
 /** Conditions of every state change, from the one statement of the lease rules. `#s` stands for `status`. */
@@ -72522,6 +72531,7 @@ function createDynamoDbCheckpoints(client, table, opts = {}) {
         },
         acquireShardLock: (shard, owner, leaseMs) => acquireShardLock(t, shard, owner, leaseMs),
         holdBudget: (keyHash, owner, ttlMs) => holdBudget(t, keyHash, owner, ttlMs),
+        changeQuota: (keyHash, decide) => changeQuota(t, keyHash, decide),
         leaveBudget: async (keyHash, owner, left) => {
             const Key = asItemKey(budgetRowKey(keyHash, owner));
             await withRetry(() => t.client.send(left && left.starts.length > 0
@@ -72729,7 +72739,12 @@ async function holdBudget(t, keyHash, owner, ttlMs) {
             ':at': iso(at),
         },
     })));
+    return liveHolders((await readBudget(t, keyHash)).holders, at);
+}
+/** Every row of a key's budget partition, read consistently: its holders, and its quota ledger with its version. */
+async function readBudget(t, keyHash) {
     const holders = [];
+    let quota;
     const input = {
         TableName: t.name,
         KeyConditionExpression: 'endpoint = :e',
@@ -72737,14 +72752,63 @@ async function holdBudget(t, keyHash, owner, ttlMs) {
         ConsistentRead: true,
     };
     for await (const page of queryPages(t, input))
-        for (const item of page.Items ?? [])
-            holders.push({
-                owner: item.lease_owner?.S ?? '',
-                joinedAt: Number(item.joined_at?.N ?? 0),
-                expiresAt: Number(item.lease_expires_at?.N ?? 0),
-                ...(item.left_starts?.L ? { leftStarts: item.left_starts.L.map((v) => Number(v.N)) } : {}),
-            });
-    return liveHolders(holders, at);
+        for (const item of page.Items ?? []) {
+            if (item.parameter_hash?.S === quotaRowKey(keyHash).parameter_hash)
+                quota = toLedger(item);
+            else if (isHolderRow(item.parameter_hash?.S))
+                holders.push({
+                    owner: item.lease_owner?.S ?? '',
+                    joinedAt: Number(item.joined_at?.N ?? 0),
+                    expiresAt: Number(item.lease_expires_at?.N ?? 0),
+                    ...(item.left_starts?.L ? { leftStarts: item.left_starts.L.map((v) => Number(v.N)) } : {}),
+                });
+        }
+    return { holders, quota };
+}
+/** The ledger changes only by a write conditional on the version read: a run that lost the race decides again. */
+async function changeQuota(t, keyHash, decide) {
+    for (let round = 1;; round++) {
+        const at = t.now();
+        const { holders, quota } = await readBudget(t, keyHash);
+        const { next, result } = decide(quota?.ledger ?? { reserved: {} }, liveHolders(holders, at), at);
+        if (!next)
+            return result;
+        const seen = next.seen
+            ? { quota_remaining: num(next.seen.remaining), quota_seen_at: num(next.seen.at) }
+            : {};
+        const reserved = Object.fromEntries(Object.entries(next.reserved).map(([o, n]) => [o, num(n)]));
+        const written = await conditional(() => t.client.send(new client_dynamodb_dist_cjs/* PutItemCommand */.qnp({
+            TableName: t.name,
+            Item: {
+                ...asItemKey(quotaRowKey(keyHash)),
+                ...seen,
+                reserved: { M: reserved },
+                version: num((quota?.version ?? 0) + 1),
+                updated_at: iso(at),
+            },
+            ...(quota
+                ? { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': num(quota.version) } }
+                : { ConditionExpression: 'attribute_not_exists(parameter_hash)' }),
+        })));
+        if (written)
+            return result;
+        if (round >= QUOTA_ROUNDS)
+            throw new Error(`the quota ledger of API budget ${keyHash} changed under ${QUOTA_ROUNDS} writes in a row`);
+        await (0,external_node_timers_promises_namespaceObject.setTimeout)(Math.random() * 10 * round);
+    }
+}
+function toLedger(item) {
+    const remaining = item.quota_remaining?.N;
+    const reserved = Object.entries(item.reserved?.M ?? {}).map(([o, v]) => [o, Number(v.N ?? 0)]);
+    return {
+        ledger: {
+            ...(remaining !== undefined
+                ? { seen: { remaining: Number(remaining), at: Number(item.quota_seen_at?.N ?? 0) } }
+                : {}),
+            reserved: Object.fromEntries(reserved),
+        },
+        version: Number(item.version?.N ?? 0),
+    };
 }
 function gameKey(endpoint, gameId) {
     return asItemKey(gameRowKey(endpoint, gameId));
@@ -72799,6 +72863,7 @@ function withDescribedErrors(store, where) {
         releaseShardLock: wrap('releaseShardLock', store.releaseShardLock.bind(store)),
         holdBudget: wrap('holdBudget', store.holdBudget.bind(store)),
         leaveBudget: wrap('leaveBudget', store.leaveBudget.bind(store)),
+        changeQuota: wrap('changeQuota', store.changeQuota.bind(store)),
     };
 }
 
@@ -72826,6 +72891,15 @@ function createFileCheckpoints(dir, opts = {}) {
     const root = external_node_path_default().resolve(dir);
     const now = opts.now ?? Date.now;
     const mutex = createMutex();
+    /** The holders of a key's budget, live or not (the partition's other document is its quota ledger). */
+    const readHolders = async (keyHash) => (await readFolder(external_node_path_default().join(root, fileName(budgetPartition(keyHash)))))
+        .filter((d) => isHolderRow(d.parameter_hash))
+        .map((d) => ({
+        owner: d.lease_owner ?? '',
+        joinedAt: d.joined_at ?? 0,
+        expiresAt: d.lease_expires_at ?? 0,
+        ...(d.left_starts ? { leftStarts: d.left_starts } : {}),
+    }));
     const fileOf = (key) => external_node_path_default().join(root, fileName(key.endpoint), `${fileName(key.parameter_hash)}.json`);
     const gameFile = (endpoint, gameId) => fileOf(gameRowKey(endpoint, gameId));
     const lockFile = (s) => fileOf(lockRowKey(s));
@@ -72955,14 +73029,7 @@ function createFileCheckpoints(dir, opts = {}) {
                 },
                 result: undefined,
             }));
-            const docs = await readFolder(external_node_path_default().join(root, fileName(budgetPartition(keyHash))));
-            const holders = docs.map((d) => ({
-                owner: d.lease_owner ?? '',
-                joinedAt: d.joined_at ?? 0,
-                expiresAt: d.lease_expires_at ?? 0,
-                ...(d.left_starts ? { leftStarts: d.left_starts } : {}),
-            }));
-            return liveHolders(holders, t);
+            return liveHolders(await readHolders(keyHash), t);
         },
         async leaveBudget(keyHash, owner, left) {
             await change(fileOf(budgetRowKey(keyHash, owner)), (doc) => ({
@@ -72976,6 +73043,24 @@ function createFileCheckpoints(dir, opts = {}) {
                     : null,
                 result: undefined,
             }));
+        },
+        // The ledger's document changes under its mutex, so the holders read in it are the ones it decides on.
+        changeQuota(keyHash, decide) {
+            const key = quotaRowKey(keyHash);
+            return mutex(fileOf(key), async () => {
+                const t = now();
+                const live = liveHolders(await readHolders(keyHash), t);
+                const doc = await readDoc(fileOf(key));
+                const { next, result } = decide(file_checkpoints_toLedger(doc), live, t);
+                if (next)
+                    await writeDoc(fileOf(key), {
+                        ...key,
+                        ...(next.seen ? { quota_remaining: next.seen.remaining, quota_seen_at: next.seen.at } : {}),
+                        reserved: next.reserved,
+                        updated_at: new Date(t).toISOString(),
+                    });
+                return result;
+            });
         },
         async releaseShardLock(shard, owner) {
             await change(lockFile(shard), (doc) => holdsLock(doc, owner) ? { next: null, result: undefined } : { result: undefined });
@@ -73122,6 +73207,12 @@ async function writeDoc(file, doc) {
 /** An item key as one path segment: `%XX` for `/` and the characters Windows refuses in names (`:` among them). */
 function fileName(key) {
     return key.replace(/[%/\\:*?"<>|]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+function file_checkpoints_toLedger(doc) {
+    const seen = doc?.quota_remaining !== undefined
+        ? { seen: { remaining: doc.quota_remaining, at: doc.quota_seen_at ?? 0 } }
+        : {};
+    return { ...seen, reserved: { ...doc?.reserved } };
 }
 function file_checkpoints_toCheckpoint(doc, gameId) {
     const season = seasonOf(parsePayload(doc.payload).season);
@@ -73717,6 +73808,8 @@ function createHttpCbbdClient(options) {
     /** Set by the first 401 or quota stop; every later call throws it without sending anything. */
     let stopped;
     let inFlight = 0;
+    /** The run's quota reservation, when it holds one (`allowCalls`). */
+    let allowance;
     const probe = createProbe();
     const redact = (text) => (apiKey ? text.split(apiKey).join('***') : text);
     /** Takes a rate-limited slot that the quota guard allows; the returned function gives it back. */
@@ -73735,6 +73828,14 @@ function createHttpCbbdClient(options) {
             leave();
             throw e;
         }
+        try {
+            await withinAllowance();
+        }
+        catch (e) {
+            release();
+            leave();
+            throw e;
+        }
         const left = stopped ? undefined : quota.refusal(inFlight);
         if (stopped || left !== undefined) {
             release();
@@ -73748,6 +73849,17 @@ function createHttpCbbdClient(options) {
             release();
             leave();
         };
+    }
+    /** Returns once one more call fits the run's reservation (asking the ledger for more if need be), else stops. */
+    async function withinAllowance() {
+        while (allowance && !stopped && usage.charged + inFlight >= allowance.calls) {
+            const before = allowance.calls;
+            await allowance.grow(usage.charged + inFlight + 1);
+            if (allowance.calls <= before && usage.charged + inFlight >= allowance.calls)
+                stopped ??= new QuotaExhaustedError(`${allowance.why()}; the quota resets on ${nextMonthUtc(now())} (UTC)`);
+        }
+        if (stopped)
+            throw stopped;
     }
     async function attemptOnce(url, signal) {
         const release = await admit(signal);
@@ -73825,6 +73937,7 @@ function createHttpCbbdClient(options) {
         setShare: (share) => limiter.setShare({ ratePerSec: share.rate, concurrency: share.concurrency }),
         countStarts: (at) => limiter.countStarts(at),
         recentStarts: () => limiter.recentStarts(),
+        allowCalls: (a) => (allowance = a),
         fetchGame: (endpoint, gameId, signal) => fetchCall({ kind: 'game', endpoint, gameId }, signal),
         fetchCall,
         usage: () => ({
@@ -81490,8 +81603,8 @@ function newFillRun(job, ports) {
         crashed: undefined,
     };
 }
-/** Tells the caller how far the fill is. */
-function reportProgress(run) {
+/** Tells the caller how far the fill is (and, while it waits for its share of the key's budget, its place). */
+function reportProgress(run, waiting) {
     const r = run.result;
     run.ports.onProgress?.({
         done: r.done.length,
@@ -81499,12 +81612,25 @@ function reportProgress(run) {
         failed: r.failed.length,
         skipped: r.skipped.length,
         total: run.total,
+        ...(waiting ? { waiting } : {}),
     });
 }
 /** Games not attempted: those still queued or deferred, and those of seasons another run holds. */
 function gamesLeft(run) {
     const queued = [...run.queue, ...run.deferred.map((d) => d.unit)];
     return queued.reduce((n, u) => n + u.games.length, 0) + run.held;
+}
+/** A run's place in line for its key's API budget, as the progress shows it. */
+function waitingText(w) {
+    return `waiting for the API budget: place ${w.place} in line (${w.holders} runs hold this key)`;
+}
+/** How the fill shared its key's budget, for the summaries. */
+function budgetText(b) {
+    const share = b.share ? `last share ${b.share.rate}/s and ${b.share.concurrency} in flight` : 'no share';
+    const queued = b.queued
+        ? `; waited ${(b.queued.waitedMs / 1000).toFixed(1)} s in line from place ${b.queued.place}`
+        : '';
+    return `held with up to ${b.holders - 1} other run(s) of this key, ${share}${queued}`;
 }
 
 ;// CONCATENATED MODULE: ./src/fill/fill-steps.ts
@@ -81734,6 +81860,7 @@ async function holdBudgetShare(o) {
     /** A beat for the others to read this run and shrink, then enough beats for their earlier starts to age out. */
     const waitBeats = 1 + Math.ceil(serverWindowMs(o.budget.rate) / o.beatMs);
     let lastRenewed = o.now();
+    let told;
     const counted = new Set();
     const beat = async () => {
         try {
@@ -81746,8 +81873,6 @@ async function holdBudgetShare(o) {
                 }
             const holders = rows.filter((r) => !r.leftStarts);
             const fresh = shareOf(o.budget, holders, o.owner);
-            if (fresh.kind === 'queued' && (used.kind !== 'queued' || used.position !== fresh.position))
-                o.logger.info(`API budget: ${fresh.holders} runs hold this key; waiting, place ${fresh.position} in line`);
             // An active holder's share only grows when a holder left or died, so it is safe to take at once.
             entitledBeats = fresh.kind === 'active' ? entitledBeats + 1 : 0;
             // Alone, it starts at once: a run joining after this read sees it and waits, by when this one shrank. Found
@@ -81760,7 +81885,11 @@ async function holdBudgetShare(o) {
             if (o.now() - lastRenewed >= ttlMs)
                 used = { kind: 'queued', position: 0, holders: used.holders };
         }
+        const before = told;
+        told = used;
         o.apply(used);
+        if (!before || !sameShare(before, used))
+            o.onShare?.(used);
     };
     let beating = beat();
     await beating;
@@ -81782,9 +81911,107 @@ async function holdBudgetShare(o) {
         },
     };
 }
+const sameShare = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 /** The span a limiter at `rate` looks back on, with room for its margin: a second, or one start's turn below 1/s. */
 function serverWindowMs(rate) {
     return Math.ceil(1000 / Math.min(1, rate)) + 100;
+}
+
+;// CONCATENATED MODULE: ./src/fill/quota-ledger.ts
+
+/**
+ * One run's reservation, decided over the ledger (pure; the store writes it only if no other run wrote in
+ * between). The remaining count is this month's lowest seen (a count from an earlier month is stale: the quota
+ * reset since). The run gets what it wants, up to what the count leaves once the live holders' reservations and
+ * the reserve are set aside; before any count is known, one call (the probe that learns it). A dead holder's
+ * reservation no longer counts and is dropped; `want` 0 gives this run's back.
+ */
+function reserveCalls(ask, ledger, live, now) {
+    const stored = ledger.seen && monthOf(ledger.seen.at) === monthOf(now) ? ledger.seen : undefined;
+    const mine = ask.seen !== undefined && (stored === undefined || ask.seen < stored.remaining);
+    const seen = mine ? { remaining: ask.seen, at: now } : stored;
+    const holding = new Set(live.filter((h) => !h.leftStarts).map((h) => h.owner));
+    const others = Object.entries(ledger.reserved).filter(([o, n]) => o !== ask.owner && holding.has(o) && n > 0);
+    const held = others.reduce((sum, [, n]) => sum + n, 0);
+    const room = seen === undefined ? 1 : seen.remaining - ask.reserve - held;
+    const granted = Math.max(0, Math.min(Math.max(0, ask.want), room));
+    const reserved = Object.fromEntries(granted > 0 ? [...others, [ask.owner, granted]] : others);
+    return {
+        next: { ...(seen ? { seen } : {}), reserved },
+        result: { granted, remaining: seen?.remaining, held, holders: others.length },
+    };
+}
+/** Reads the ledger as `plan` shows it: this month's count and what the live runs hold. Writes nothing. */
+function readQuota(ledger, live, now) {
+    const { result } = reserveCalls({ owner: '', want: 0, seen: undefined, reserve: 0 }, ledger, live, now);
+    return { result: { remaining: result.remaining, held: result.held, holders: result.holders } };
+}
+const monthOf = (ms) => new Date(ms).toISOString().slice(0, 7);
+/**
+ * Reserves the run's planned calls before it spends any, and caps the client at what was granted: when the grant
+ * is short of the plan (it would cut into `api.quota_reserve`), the run says so and makes only what fits, then
+ * stops as the quota's (exit 3). Every beat it writes what it still holds (planned less charged) and the count it
+ * has seen, so other runs weigh fresh numbers. A call past the grant (a per-game fallback, or the call after the
+ * probe that learnt the count) asks the ledger again first.
+ */
+async function holdQuota(o) {
+    let extra = 0;
+    let last = { granted: 0, remaining: undefined, held: 0, holders: 0 };
+    let pending;
+    const allowance = { calls: 0, grow: (needed) => grow(needed), why: () => why() };
+    const sync = async (want) => {
+        const { charged, quotaRemaining } = o.client.usage();
+        const ask = {
+            owner: o.owner,
+            want: want ?? Math.max(0, o.planned + extra - charged),
+            seen: quotaRemaining,
+            reserve: o.reserve,
+        };
+        last = await o.checkpoints.changeQuota(o.keyHash, (ledger, live, now) => reserveCalls(ask, ledger, live, now));
+        allowance.calls = charged + last.granted;
+        return allowance.calls;
+    };
+    const once = () => (pending ??= sync().finally(() => {
+        pending = undefined;
+    }));
+    // A sync already under way may have read the client before the answer that made this need: ask after it. While
+    // other runs hold calls, they may be spending calls the count already shows (counted twice until they write
+    // again, every beat): wait a beat and ask again, and give up only when their reservations held still.
+    const grow = async (needed) => {
+        extra = Math.max(extra, needed - o.planned);
+        await pending?.catch(() => undefined);
+        for (let held = Infinity;; held = last.held) {
+            await once();
+            if (allowance.calls >= needed || last.held === 0 || last.held >= held)
+                return allowance.calls;
+            await o.sleep(o.beatMs);
+        }
+    };
+    const why = () => `the CBBD API has ${last.remaining ?? 'an unknown number of'} calls left this month; ${last.held} are reserved by ${last.holders} other ` +
+        `running fill(s) of this key and api.quota_reserve keeps ${o.reserve}, so this fill may make ` +
+        `${allowance.calls} of its ${o.planned + extra} calls and stops here`;
+    await once();
+    o.client.allowCalls?.(allowance);
+    if (last.remaining !== undefined && last.granted < o.planned)
+        o.logger.warn(`API quota: ${why()} (exit 3)`);
+    else
+        o.logger.info(quotaText(last, o.planned));
+    const stopTimer = o.every(o.beatMs, () => {
+        once().catch((e) => o.logger.warn(`quota ledger beat failed: ${errorMessage(e)}`));
+    });
+    return {
+        grant: () => last,
+        async stop() {
+            stopTimer();
+            await pending?.catch(() => undefined);
+            await sync(0);
+        },
+    };
+}
+function quotaText(g, planned) {
+    if (g.remaining === undefined)
+        return `API quota: no count seen yet for this key; the first call learns it, then the fill reserves its ${planned} calls`;
+    return `API quota: ${g.remaining} calls left this month, ${g.held} reserved by ${g.holders} other running fill(s); this fill reserves its ${planned}`;
 }
 
 ;// CONCATENATED MODULE: ./src/fill/heartbeat.ts
@@ -81857,6 +82084,7 @@ function everyIntervalKeptAlive(ms, fn) {
 
 
 
+
 /**
  * Fills one shard, step by step (fill-steps.ts): lock the shards (a second run of the same shard exits at once),
  * then per call unit (call-plan.ts; one game's own call by default) a conditional lease on each of its games, its
@@ -81870,13 +82098,16 @@ async function runFill(job, ports) {
     await lockShards(run);
     const heartbeat = startHeartbeat(run);
     const budget = run.total > 0 ? await holdSharedBudget(run) : undefined;
+    let quota;
     try {
+        quota = budget ? await holdQuotaLedger(run) : undefined;
         const workers = Math.max(1, Math.min(job.workers, run.total || 1));
         await Promise.all(Array.from({ length: workers }, () => worker(run)));
     }
     finally {
         // The beat in flight lands before the locks go, or it could renew a lock for a run that is gone.
         await heartbeat.stop();
+        await quota?.stop();
         await budget?.stop(ports.client.recentStarts?.());
         await releaseShards(run);
     }
@@ -81904,6 +82135,55 @@ async function holdSharedBudget(run) {
             }
             : { rate: budget.whole.rate, concurrency: 0 }),
         ...(client.countStarts ? { countStarts: client.countStarts.bind(client) } : {}),
+        onShare: shareTeller(run),
+        logger: ports.logger,
+    });
+}
+/**
+ * Puts each change of the run's share in its output: the share and the runs it is split among, or its place in line
+ * (in the progress, for the terminal's live line and the action's log), and keeps it for the summary.
+ */
+function shareTeller(run) {
+    const { ports } = run;
+    const { whole, cap } = ports.budget;
+    const report = (run.result.budget = { holders: 0, share: undefined, queued: undefined });
+    let queuedAt;
+    return (share) => {
+        const now = (ports.now ?? Date.now)();
+        report.holders = Math.max(report.holders, share.holders);
+        if (share.kind === 'queued') {
+            if (share.position === 0)
+                return;
+            queuedAt ??= now;
+            report.queued ??= { place: share.position, waitedMs: 0 };
+            reportProgress(run, { place: share.position, holders: share.holders });
+            return;
+        }
+        if (report.queued && queuedAt !== undefined)
+            report.queued.waitedMs += now - queuedAt;
+        queuedAt = undefined;
+        report.share = {
+            rate: Math.min(share.rate, cap.rate),
+            concurrency: Math.min(share.concurrency, cap.concurrency),
+        };
+        ports.logger.info(`API budget: this run's share is ${report.share.rate}/s and ${report.share.concurrency} in flight of ` +
+            `${whole.rate}/s and ${whole.concurrency} across ${share.holders} run(s) of this key`);
+    };
+}
+/** Reserves the run's planned calls in the key's quota ledger (quota-ledger.ts), capping its client at them. */
+function holdQuotaLedger(run) {
+    const { ports, job } = run;
+    const budget = ports.budget;
+    return holdQuota({
+        checkpoints: ports.checkpoints,
+        keyHash: budget.keyHash,
+        owner: job.owner,
+        planned: run.queue.reduce((n, u) => n + u.calls.length, 0),
+        reserve: budget.quotaReserve,
+        client: ports.client,
+        beatMs: budget.beatMs,
+        every: ports.every ?? everyIntervalKeptAlive,
+        sleep: ports.sleep ?? ((ms) => (0,external_node_timers_promises_namespaceObject.setTimeout)(ms)),
         logger: ports.logger,
     });
 }
@@ -82281,8 +82561,8 @@ async function fill_fillCommand(command, deps) {
         catalog: undefined,
     };
     deps.logger.info(`${command.endpoint} shard ${outcome.shard}: ${mine.length} missing games in ${table}, ${outcome.alreadyDone} already checkpointed done/empty, ` +
-        `${targets.length} to fetch in ${callPlan.calls.total} calls (${callsText(callPlan)}) at ${command.rate}/s ` +
-        `(~${Math.ceil(callPlan.calls.total / command.rate)} s)`);
+        `${targets.length} to fetch in ${callPlan.calls.total} calls (${callsText(callPlan)}) ${shareText(command)} ` +
+        `(~${Math.ceil(callPlan.calls.total / Math.min(command.rate, config.api.rate_limit_per_sec))} s alone)`);
     if (command.dryRun || targets.length === 0)
         return outcome;
     const catalog = openCatalog(command.lake, config, deps.env);
@@ -82313,12 +82593,19 @@ async function fill_fillCommand(command, deps) {
             whole: { rate: config.api.rate_limit_per_sec, concurrency: config.api.max_concurrency },
             beatMs: BUDGET_BEAT_MS,
             cap: { rate: command.rate, concurrency: command.concurrency },
+            quotaReserve: config.api.quota_reserve,
         },
         ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     });
     if (outcome.result.partitions.length > 0)
         outcome.catalog = await registerNewPartitions(catalog, outcome.result.partitions, deps.logger);
     return outcome;
+}
+/** The rate a fill runs at: a share of the key's budget across its running fills, capped by --rate. */
+function shareText(command) {
+    const whole = command.config.api.rate_limit_per_sec;
+    const cap = command.rate < whole ? `, this run at most ${command.rate}/s` : '';
+    return `at a share of ${whole}/s across the key's running fills${cap}`;
 }
 /** How often a fill renews its hold on the key's shared budget and re-reads the other holders. */
 const BUDGET_BEAT_MS = 1000;
@@ -82487,15 +82774,12 @@ function planFill(input) {
         perGameCalls: games,
         largestAnswerBytes,
         wallSeconds: Math.max(longest, Math.ceil(totalSeconds / maxParallel)),
-        quota: input.quota
-            ? {
-                ...input.quota,
-                fits: input.quota.remaining - input.quota.reserve >= calls,
-                after: input.quota.remaining - calls,
-            }
-            : undefined,
+        quota: input.quota ? quotaCheck({ held: 0, holders: 0, ...input.quota }, calls) : undefined,
         notes,
     };
+}
+function quotaCheck(q, calls) {
+    return { ...q, fits: q.remaining - q.reserve - q.held >= calls, after: q.remaining - q.held - calls };
 }
 /** Games and calls per `season/shard`: shards split the calls (a game's own call hashes as the game id). */
 function countLegs(units, shards) {
@@ -82523,6 +82807,8 @@ function countLegs(units, shards) {
 
 
 
+
+
 /**
  * The shards of a fill: the missing games of each endpoint and season (less those checkpointed done or empty),
  * split by a stable hash, with each leg's share of the rate and concurrency, the time at that budget, the quota
@@ -82534,6 +82820,7 @@ async function planCommand(command, deps) {
     const checkpoints = openCheckpoints(command.checkpoints, command.lake, config, deps.env);
     const engine = await openEngine('scan', store, command.lake, config, deps.env);
     const plans = [];
+    let quota;
     // Every endpoint's legs go into one matrix: keep endpoints × seasons × shards within GitHub's 256 jobs.
     const shards = Math.min(command.shards, Math.max(1, Math.floor(MAX_MATRIX_LEGS / Math.max(1, command.endpoints.length * command.seasons.length))));
     if (command.endpoints.length * command.seasons.length > MAX_MATRIX_LEGS) {
@@ -82567,6 +82854,7 @@ async function planCommand(command, deps) {
                     shape: command.callShape,
                     size: await measureAnswers(store, layoutFrom(config.s3_layout), endpoint, MAX_BODY_BYTES, deps.logger),
                 }).units, open);
+            quota ??= await knownQuota(command, checkpoints, deps.env);
             const plan = planFill({
                 endpoint,
                 targets: open,
@@ -82575,8 +82863,8 @@ async function planCommand(command, deps) {
                 maxParallel: command.maxParallel,
                 rate: config.api.rate_limit_per_sec,
                 concurrency: config.api.max_concurrency,
-                ...(command.quotaRemaining !== undefined
-                    ? { quota: { remaining: command.quotaRemaining, reserve: config.api.quota_reserve } }
+                ...(quota.remaining !== undefined
+                    ? { quota: { ...quota, remaining: quota.remaining, reserve: config.api.quota_reserve } }
                     : {}),
             });
             plan.notes.push(...blocked.map((b) => `skipped game ${b.gameId}: ${b.reason}`));
@@ -82587,6 +82875,16 @@ async function planCommand(command, deps) {
         await engine.close();
     }
     return plans;
+}
+/**
+ * The monthly calls left, as `--quota-remaining` says or else as the key's quota ledger last saw them this month
+ * (the lower when both), and the calls the live runs of the key hold (quota-ledger.ts).
+ */
+async function knownQuota(command, checkpoints, env) {
+    const keyHash = budgetKeyHash(env.CBBD_API_KEY || env.BEARER_TOKEN || '');
+    const ledger = await checkpoints.changeQuota(keyHash, readQuota);
+    const counts = [command.quotaRemaining, ledger.remaining].filter((n) => n !== undefined);
+    return { ...ledger, remaining: counts.length > 0 ? Math.min(...counts) : undefined };
 }
 /** All plans' legs as one GitHub matrix (planCommand keeps it within 256 legs). */
 function combinedMatrix(plans) {
@@ -83040,6 +83338,7 @@ function duration(seconds) {
 ;// CONCATENATED MODULE: ./src/cli/fill-output.ts
 
 
+
 /**
  * Progress of a fill: on a terminal one live line (done, empty, failed, rate, ETA) rewritten in place; in a log
  * (Actions, a file) a line every 50 games, so logs stay readable.
@@ -83048,6 +83347,11 @@ function progressReporter(write, tty, now = Date.now) {
     const started = now();
     let lastLogged = 0;
     return (p) => {
+        if (p.waiting) {
+            const line = waitingText(p.waiting);
+            write(tty ? `\r${line}` : `${line}\n`);
+            return;
+        }
         const finished = p.done + p.empty + p.failed + p.skipped;
         const seconds = Math.max(0.001, (now() - started) / 1000);
         const rate = finished / seconds;
@@ -83089,6 +83393,8 @@ function fillSummaryText(o) {
     lines.push(`  done ${r.done.length}, empty ${r.empty.length}, failed ${r.failed.length}, skipped ${r.skipped.length}, left ${r.left}`);
     lines.push(`  API: ${r.usage.calls} calls (${r.usage.charged} charged, ${r.usage.retries} retries), at most ${r.usage.maxInFlight} in flight` +
         (r.usage.quotaRemaining !== undefined ? `, ${r.usage.quotaRemaining} calls left this month` : ''));
+    if (r.budget)
+        lines.push(`  API budget: ${budgetText(r.budget)}`);
     for (const f of r.failed.slice(0, 50))
         lines.push(`  failed ${f.gameId}: ${f.reason}`);
     if (r.failed.length > 50)
@@ -83125,9 +83431,13 @@ function planText(plans) {
         for (const l of p.legs)
             lines.push(`  ${l.season} shard ${l.shard}: ${l.games} games in ${l.calls} calls at ${l.rate}/s, ${l.concurrency} in flight, ${formatDuration(l.seconds)}`);
         if (p.quota)
-            lines.push(`  quota: ${p.quota.remaining} calls left, ${p.quota.reserve} kept in reserve, ${p.quota.after} after the fill: ${p.quota.fits ? 'fits' : 'DOES NOT FIT: fill fewer seasons or wait for the monthly reset'}`);
+            lines.push(`  quota: ${p.quota.remaining} calls left, ${p.quota.held} held by ${p.quota.holders} running fill(s), ` +
+                `${p.quota.reserve} kept in reserve; this plan takes ${p.calls}, ${p.quota.after} left after: ` +
+                (p.quota.fits
+                    ? 'fits'
+                    : 'DOES NOT FIT: fill fewer seasons, wait for the running fills, or for the monthly reset'));
         else
-            lines.push('  quota: unknown (pass --quota-remaining N to check it)');
+            lines.push('  quota: unknown: no fill of this key has seen the count this month (pass --quota-remaining N to check it)');
         for (const n of p.notes)
             lines.push(`  note: ${n}`);
     }
@@ -93586,8 +93896,9 @@ const PLAN = {
     usage: '--endpoint NAME|all [flags]',
     about: `Plans a fill without calling the API: per endpoint and season, the missing games split into shards by a stable
 hash of the game id, each leg's share of the rate and concurrency so that --max-parallel legs at once stay within
-the config's api.rate_limit_per_sec and api.max_concurrency, the time at that budget, the quota check, and
-{"include": [...]} for a GitHub matrix (never more than ${MAX_MATRIX_LEGS} legs).`,
+the config's api.rate_limit_per_sec and api.max_concurrency, the time at that budget, the quota check (the calls
+left as the API key's quota ledger in the checkpoints last saw them, less what running fills hold and
+api.quota_reserve), and {"include": [...]} for a GitHub matrix (never more than ${MAX_MATRIX_LEGS} legs).`,
     options: {
         configFile,
         lake,
@@ -93626,7 +93937,7 @@ the config's api.rate_limit_per_sec and api.max_concurrency, the time at that bu
             name: 'quota-remaining',
             on: 'cli',
             arg: 'N',
-            help: 'the monthly calls left, for the quota check (the fill learns it from each answer)',
+            help: 'the monthly calls left, for the quota check (default: as the quota ledger last saw them this month; the lower of the two if both)',
             parse: (raw, { label }) => (raw === undefined ? undefined : nonNegativeInt(raw, label)),
         }),
         json: options_json('print the plans and the combined matrix as JSON on stdout'),
@@ -93648,8 +93959,9 @@ nested values as Python repr (bronze, subIn/subOut) or json.dumps text (silver J
 season and date before raw. A value the declared type cannot hold fails its game as schema_conflict, nothing
 written.`,
     epilogue: `Exit codes: 0 done (or the shard is held by another run); 1 some games failed; 2 usage/config/API key
-or a lake with no silver/fct_games; 3 the monthly quota is spent (the message says when to retry and how many
-games are left); 4 the lake, catalog or checkpoints could not be reached or read.
+or a lake with no silver/fct_games; 3 the monthly quota is spent, or what is left of it less what other running
+fills of the key reserved would cut into api.quota_reserve (the message says so, when to retry and how many games
+are left); 4 the lake, catalog or checkpoints could not be reached or read.
 
 Examples:
   cbbd-gap-bot fill --endpoint plays_game --seasons 2024 --dry-run
