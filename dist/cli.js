@@ -58959,7 +58959,7 @@ async function openManifest(store, opts) {
                 fullAt: previous?.header.fullAt ?? now.toISOString(),
             };
             const key = joinKey(dir, manifestName(now));
-            const body = encodeManifest(header, entries, [...deadletters.values()]);
+            const body = encodeManifest(header, entries, [...deadletters.values()], previous?.text);
             const result = await store.putIfAbsent(key, body, 'application/gzip');
             if (result === 'exists') {
                 opts.logger.warn(`audit manifest ${key} already exists; this run's manifest is not kept`);
@@ -59004,10 +59004,10 @@ async function newestManifest(store, dir, logger) {
     keys.sort();
     for (const key of keys.slice(-MANIFESTS_TRIED).reverse()) {
         try {
-            const { header, entries, deadletters } = decodeManifest(await store.get(key));
+            const { header, entries, deadletters, text } = decodeManifest(await store.get(key));
             if (header.lake !== store.uri)
                 throw new Error(`it describes ${header.lake}, not ${store.uri}`);
-            return { header, entries, deadletters, key };
+            return { header, entries, deadletters, text, key };
         }
         catch (e) {
             logger.warn(`audit manifest ${key} ignored (${errorMessage(e)}); it is rebuilt by this audit`);
@@ -59021,21 +59021,32 @@ async function newestManifest(store, dir, logger) {
  * lines); one `DeadletterEntry` a line; and `{"end": lines between}`. A lake's files share a handful of column
  * lists, so this keeps ~50 column names and types out of every entry.
  */
-function encodeManifest(header, entries, deadletters = []) {
+function encodeManifest(header, entries, deadletters = [], earlier) {
     const lines = [JSON.stringify(header)];
     // Entries read from a manifest share their column list: known by reference first, by text otherwise.
     const byRef = new Map();
     const byText = new Map();
+    let schemas = 0;
+    const addSchema = (types, text) => {
+        const schema = schemas++;
+        byText.set(text, schema);
+        byRef.set(types, schema);
+        lines.push(`{"columns":${text}}`);
+        return schema;
+    };
+    // The earlier manifest's column lists keep their numbers, so its unchanged entries are written as they were read.
+    for (const types of earlier?.schemas ?? [])
+        addSchema(types, JSON.stringify(types));
     for (const e of entries) {
+        const line = earlier?.lineOf.get(e);
+        if (line !== undefined) {
+            lines.push(line);
+            continue;
+        }
         let schema = byRef.get(e.types);
         if (schema === undefined) {
             const text = JSON.stringify(e.types);
-            schema = byText.get(text);
-            if (schema === undefined) {
-                schema = byText.size;
-                byText.set(text, schema);
-                lines.push(`{"columns":${text}}`);
-            }
+            schema = byText.get(text) ?? addSchema(e.types, text);
             byRef.set(e.types, schema);
         }
         lines.push(JSON.stringify(compactEntry(e, schema)));
@@ -59075,16 +59086,20 @@ function decodeManifest(bytes) {
     const entries = new Map();
     const deadletters = new Map();
     const schemas = [];
+    const lineOf = new WeakMap();
     for (let i = 1; i < lines.length - 1; i++) {
         const e = JSON.parse(lines[i]);
         if ('columns' in e)
             schemas.push(e.columns);
         else if ('deadletter' in e)
             deadletters.set(e.deadletter, e);
-        else
-            entries.set(e.key, expandEntry(e, schemas));
+        else {
+            const facts = expandEntry(e, schemas);
+            entries.set(e.key, facts);
+            lineOf.set(facts, lines[i]);
+        }
     }
-    return { header, entries, deadletters };
+    return { header, entries, deadletters, text: { schemas, lineOf } };
 }
 
 ;// CONCATENATED MODULE: ./src/config/pipeline-tables.ts

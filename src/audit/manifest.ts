@@ -125,7 +125,7 @@ export async function openManifest(store: ObjectStore, opts: ManifestOptions): P
         fullAt: previous?.header.fullAt ?? now.toISOString(),
       };
       const key = joinKey(dir, manifestName(now));
-      const body = encodeManifest(header, entries, [...deadletters.values()]);
+      const body = encodeManifest(header, entries, [...deadletters.values()], previous?.text);
       const result = await store.putIfAbsent(key, body, 'application/gzip');
       if (result === 'exists') {
         opts.logger.warn(`audit manifest ${key} already exists; this run's manifest is not kept`);
@@ -178,9 +178,9 @@ async function newestManifest(store: ObjectStore, dir: string, logger: Logger) {
   keys.sort();
   for (const key of keys.slice(-MANIFESTS_TRIED).reverse()) {
     try {
-      const { header, entries, deadletters } = decodeManifest(await store.get(key));
+      const { header, entries, deadletters, text } = decodeManifest(await store.get(key));
       if (header.lake !== store.uri) throw new Error(`it describes ${header.lake}, not ${store.uri}`);
-      return { header, entries, deadletters, key };
+      return { header, entries, deadletters, text, key };
     } catch (e) {
       logger.warn(`audit manifest ${key} ignored (${errorMessage(e)}); it is rebuilt by this audit`);
     }
@@ -198,21 +198,32 @@ export function encodeManifest(
   header: ManifestHeader,
   entries: readonly FileFacts[],
   deadletters: readonly DeadletterEntry[] = [],
+  earlier?: ManifestText,
 ): Uint8Array {
   const lines = [JSON.stringify(header)];
   // Entries read from a manifest share their column list: known by reference first, by text otherwise.
   const byRef = new Map<FileFacts['types'], number>();
   const byText = new Map<string, number>();
+  let schemas = 0;
+  const addSchema = (types: FileFacts['types'], text: string) => {
+    const schema = schemas++;
+    byText.set(text, schema);
+    byRef.set(types, schema);
+    lines.push(`{"columns":${text}}`);
+    return schema;
+  };
+  // The earlier manifest's column lists keep their numbers, so its unchanged entries are written as they were read.
+  for (const types of earlier?.schemas ?? []) addSchema(types, JSON.stringify(types));
   for (const e of entries) {
+    const line = earlier?.lineOf.get(e);
+    if (line !== undefined) {
+      lines.push(line);
+      continue;
+    }
     let schema = byRef.get(e.types);
     if (schema === undefined) {
       const text = JSON.stringify(e.types);
-      schema = byText.get(text);
-      if (schema === undefined) {
-        schema = byText.size;
-        byText.set(text, schema);
-        lines.push(`{"columns":${text}}`);
-      }
+      schema = byText.get(text) ?? addSchema(e.types, text);
       byRef.set(e.types, schema);
     }
     lines.push(JSON.stringify(compactEntry(e, schema)));
@@ -220,6 +231,12 @@ export function encodeManifest(
   for (const d of deadletters) lines.push(JSON.stringify(d));
   lines.push(JSON.stringify({ end: lines.length - 1 }));
   return gzipSync(`${lines.join('\n')}\n`);
+}
+
+/** A decoded manifest's column lists in order, and each entry's line as read: what writing it again reuses. */
+export interface ManifestText {
+  schemas: readonly FileFacts['types'][];
+  lineOf: WeakMap<FileFacts, string>;
 }
 
 /** A manifest line of file facts: the column list by its number. */
@@ -244,6 +261,7 @@ export function decodeManifest(bytes: Uint8Array): {
   header: ManifestHeader;
   entries: Map<string, FileFacts>;
   deadletters: Map<string, DeadletterEntry>;
+  text: ManifestText;
 } {
   const lines = gunzipSync(bytes)
     .toString('utf8')
@@ -258,11 +276,16 @@ export function decodeManifest(bytes: Uint8Array): {
   const entries = new Map<string, FileFacts>();
   const deadletters = new Map<string, DeadletterEntry>();
   const schemas: FileFacts['types'][] = [];
+  const lineOf = new WeakMap<FileFacts, string>();
   for (let i = 1; i < lines.length - 1; i++) {
     const e = JSON.parse(lines[i]!) as CompactEntry | DeadletterEntry | { columns: FileFacts['types'] };
     if ('columns' in e) schemas.push(e.columns);
     else if ('deadletter' in e) deadletters.set(e.deadletter, e);
-    else entries.set(e.key, expandEntry(e, schemas));
+    else {
+      const facts = expandEntry(e, schemas);
+      entries.set(e.key, facts);
+      lineOf.set(facts, lines[i]!);
+    }
   }
-  return { header, entries, deadletters };
+  return { header, entries, deadletters, text: { schemas, lineOf } };
 }
