@@ -58517,7 +58517,7 @@ module.exports = Iterator;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5129);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4281);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
@@ -58533,7 +58533,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5129:
+/***/ 4281:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -58763,6 +58763,51 @@ function compareValues(a, b) {
     return x < y ? -1 : x > y ? 1 : 0;
 }
 
+;// CONCATENATED MODULE: ./src/audit/inventory.ts
+
+/**
+ * Lists every object under the silver prefix once (pages of 1,000 on S3) and groups the Parquet files by table.
+ * Marker objects (`.keep`, `_SUCCESS`) are skipped; hive partitions are read at any depth.
+ */
+async function takeInventory(store, silverPrefix) {
+    const tables = new Map();
+    const oddKeys = [];
+    let listedObjects = 0;
+    for await (const object of store.list(`${silverPrefix}/`)) {
+        listedObjects++;
+        if (!object.key.endsWith('.parquet'))
+            continue;
+        let parsed;
+        try {
+            parsed = parseLakeKey(object.key);
+        }
+        catch (e) {
+            if (e instanceof LakePathError) {
+                oddKeys.push({ key: object.key, reason: e.message });
+                continue;
+            }
+            throw e;
+        }
+        const seasonText = partitionValue(parsed.partitions, 'season');
+        const season = seasonText !== undefined && /^\d{4}$/.test(seasonText) ? Number(seasonText) : undefined;
+        const file = {
+            ...object,
+            table: parsed.table,
+            partitions: parsed.partitions,
+            shape: partitionShape(parsed.partitions),
+            season,
+        };
+        const list = tables.get(parsed.table) ?? [];
+        list.push(file);
+        tables.set(parsed.table, list);
+    }
+    return { tables, oddKeys, listedObjects };
+}
+/** Keeps the files an audit of `seasons` needs: files of those seasons, and files whose path has no season. */
+function filesForSeasons(files, seasons) {
+    return files.filter((f) => f.season === undefined || seasons.has(f.season));
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:zlib"
@@ -58850,7 +58895,7 @@ function exitCodeFor(e) {
 
 
 /** The manifest's format version: a manifest of another version is ignored and rebuilt. */
-const MANIFEST_SCHEMA_VERSION = 1;
+const MANIFEST_SCHEMA_VERSION = 2; // 2: each column list once, not in every entry
 /** Where the manifests live under the lake's `meta` prefix: the bot's own, never lake data. */
 const MANIFEST_DIR = 'cbbd-gap-bot/audit';
 /** How many of the newest manifests an audit tries before it gives up and audits in full. */
@@ -58872,9 +58917,9 @@ async function openManifest(store, opts) {
             previous = undefined;
     }
     const current = new Map();
-    const listed = new Map();
+    let listed;
+    let oddKeys = 0;
     const deadletters = new Map();
-    let observed = false;
     const manifest = {
         ...kind,
         stats: { read: 0, reused: 0, candidatesRead: 0 },
@@ -58886,7 +58931,7 @@ async function openManifest(store, opts) {
             return e;
         },
         record: (facts) => void current.set(facts.key, facts),
-        listedFiles: () => [...listed.keys()].filter((k) => k.endsWith('.parquet')).length,
+        listedFiles: () => (listed?.length ?? 0) + oddKeys,
         deadletters: {
             lookup(o) {
                 const e = previous?.deadletters.get(o.key);
@@ -58900,21 +58945,12 @@ async function openManifest(store, opts) {
                     deadletters.set(o.key, { deadletter: o.key, size: o.size, etag: o.etag, gameId });
             },
         },
-        observe: (inner) => ({
-            ...inner,
-            async *list(prefix) {
-                const silver = prefix === `${opts.silverPrefix}/`;
-                if (silver)
-                    observed = true;
-                for await (const o of inner.list(prefix)) {
-                    if (silver)
-                        listed.set(o.key, o);
-                    yield o;
-                }
-            },
-        }),
+        useListing(inventory) {
+            listed = [...inventory.tables.values()].flat();
+            oddKeys = inventory.oddKeys.length;
+        },
         async save() {
-            const entries = observed ? keptEntries(listed, current, previous?.entries) : [...current.values()];
+            const entries = listed ? keptEntries(listed, current, previous?.entries) : [...current.values()];
             const header = {
                 manifest: 'cbbd-gap-bot audit',
                 schemaVersion: MANIFEST_SCHEMA_VERSION,
@@ -58937,8 +58973,8 @@ async function openManifest(store, opts) {
 /** The entries of the new manifest: every listed file, with this run's facts or the old manifest's unchanged ones. */
 function keptEntries(listed, current, previous) {
     const out = [];
-    for (const [key, o] of listed) {
-        const e = current.get(key) ?? previous?.get(key);
+    for (const o of listed) {
+        const e = current.get(o.key) ?? previous?.get(o.key);
         if (e && e.size === o.size && e.etag !== undefined && e.etag === o.etag)
             out.push(e);
     }
@@ -58979,15 +59015,52 @@ async function newestManifest(store, dir, logger) {
     }
     return undefined;
 }
-/** Gzipped NDJSON: the header, one `FileFacts` a line, one `DeadletterEntry` a line, and `{"end": n}`. */
+/**
+ * Gzipped NDJSON: the header; each distinct column list once (`{"columns": [[name, type], …]}`), before the first
+ * entry that uses it; one `FileFacts` a line, its columns as `schema` (the column list's place among those lines)
+ * and its null counts as `nullCounts` in column order; one `DeadletterEntry` a line; and `{"end": lines between}`.
+ * A lake's files share a handful of column lists, so this keeps ~50 column names out of every entry.
+ */
 function encodeManifest(header, entries, deadletters = []) {
-    const lines = [
-        JSON.stringify(header),
-        ...entries.map((e) => JSON.stringify(e)),
-        ...deadletters.map((e) => JSON.stringify(e)),
-        JSON.stringify({ end: entries.length + deadletters.length }),
-    ];
+    const lines = [JSON.stringify(header)];
+    // Entries read from a manifest share their column list: known by reference first, by text otherwise.
+    const byRef = new Map();
+    const byText = new Map();
+    for (const e of entries) {
+        let schema = byRef.get(e.types);
+        if (schema === undefined) {
+            const text = JSON.stringify(e.types);
+            schema = byText.get(text);
+            if (schema === undefined) {
+                schema = byText.size;
+                byText.set(text, schema);
+                lines.push(`{"columns":${text}}`);
+            }
+            byRef.set(e.types, schema);
+        }
+        lines.push(JSON.stringify(compactEntry(e, schema)));
+    }
+    for (const d of deadletters)
+        lines.push(JSON.stringify(d));
+    lines.push(JSON.stringify({ end: lines.length - 1 }));
     return (0,external_node_zlib_.gzipSync)(`${lines.join('\n')}\n`);
+}
+function compactEntry(e, schema) {
+    const { types, nulls, ...rest } = e;
+    const aligned = nulls.length === types.length && nulls.every(([c], i) => c === types[i][0]);
+    return aligned ? { ...rest, schema, nullCounts: nulls.map(([, n]) => n) } : { ...rest, schema, nulls };
+}
+function expandEntry(e, schemas) {
+    const { schema, nullCounts, nulls, ...rest } = e;
+    const types = schemas[schema];
+    if (!types)
+        throw new Error(`entry ${e.key} names column list ${schema}, which is not there`);
+    if (nullCounts) {
+        if (nullCounts.length !== types.length)
+            throw new Error(`entry ${e.key} has ${nullCounts.length} null counts for ${types.length} columns`);
+        return { ...rest, types, nulls: types.map(([c], i) => [c, nullCounts[i]]) };
+    }
+    return { ...rest, types, nulls: nulls ?? [] };
 }
 /** Parses and checks a manifest; throws with the reason when it cannot be used. */
 function decodeManifest(bytes) {
@@ -59005,12 +59078,15 @@ function decodeManifest(bytes) {
         throw new Error('it is cut short');
     const entries = new Map();
     const deadletters = new Map();
-    for (const line of lines.slice(1, -1)) {
-        const e = JSON.parse(line);
-        if ('deadletter' in e)
+    const schemas = [];
+    for (let i = 1; i < lines.length - 1; i++) {
+        const e = JSON.parse(lines[i]);
+        if ('columns' in e)
+            schemas.push(e.columns);
+        else if ('deadletter' in e)
             deadletters.set(e.deadletter, e);
         else
-            entries.set(e.key, e);
+            entries.set(e.key, expandEntry(e, schemas));
     }
     return { header, entries, deadletters };
 }
@@ -59488,51 +59564,6 @@ function checkCoverage(input) {
         }
     }
     return { rows, gaps };
-}
-
-;// CONCATENATED MODULE: ./src/audit/inventory.ts
-
-/**
- * Lists every object under the silver prefix once (pages of 1,000 on S3) and groups the Parquet files by table.
- * Marker objects (`.keep`, `_SUCCESS`) are skipped; hive partitions are read at any depth.
- */
-async function takeInventory(store, silverPrefix) {
-    const tables = new Map();
-    const oddKeys = [];
-    let listedObjects = 0;
-    for await (const object of store.list(`${silverPrefix}/`)) {
-        listedObjects++;
-        if (!object.key.endsWith('.parquet'))
-            continue;
-        let parsed;
-        try {
-            parsed = parseLakeKey(object.key);
-        }
-        catch (e) {
-            if (e instanceof LakePathError) {
-                oddKeys.push({ key: object.key, reason: e.message });
-                continue;
-            }
-            throw e;
-        }
-        const seasonText = partitionValue(parsed.partitions, 'season');
-        const season = seasonText !== undefined && /^\d{4}$/.test(seasonText) ? Number(seasonText) : undefined;
-        const file = {
-            ...object,
-            table: parsed.table,
-            partitions: parsed.partitions,
-            shape: partitionShape(parsed.partitions),
-            season,
-        };
-        const list = tables.get(parsed.table) ?? [];
-        list.push(file);
-        tables.set(parsed.table, list);
-    }
-    return { tables, oddKeys, listedObjects };
-}
-/** Keeps the files an audit of `seasons` needs: files of those seasons, and files whose path has no season. */
-function filesForSeasons(files, seasons) {
-    return files.filter((f) => f.season === undefined || seasons.has(f.season));
 }
 
 ;// CONCATENATED MODULE: ./src/util/pool.ts
@@ -60144,7 +60175,7 @@ async function runAudit(settings, ports) {
     const { config, seasons } = settings;
     const layout = layoutFrom(config.s3_layout);
     const seasonSet = new Set(seasons);
-    const inventory = await takeInventory(ports.store, layout.silver);
+    const inventory = ports.inventory ?? (await takeInventory(ports.store, layout.silver));
     ports.logger.info(`listed ${inventory.listedObjects} objects under ${layout.silver}/ in ${inventory.tables.size} tables`);
     const notes = [];
     const configured = Object.keys(config.audit.tables);
@@ -60156,6 +60187,7 @@ async function runAudit(settings, ports) {
     if (inProgress !== undefined && seasonSet.has(inProgress))
         notes.push(volumeNote(inProgress, ports.now()));
     const filesOf = new Map([...configured, ...found].map((t) => [t, filesForSeasons(inventory.tables.get(t) ?? [], seasonSet)]));
+    const knownEmpty = knownEmptyOf(settings, ports);
     const facts = await readFacts(settings, ports, filesOf, parents);
     const gaps = [];
     const coverage = [];
@@ -60247,9 +60279,6 @@ async function runAudit(settings, ports) {
     }
     async function coverageOf(table, tc, f) {
         const parentFacts = facts.get(tc.parent);
-        const knownEmpty = tc.endpoint
-            ? await knownEmptyIds(ports.store, layout.deadletter, tc.endpoint, ports.emptyFromCheckpoints, ports.logger, { cache: ports.deadletters })
-            : new Set();
         return checkCoverage({
             table,
             parent: tc.parent,
@@ -60257,10 +60286,32 @@ async function runAudit(settings, ports) {
             firstSeason: tc.first_season ?? config.seasons.start,
             parentIds: new Map([...(parentFacts?.idsBySeason ?? [])].filter(([s]) => s !== NO_SEASON)),
             childIds: new Set([...(f.idsBySeason?.values() ?? [])].flat()),
-            knownEmpty,
+            knownEmpty: tc.endpoint ? await knownEmpty(tc.endpoint) : new Set(),
             seasons,
         });
     }
+}
+/**
+ * Game ids known to have no data, by endpoint, once per endpoint. The deadletter listings (and checkpoint reads)
+ * of every child table the pipeline fetches start at once, beside the reading of facts: the coverage checks
+ * then wait for none of them.
+ */
+function knownEmptyOf({ config }, ports) {
+    const started = new Map();
+    const knownEmpty = (endpoint) => {
+        let ids = started.get(endpoint);
+        if (!ids) {
+            ids = knownEmptyIds(ports.store, layoutFrom(config.s3_layout).deadletter, endpoint, ports.emptyFromCheckpoints, ports.logger, { cache: ports.deadletters });
+            // Awaited by the coverage check; an audit that fails before it must not leave the rejection unhandled.
+            ids.catch(() => undefined);
+            started.set(endpoint, ids);
+        }
+        return ids;
+    };
+    for (const [table, tc] of Object.entries(config.audit.tables))
+        if (tc.parent && tc.endpoint && fetchedBy(config, table, tc) !== null)
+            void knownEmpty(tc.endpoint);
+    return knownEmpty;
 }
 /** Whether an audited season is one the table should have data in: substitutions before 2024 are not a gap. */
 function dueSeason(tc, config, seasons) {
@@ -72404,6 +72455,12 @@ const budgetPartition = (keyHash) => `gap_fill_budget:${keyHash}`;
 function budgetRowKey(keyHash, owner) {
     return { endpoint: budgetPartition(keyHash), parameter_hash: `holder=${owner}` };
 }
+/** The key's quota ledger row, in its holders' partition. */
+function quotaRowKey(keyHash) {
+    return { endpoint: budgetPartition(keyHash), parameter_hash: 'quota' };
+}
+/** Whether a row of a budget partition is a holder's (the other one is the quota ledger). */
+const isHolderRow = (parameterHash) => parameterHash?.startsWith('holder=') ?? false;
 /** Live holders (expiry not yet reached at `now`), earliest joined first, owner breaking ties. */
 function liveHolders(holders, now) {
     return holders
@@ -72418,10 +72475,13 @@ function liveHolders(holders, now) {
 
 
 
+
 /** BatchGetItem takes at most 100 keys a call. */
 const BATCH_GET_KEYS = 100;
 /** Requests in flight at once for one call over many games (heartbeat, getMany). */
 const CONCURRENCY = 16;
+/** Ledger writes lost to other runs' in a row before giving up (each round waits a little longer). */
+const QUOTA_ROUNDS = 50;
 /** A row deleted between a refused write and the read back is asked for again, this many times at most. */
 const VANISHED_ROUNDS = 3;
 /** Conditions of every state change, from the one statement of the lease rules. `#s` stands for `status`. */
@@ -72456,6 +72516,7 @@ function createDynamoDbCheckpoints(client, table, opts = {}) {
         },
         acquireShardLock: (shard, owner, leaseMs) => acquireShardLock(t, shard, owner, leaseMs),
         holdBudget: (keyHash, owner, ttlMs) => holdBudget(t, keyHash, owner, ttlMs),
+        changeQuota: (keyHash, decide) => changeQuota(t, keyHash, decide),
         leaveBudget: async (keyHash, owner, left) => {
             const Key = asItemKey(budgetRowKey(keyHash, owner));
             await withRetry(() => t.client.send(left && left.starts.length > 0
@@ -72663,7 +72724,12 @@ async function holdBudget(t, keyHash, owner, ttlMs) {
             ':at': iso(at),
         },
     })));
+    return liveHolders((await readBudget(t, keyHash)).holders, at);
+}
+/** Every row of a key's budget partition, read consistently: its holders, and its quota ledger with its version. */
+async function readBudget(t, keyHash) {
     const holders = [];
+    let quota;
     const input = {
         TableName: t.name,
         KeyConditionExpression: 'endpoint = :e',
@@ -72671,14 +72737,63 @@ async function holdBudget(t, keyHash, owner, ttlMs) {
         ConsistentRead: true,
     };
     for await (const page of queryPages(t, input))
-        for (const item of page.Items ?? [])
-            holders.push({
-                owner: item.lease_owner?.S ?? '',
-                joinedAt: Number(item.joined_at?.N ?? 0),
-                expiresAt: Number(item.lease_expires_at?.N ?? 0),
-                ...(item.left_starts?.L ? { leftStarts: item.left_starts.L.map((v) => Number(v.N)) } : {}),
-            });
-    return liveHolders(holders, at);
+        for (const item of page.Items ?? []) {
+            if (item.parameter_hash?.S === quotaRowKey(keyHash).parameter_hash)
+                quota = toLedger(item);
+            else if (isHolderRow(item.parameter_hash?.S))
+                holders.push({
+                    owner: item.lease_owner?.S ?? '',
+                    joinedAt: Number(item.joined_at?.N ?? 0),
+                    expiresAt: Number(item.lease_expires_at?.N ?? 0),
+                    ...(item.left_starts?.L ? { leftStarts: item.left_starts.L.map((v) => Number(v.N)) } : {}),
+                });
+        }
+    return { holders, quota };
+}
+/** The ledger changes only by a write conditional on the version read: a run that lost the race decides again. */
+async function changeQuota(t, keyHash, decide) {
+    for (let round = 1;; round++) {
+        const at = t.now();
+        const { holders, quota } = await readBudget(t, keyHash);
+        const { next, result } = decide(quota?.ledger ?? { reserved: {} }, liveHolders(holders, at), at);
+        if (!next)
+            return result;
+        const seen = next.seen
+            ? { quota_remaining: num(next.seen.remaining), quota_seen_at: num(next.seen.at) }
+            : {};
+        const reserved = Object.fromEntries(Object.entries(next.reserved).map(([o, n]) => [o, num(n)]));
+        const written = await conditional(() => t.client.send(new client_dynamodb_dist_cjs/* PutItemCommand */.qnp({
+            TableName: t.name,
+            Item: {
+                ...asItemKey(quotaRowKey(keyHash)),
+                ...seen,
+                reserved: { M: reserved },
+                version: num((quota?.version ?? 0) + 1),
+                updated_at: iso(at),
+            },
+            ...(quota
+                ? { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': num(quota.version) } }
+                : { ConditionExpression: 'attribute_not_exists(parameter_hash)' }),
+        })));
+        if (written)
+            return result;
+        if (round >= QUOTA_ROUNDS)
+            throw new Error(`the quota ledger of API budget ${keyHash} changed under ${QUOTA_ROUNDS} writes in a row`);
+        await (0,external_node_timers_promises_namespaceObject.setTimeout)(Math.random() * 10 * round);
+    }
+}
+function toLedger(item) {
+    const remaining = item.quota_remaining?.N;
+    const reserved = Object.entries(item.reserved?.M ?? {}).map(([o, v]) => [o, Number(v.N ?? 0)]);
+    return {
+        ledger: {
+            ...(remaining !== undefined
+                ? { seen: { remaining: Number(remaining), at: Number(item.quota_seen_at?.N ?? 0) } }
+                : {}),
+            reserved: Object.fromEntries(reserved),
+        },
+        version: Number(item.version?.N ?? 0),
+    };
 }
 function gameKey(endpoint, gameId) {
     return asItemKey(gameRowKey(endpoint, gameId));
@@ -72733,6 +72848,7 @@ function withDescribedErrors(store, where) {
         releaseShardLock: wrap('releaseShardLock', store.releaseShardLock.bind(store)),
         holdBudget: wrap('holdBudget', store.holdBudget.bind(store)),
         leaveBudget: wrap('leaveBudget', store.leaveBudget.bind(store)),
+        changeQuota: wrap('changeQuota', store.changeQuota.bind(store)),
     };
 }
 
@@ -72760,6 +72876,15 @@ function createFileCheckpoints(dir, opts = {}) {
     const root = external_node_path_default().resolve(dir);
     const now = opts.now ?? Date.now;
     const mutex = createMutex();
+    /** The holders of a key's budget, live or not (the partition's other document is its quota ledger). */
+    const readHolders = async (keyHash) => (await readFolder(external_node_path_default().join(root, fileName(budgetPartition(keyHash)))))
+        .filter((d) => isHolderRow(d.parameter_hash))
+        .map((d) => ({
+        owner: d.lease_owner ?? '',
+        joinedAt: d.joined_at ?? 0,
+        expiresAt: d.lease_expires_at ?? 0,
+        ...(d.left_starts ? { leftStarts: d.left_starts } : {}),
+    }));
     const fileOf = (key) => external_node_path_default().join(root, fileName(key.endpoint), `${fileName(key.parameter_hash)}.json`);
     const gameFile = (endpoint, gameId) => fileOf(gameRowKey(endpoint, gameId));
     const lockFile = (s) => fileOf(lockRowKey(s));
@@ -72889,14 +73014,7 @@ function createFileCheckpoints(dir, opts = {}) {
                 },
                 result: undefined,
             }));
-            const docs = await readFolder(external_node_path_default().join(root, fileName(budgetPartition(keyHash))));
-            const holders = docs.map((d) => ({
-                owner: d.lease_owner ?? '',
-                joinedAt: d.joined_at ?? 0,
-                expiresAt: d.lease_expires_at ?? 0,
-                ...(d.left_starts ? { leftStarts: d.left_starts } : {}),
-            }));
-            return liveHolders(holders, t);
+            return liveHolders(await readHolders(keyHash), t);
         },
         async leaveBudget(keyHash, owner, left) {
             await change(fileOf(budgetRowKey(keyHash, owner)), (doc) => ({
@@ -72910,6 +73028,24 @@ function createFileCheckpoints(dir, opts = {}) {
                     : null,
                 result: undefined,
             }));
+        },
+        // The ledger's document changes under its mutex, so the holders read in it are the ones it decides on.
+        changeQuota(keyHash, decide) {
+            const key = quotaRowKey(keyHash);
+            return mutex(fileOf(key), async () => {
+                const t = now();
+                const live = liveHolders(await readHolders(keyHash), t);
+                const doc = await readDoc(fileOf(key));
+                const { next, result } = decide(file_checkpoints_toLedger(doc), live, t);
+                if (next)
+                    await writeDoc(fileOf(key), {
+                        ...key,
+                        ...(next.seen ? { quota_remaining: next.seen.remaining, quota_seen_at: next.seen.at } : {}),
+                        reserved: next.reserved,
+                        updated_at: new Date(t).toISOString(),
+                    });
+                return result;
+            });
         },
         async releaseShardLock(shard, owner) {
             await change(lockFile(shard), (doc) => holdsLock(doc, owner) ? { next: null, result: undefined } : { result: undefined });
@@ -73056,6 +73192,12 @@ async function writeDoc(file, doc) {
 /** An item key as one path segment: `%XX` for `/` and the characters Windows refuses in names (`:` among them). */
 function fileName(key) {
     return key.replace(/[%/\\:*?"<>|]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+function file_checkpoints_toLedger(doc) {
+    const seen = doc?.quota_remaining !== undefined
+        ? { seen: { remaining: doc.quota_remaining, at: doc.quota_seen_at ?? 0 } }
+        : {};
+    return { ...seen, reserved: { ...doc?.reserved } };
 }
 function file_checkpoints_toCheckpoint(doc, gameId) {
     const season = seasonOf(parsePayload(doc.payload).season);
@@ -73651,6 +73793,8 @@ function createHttpCbbdClient(options) {
     /** Set by the first 401 or quota stop; every later call throws it without sending anything. */
     let stopped;
     let inFlight = 0;
+    /** The run's quota reservation, when it holds one (`allowCalls`). */
+    let allowance;
     const probe = createProbe();
     const redact = (text) => (apiKey ? text.split(apiKey).join('***') : text);
     /** Takes a rate-limited slot that the quota guard allows; the returned function gives it back. */
@@ -73669,6 +73813,14 @@ function createHttpCbbdClient(options) {
             leave();
             throw e;
         }
+        try {
+            await withinAllowance();
+        }
+        catch (e) {
+            release();
+            leave();
+            throw e;
+        }
         const left = stopped ? undefined : quota.refusal(inFlight);
         if (stopped || left !== undefined) {
             release();
@@ -73682,6 +73834,17 @@ function createHttpCbbdClient(options) {
             release();
             leave();
         };
+    }
+    /** Returns once one more call fits the run's reservation (asking the ledger for more if need be), else stops. */
+    async function withinAllowance() {
+        while (allowance && !stopped && usage.charged + inFlight >= allowance.calls) {
+            const before = allowance.calls;
+            await allowance.grow(usage.charged + inFlight + 1);
+            if (allowance.calls <= before && usage.charged + inFlight >= allowance.calls)
+                stopped ??= new QuotaExhaustedError(`${allowance.why()}; the quota resets on ${nextMonthUtc(now())} (UTC)`);
+        }
+        if (stopped)
+            throw stopped;
     }
     async function attemptOnce(url, signal) {
         const release = await admit(signal);
@@ -73759,6 +73922,7 @@ function createHttpCbbdClient(options) {
         setShare: (share) => limiter.setShare({ ratePerSec: share.rate, concurrency: share.concurrency }),
         countStarts: (at) => limiter.countStarts(at),
         recentStarts: () => limiter.recentStarts(),
+        allowCalls: (a) => (allowance = a),
         fetchGame: (endpoint, gameId, signal) => fetchCall({ kind: 'game', endpoint, gameId }, signal),
         fetchCall,
         usage: () => ({
@@ -74076,15 +74240,17 @@ function createFsStore(root) {
                 return;
             throw e;
         }
-        for (const entry of entries) {
+        // A directory's entries and subdirectories side by side (the file system's threads do the work); `list`
+        // sorts the keys after.
+        await Promise.all(entries.map(async (entry) => {
             if (rel === '' && entry.name === TMP_DIR)
-                continue;
+                return;
             const key = rel === '' ? entry.name : `${rel}/${entry.name}`;
             if (entry.isDirectory())
                 await walk(dirAbs, key, out);
             else if (entry.isFile())
                 out.push(toInfo(key, await external_node_fs_.promises.stat(external_node_path_default().join(dir, entry.name))));
-        }
+        }));
     }
 }
 
@@ -74539,6 +74705,7 @@ function locationMapper(store, config) {
 
 
 
+
 /**
  * Audits the lake. `previousJson` is the last audit's `data_audit.json` (from `--out`, or from the report branch
  * in the action); the result then carries the diff against it. Games checkpointed `empty` count as covered. The
@@ -74547,23 +74714,27 @@ function locationMapper(store, config) {
 async function auditLake(command, deps) {
     const { config } = command;
     const counted = createCountingStore(deps.store ?? (await openExistingLake(command.lake, config, deps.env)));
-    const manifest = command.engine === 'scan'
-        ? await openManifest(counted, {
-            metaPrefix: config.s3_layout.meta_prefix,
-            silverPrefix: layoutFrom(config.s3_layout).silver,
-            full: command.full ?? false,
-            fullEveryDays: config.audit.full_every_days,
-            now: deps.now,
-            logger: deps.logger,
-        })
-        : undefined;
-    const store = manifest ? manifest.observe(counted) : counted;
-    const engine = await openEngine(command.engine, store, command.lake, config, deps.env, manifest);
+    // The manifest is read while silver is listed: neither waits for the other.
+    const [manifest, inventory] = await Promise.all([
+        command.engine === 'scan'
+            ? openManifest(counted, {
+                metaPrefix: config.s3_layout.meta_prefix,
+                full: command.full ?? false,
+                fullEveryDays: config.audit.full_every_days,
+                now: deps.now,
+                logger: deps.logger,
+            })
+            : undefined,
+        takeInventory(counted, layoutFrom(config.s3_layout).silver),
+    ]);
+    manifest?.useListing(inventory);
+    const engine = await openEngine(command.engine, counted, command.lake, config, deps.env, manifest);
     // Endpoints whose checkpoints could not be read, with the first error: a note of the report, not only a log line.
     const unread = { endpoints: [] };
     let result;
     try {
-        const ports = auditPorts(command, store, engine, deps, unread);
+        const ports = auditPorts(command, counted, engine, deps, unread);
+        ports.inventory = inventory;
         if (manifest)
             ports.deadletters = manifest.deadletters;
         result = await runAudit({ config, seasons: command.seasons }, ports);
@@ -81414,8 +81585,8 @@ function newFillRun(job, ports) {
         crashed: undefined,
     };
 }
-/** Tells the caller how far the fill is. */
-function reportProgress(run) {
+/** Tells the caller how far the fill is (and, while it waits for its share of the key's budget, its place). */
+function reportProgress(run, waiting) {
     const r = run.result;
     run.ports.onProgress?.({
         done: r.done.length,
@@ -81423,12 +81594,25 @@ function reportProgress(run) {
         failed: r.failed.length,
         skipped: r.skipped.length,
         total: run.total,
+        ...(waiting ? { waiting } : {}),
     });
 }
 /** Games not attempted: those still queued or deferred, and those of seasons another run holds. */
 function gamesLeft(run) {
     const queued = [...run.queue, ...run.deferred.map((d) => d.unit)];
     return queued.reduce((n, u) => n + u.games.length, 0) + run.held;
+}
+/** A run's place in line for its key's API budget, as the progress shows it. */
+function waitingText(w) {
+    return `waiting for the API budget: place ${w.place} in line (${w.holders} runs hold this key)`;
+}
+/** How the fill shared its key's budget, for the summaries. */
+function budgetText(b) {
+    const share = b.share ? `last share ${b.share.rate}/s and ${b.share.concurrency} in flight` : 'no share';
+    const queued = b.queued
+        ? `; waited ${(b.queued.waitedMs / 1000).toFixed(1)} s in line from place ${b.queued.place}`
+        : '';
+    return `held with up to ${b.holders - 1} other run(s) of this key, ${share}${queued}`;
 }
 
 ;// CONCATENATED MODULE: ./src/fill/fill-steps.ts
@@ -81658,6 +81842,7 @@ async function holdBudgetShare(o) {
     /** A beat for the others to read this run and shrink, then enough beats for their earlier starts to age out. */
     const waitBeats = 1 + Math.ceil(serverWindowMs(o.budget.rate) / o.beatMs);
     let lastRenewed = o.now();
+    let told;
     const counted = new Set();
     const beat = async () => {
         try {
@@ -81670,8 +81855,6 @@ async function holdBudgetShare(o) {
                 }
             const holders = rows.filter((r) => !r.leftStarts);
             const fresh = shareOf(o.budget, holders, o.owner);
-            if (fresh.kind === 'queued' && (used.kind !== 'queued' || used.position !== fresh.position))
-                o.logger.info(`API budget: ${fresh.holders} runs hold this key; waiting, place ${fresh.position} in line`);
             // An active holder's share only grows when a holder left or died, so it is safe to take at once.
             entitledBeats = fresh.kind === 'active' ? entitledBeats + 1 : 0;
             // Alone, it starts at once: a run joining after this read sees it and waits, by when this one shrank. Found
@@ -81684,7 +81867,11 @@ async function holdBudgetShare(o) {
             if (o.now() - lastRenewed >= ttlMs)
                 used = { kind: 'queued', position: 0, holders: used.holders };
         }
+        const before = told;
+        told = used;
         o.apply(used);
+        if (!before || !sameShare(before, used))
+            o.onShare?.(used);
     };
     let beating = beat();
     await beating;
@@ -81706,9 +81893,107 @@ async function holdBudgetShare(o) {
         },
     };
 }
+const sameShare = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 /** The span a limiter at `rate` looks back on, with room for its margin: a second, or one start's turn below 1/s. */
 function serverWindowMs(rate) {
     return Math.ceil(1000 / Math.min(1, rate)) + 100;
+}
+
+;// CONCATENATED MODULE: ./src/fill/quota-ledger.ts
+
+/**
+ * One run's reservation, decided over the ledger (pure; the store writes it only if no other run wrote in
+ * between). The remaining count is this month's lowest seen (a count from an earlier month is stale: the quota
+ * reset since). The run gets what it wants, up to what the count leaves once the live holders' reservations and
+ * the reserve are set aside; before any count is known, one call (the probe that learns it). A dead holder's
+ * reservation no longer counts and is dropped; `want` 0 gives this run's back.
+ */
+function reserveCalls(ask, ledger, live, now) {
+    const stored = ledger.seen && monthOf(ledger.seen.at) === monthOf(now) ? ledger.seen : undefined;
+    const mine = ask.seen !== undefined && (stored === undefined || ask.seen < stored.remaining);
+    const seen = mine ? { remaining: ask.seen, at: now } : stored;
+    const holding = new Set(live.filter((h) => !h.leftStarts).map((h) => h.owner));
+    const others = Object.entries(ledger.reserved).filter(([o, n]) => o !== ask.owner && holding.has(o) && n > 0);
+    const held = others.reduce((sum, [, n]) => sum + n, 0);
+    const room = seen === undefined ? 1 : seen.remaining - ask.reserve - held;
+    const granted = Math.max(0, Math.min(Math.max(0, ask.want), room));
+    const reserved = Object.fromEntries(granted > 0 ? [...others, [ask.owner, granted]] : others);
+    return {
+        next: { ...(seen ? { seen } : {}), reserved },
+        result: { granted, remaining: seen?.remaining, held, holders: others.length },
+    };
+}
+/** Reads the ledger as `plan` shows it: this month's count and what the live runs hold. Writes nothing. */
+function readQuota(ledger, live, now) {
+    const { result } = reserveCalls({ owner: '', want: 0, seen: undefined, reserve: 0 }, ledger, live, now);
+    return { result: { remaining: result.remaining, held: result.held, holders: result.holders } };
+}
+const monthOf = (ms) => new Date(ms).toISOString().slice(0, 7);
+/**
+ * Reserves the run's planned calls before it spends any, and caps the client at what was granted: when the grant
+ * is short of the plan (it would cut into `api.quota_reserve`), the run says so and makes only what fits, then
+ * stops as the quota's (exit 3). Every beat it writes what it still holds (planned less charged) and the count it
+ * has seen, so other runs weigh fresh numbers. A call past the grant (a per-game fallback, or the call after the
+ * probe that learnt the count) asks the ledger again first.
+ */
+async function holdQuota(o) {
+    let extra = 0;
+    let last = { granted: 0, remaining: undefined, held: 0, holders: 0 };
+    let pending;
+    const allowance = { calls: 0, grow: (needed) => grow(needed), why: () => why() };
+    const sync = async (want) => {
+        const { charged, quotaRemaining } = o.client.usage();
+        const ask = {
+            owner: o.owner,
+            want: want ?? Math.max(0, o.planned + extra - charged),
+            seen: quotaRemaining,
+            reserve: o.reserve,
+        };
+        last = await o.checkpoints.changeQuota(o.keyHash, (ledger, live, now) => reserveCalls(ask, ledger, live, now));
+        allowance.calls = charged + last.granted;
+        return allowance.calls;
+    };
+    const once = () => (pending ??= sync().finally(() => {
+        pending = undefined;
+    }));
+    // A sync already under way may have read the client before the answer that made this need: ask after it. While
+    // other runs hold calls, they may be spending calls the count already shows (counted twice until they write
+    // again, every beat): wait a beat and ask again, and give up only when their reservations held still.
+    const grow = async (needed) => {
+        extra = Math.max(extra, needed - o.planned);
+        await pending?.catch(() => undefined);
+        for (let held = Infinity;; held = last.held) {
+            await once();
+            if (allowance.calls >= needed || last.held === 0 || last.held >= held)
+                return allowance.calls;
+            await o.sleep(o.beatMs);
+        }
+    };
+    const why = () => `the CBBD API has ${last.remaining ?? 'an unknown number of'} calls left this month; ${last.held} are reserved by ${last.holders} other ` +
+        `running fill(s) of this key and api.quota_reserve keeps ${o.reserve}, so this fill may make ` +
+        `${allowance.calls} of its ${o.planned + extra} calls and stops here`;
+    await once();
+    o.client.allowCalls?.(allowance);
+    if (last.remaining !== undefined && last.granted < o.planned)
+        o.logger.warn(`API quota: ${why()} (exit 3)`);
+    else
+        o.logger.info(quotaText(last, o.planned));
+    const stopTimer = o.every(o.beatMs, () => {
+        once().catch((e) => o.logger.warn(`quota ledger beat failed: ${errorMessage(e)}`));
+    });
+    return {
+        grant: () => last,
+        async stop() {
+            stopTimer();
+            await pending?.catch(() => undefined);
+            await sync(0);
+        },
+    };
+}
+function quotaText(g, planned) {
+    if (g.remaining === undefined)
+        return `API quota: no count seen yet for this key; the first call learns it, then the fill reserves its ${planned} calls`;
+    return `API quota: ${g.remaining} calls left this month, ${g.held} reserved by ${g.holders} other running fill(s); this fill reserves its ${planned}`;
 }
 
 ;// CONCATENATED MODULE: ./src/fill/heartbeat.ts
@@ -81781,6 +82066,7 @@ function everyIntervalKeptAlive(ms, fn) {
 
 
 
+
 /**
  * Fills one shard, step by step (fill-steps.ts): lock the shards (a second run of the same shard exits at once),
  * then per call unit (call-plan.ts; one game's own call by default) a conditional lease on each of its games, its
@@ -81794,13 +82080,16 @@ async function runFill(job, ports) {
     await lockShards(run);
     const heartbeat = startHeartbeat(run);
     const budget = run.total > 0 ? await holdSharedBudget(run) : undefined;
+    let quota;
     try {
+        quota = budget ? await holdQuotaLedger(run) : undefined;
         const workers = Math.max(1, Math.min(job.workers, run.total || 1));
         await Promise.all(Array.from({ length: workers }, () => worker(run)));
     }
     finally {
         // The beat in flight lands before the locks go, or it could renew a lock for a run that is gone.
         await heartbeat.stop();
+        await quota?.stop();
         await budget?.stop(ports.client.recentStarts?.());
         await releaseShards(run);
     }
@@ -81828,6 +82117,55 @@ async function holdSharedBudget(run) {
             }
             : { rate: budget.whole.rate, concurrency: 0 }),
         ...(client.countStarts ? { countStarts: client.countStarts.bind(client) } : {}),
+        onShare: shareTeller(run),
+        logger: ports.logger,
+    });
+}
+/**
+ * Puts each change of the run's share in its output: the share and the runs it is split among, or its place in line
+ * (in the progress, for the terminal's live line and the action's log), and keeps it for the summary.
+ */
+function shareTeller(run) {
+    const { ports } = run;
+    const { whole, cap } = ports.budget;
+    const report = (run.result.budget = { holders: 0, share: undefined, queued: undefined });
+    let queuedAt;
+    return (share) => {
+        const now = (ports.now ?? Date.now)();
+        report.holders = Math.max(report.holders, share.holders);
+        if (share.kind === 'queued') {
+            if (share.position === 0)
+                return;
+            queuedAt ??= now;
+            report.queued ??= { place: share.position, waitedMs: 0 };
+            reportProgress(run, { place: share.position, holders: share.holders });
+            return;
+        }
+        if (report.queued && queuedAt !== undefined)
+            report.queued.waitedMs += now - queuedAt;
+        queuedAt = undefined;
+        report.share = {
+            rate: Math.min(share.rate, cap.rate),
+            concurrency: Math.min(share.concurrency, cap.concurrency),
+        };
+        ports.logger.info(`API budget: this run's share is ${report.share.rate}/s and ${report.share.concurrency} in flight of ` +
+            `${whole.rate}/s and ${whole.concurrency} across ${share.holders} run(s) of this key`);
+    };
+}
+/** Reserves the run's planned calls in the key's quota ledger (quota-ledger.ts), capping its client at them. */
+function holdQuotaLedger(run) {
+    const { ports, job } = run;
+    const budget = ports.budget;
+    return holdQuota({
+        checkpoints: ports.checkpoints,
+        keyHash: budget.keyHash,
+        owner: job.owner,
+        planned: run.queue.reduce((n, u) => n + u.calls.length, 0),
+        reserve: budget.quotaReserve,
+        client: ports.client,
+        beatMs: budget.beatMs,
+        every: ports.every ?? everyIntervalKeptAlive,
+        sleep: ports.sleep ?? ((ms) => (0,external_node_timers_promises_namespaceObject.setTimeout)(ms)),
         logger: ports.logger,
     });
 }
@@ -82205,8 +82543,8 @@ async function fill_fillCommand(command, deps) {
         catalog: undefined,
     };
     deps.logger.info(`${command.endpoint} shard ${outcome.shard}: ${mine.length} missing games in ${table}, ${outcome.alreadyDone} already checkpointed done/empty, ` +
-        `${targets.length} to fetch in ${callPlan.calls.total} calls (${callsText(callPlan)}) at ${command.rate}/s ` +
-        `(~${Math.ceil(callPlan.calls.total / command.rate)} s)`);
+        `${targets.length} to fetch in ${callPlan.calls.total} calls (${callsText(callPlan)}) ${shareText(command)} ` +
+        `(~${Math.ceil(callPlan.calls.total / Math.min(command.rate, config.api.rate_limit_per_sec))} s alone)`);
     if (command.dryRun || targets.length === 0)
         return outcome;
     const catalog = openCatalog(command.lake, config, deps.env);
@@ -82237,12 +82575,19 @@ async function fill_fillCommand(command, deps) {
             whole: { rate: config.api.rate_limit_per_sec, concurrency: config.api.max_concurrency },
             beatMs: BUDGET_BEAT_MS,
             cap: { rate: command.rate, concurrency: command.concurrency },
+            quotaReserve: config.api.quota_reserve,
         },
         ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     });
     if (outcome.result.partitions.length > 0)
         outcome.catalog = await registerNewPartitions(catalog, outcome.result.partitions, deps.logger);
     return outcome;
+}
+/** The rate a fill runs at: a share of the key's budget across its running fills, capped by --rate. */
+function shareText(command) {
+    const whole = command.config.api.rate_limit_per_sec;
+    const cap = command.rate < whole ? `, this run at most ${command.rate}/s` : '';
+    return `at a share of ${whole}/s across the key's running fills${cap}`;
 }
 /** How often a fill renews its hold on the key's shared budget and re-reads the other holders. */
 const BUDGET_BEAT_MS = 1000;
@@ -82411,15 +82756,12 @@ function planFill(input) {
         perGameCalls: games,
         largestAnswerBytes,
         wallSeconds: Math.max(longest, Math.ceil(totalSeconds / maxParallel)),
-        quota: input.quota
-            ? {
-                ...input.quota,
-                fits: input.quota.remaining - input.quota.reserve >= calls,
-                after: input.quota.remaining - calls,
-            }
-            : undefined,
+        quota: input.quota ? quotaCheck({ held: 0, holders: 0, ...input.quota }, calls) : undefined,
         notes,
     };
+}
+function quotaCheck(q, calls) {
+    return { ...q, fits: q.remaining - q.reserve - q.held >= calls, after: q.remaining - q.held - calls };
 }
 /** Games and calls per `season/shard`: shards split the calls (a game's own call hashes as the game id). */
 function countLegs(units, shards) {
@@ -82447,6 +82789,8 @@ function countLegs(units, shards) {
 
 
 
+
+
 /**
  * The shards of a fill: the missing games of each endpoint and season (less those checkpointed done or empty),
  * split by a stable hash, with each leg's share of the rate and concurrency, the time at that budget, the quota
@@ -82458,6 +82802,7 @@ async function planCommand(command, deps) {
     const checkpoints = openCheckpoints(command.checkpoints, command.lake, config, deps.env);
     const engine = await openEngine('scan', store, command.lake, config, deps.env);
     const plans = [];
+    let quota;
     // Every endpoint's legs go into one matrix: keep endpoints × seasons × shards within GitHub's 256 jobs.
     const shards = Math.min(command.shards, Math.max(1, Math.floor(MAX_MATRIX_LEGS / Math.max(1, command.endpoints.length * command.seasons.length))));
     if (command.endpoints.length * command.seasons.length > MAX_MATRIX_LEGS) {
@@ -82491,6 +82836,7 @@ async function planCommand(command, deps) {
                     shape: command.callShape,
                     size: await measureAnswers(store, layoutFrom(config.s3_layout), endpoint, MAX_BODY_BYTES, deps.logger),
                 }).units, open);
+            quota ??= await knownQuota(command, checkpoints, deps.env);
             const plan = planFill({
                 endpoint,
                 targets: open,
@@ -82499,8 +82845,8 @@ async function planCommand(command, deps) {
                 maxParallel: command.maxParallel,
                 rate: config.api.rate_limit_per_sec,
                 concurrency: config.api.max_concurrency,
-                ...(command.quotaRemaining !== undefined
-                    ? { quota: { remaining: command.quotaRemaining, reserve: config.api.quota_reserve } }
+                ...(quota.remaining !== undefined
+                    ? { quota: { ...quota, remaining: quota.remaining, reserve: config.api.quota_reserve } }
                     : {}),
             });
             plan.notes.push(...blocked.map((b) => `skipped game ${b.gameId}: ${b.reason}`));
@@ -82511,6 +82857,16 @@ async function planCommand(command, deps) {
         await engine.close();
     }
     return plans;
+}
+/**
+ * The monthly calls left, as `--quota-remaining` says or else as the key's quota ledger last saw them this month
+ * (the lower when both), and the calls the live runs of the key hold (quota-ledger.ts).
+ */
+async function knownQuota(command, checkpoints, env) {
+    const keyHash = budgetKeyHash(env.CBBD_API_KEY || env.BEARER_TOKEN || '');
+    const ledger = await checkpoints.changeQuota(keyHash, readQuota);
+    const counts = [command.quotaRemaining, ledger.remaining].filter((n) => n !== undefined);
+    return { ...ledger, remaining: counts.length > 0 ? Math.min(...counts) : undefined };
 }
 /** All plans' legs as one GitHub matrix (planCommand keeps it within 256 legs). */
 function combinedMatrix(plans) {
@@ -82964,6 +83320,7 @@ function duration(seconds) {
 ;// CONCATENATED MODULE: ./src/cli/fill-output.ts
 
 
+
 /**
  * Progress of a fill: on a terminal one live line (done, empty, failed, rate, ETA) rewritten in place; in a log
  * (Actions, a file) a line every 50 games, so logs stay readable.
@@ -82972,6 +83329,11 @@ function progressReporter(write, tty, now = Date.now) {
     const started = now();
     let lastLogged = 0;
     return (p) => {
+        if (p.waiting) {
+            const line = waitingText(p.waiting);
+            write(tty ? `\r${line}` : `${line}\n`);
+            return;
+        }
         const finished = p.done + p.empty + p.failed + p.skipped;
         const seconds = Math.max(0.001, (now() - started) / 1000);
         const rate = finished / seconds;
@@ -83013,6 +83375,8 @@ function fillSummaryText(o) {
     lines.push(`  done ${r.done.length}, empty ${r.empty.length}, failed ${r.failed.length}, skipped ${r.skipped.length}, left ${r.left}`);
     lines.push(`  API: ${r.usage.calls} calls (${r.usage.charged} charged, ${r.usage.retries} retries), at most ${r.usage.maxInFlight} in flight` +
         (r.usage.quotaRemaining !== undefined ? `, ${r.usage.quotaRemaining} calls left this month` : ''));
+    if (r.budget)
+        lines.push(`  API budget: ${budgetText(r.budget)}`);
     for (const f of r.failed.slice(0, 50))
         lines.push(`  failed ${f.gameId}: ${f.reason}`);
     if (r.failed.length > 50)
@@ -83049,9 +83413,13 @@ function planText(plans) {
         for (const l of p.legs)
             lines.push(`  ${l.season} shard ${l.shard}: ${l.games} games in ${l.calls} calls at ${l.rate}/s, ${l.concurrency} in flight, ${formatDuration(l.seconds)}`);
         if (p.quota)
-            lines.push(`  quota: ${p.quota.remaining} calls left, ${p.quota.reserve} kept in reserve, ${p.quota.after} after the fill: ${p.quota.fits ? 'fits' : 'DOES NOT FIT: fill fewer seasons or wait for the monthly reset'}`);
+            lines.push(`  quota: ${p.quota.remaining} calls left, ${p.quota.held} held by ${p.quota.holders} running fill(s), ` +
+                `${p.quota.reserve} kept in reserve; this plan takes ${p.calls}, ${p.quota.after} left after: ` +
+                (p.quota.fits
+                    ? 'fits'
+                    : 'DOES NOT FIT: fill fewer seasons, wait for the running fills, or for the monthly reset'));
         else
-            lines.push('  quota: unknown (pass --quota-remaining N to check it)');
+            lines.push('  quota: unknown: no fill of this key has seen the count this month (pass --quota-remaining N to check it)');
         for (const n of p.notes)
             lines.push(`  note: ${n}`);
     }
@@ -93510,8 +93878,9 @@ const PLAN = {
     usage: '--endpoint NAME|all [flags]',
     about: `Plans a fill without calling the API: per endpoint and season, the missing games split into shards by a stable
 hash of the game id, each leg's share of the rate and concurrency so that --max-parallel legs at once stay within
-the config's api.rate_limit_per_sec and api.max_concurrency, the time at that budget, the quota check, and
-{"include": [...]} for a GitHub matrix (never more than ${MAX_MATRIX_LEGS} legs).`,
+the config's api.rate_limit_per_sec and api.max_concurrency, the time at that budget, the quota check (the calls
+left as the API key's quota ledger in the checkpoints last saw them, less what running fills hold and
+api.quota_reserve), and {"include": [...]} for a GitHub matrix (never more than ${MAX_MATRIX_LEGS} legs).`,
     options: {
         configFile,
         lake,
@@ -93550,7 +93919,7 @@ the config's api.rate_limit_per_sec and api.max_concurrency, the time at that bu
             name: 'quota-remaining',
             on: 'cli',
             arg: 'N',
-            help: 'the monthly calls left, for the quota check (the fill learns it from each answer)',
+            help: 'the monthly calls left, for the quota check (default: as the quota ledger last saw them this month; the lower of the two if both)',
             parse: (raw, { label }) => (raw === undefined ? undefined : nonNegativeInt(raw, label)),
         }),
         json: options_json('print the plans and the combined matrix as JSON on stdout'),
@@ -93572,8 +93941,9 @@ nested values as Python repr (bronze, subIn/subOut) or json.dumps text (silver J
 season and date before raw. A value the declared type cannot hold fails its game as schema_conflict, nothing
 written.`,
     epilogue: `Exit codes: 0 done (or the shard is held by another run); 1 some games failed; 2 usage/config/API key
-or a lake with no silver/fct_games; 3 the monthly quota is spent (the message says when to retry and how many
-games are left); 4 the lake, catalog or checkpoints could not be reached or read.
+or a lake with no silver/fct_games; 3 the monthly quota is spent, or what is left of it less what other running
+fills of the key reserved would cut into api.quota_reserve (the message says so, when to retry and how many games
+are left); 4 the lake, catalog or checkpoints could not be reached or read.
 
 Examples:
   cbbd-gap-bot fill --endpoint plays_game --seasons 2024 --dry-run

@@ -13,6 +13,7 @@ import { openGitHub } from '../commands/github-context.js';
 import { nightlyAudit, type NightlyOutcome } from '../commands/nightly.js';
 import type { Env } from '../commands/ports.js';
 import { repairCommand } from '../commands/repair.js';
+import { waitingText, type FillProgress } from '../fill/fill-run.js';
 import type { Logger } from '../util/logger.js';
 import type { ActionEvent } from './event.js';
 import type { ActionSettings, ActionSettingsOf } from './inputs.js';
@@ -259,7 +260,8 @@ export async function runAction(
 /** In a log, a progress line every `n` games (a live line is for terminals). */
 function progressEvery(n: number, logger: Logger) {
   let last = 0;
-  return (p: { done: number; empty: number; failed: number; skipped: number; total: number }) => {
+  return (p: FillProgress) => {
+    if (p.waiting) return logger.info(waitingText(p.waiting));
     const finished = p.done + p.empty + p.failed + p.skipped;
     if (finished - last >= n || finished === p.total) {
       last = finished;

@@ -1,4 +1,5 @@
 import { callsText } from '../fill/call-plan.js';
+import { budgetText } from '../fill/fill-run.js';
 import type { NightlyOutcome } from '../commands/nightly.js';
 import type { FillOutcome } from '../commands/fill.js';
 import type { FillCheckOutcome, FillRequestOutcome } from '../commands/fill-request.js';
@@ -134,6 +135,7 @@ export function fillSummary(o: FillOutcome): Summary {
         ['Endpoint', 'Seasons', 'Shard', 'To fetch', 'Done', 'Empty', 'Failed', 'Left', 'Calls'],
         row,
       ]),
+      ...(r?.budget ? ['', `API budget: ${budgetText(r.budget)}.`] : []),
     ].join('\n'),
     warnings,
   };

@@ -54,6 +54,23 @@ export interface LeftStarts {
   until: number;
 }
 
+/**
+ * One API key's quota ledger (issue #12), kept beside its budget holders: the monthly count last seen by any run of
+ * the key, and the calls each run has reserved and not yet spent.
+ */
+export interface QuotaLedger {
+  /** The last `X-CallLimit-Remaining` a run of the key saw, and when (epoch ms); absent before the first. */
+  seen?: { remaining: number; at: number };
+  /** Calls reserved and not yet spent, by holder; a holder's reservation counts only while its entry lives. */
+  reserved: Record<string, number>;
+}
+
+/** What a change to the quota ledger decides: the next ledger (absent: nothing is written) and the answer. */
+export interface QuotaChange<R> {
+  next?: QuotaLedger;
+  result: R;
+}
+
 /** The port. Every state change is a conditional write, so two shards, runs or machines never take one game. */
 export interface CheckpointStore {
   readonly kind: 'dynamodb' | 'file';
@@ -101,4 +118,12 @@ export interface CheckpointStore {
    * key counts those starts in its first window.
    */
   leaveBudget(keyHash: string, owner: string, left?: LeftStarts): Promise<void>;
+  /**
+   * Reads the key's quota ledger and live holders and writes what `decide` (pure) makes of them, only if no other
+   * run changed the ledger in between (else it reads and decides again), so two runs never reserve the same calls.
+   */
+  changeQuota<R>(
+    keyHash: string,
+    decide: (ledger: QuotaLedger, live: readonly BudgetHolder[], now: number) => QuotaChange<R>,
+  ): Promise<R>;
 }

@@ -29,5 +29,6 @@ export function withDescribedErrors(store: CheckpointStore, where: string): Chec
     releaseShardLock: wrap('releaseShardLock', store.releaseShardLock.bind(store)),
     holdBudget: wrap('holdBudget', store.holdBudget.bind(store)),
     leaveBudget: wrap('leaveBudget', store.leaveBudget.bind(store)),
+    changeQuota: wrap('changeQuota', store.changeQuota.bind(store)),
   };
 }

@@ -7,11 +7,14 @@ import {
   type QueryCommandInput,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { paramsHash } from '../layout/hash.js';
 import { mapLimit } from '../util/pool.js';
 import type {
   BudgetHolder,
   CheckpointStore,
+  QuotaChange,
+  QuotaLedger,
   GameCheckpoint,
   GameStatus,
   LeaseResult,
@@ -34,7 +37,9 @@ import { conditionExpression, LEASE_RULES } from './lease-rules.js';
 import {
   budgetPartition,
   budgetRowKey,
+  isHolderRow,
   liveHolders,
+  quotaRowKey,
   gamePartition,
   gamePayload,
   gameRowKey,
@@ -50,6 +55,8 @@ import {
 const BATCH_GET_KEYS = 100;
 /** Requests in flight at once for one call over many games (heartbeat, getMany). */
 const CONCURRENCY = 16;
+/** Ledger writes lost to other runs' in a row before giving up (each round waits a little longer). */
+const QUOTA_ROUNDS = 50;
 /** A row deleted between a refused write and the read back is asked for again, this many times at most. */
 const VANISHED_ROUNDS = 3;
 
@@ -108,6 +115,7 @@ export function createDynamoDbCheckpoints(
     },
     acquireShardLock: (shard, owner, leaseMs) => acquireShardLock(t, shard, owner, leaseMs),
     holdBudget: (keyHash, owner, ttlMs) => holdBudget(t, keyHash, owner, ttlMs),
+    changeQuota: (keyHash, decide) => changeQuota(t, keyHash, decide),
     leaveBudget: async (keyHash, owner, left) => {
       const Key = asItemKey(budgetRowKey(keyHash, owner));
       await withRetry(() =>
@@ -393,7 +401,16 @@ async function holdBudget(t: Table, keyHash: string, owner: string, ttlMs: numbe
       }),
     ),
   );
+  return liveHolders((await readBudget(t, keyHash)).holders, at);
+}
+
+/** Every row of a key's budget partition, read consistently: its holders, and its quota ledger with its version. */
+async function readBudget(
+  t: Table,
+  keyHash: string,
+): Promise<{ holders: BudgetHolder[]; quota: { ledger: QuotaLedger; version: number } | undefined }> {
   const holders: BudgetHolder[] = [];
+  let quota: { ledger: QuotaLedger; version: number } | undefined;
   const input: QueryCommandInput = {
     TableName: t.name,
     KeyConditionExpression: 'endpoint = :e',
@@ -401,14 +418,72 @@ async function holdBudget(t: Table, keyHash: string, owner: string, ttlMs: numbe
     ConsistentRead: true,
   };
   for await (const page of queryPages(t, input))
-    for (const item of page.Items ?? [])
-      holders.push({
-        owner: item.lease_owner?.S ?? '',
-        joinedAt: Number(item.joined_at?.N ?? 0),
-        expiresAt: Number(item.lease_expires_at?.N ?? 0),
-        ...(item.left_starts?.L ? { leftStarts: item.left_starts.L.map((v) => Number(v.N)) } : {}),
-      });
-  return liveHolders(holders, at);
+    for (const item of page.Items ?? []) {
+      if (item.parameter_hash?.S === quotaRowKey(keyHash).parameter_hash) quota = toLedger(item);
+      else if (isHolderRow(item.parameter_hash?.S))
+        holders.push({
+          owner: item.lease_owner?.S ?? '',
+          joinedAt: Number(item.joined_at?.N ?? 0),
+          expiresAt: Number(item.lease_expires_at?.N ?? 0),
+          ...(item.left_starts?.L ? { leftStarts: item.left_starts.L.map((v) => Number(v.N)) } : {}),
+        });
+    }
+  return { holders, quota };
+}
+
+/** The ledger changes only by a write conditional on the version read: a run that lost the race decides again. */
+async function changeQuota<R>(
+  t: Table,
+  keyHash: string,
+  decide: (ledger: QuotaLedger, live: readonly BudgetHolder[], now: number) => QuotaChange<R>,
+): Promise<R> {
+  for (let round = 1; ; round++) {
+    const at = t.now();
+    const { holders, quota } = await readBudget(t, keyHash);
+    const { next, result } = decide(quota?.ledger ?? { reserved: {} }, liveHolders(holders, at), at);
+    if (!next) return result;
+    const seen: Item = next.seen
+      ? { quota_remaining: num(next.seen.remaining), quota_seen_at: num(next.seen.at) }
+      : {};
+    const reserved = Object.fromEntries(Object.entries(next.reserved).map(([o, n]) => [o, num(n)]));
+    const written = await conditional(() =>
+      t.client.send(
+        new PutItemCommand({
+          TableName: t.name,
+          Item: {
+            ...asItemKey(quotaRowKey(keyHash)),
+            ...seen,
+            reserved: { M: reserved },
+            version: num((quota?.version ?? 0) + 1),
+            updated_at: iso(at),
+          },
+          ...(quota
+            ? { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': num(quota.version) } }
+            : { ConditionExpression: 'attribute_not_exists(parameter_hash)' }),
+        }),
+      ),
+    );
+    if (written) return result;
+    if (round >= QUOTA_ROUNDS)
+      throw new Error(
+        `the quota ledger of API budget ${keyHash} changed under ${QUOTA_ROUNDS} writes in a row`,
+      );
+    await sleep(Math.random() * 10 * round);
+  }
+}
+
+function toLedger(item: Item): { ledger: QuotaLedger; version: number } {
+  const remaining = item.quota_remaining?.N;
+  const reserved = Object.entries(item.reserved?.M ?? {}).map(([o, v]) => [o, Number(v.N ?? 0)]);
+  return {
+    ledger: {
+      ...(remaining !== undefined
+        ? { seen: { remaining: Number(remaining), at: Number(item.quota_seen_at?.N ?? 0) } }
+        : {}),
+      reserved: Object.fromEntries(reserved),
+    },
+    version: Number(item.version?.N ?? 0),
+  };
 }
 
 function gameKey(endpoint: string, gameId: number): Item {

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mapLimit } from '../util/pool.js';
 import type {
+  BudgetHolder,
   CheckpointStore,
+  QuotaLedger,
   GameCheckpoint,
   LeaseResult,
   ShardLockResult,
@@ -14,7 +16,9 @@ import { LEASE_RULES, rowMeets } from './lease-rules.js';
 import {
   budgetPartition,
   budgetRowKey,
+  isHolderRow,
   liveHolders,
+  quotaRowKey,
   gamePartition,
   gamePayload,
   gameRowKey,
@@ -42,6 +46,10 @@ interface CheckpointDoc {
   joined_at?: number;
   /** A budget holder that left: its last starts, epoch ms. */
   left_starts?: number[];
+  /** The quota ledger: the last monthly count seen, when (epoch ms), the calls each holder reserved. */
+  quota_remaining?: number;
+  quota_seen_at?: number;
+  reserved?: Record<string, number>;
 }
 
 /** What a change to one document decides: the next document (`null` deletes it; absent writes nothing). */
@@ -67,6 +75,16 @@ export function createFileCheckpoints(dir: string, opts: { now?: () => number } 
   const root = path.resolve(dir);
   const now = opts.now ?? Date.now;
   const mutex = createMutex();
+  /** The holders of a key's budget, live or not (the partition's other document is its quota ledger). */
+  const readHolders = async (keyHash: string): Promise<BudgetHolder[]> =>
+    (await readFolder(path.join(root, fileName(budgetPartition(keyHash)))))
+      .filter((d) => isHolderRow(d.parameter_hash))
+      .map((d) => ({
+        owner: d.lease_owner ?? '',
+        joinedAt: d.joined_at ?? 0,
+        expiresAt: d.lease_expires_at ?? 0,
+        ...(d.left_starts ? { leftStarts: d.left_starts } : {}),
+      }));
   const fileOf = (key: RowKey) =>
     path.join(root, fileName(key.endpoint), `${fileName(key.parameter_hash)}.json`);
   const gameFile = (endpoint: string, gameId: number) => fileOf(gameRowKey(endpoint, gameId));
@@ -234,14 +252,7 @@ export function createFileCheckpoints(dir: string, opts: { now?: () => number } 
         },
         result: undefined,
       }));
-      const docs = await readFolder(path.join(root, fileName(budgetPartition(keyHash))));
-      const holders = docs.map((d) => ({
-        owner: d.lease_owner ?? '',
-        joinedAt: d.joined_at ?? 0,
-        expiresAt: d.lease_expires_at ?? 0,
-        ...(d.left_starts ? { leftStarts: d.left_starts } : {}),
-      }));
-      return liveHolders(holders, t);
+      return liveHolders(await readHolders(keyHash), t);
     },
 
     async leaveBudget(keyHash, owner, left) {
@@ -257,6 +268,25 @@ export function createFileCheckpoints(dir: string, opts: { now?: () => number } 
             : null,
         result: undefined,
       }));
+    },
+
+    // The ledger's document changes under its mutex, so the holders read in it are the ones it decides on.
+    changeQuota(keyHash, decide) {
+      const key = quotaRowKey(keyHash);
+      return mutex(fileOf(key), async () => {
+        const t = now();
+        const live = liveHolders(await readHolders(keyHash), t);
+        const doc = await readDoc(fileOf(key));
+        const { next, result } = decide(toLedger(doc), live, t);
+        if (next)
+          await writeDoc(fileOf(key), {
+            ...key,
+            ...(next.seen ? { quota_remaining: next.seen.remaining, quota_seen_at: next.seen.at } : {}),
+            reserved: next.reserved,
+            updated_at: new Date(t).toISOString(),
+          });
+        return result;
+      });
     },
 
     async releaseShardLock(shard, owner) {
@@ -406,6 +436,14 @@ function fileName(key: string): string {
     /[%/\\:*?"<>|]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
   );
+}
+
+function toLedger(doc: CheckpointDoc | undefined): QuotaLedger {
+  const seen =
+    doc?.quota_remaining !== undefined
+      ? { seen: { remaining: doc.quota_remaining, at: doc.quota_seen_at ?? 0 } }
+      : {};
+  return { ...seen, reserved: { ...doc?.reserved } };
 }
 
 function toCheckpoint(doc: CheckpointDoc, gameId: number): GameCheckpoint {

@@ -67,6 +67,15 @@ export function budgetRowKey(keyHash: string, owner: string): RowKey {
   return { endpoint: budgetPartition(keyHash), parameter_hash: `holder=${owner}` };
 }
 
+/** The key's quota ledger row, in its holders' partition. */
+export function quotaRowKey(keyHash: string): RowKey {
+  return { endpoint: budgetPartition(keyHash), parameter_hash: 'quota' };
+}
+
+/** Whether a row of a budget partition is a holder's (the other one is the quota ledger). */
+export const isHolderRow = (parameterHash: string | undefined): boolean =>
+  parameterHash?.startsWith('holder=') ?? false;
+
 /** Live holders (expiry not yet reached at `now`), earliest joined first, owner breaking ties. */
 export function liveHolders<H extends { owner: string; joinedAt: number; expiresAt: number }>(
   holders: readonly H[],

@@ -1,6 +1,7 @@
 import type { FillOutcome } from '../commands/fill.js';
 import { callsText } from '../fill/call-plan.js';
 import type { FillPlan } from '../fill/plan.js';
+import { budgetText, waitingText } from '../fill/fill-run.js';
 import type { FillProgress } from '../fill/run-fill.js';
 import { ExitCode } from '../util/errors.js';
 
@@ -16,6 +17,11 @@ export function progressReporter(
   const started = now();
   let lastLogged = 0;
   return (p) => {
+    if (p.waiting) {
+      const line = waitingText(p.waiting);
+      write(tty ? `\r${line}` : `${line}\n`);
+      return;
+    }
     const finished = p.done + p.empty + p.failed + p.skipped;
     const seconds = Math.max(0.001, (now() - started) / 1000);
     const rate = finished / seconds;
@@ -62,6 +68,7 @@ export function fillSummaryText(o: FillOutcome): string {
     `  API: ${r.usage.calls} calls (${r.usage.charged} charged, ${r.usage.retries} retries), at most ${r.usage.maxInFlight} in flight` +
       (r.usage.quotaRemaining !== undefined ? `, ${r.usage.quotaRemaining} calls left this month` : ''),
   );
+  if (r.budget) lines.push(`  API budget: ${budgetText(r.budget)}`);
   for (const f of r.failed.slice(0, 50)) lines.push(`  failed ${f.gameId}: ${f.reason}`);
   if (r.failed.length > 50) lines.push(`  … ${r.failed.length - 50} more failed (see --json)`);
   if (o.catalog) {
@@ -101,9 +108,16 @@ export function planText(plans: readonly FillPlan[]): string {
       );
     if (p.quota)
       lines.push(
-        `  quota: ${p.quota.remaining} calls left, ${p.quota.reserve} kept in reserve, ${p.quota.after} after the fill: ${p.quota.fits ? 'fits' : 'DOES NOT FIT: fill fewer seasons or wait for the monthly reset'}`,
+        `  quota: ${p.quota.remaining} calls left, ${p.quota.held} held by ${p.quota.holders} running fill(s), ` +
+          `${p.quota.reserve} kept in reserve; this plan takes ${p.calls}, ${p.quota.after} left after: ` +
+          (p.quota.fits
+            ? 'fits'
+            : 'DOES NOT FIT: fill fewer seasons, wait for the running fills, or for the monthly reset'),
       );
-    else lines.push('  quota: unknown (pass --quota-remaining N to check it)');
+    else
+      lines.push(
+        '  quota: unknown: no fill of this key has seen the count this month (pass --quota-remaining N to check it)',
+      );
     for (const n of p.notes) lines.push(`  note: ${n}`);
   }
   return `${lines.join('\n')}\n`;

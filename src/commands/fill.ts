@@ -115,8 +115,8 @@ export async function fillCommand(command: FillCommand, deps: FillDeps): Promise
   };
   deps.logger.info(
     `${command.endpoint} shard ${outcome.shard}: ${mine.length} missing games in ${table}, ${outcome.alreadyDone} already checkpointed done/empty, ` +
-      `${targets.length} to fetch in ${callPlan.calls.total} calls (${callsText(callPlan)}) at ${command.rate}/s ` +
-      `(~${Math.ceil(callPlan.calls.total / command.rate)} s)`,
+      `${targets.length} to fetch in ${callPlan.calls.total} calls (${callsText(callPlan)}) ${shareText(command)} ` +
+      `(~${Math.ceil(callPlan.calls.total / Math.min(command.rate, config.api.rate_limit_per_sec))} s alone)`,
   );
   if (command.dryRun || targets.length === 0) return outcome;
 
@@ -155,6 +155,7 @@ export async function fillCommand(command: FillCommand, deps: FillDeps): Promise
         whole: { rate: config.api.rate_limit_per_sec, concurrency: config.api.max_concurrency },
         beatMs: BUDGET_BEAT_MS,
         cap: { rate: command.rate, concurrency: command.concurrency },
+        quotaReserve: config.api.quota_reserve,
       },
       ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     },
@@ -162,6 +163,13 @@ export async function fillCommand(command: FillCommand, deps: FillDeps): Promise
   if (outcome.result.partitions.length > 0)
     outcome.catalog = await registerNewPartitions(catalog, outcome.result.partitions, deps.logger);
   return outcome;
+}
+
+/** The rate a fill runs at: a share of the key's budget across its running fills, capped by --rate. */
+function shareText(command: FillCommand): string {
+  const whole = command.config.api.rate_limit_per_sec;
+  const cap = command.rate < whole ? `, this run at most ${command.rate}/s` : '';
+  return `at a share of ${whole}/s across the key's running fills${cap}`;
 }
 
 /** How often a fill renews its hold on the key's shared budget and re-reads the other holders. */

@@ -242,8 +242,9 @@ export const PLAN = {
   usage: '--endpoint NAME|all [flags]',
   about: `Plans a fill without calling the API: per endpoint and season, the missing games split into shards by a stable
 hash of the game id, each leg's share of the rate and concurrency so that --max-parallel legs at once stay within
-the config's api.rate_limit_per_sec and api.max_concurrency, the time at that budget, the quota check, and
-{"include": [...]} for a GitHub matrix (never more than ${MAX_MATRIX_LEGS} legs).`,
+the config's api.rate_limit_per_sec and api.max_concurrency, the time at that budget, the quota check (the calls
+left as the API key's quota ledger in the checkpoints last saw them, less what running fills hold and
+api.quota_reserve), and {"include": [...]} for a GitHub matrix (never more than ${MAX_MATRIX_LEGS} legs).`,
   options: {
     configFile,
     lake,
@@ -282,7 +283,7 @@ the config's api.rate_limit_per_sec and api.max_concurrency, the time at that bu
       name: 'quota-remaining',
       on: 'cli',
       arg: 'N',
-      help: 'the monthly calls left, for the quota check (the fill learns it from each answer)',
+      help: 'the monthly calls left, for the quota check (default: as the quota ledger last saw them this month; the lower of the two if both)',
       parse: (raw, { label }) => (raw === undefined ? undefined : nonNegativeInt(raw, label)),
     }),
     json: json('print the plans and the combined matrix as JSON on stdout'),
@@ -305,8 +306,9 @@ nested values as Python repr (bronze, subIn/subOut) or json.dumps text (silver J
 season and date before raw. A value the declared type cannot hold fails its game as schema_conflict, nothing
 written.`,
   epilogue: `Exit codes: 0 done (or the shard is held by another run); 1 some games failed; 2 usage/config/API key
-or a lake with no silver/fct_games; 3 the monthly quota is spent (the message says when to retry and how many
-games are left); 4 the lake, catalog or checkpoints could not be reached or read.
+or a lake with no silver/fct_games; 3 the monthly quota is spent, or what is left of it less what other running
+fills of the key reserved would cut into api.quota_reserve (the message says so, when to retry and how many games
+are left); 4 the lake, catalog or checkpoints could not be reached or read.
 
 Examples:
   cbbd-gap-bot fill --endpoint plays_game --seasons 2024 --dry-run

@@ -15,6 +15,9 @@ import { defaultAnswerSize, measureAnswers } from '../fill/answer-size.js';
 import { cutUnits, gameUnit, planCalls, type CallShape } from '../fill/call-plan.js';
 import { layoutFrom } from '../layout/keys.js';
 import { MAX_BODY_BYTES } from '../source/http-cbbd-client.js';
+import type { CheckpointStore } from '../checkpoint/checkpoint-store.js';
+import { budgetKeyHash } from '../fill/budget-share.js';
+import { readQuota } from '../fill/quota-ledger.js';
 import { openCheckpoints, openEngine, openExistingLake, type Env } from './ports.js';
 
 /** `plan`'s settings. */
@@ -46,6 +49,7 @@ export async function planCommand(
   const checkpoints = openCheckpoints(command.checkpoints, command.lake, config, deps.env);
   const engine = await openEngine('scan', store, command.lake, config, deps.env);
   const plans: FillPlan[] = [];
+  let quota: Awaited<ReturnType<typeof knownQuota>> | undefined;
   // Every endpoint's legs go into one matrix: keep endpoints × seasons × shards within GitHub's 256 jobs.
   const shards = Math.min(
     command.shards,
@@ -97,6 +101,7 @@ export async function planCommand(
               }).units,
               open,
             );
+      quota ??= await knownQuota(command, checkpoints, deps.env);
       const plan = planFill({
         endpoint,
         targets: open,
@@ -105,8 +110,8 @@ export async function planCommand(
         maxParallel: command.maxParallel,
         rate: config.api.rate_limit_per_sec,
         concurrency: config.api.max_concurrency,
-        ...(command.quotaRemaining !== undefined
-          ? { quota: { remaining: command.quotaRemaining, reserve: config.api.quota_reserve } }
+        ...(quota.remaining !== undefined
+          ? { quota: { ...quota, remaining: quota.remaining, reserve: config.api.quota_reserve } }
           : {}),
       });
       plan.notes.push(...blocked.map((b) => `skipped game ${b.gameId}: ${b.reason}`));
@@ -116,6 +121,17 @@ export async function planCommand(
     await engine.close();
   }
   return plans;
+}
+
+/**
+ * The monthly calls left, as `--quota-remaining` says or else as the key's quota ledger last saw them this month
+ * (the lower when both), and the calls the live runs of the key hold (quota-ledger.ts).
+ */
+async function knownQuota(command: PlanCommand, checkpoints: CheckpointStore, env: Env) {
+  const keyHash = budgetKeyHash(env.CBBD_API_KEY || env.BEARER_TOKEN || '');
+  const ledger = await checkpoints.changeQuota(keyHash, readQuota);
+  const counts = [command.quotaRemaining, ledger.remaining].filter((n) => n !== undefined);
+  return { ...ledger, remaining: counts.length > 0 ? Math.min(...counts) : undefined };
 }
 
 /** All plans' legs as one GitHub matrix (planCommand keeps it within 256 legs). */

@@ -18,6 +18,8 @@ export interface BudgetHolderOptions {
   apply: (share: BudgetShare) => void;
   /** Counts the last starts of runs of the key that left (the client's `countStarts`); each run's once. */
   countStarts?: (at: number[]) => void;
+  /** Told of every change of the share in force (its place in line while queued), after the beat that made it. */
+  onShare?: (share: BudgetShare) => void;
   logger: Logger;
 }
 
@@ -49,6 +51,7 @@ export async function holdBudgetShare(o: BudgetHolderOptions): Promise<BudgetHol
   /** A beat for the others to read this run and shrink, then enough beats for their earlier starts to age out. */
   const waitBeats = 1 + Math.ceil(serverWindowMs(o.budget.rate) / o.beatMs);
   let lastRenewed = o.now();
+  let told: BudgetShare | undefined;
   const counted = new Set<string>();
   const beat = async () => {
     try {
@@ -61,10 +64,6 @@ export async function holdBudgetShare(o: BudgetHolderOptions): Promise<BudgetHol
         }
       const holders = rows.filter((r) => !r.leftStarts);
       const fresh = shareOf(o.budget, holders, o.owner);
-      if (fresh.kind === 'queued' && (used.kind !== 'queued' || used.position !== fresh.position))
-        o.logger.info(
-          `API budget: ${fresh.holders} runs hold this key; waiting, place ${fresh.position} in line`,
-        );
       // An active holder's share only grows when a holder left or died, so it is safe to take at once.
       entitledBeats = fresh.kind === 'active' ? entitledBeats + 1 : 0;
       // Alone, it starts at once: a run joining after this read sees it and waits, by when this one shrank. Found
@@ -75,7 +74,10 @@ export async function holdBudgetShare(o: BudgetHolderOptions): Promise<BudgetHol
       o.logger.warn(`budget heartbeat failed: ${errorMessage(e)}`);
       if (o.now() - lastRenewed >= ttlMs) used = { kind: 'queued', position: 0, holders: used.holders };
     }
+    const before = told;
+    told = used;
     o.apply(used);
+    if (!before || !sameShare(before, used)) o.onShare?.(used);
   };
   let beating: Promise<void> | undefined = beat();
   await beating;
@@ -97,6 +99,8 @@ export async function holdBudgetShare(o: BudgetHolderOptions): Promise<BudgetHol
     },
   };
 }
+
+const sameShare = (a: BudgetShare, b: BudgetShare) => JSON.stringify(a) === JSON.stringify(b);
 
 /** The span a limiter at `rate` looks back on, with room for its margin: a second, or one start's turn below 1/s. */
 function serverWindowMs(rate: number): number {

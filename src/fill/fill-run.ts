@@ -37,6 +37,8 @@ export interface FillProgress {
   failed: number;
   skipped: number;
   total: number;
+  /** Set while the run waits in line for a share of its key's API budget (1 = next). */
+  waiting?: { place: number; holders: number };
 }
 
 /** The ports a fill runs on. */
@@ -63,6 +65,8 @@ export interface FillPorts {
     whole: Budget;
     beatMs: number;
     /** This run's own limit (`--rate`, `--concurrency`). */ cap: Budget;
+    /** `api.quota_reserve`: the key's quota ledger grants no call that would cut into it (quota-ledger.ts). */
+    quotaReserve: number;
   };
 }
 
@@ -82,6 +86,16 @@ export interface FillResult {
   stopMessage: string | undefined;
   partitions: WrittenPartition[];
   usage: ApiUsage;
+  /** How the run shared its key's budget (absent when it held none). */
+  budget?: BudgetReport;
+}
+
+/** The most runs that held the key's budget at once, the share this run last had, and its wait in line. */
+export interface BudgetReport {
+  holders: number;
+  share: { rate: number; concurrency: number } | undefined;
+  /** Its first place in line and the time (ms) from then to its first share, if it ever queued. */
+  queued: { place: number; waitedMs: number } | undefined;
 }
 
 /**
@@ -137,8 +151,8 @@ export function newFillRun(job: FillJob, ports: FillPorts): FillRun {
   };
 }
 
-/** Tells the caller how far the fill is. */
-export function reportProgress(run: FillRun): void {
+/** Tells the caller how far the fill is (and, while it waits for its share of the key's budget, its place). */
+export function reportProgress(run: FillRun, waiting?: FillProgress['waiting']): void {
   const r = run.result;
   run.ports.onProgress?.({
     done: r.done.length,
@@ -146,6 +160,7 @@ export function reportProgress(run: FillRun): void {
     failed: r.failed.length,
     skipped: r.skipped.length,
     total: run.total,
+    ...(waiting ? { waiting } : {}),
   });
 }
 
@@ -153,4 +168,18 @@ export function reportProgress(run: FillRun): void {
 export function gamesLeft(run: FillRun): number {
   const queued = [...run.queue, ...run.deferred.map((d) => d.unit)];
   return queued.reduce((n, u) => n + u.games.length, 0) + run.held;
+}
+
+/** A run's place in line for its key's API budget, as the progress shows it. */
+export function waitingText(w: { place: number; holders: number }): string {
+  return `waiting for the API budget: place ${w.place} in line (${w.holders} runs hold this key)`;
+}
+
+/** How the fill shared its key's budget, for the summaries. */
+export function budgetText(b: BudgetReport): string {
+  const share = b.share ? `last share ${b.share.rate}/s and ${b.share.concurrency} in flight` : 'no share';
+  const queued = b.queued
+    ? `; waited ${(b.queued.waitedMs / 1000).toFixed(1)} s in line from place ${b.queued.place}`
+    : '';
+  return `held with up to ${b.holders - 1} other run(s) of this key, ${share}${queued}`;
 }

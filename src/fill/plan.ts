@@ -37,8 +37,13 @@ export interface FillPlan {
   largestAnswerBytes: number;
   /** Wall time with `maxParallel` legs at once, each at its share of the rate. */
   wallSeconds: number;
-  /** `after`: calls left once the fill has made its calls. */
-  quota: { remaining: number; reserve: number; fits: boolean; after: number } | undefined;
+  /**
+   * `held`: calls live runs of the key have reserved (the quota ledger; `holders` runs hold them); `fits` when the
+   * plan's calls fit in what is left less those and the reserve; `after`: calls left once every run made its calls.
+   */
+  quota:
+    | { remaining: number; reserve: number; held: number; holders: number; fits: boolean; after: number }
+    | undefined;
   notes: string[];
 }
 
@@ -56,7 +61,7 @@ export function planFill(input: {
   maxParallel: number;
   rate: number;
   concurrency: number;
-  quota?: { remaining: number; reserve: number };
+  quota?: { remaining: number; reserve: number; held?: number; holders?: number };
 }): FillPlan {
   const notes: string[] = [];
   const seasons = [...new Set(input.targets.map((t) => t.season))].sort((a, b) => a - b);
@@ -127,15 +132,13 @@ export function planFill(input: {
     perGameCalls: games,
     largestAnswerBytes,
     wallSeconds: Math.max(longest, Math.ceil(totalSeconds / maxParallel)),
-    quota: input.quota
-      ? {
-          ...input.quota,
-          fits: input.quota.remaining - input.quota.reserve >= calls,
-          after: input.quota.remaining - calls,
-        }
-      : undefined,
+    quota: input.quota ? quotaCheck({ held: 0, holders: 0, ...input.quota }, calls) : undefined,
     notes,
   };
+}
+
+function quotaCheck(q: { remaining: number; reserve: number; held: number; holders: number }, calls: number) {
+  return { ...q, fits: q.remaining - q.reserve - q.held >= calls, after: q.remaining - q.held - calls };
 }
 
 /** Games and calls per `season/shard`: shards split the calls (a game's own call hashes as the game id). */

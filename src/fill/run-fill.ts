@@ -8,8 +8,12 @@ import {
   type FillPorts,
   type FillResult,
   type FillRun,
+  type BudgetReport,
+  reportProgress,
 } from './fill-run.js';
 import { holdBudgetShare, type BudgetHolding } from './budget-holder.js';
+import type { BudgetShare } from './budget-share.js';
+import { holdQuota, type QuotaHolding } from './quota-ledger.js';
 import { everyIntervalKeptAlive, startHeartbeat } from './heartbeat.js';
 
 export type { FillJob, FillPorts, FillProgress, FillResult } from './fill-run.js';
@@ -27,12 +31,15 @@ export async function runFill(job: FillJob, ports: FillPorts): Promise<FillResul
   await lockShards(run);
   const heartbeat = startHeartbeat(run);
   const budget = run.total > 0 ? await holdSharedBudget(run) : undefined;
+  let quota: QuotaHolding | undefined;
   try {
+    quota = budget ? await holdQuotaLedger(run) : undefined;
     const workers = Math.max(1, Math.min(job.workers, run.total || 1));
     await Promise.all(Array.from({ length: workers }, () => worker(run)));
   } finally {
     // The beat in flight lands before the locks go, or it could renew a lock for a run that is gone.
     await heartbeat.stop();
+    await quota?.stop();
     await budget?.stop(ports.client.recentStarts?.());
     await releaseShards(run);
   }
@@ -63,6 +70,57 @@ async function holdSharedBudget(run: FillRun): Promise<BudgetHolding | undefined
           : { rate: budget.whole.rate, concurrency: 0 },
       ),
     ...(client.countStarts ? { countStarts: client.countStarts.bind(client) } : {}),
+    onShare: shareTeller(run),
+    logger: ports.logger,
+  });
+}
+
+/**
+ * Puts each change of the run's share in its output: the share and the runs it is split among, or its place in line
+ * (in the progress, for the terminal's live line and the action's log), and keeps it for the summary.
+ */
+function shareTeller(run: FillRun): (share: BudgetShare) => void {
+  const { ports } = run;
+  const { whole, cap } = ports.budget!;
+  const report = (run.result.budget = { holders: 0, share: undefined, queued: undefined } as BudgetReport);
+  let queuedAt: number | undefined;
+  return (share) => {
+    const now = (ports.now ?? Date.now)();
+    report.holders = Math.max(report.holders, share.holders);
+    if (share.kind === 'queued') {
+      if (share.position === 0) return;
+      queuedAt ??= now;
+      report.queued ??= { place: share.position, waitedMs: 0 };
+      reportProgress(run, { place: share.position, holders: share.holders });
+      return;
+    }
+    if (report.queued && queuedAt !== undefined) report.queued.waitedMs += now - queuedAt;
+    queuedAt = undefined;
+    report.share = {
+      rate: Math.min(share.rate, cap.rate),
+      concurrency: Math.min(share.concurrency, cap.concurrency),
+    };
+    ports.logger.info(
+      `API budget: this run's share is ${report.share.rate}/s and ${report.share.concurrency} in flight of ` +
+        `${whole.rate}/s and ${whole.concurrency} across ${share.holders} run(s) of this key`,
+    );
+  };
+}
+
+/** Reserves the run's planned calls in the key's quota ledger (quota-ledger.ts), capping its client at them. */
+function holdQuotaLedger(run: FillRun): Promise<QuotaHolding> {
+  const { ports, job } = run;
+  const budget = ports.budget!;
+  return holdQuota({
+    checkpoints: ports.checkpoints,
+    keyHash: budget.keyHash,
+    owner: job.owner,
+    planned: run.queue.reduce((n, u) => n + u.calls.length, 0),
+    reserve: budget.quotaReserve,
+    client: ports.client,
+    beatMs: budget.beatMs,
+    every: ports.every ?? everyIntervalKeptAlive,
+    sleep: ports.sleep ?? ((ms) => delay(ms)),
     logger: ports.logger,
   });
 }

@@ -58,6 +58,19 @@ export interface CbbdClient {
   countStarts?(at: readonly number[]): void;
   /** The starts this run's window looks back on (epoch ms), left in the store for the next run of the key. */
   recentStarts?(): number[];
+  /** Caps the calls this run may have charged or in flight (its quota reservation); see `CallAllowance`. */
+  allowCalls?(allowance: CallAllowance): void;
+}
+
+/**
+ * A run's share of the monthly quota (fill/quota-ledger.ts): calls charged plus calls in flight stay below `calls`.
+ * A call that would reach it first asks `grow` for room up to `needed` calls; if `calls` did not grow, the call is
+ * refused as the quota's (`QuotaExhaustedError` with `why()`), and so is every later one.
+ */
+export interface CallAllowance {
+  calls: number;
+  grow(needed: number): Promise<number>;
+  why(): string;
 }
 
 /** The API refused the key (401): nothing else will work until the key is fixed. */

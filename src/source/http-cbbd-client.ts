@@ -4,6 +4,7 @@ import { VERSION } from '../util/version.js';
 import {
   ApiKeyError,
   type ApiUsage,
+  type CallAllowance,
   type CallRequest,
   type CbbdClient,
   type FetchOutcome,
@@ -74,6 +75,8 @@ export function createHttpCbbdClient(options: HttpCbbdClientOptions): CbbdClient
   /** Set by the first 401 or quota stop; every later call throws it without sending anything. */
   let stopped: Error | undefined;
   let inFlight = 0;
+  /** The run's quota reservation, when it holds one (`allowCalls`). */
+  let allowance: CallAllowance | undefined;
   const probe = createProbe();
   const redact = (text: string) => (apiKey ? text.split(apiKey).join('***') : text);
 
@@ -90,6 +93,13 @@ export function createHttpCbbdClient(options: HttpCbbdClientOptions): CbbdClient
       leave();
       throw e;
     }
+    try {
+      await withinAllowance();
+    } catch (e) {
+      release();
+      leave();
+      throw e;
+    }
     const left = stopped ? undefined : quota.refusal(inFlight);
     if (stopped || left !== undefined) {
       release();
@@ -103,6 +113,19 @@ export function createHttpCbbdClient(options: HttpCbbdClientOptions): CbbdClient
       release();
       leave();
     };
+  }
+
+  /** Returns once one more call fits the run's reservation (asking the ledger for more if need be), else stops. */
+  async function withinAllowance(): Promise<void> {
+    while (allowance && !stopped && usage.charged + inFlight >= allowance.calls) {
+      const before = allowance.calls;
+      await allowance.grow(usage.charged + inFlight + 1);
+      if (allowance.calls <= before && usage.charged + inFlight >= allowance.calls)
+        stopped ??= new QuotaExhaustedError(
+          `${allowance.why()}; the quota resets on ${nextMonthUtc(now())} (UTC)`,
+        );
+    }
+    if (stopped) throw stopped;
   }
 
   async function attemptOnce(url: string, signal?: AbortSignal): Promise<Attempt> {
@@ -181,6 +204,7 @@ export function createHttpCbbdClient(options: HttpCbbdClientOptions): CbbdClient
     setShare: (share) => limiter.setShare({ ratePerSec: share.rate, concurrency: share.concurrency }),
     countStarts: (at) => limiter.countStarts(at),
     recentStarts: () => limiter.recentStarts(),
+    allowCalls: (a) => (allowance = a),
     fetchGame: (endpoint, gameId, signal) => fetchCall({ kind: 'game', endpoint, gameId }, signal),
     fetchCall,
     usage: (): ApiUsage => ({

@@ -450,6 +450,42 @@ describe.each([
     expect((await store.holdBudget(key, 'run-b', MINUTE)).map((h) => h.owner)).toEqual(['run-b']);
   });
 
+  it("keeps an API key's quota ledger beside its holders: 20 runs reserving at once never take the same calls, a dead holder's reservation lapses", async () => {
+    const key = `k${freshEndpoint()}`;
+    const owners = Array.from({ length: 20 }, (_, i) => `run-${i}`);
+    for (const o of owners) await store.holdBudget(key, o, MINUTE);
+    // The count is known: 100 left, 10 in reserve. Each asks for 8: only 11 runs can have 8, one gets the 2 left.
+    await store.changeQuota(key, () => ({
+      next: { seen: { remaining: 100, at: T0 }, reserved: {} },
+      result: 0,
+    }));
+    const grants = await Promise.all(
+      owners.map((o) =>
+        backend.open().changeQuota(key, (ledger, live) => {
+          const holding = new Set(live.map((h) => h.owner));
+          const held = Object.entries(ledger.reserved).reduce((n, [w, c]) => n + (holding.has(w) ? c : 0), 0);
+          const granted = Math.max(0, Math.min(8, ledger.seen!.remaining - 10 - held));
+          return { next: { ...ledger, reserved: { ...ledger.reserved, [o]: granted } }, result: granted };
+        }),
+      ),
+    );
+    expect(grants.reduce((a, b) => a + b, 0)).toBe(90);
+    expect(grants.filter((g) => g === 8)).toHaveLength(11);
+    // The holders' rows are still listed as holders, the ledger row is not one.
+    expect((await store.holdBudget(key, 'run-0', MINUTE)).map((h) => h.owner).sort()).toEqual(
+      [...owners].sort(),
+    );
+    // Everyone but run-0 dies: only run-0's reservation is live; a decision that writes nothing reads it.
+    backend.clock.t = T0 + MINUTE + 1;
+    await store.holdBudget(key, 'run-0', MINUTE);
+    const read = await backend
+      .open()
+      .changeQuota(key, (ledger, live) => ({ result: { ledger, live: live.map((h) => h.owner) } }));
+    expect(read.live).toEqual(['run-0']);
+    expect(read.ledger.seen).toEqual({ remaining: 100, at: T0 });
+    expect(Object.values(read.ledger.reserved).reduce((a, b) => a + b, 0)).toBe(90);
+  });
+
   it('gives each of 200 games to exactly one of 10 owners racing for all of them', async () => {
     const ep = freshEndpoint();
     const games = Array.from({ length: 200 }, (_, i) => 30_000 + i);

@@ -294,6 +294,7 @@ describe('the fill, step by step', () => {
       whole: { rate: 3, concurrency: 3 },
       beatMs: 300,
       cap: { rate: 100, concurrency: 4 },
+      quotaReserve: 0,
     };
     const runs = await Promise.all(
       SEASONS.map((season) =>

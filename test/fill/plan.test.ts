@@ -96,7 +96,7 @@ describe('planFill', () => {
       concurrency: 3,
       quota: { remaining: 150, reserve: 50 },
     });
-    expect(fits.quota).toEqual({ remaining: 150, reserve: 50, fits: true, after: 50 });
+    expect(fits.quota).toEqual({ remaining: 150, reserve: 50, held: 0, holders: 0, fits: true, after: 50 });
     const short = planFill({
       endpoint: 'plays_game',
       targets: games(2024, 101),
@@ -108,6 +108,17 @@ describe('planFill', () => {
     });
     expect(short.quota?.fits).toBe(false);
     expect(short.quota?.after).toBe(49);
+    // Calls that live runs of the key reserved in the quota ledger are not this plan's to take.
+    const held = planFill({
+      endpoint: 'plays_game',
+      targets: games(2024, 60),
+      shards: 1,
+      maxParallel: 1,
+      rate: 3,
+      concurrency: 3,
+      quota: { remaining: 150, reserve: 50, held: 41, holders: 2 },
+    });
+    expect(held.quota).toEqual({ remaining: 150, reserve: 50, held: 41, holders: 2, fits: false, after: 49 });
   });
 
   it('splits shards by call: a bulk call and its games are one leg, and the quota counts calls', () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -91,6 +91,32 @@ describe('one API budget per key, shared through the checkpoint store', () => {
     },
     180_000,
   );
+
+  it('a run that finds the budget taken waits in line, and its output says its place and its share', async () => {
+    await fresh(10);
+    const checkpoints = await files();
+    // One request a second: one run at a time. The second run (started while the first works) waits in line.
+    const one = config.replace(/config\.yaml$/, 'config-1.yaml');
+    const text = (await readFile(config, 'utf8'))
+      .replace('rate_limit_per_sec: 3', 'rate_limit_per_sec: 1')
+      .replace('max_concurrency: 3', 'max_concurrency: 1');
+    await writeFile(one, text);
+    const fill = (season: number) =>
+      cli([...playsFill(one, lake.root, season), '--checkpoints', checkpoints, '--limit', '3'], env());
+    const first = fill(2024);
+    await new Promise((r) => setTimeout(r, 300));
+    const runs = await Promise.all([first, fill(2025)]);
+    expect(runs.map((r) => r.code)).toEqual([0, 0]);
+    expect(runs[0]!.stderr).toContain("at a share of 1/s across the key's running fills");
+    expect(runs[0]!.stderr).toContain(
+      "API budget: this run's share is 1/s and 1 in flight of 1/s and 1 across 1 run(s)",
+    );
+    expect(runs[1]!.stderr).toContain('waiting for the API budget: place 1 in line (2 runs hold this key)');
+    expect(runs[1]!.stderr).toMatch(
+      /API budget: held with up to 1 other run\(s\) of this key, last share 1\/s and 1 in flight; waited \d+\.\d s in line from place 1/,
+    );
+    expect(api.maxStartedInAnyWindow(1000)).toBeLessThanOrEqual(1);
+  }, 60_000);
 
   it('20 fresh one-game fills in a row: the server never counts more than R starts in a second', async () => {
     await fresh(30);

@@ -78,12 +78,22 @@ budget, kept in the checkpoint store (DynamoDB, or the file store) under a hash 
   last starts counted) or died. A dead run's entry lives 1.5 heartbeats, so the survivors take its share back at the
   first heartbeat after that: within 2.5 heartbeats of the death (the tests show ≤ 2.5, not 2).
 - **Queueing.** With more runs than min(⌊R⌋, C), the later ones wait, logging their place in line.
-- **Not covered:** the monthly quota is still each run's own (\`X-CallLimit-Remaining\` as that run last saw it,
-  \`api.quota_reserve\` kept back): two runs at once can plan the same remaining calls.
+- **Monthly quota.** The key's quota ledger sits in the same store (row \`quota\` of the key's partition): the lowest
+  \`X-CallLimit-Remaining\` any run of the key saw this month, and the calls each live run reserved and has not yet
+  spent. A fill reserves its planned calls before its first call (one call first when no run has seen the count this
+  month: the probe that learns it) by a write made only if the ledger is unchanged since it was read, so two runs
+  never reserve the same calls. It sends no call past its reservation, writes what it still holds every heartbeat,
+  and gives the rest back when it ends; a dead run's reservation lapses with its holder entry. A reservation that
+  would cut into \`api.quota_reserve\` is cut to what fits: the fill makes those calls and stops with exit 3, naming
+  the count, what other runs hold and the reserve (it first waits a heartbeat while the others' holdings shrink,
+  since calls they made since their last write are counted twice until then). So the runs of a key together never
+  make more than the count less the reserve. Not covered: calls made with the same key outside the bot (the
+  pipeline's own) are seen only as the count falls, and each run's client still stops at the reserve on its own.
 
 Tested by \`test/fill/shared-budget.test.ts\` (three fills of different seasons at once through dynalite and through
-the file store; 20 one-game fills in a row; all read the fake API's request log), \`test/fill/budget-holder.test.ts\`
-and \`test/source/rate-limiter.test.ts\`.
+the file store; 20 one-game fills in a row; all read the fake API's request log), \`test/fill/budget-holder.test.ts\`,
+\`test/source/rate-limiter.test.ts\` and \`test/fill/quota-ledger.test.ts\` (two fills against a quota of 100 with a
+reserve of 10, through dynalite and the file store: 90 calls charged, counted by the fake API).
 `;
 writeFileSync('docs/reliability.md', text);
 process.stdout.write(text);
