@@ -1,9 +1,10 @@
 // Builds the two committed bundles with @vercel/ncc: dist/index.js (the action) and dist/cli.js (the CLI).
 // Usage: node build.mjs [outDir]   (default dist/; the dist test builds into a temp dir and compares)
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 const outDir = path.resolve(process.argv[2] ?? 'dist');
 const ncc = path.resolve('node_modules/@vercel/ncc/dist/ncc/cli.js');
@@ -13,13 +14,21 @@ const entries = [
   { entry: 'src/cli/main.ts', file: 'cli.js' },
 ];
 
-mkdirSync(outDir, { recursive: true });
-for (const { entry, file } of entries) {
+/** One entry bundled by ncc into a temp dir, then copied to `outDir/file`. */
+async function build({ entry, file }) {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'cbbd-ncc-'));
   try {
-    execFileSync(process.execPath, [ncc, 'build', entry, '-o', tmp, '-q'], {
-      stdio: 'inherit',
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [ncc, 'build', entry, '-o', tmp, '-q'],
+      { maxBuffer: 64 * 1024 * 1024 },
+    ).catch((e) => {
+      process.stdout.write(e.stdout ?? '');
+      process.stderr.write(e.stderr ?? '');
+      throw new Error(`ncc failed to build ${entry}`);
     });
+    process.stdout.write(stdout);
+    process.stderr.write(stderr);
     const extra = readdirSync(tmp).filter((f) => f !== 'index.js' && f !== 'package.json');
     if (extra.length > 0) throw new Error(`ncc emitted more than one file for ${entry}: ${extra.join(', ')}`);
     copyFileSync(path.join(tmp, 'index.js'), path.join(outDir, file));
@@ -28,3 +37,9 @@ for (const { entry, file } of entries) {
     rmSync(tmp, { recursive: true, force: true });
   }
 }
+
+mkdirSync(outDir, { recursive: true });
+// The two bundles share nothing (each its own temp dir and ncc cache entry): built at once, the build takes as long
+// as the slower one where two cores are free.
+const failed = (await Promise.allSettled(entries.map(build))).find((r) => r.status === 'rejected');
+if (failed) throw failed.reason;

@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { FileFacts, FileFactsCache } from '../engine/query-engine.js';
 import type { LakeFile } from '../lake/lake-file.js';
+import type { Inventory } from './inventory.js';
 import type { DeadletterCache } from './known-empty.js';
 import { joinKey, type ObjectInfo, type ObjectStore } from '../lake/object-store.js';
 import { errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 
 /** The manifest's format version: a manifest of another version is ignored and rebuilt. */
-export const MANIFEST_SCHEMA_VERSION = 1;
+export const MANIFEST_SCHEMA_VERSION = 2; // 2: each column list once, not in every entry
 
 /** Where the manifests live under the lake's `meta` prefix: the bot's own, never lake data. */
 export const MANIFEST_DIR = 'cbbd-gap-bot/audit';
@@ -45,10 +46,10 @@ export interface AuditKind {
   from?: string;
 }
 
-/** The audit manifest for one run: the engine's facts cache, the store wrapper that sees the listing, and the save. */
+/** The audit manifest for one run: the engine's facts cache, the silver listing it keeps, and the save. */
 export interface AuditManifest extends FileFactsCache, AuditKind {
-  /** The store, with its `list` of silver recorded so the saved manifest holds exactly the listed files. */
-  observe(store: ObjectStore): ObjectStore;
+  /** The audit's silver listing: the saved manifest holds exactly the Parquet files listed. */
+  useListing(inventory: Inventory): void;
   /** Parquet files the silver listing found. */
   listedFiles(): number;
   /** The deadletter records' facts: unchanged records are not read again; the saved manifest holds those seen. */
@@ -60,7 +61,6 @@ export interface AuditManifest extends FileFactsCache, AuditKind {
 /** What opening the manifest needs. */
 export interface ManifestOptions {
   metaPrefix: string;
-  silverPrefix: string;
   /** `audit --full`: the old manifest is not read; a new one is written. */
   full: boolean;
   fullEveryDays: number;
@@ -84,9 +84,9 @@ export async function openManifest(store: ObjectStore, opts: ManifestOptions): P
     if (kind.kind === 'full') previous = undefined;
   }
   const current = new Map<string, FileFacts>();
-  const listed = new Map<string, ObjectInfo>();
+  let listed: ObjectInfo[] | undefined;
+  let oddKeys = 0;
   const deadletters = new Map<string, DeadletterEntry>();
-  let observed = false;
   const manifest: AuditManifest = {
     ...kind,
     stats: { read: 0, reused: 0, candidatesRead: 0 },
@@ -98,7 +98,7 @@ export async function openManifest(store: ObjectStore, opts: ManifestOptions): P
       return e;
     },
     record: (facts) => void current.set(facts.key, facts),
-    listedFiles: () => [...listed.keys()].filter((k) => k.endsWith('.parquet')).length,
+    listedFiles: () => (listed?.length ?? 0) + oddKeys,
     deadletters: {
       lookup(o) {
         const e = previous?.deadletters.get(o.key);
@@ -111,19 +111,12 @@ export async function openManifest(store: ObjectStore, opts: ManifestOptions): P
           deadletters.set(o.key, { deadletter: o.key, size: o.size, etag: o.etag, gameId });
       },
     },
-    observe: (inner) => ({
-      ...inner,
-      async *list(prefix) {
-        const silver = prefix === `${opts.silverPrefix}/`;
-        if (silver) observed = true;
-        for await (const o of inner.list(prefix)) {
-          if (silver) listed.set(o.key, o);
-          yield o;
-        }
-      },
-    }),
+    useListing(inventory) {
+      listed = [...inventory.tables.values()].flat();
+      oddKeys = inventory.oddKeys.length;
+    },
     async save() {
-      const entries = observed ? keptEntries(listed, current, previous?.entries) : [...current.values()];
+      const entries = listed ? keptEntries(listed, current, previous?.entries) : [...current.values()];
       const header: ManifestHeader = {
         manifest: 'cbbd-gap-bot audit',
         schemaVersion: MANIFEST_SCHEMA_VERSION,
@@ -132,7 +125,7 @@ export async function openManifest(store: ObjectStore, opts: ManifestOptions): P
         fullAt: previous?.header.fullAt ?? now.toISOString(),
       };
       const key = joinKey(dir, manifestName(now));
-      const body = encodeManifest(header, entries, [...deadletters.values()]);
+      const body = encodeManifest(header, entries, [...deadletters.values()], previous?.text);
       const result = await store.putIfAbsent(key, body, 'application/gzip');
       if (result === 'exists') {
         opts.logger.warn(`audit manifest ${key} already exists; this run's manifest is not kept`);
@@ -146,13 +139,13 @@ export async function openManifest(store: ObjectStore, opts: ManifestOptions): P
 
 /** The entries of the new manifest: every listed file, with this run's facts or the old manifest's unchanged ones. */
 function keptEntries(
-  listed: ReadonlyMap<string, ObjectInfo>,
+  listed: readonly ObjectInfo[],
   current: ReadonlyMap<string, FileFacts>,
   previous: ReadonlyMap<string, FileFacts> | undefined,
 ): FileFacts[] {
   const out: FileFacts[] = [];
-  for (const [key, o] of listed) {
-    const e = current.get(key) ?? previous?.get(key);
+  for (const o of listed) {
+    const e = current.get(o.key) ?? previous?.get(o.key);
     if (e && e.size === o.size && e.etag !== undefined && e.etag === o.etag) out.push(e);
   }
   return out;
@@ -185,9 +178,9 @@ async function newestManifest(store: ObjectStore, dir: string, logger: Logger) {
   keys.sort();
   for (const key of keys.slice(-MANIFESTS_TRIED).reverse()) {
     try {
-      const { header, entries, deadletters } = decodeManifest(await store.get(key));
+      const { header, entries, deadletters, text } = decodeManifest(await store.get(key));
       if (header.lake !== store.uri) throw new Error(`it describes ${header.lake}, not ${store.uri}`);
-      return { header, entries, deadletters, key };
+      return { header, entries, deadletters, text, key };
     } catch (e) {
       logger.warn(`audit manifest ${key} ignored (${errorMessage(e)}); it is rebuilt by this audit`);
     }
@@ -195,19 +188,72 @@ async function newestManifest(store: ObjectStore, dir: string, logger: Logger) {
   return undefined;
 }
 
-/** Gzipped NDJSON: the header, one `FileFacts` a line, one `DeadletterEntry` a line, and `{"end": n}`. */
+/**
+ * Gzipped NDJSON: the header; each distinct column list once (`{"columns": [[name, type], …]}`), before the first
+ * entry that uses it; one `FileFacts` a line, its `types` given as `schema` (the column list's place among those
+ * lines); one `DeadletterEntry` a line; and `{"end": lines between}`. A lake's files share a handful of column
+ * lists, so this keeps ~50 column names and types out of every entry.
+ */
 export function encodeManifest(
   header: ManifestHeader,
   entries: readonly FileFacts[],
   deadletters: readonly DeadletterEntry[] = [],
+  earlier?: ManifestText,
 ): Uint8Array {
-  const lines = [
-    JSON.stringify(header),
-    ...entries.map((e) => JSON.stringify(e)),
-    ...deadletters.map((e) => JSON.stringify(e)),
-    JSON.stringify({ end: entries.length + deadletters.length }),
-  ];
+  const lines = [JSON.stringify(header)];
+  // Entries read from a manifest share their column list: known by reference first, by text otherwise.
+  const byRef = new Map<FileFacts['types'], number>();
+  const byText = new Map<string, number>();
+  let schemas = 0;
+  const addSchema = (types: FileFacts['types'], text: string) => {
+    const schema = schemas++;
+    byText.set(text, schema);
+    byRef.set(types, schema);
+    lines.push(`{"columns":${text}}`);
+    return schema;
+  };
+  // The earlier manifest's column lists keep their numbers, so its unchanged entries are written as they were read.
+  for (const types of earlier?.schemas ?? []) addSchema(types, JSON.stringify(types));
+  for (const e of entries) {
+    const line = earlier?.lineOf.get(e);
+    if (line !== undefined) {
+      lines.push(line);
+      continue;
+    }
+    let schema = byRef.get(e.types);
+    if (schema === undefined) {
+      const text = JSON.stringify(e.types);
+      schema = byText.get(text) ?? addSchema(e.types, text);
+      byRef.set(e.types, schema);
+    }
+    lines.push(JSON.stringify(compactEntry(e, schema)));
+  }
+  for (const d of deadletters) lines.push(JSON.stringify(d));
+  lines.push(JSON.stringify({ end: lines.length - 1 }));
   return gzipSync(`${lines.join('\n')}\n`);
+}
+
+/** A decoded manifest's column lists in order, and each entry's line as read: what writing it again reuses. */
+export interface ManifestText {
+  schemas: readonly FileFacts['types'][];
+  lineOf: WeakMap<FileFacts, string>;
+}
+
+/** A manifest line of file facts: the column list by its number. */
+type CompactEntry = Omit<FileFacts, 'types'> & { schema: number };
+
+function compactEntry(e: FileFacts, schema: number): CompactEntry {
+  const { types: _types, ...rest } = e;
+  return { ...rest, schema };
+}
+
+function expandEntry(e: CompactEntry, schemas: readonly FileFacts['types'][]): FileFacts {
+  const { schema, ...rest } = e;
+  const types = schemas[schema];
+  if (!types) throw new Error(`entry ${e.key} names column list ${schema}, which is not there`);
+  if (rest.nullCounts?.length !== types.length)
+    throw new Error(`entry ${e.key} has ${rest.nullCounts?.length} null counts for ${types.length} columns`);
+  return { ...rest, types };
 }
 
 /** Parses and checks a manifest; throws with the reason when it cannot be used. */
@@ -215,6 +261,7 @@ export function decodeManifest(bytes: Uint8Array): {
   header: ManifestHeader;
   entries: Map<string, FileFacts>;
   deadletters: Map<string, DeadletterEntry>;
+  text: ManifestText;
 } {
   const lines = gunzipSync(bytes)
     .toString('utf8')
@@ -228,10 +275,17 @@ export function decodeManifest(bytes: Uint8Array): {
   if (end.end !== lines.length - 2) throw new Error('it is cut short');
   const entries = new Map<string, FileFacts>();
   const deadletters = new Map<string, DeadletterEntry>();
-  for (const line of lines.slice(1, -1)) {
-    const e = JSON.parse(line) as FileFacts | DeadletterEntry;
-    if ('deadletter' in e) deadletters.set(e.deadletter, e);
-    else entries.set(e.key, e);
+  const schemas: FileFacts['types'][] = [];
+  const lineOf = new WeakMap<FileFacts, string>();
+  for (let i = 1; i < lines.length - 1; i++) {
+    const e = JSON.parse(lines[i]!) as CompactEntry | DeadletterEntry | { columns: FileFacts['types'] };
+    if ('columns' in e) schemas.push(e.columns);
+    else if ('deadletter' in e) deadletters.set(e.deadletter, e);
+    else {
+      const facts = expandEntry(e, schemas);
+      entries.set(e.key, facts);
+      lineOf.set(facts, lines[i]!);
+    }
   }
-  return { header, entries, deadletters };
+  return { header, entries, deadletters, text: { schemas, lineOf } };
 }

@@ -8,7 +8,7 @@ import type { CatalogFindings } from './catalog-checks.js';
 import { linkBlockedGames } from './blocked.js';
 import { checkCoverage } from './coverage.js';
 import type { LakeFile } from '../lake/lake-file.js';
-import { filesForSeasons, takeInventory } from './inventory.js';
+import { filesForSeasons, takeInventory, type Inventory } from './inventory.js';
 import { knownEmptyIds, type DeadletterCache } from './known-empty.js';
 import { auditScope } from './scope.js';
 import { checkLayout } from './layout-checks.js';
@@ -49,6 +49,8 @@ export interface AuditPorts {
   deadletters?: DeadletterCache;
   /** Files read of the total, after each file (scan) or table (duckdb, athena): the CLI shows it on stderr. */
   progress?: (p: AuditProgress) => void;
+  /** The silver listing, when the caller took it already (beside reading the audit manifest). */
+  inventory?: Inventory;
   /** Catalog findings (partitions and catalog checks, declared columns), when a catalog is configured. */
   catalogCheck?: (tables: Map<string, LakeFile[]>) => Promise<CatalogFindings>;
 }
@@ -62,7 +64,7 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
   const { config, seasons } = settings;
   const layout = layoutFrom(config.s3_layout);
   const seasonSet = new Set(seasons);
-  const inventory = await takeInventory(ports.store, layout.silver);
+  const inventory = ports.inventory ?? (await takeInventory(ports.store, layout.silver));
   ports.logger.info(
     `listed ${inventory.listedObjects} objects under ${layout.silver}/ in ${inventory.tables.size} tables`,
   );
@@ -80,6 +82,7 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
   const filesOf = new Map(
     [...configured, ...found].map((t) => [t, filesForSeasons(inventory.tables.get(t) ?? [], seasonSet)]),
   );
+  const knownEmpty = knownEmptyOf(settings, ports);
   const facts = await readFacts(settings, ports, filesOf, parents);
 
   const gaps: Gap[] = [];
@@ -182,16 +185,6 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
 
   async function coverageOf(table: string, tc: TableConfig, f: TableFacts) {
     const parentFacts = facts.get(tc.parent!);
-    const knownEmpty = tc.endpoint
-      ? await knownEmptyIds(
-          ports.store,
-          layout.deadletter,
-          tc.endpoint,
-          ports.emptyFromCheckpoints,
-          ports.logger,
-          { cache: ports.deadletters },
-        )
-      : new Set<number>();
     return checkCoverage({
       table,
       parent: tc.parent!,
@@ -199,10 +192,42 @@ export async function runAudit(settings: AuditSettings, ports: AuditPorts): Prom
       firstSeason: tc.first_season ?? config.seasons.start,
       parentIds: new Map([...(parentFacts?.idsBySeason ?? [])].filter(([s]) => s !== NO_SEASON)),
       childIds: new Set([...(f.idsBySeason?.values() ?? [])].flat()),
-      knownEmpty,
+      knownEmpty: tc.endpoint ? await knownEmpty(tc.endpoint) : new Set<number>(),
       seasons,
     });
   }
+}
+
+/**
+ * Game ids known to have no data, by endpoint, once per endpoint. The deadletter listings (and checkpoint reads)
+ * of every child table the pipeline fetches start at once, beside the reading of facts: the coverage checks
+ * then wait for none of them.
+ */
+function knownEmptyOf(
+  { config }: AuditSettings,
+  ports: AuditPorts,
+): (endpoint: string) => Promise<Set<number>> {
+  const started = new Map<string, Promise<Set<number>>>();
+  const knownEmpty = (endpoint: string) => {
+    let ids = started.get(endpoint);
+    if (!ids) {
+      ids = knownEmptyIds(
+        ports.store,
+        layoutFrom(config.s3_layout).deadletter,
+        endpoint,
+        ports.emptyFromCheckpoints,
+        ports.logger,
+        { cache: ports.deadletters },
+      );
+      // Awaited by the coverage check; an audit that fails before it must not leave the rejection unhandled.
+      ids.catch(() => undefined);
+      started.set(endpoint, ids);
+    }
+    return ids;
+  };
+  for (const [table, tc] of Object.entries(config.audit.tables))
+    if (tc.parent && tc.endpoint && fetchedBy(config, table, tc) !== null) void knownEmpty(tc.endpoint);
+  return knownEmpty;
 }
 
 /** Whether an audited season is one the table should have data in: substitutions before 2024 are not a gap. */

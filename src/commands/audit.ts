@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkCatalog } from '../audit/catalog-checks.js';
+import { takeInventory } from '../audit/inventory.js';
 import { openManifest, type AuditManifest } from '../audit/manifest.js';
 import { runAudit, type AuditPorts, type AuditProgress } from '../audit/run-audit.js';
 import type { AuditResult, AuditRun } from '../audit/types.js';
@@ -73,24 +74,27 @@ export async function auditLake(
 ): Promise<AuditResult> {
   const { config } = command;
   const counted = createCountingStore(deps.store ?? (await openExistingLake(command.lake, config, deps.env)));
-  const manifest =
+  // The manifest is read while silver is listed: neither waits for the other.
+  const [manifest, inventory] = await Promise.all([
     command.engine === 'scan'
-      ? await openManifest(counted, {
+      ? openManifest(counted, {
           metaPrefix: config.s3_layout.meta_prefix,
-          silverPrefix: layoutFrom(config.s3_layout).silver,
           full: command.full ?? false,
           fullEveryDays: config.audit.full_every_days,
           now: deps.now,
           logger: deps.logger,
         })
-      : undefined;
-  const store = manifest ? manifest.observe(counted) : counted;
-  const engine = await openEngine(command.engine, store, command.lake, config, deps.env, manifest);
+      : undefined,
+    takeInventory(counted, layoutFrom(config.s3_layout).silver),
+  ]);
+  manifest?.useListing(inventory);
+  const engine = await openEngine(command.engine, counted, command.lake, config, deps.env, manifest);
   // Endpoints whose checkpoints could not be read, with the first error: a note of the report, not only a log line.
   const unread: UnreadCheckpoints = { endpoints: [] };
   let result: AuditResult;
   try {
-    const ports = auditPorts(command, store, engine, deps, unread);
+    const ports = auditPorts(command, counted, engine, deps, unread);
+    ports.inventory = inventory;
     if (manifest) ports.deadletters = manifest.deadletters;
     result = await runAudit({ config, seasons: command.seasons }, ports);
   } finally {

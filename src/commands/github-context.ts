@@ -27,11 +27,30 @@ export function openGitHub(token: string, botLogin: string, env: Env, logger: Lo
     throw new UsageError(`GITHUB_REPOSITORY: expected owner/repo, got "${repository}"`);
   const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
   return {
-    octokit: createGitHubClient({ token, baseUrl: env.GITHUB_API_URL ?? 'https://api.github.com', logger }),
+    octokit: createGitHubClient({
+      token,
+      baseUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
+      logger,
+      ...githubPace(env),
+    }),
     budget: createWriteBudget(),
     owner,
     repo,
     botLogin,
     runUrl: env.GITHUB_RUN_ID ? `${server}/${owner}/${repo}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
   };
+}
+
+/**
+ * `CBBD_GITHUB_PACE_MS`: the milliseconds one second of GitHub pacing lasts (the spacing between two writes, retry
+ * backoff, `retry-after`). Unset, as on a runner: 1000, the second GitHub asks for. The tests that run the bundled
+ * action against the fake GitHub set a few, so a night of writes does not wait a second per write.
+ */
+function githubPace(env: Env): { retryAfterBaseValue?: number; writeSpacingMs?: number } {
+  const raw = env.CBBD_GITHUB_PACE_MS;
+  if (raw === undefined || raw === '') return {};
+  const ms = Number(raw);
+  if (!/^\d+$/.test(raw) || ms > 1000)
+    throw new UsageError(`CBBD_GITHUB_PACE_MS: expected whole milliseconds from 0 to 1000, got "${raw}"`);
+  return { retryAfterBaseValue: ms, writeSpacingMs: ms };
 }

@@ -51,7 +51,7 @@ export async function scanFile(
     rows: 0,
     types: [],
     perRowSeason: false,
-    nulls: [],
+    nullCounts: [],
   };
   try {
     if (file.size >= 12 && file.size <= reads.wholeObjectBytes) await store.get(file.key);
@@ -104,7 +104,7 @@ async function factsOf(
     rows,
     types,
     perRowSeason: Array.isArray(season),
-    nulls: [...nullCounts(metadata, columns)].map(([c, n]) => [c, n ?? null]),
+    nullCounts: footerNullCounts(metadata, columns),
   };
   const seasons = seasonRows(season, rows);
   if (seasons) facts.seasons = seasons;
@@ -193,8 +193,8 @@ function keyParts(numeric: boolean, k: unknown): (number | string)[] | undefined
   return (JSON.parse(String(k)) as unknown[]).map((p) => JSON.stringify(p));
 }
 
-/** Null values per column from the footer's statistics; undefined where a chunk does not say. */
-function nullCounts(metadata: FileMetaData, columns: readonly string[]): Map<string, number | undefined> {
+/** Null values of each column from the footer's statistics, in column order; null where a chunk does not say. */
+function footerNullCounts(metadata: FileMetaData, columns: readonly string[]): (number | null)[] {
   const out = new Map<string, number | undefined>(columns.map((c) => [c, 0]));
   for (const rg of metadata.row_groups) {
     for (const chunk of rg.columns) {
@@ -205,7 +205,7 @@ function nullCounts(metadata: FileMetaData, columns: readonly string[]): Map<str
       out.set(name, n === undefined || prev === undefined ? undefined : prev + Number(n));
     }
   }
-  return out;
+  return columns.map((c) => out.get(c) ?? null);
 }
 
 /** The one value a column holds in the whole file, when statistics prove it (min = max, no nulls). */

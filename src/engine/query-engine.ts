@@ -123,8 +123,8 @@ export interface FileFacts {
   seasons?: [number, number][];
   /** True when the seasons came from a `season` column row by row (the numeric key tracker cannot then be used). */
   perRowSeason: boolean;
-  /** Null values per column from the footer statistics; null where a chunk does not say. */
-  nulls: [string, number | null][];
+  /** Null values of each column of `types`, in that order, from the footer statistics; null where a chunk does not say. */
+  nullCounts: (number | null)[];
   /** Distinct ids of the request's id column, by season, ascending; absent when the file lacks that column. */
   ids?: [number, number[]][];
   /** The file's key, when its key columns exist: absent means duplicates cannot be counted for the table. */

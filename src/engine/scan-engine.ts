@@ -169,9 +169,10 @@ function mergeFacts(request: TableRequest, files: readonly FileFacts[]): TableFa
       }
     }
     // A column a file lacks is null in all its rows, as Athena and DuckDB's union_by_name read it.
-    const nulls = new Map(file.nulls);
+    const at = columnIndex(file.types);
     for (const column of facts.columns) {
-      const n = nulls.has(column) ? nulls.get(column) : file.rows;
+      const i = at.get(column);
+      const n = i === undefined ? file.rows : file.nullCounts[i];
       if (n === null || n === undefined) unknownNulls.add(column);
       else facts.nullCounts.set(column, (facts.nullCounts.get(column) ?? 0) + n);
     }
@@ -183,11 +184,28 @@ function mergeFacts(request: TableRequest, files: readonly FileFacts[]): TableFa
   return facts;
 }
 
+/**
+ * Each column's place in a file's column list. Files answered by the audit manifest share one list per distinct
+ * schema, so a table of thousands of files builds a handful of these.
+ */
+const columnIndexes = new WeakMap<FileFacts['types'], Map<string, number>>();
+function columnIndex(types: FileFacts['types']): Map<string, number> {
+  let at = columnIndexes.get(types);
+  if (!at) {
+    at = new Map();
+    for (const [i, [c]] of types.entries()) if (!at.has(c)) at.set(c, i);
+    columnIndexes.set(types, at);
+  }
+  return at;
+}
+
 /** The readable files grouped by their exact column list and types, for the audit's schema check. */
 function schemaGroups(files: readonly FileFacts[]): SchemaGroup[] {
   const groups = new Map<string, SchemaGroup>();
+  const ids = new Map<FileFacts['types'], string>();
   for (const file of files) {
-    const id = JSON.stringify(file.types);
+    const id = ids.get(file.types) ?? JSON.stringify(file.types);
+    ids.set(file.types, id);
     let group = groups.get(id);
     if (!group) groups.set(id, (group = { columns: file.types, files: 0, sample: [] }));
     group.files++;

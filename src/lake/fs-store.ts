@@ -131,11 +131,15 @@ export function createFsStore(root: string): ObjectStore {
       if (code === 'ENOENT' || code === 'ENOTDIR') return;
       throw e;
     }
-    for (const entry of entries) {
-      if (rel === '' && entry.name === TMP_DIR) continue;
-      const key = rel === '' ? entry.name : `${rel}/${entry.name}`;
-      if (entry.isDirectory()) await walk(dirAbs, key, out);
-      else if (entry.isFile()) out.push(toInfo(key, await fs.stat(path.join(dir, entry.name))));
-    }
+    // A directory's entries and subdirectories side by side (the file system's threads do the work); `list`
+    // sorts the keys after.
+    await Promise.all(
+      entries.map(async (entry) => {
+        if (rel === '' && entry.name === TMP_DIR) return;
+        const key = rel === '' ? entry.name : `${rel}/${entry.name}`;
+        if (entry.isDirectory()) await walk(dirAbs, key, out);
+        else if (entry.isFile()) out.push(toInfo(key, await fs.stat(path.join(dir, entry.name))));
+      }),
+    );
   }
 }

@@ -67,6 +67,9 @@ const CASES: Case[] = [
       { chance: 0.2, fault: INTERNAL },
       { target: 'UpdateItem', chance: 0.15, fault: { kind: 'lost-answer' } },
     ],
+    // One fill (no other run to take a game over), done in about a second: a run that dies of a 500 leaves its lock
+    // to expire in 3 s, not the shipped 60 s.
+    leaseSeconds: 3,
   },
   {
     name: 'two fills leasing the same games (shards 1/1 and 1/2) while a tenth of the writes are throttled',

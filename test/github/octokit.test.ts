@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { openGitHub } from '../../src/commands/github-context.js';
 import { createGitHubClient } from '../../src/github/octokit.js';
 import { createMemoryLogger } from '../../src/util/logger.js';
 import { botClient, fakeGitHubs, repoOf } from './helpers.js';
@@ -143,5 +144,19 @@ describe('createGitHubClient: the token', () => {
     expect(() =>
       createGitHubClient({ token: ' ', baseUrl: 'http://127.0.0.1:1', logger: createMemoryLogger() }),
     ).toThrow(/token is required/);
+  });
+});
+
+describe('openGitHub: CBBD_GITHUB_PACE_MS', () => {
+  const open = (pace: string) =>
+    openGitHub('t', 'bot', { GITHUB_REPOSITORY: 'o/r', CBBD_GITHUB_PACE_MS: pace }, createMemoryLogger());
+
+  it('takes whole milliseconds up to a second, and refuses anything else naming the variable', () => {
+    expect(open('10').octokit).toBeDefined();
+    expect(open('').octokit).toBeDefined();
+    for (const bad of ['fast', '-5', '1.5', '1001'])
+      expect(() => open(bad)).toThrow(
+        `CBBD_GITHUB_PACE_MS: expected whole milliseconds from 0 to 1000, got "${bad}"`,
+      );
   });
 });

@@ -7,7 +7,7 @@ import type { AuditResult } from '../../src/audit/types.js';
 import { auditLake } from '../../src/commands/audit.js';
 import { createMemoryLogger } from '../../src/util/logger.js';
 import { shippedConfig } from '../helpers/lakes.js';
-import { applyEdits, copyLake, lakeEdit, lakeFacts, editableLake } from './lake-edits.js';
+import { applyEdits, copyLake, lakeEdit, lakeFacts, editableLake, type LakeEdit } from './lake-edits.js';
 
 const config = shippedConfig();
 const SEASONS = [2023, 2024, 2025];
@@ -31,6 +31,34 @@ function ownRepeats(result: AuditResult): boolean {
   return result.gaps.some((g) => g.kind === 'duplicates' && (g.keys ?? []).some((k) => k.files.length === 1));
 }
 
+/** Every kind of edit, each made at least once by the two examples that run before the random ones. */
+const EDIT_KINDS: LakeEdit['kind'][] = [
+  'add',
+  'change',
+  'corrupt',
+  'delete',
+  'duplicate',
+  'partition',
+  'repeat',
+];
+const EXAMPLES: [LakeEdit[]][] = [
+  [
+    [
+      { kind: 'add', pick: 0 },
+      { kind: 'change', pick: 3, from: 1 },
+      { kind: 'delete', pick: 5 },
+      { kind: 'corrupt', pick: 8 },
+    ],
+  ],
+  [
+    [
+      { kind: 'duplicate', pick: 2 },
+      { kind: 'repeat', pick: 7 },
+      { kind: 'partition', pick: 11 },
+    ],
+  ],
+];
+
 describe('an incremental audit after random lake edits', () => {
   let work: string;
   let base: string;
@@ -44,9 +72,11 @@ describe('an incremental audit after random lake edits', () => {
   it('equals a full audit of the same lake, and reads exactly the files written since', async () => {
     let runs = 0;
     let ownDuplicates = 0;
+    const kinds = new Set<string>();
     await fc.assert(
       fc.asyncProperty(fc.array(lakeEdit, { minLength: 1, maxLength: 6 }), async (edits) => {
         const root = path.join(work, `run-${runs++}`);
+        for (const e of edits) kinds.add(e.kind);
         await copyLake(base, root);
         try {
           const first = await audit(root, false);
@@ -69,8 +99,9 @@ describe('an incremental audit after random lake edits', () => {
           await rm(root, { recursive: true, force: true });
         }
       }),
-      { numRuns: 25, seed: 16, endOnFailure: true },
+      { numRuns: 10, seed: 16, endOnFailure: true, examples: EXAMPLES },
     );
+    expect([...kinds].sort()).toEqual(EDIT_KINDS);
     expect(ownDuplicates).toBeGreaterThan(0);
   });
 });
