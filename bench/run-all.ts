@@ -11,6 +11,7 @@ const BENCHMARKS = [
   'audit-scan-vs-duckdb',
   'audit-over-s3',
   'calls-per-fill',
+  'shared-budget',
   'fill-rate',
 ];
 

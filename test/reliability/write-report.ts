@@ -81,7 +81,8 @@ budget, kept in the checkpoint store (DynamoDB, or the file store) under a hash 
   before its first start, by when the others have read it and shrunk; a share grows only when a holder left (its
   last starts counted) or died. A dead run's entry lives 1.5 heartbeats, so the survivors take its share back at the
   first heartbeat after that: within 2.5 heartbeats of the death (the tests show ≤ 2.5, not 2).
-- **Queueing.** With more runs than min(⌊R⌋, C), the later ones wait, logging their place in line.
+- **Queueing.** With more runs than min(⌊R⌋, C), the later ones wait, their place in line in the fill's progress
+  (terminal line, action log) and its summary (time waited); each share a run takes is logged.
 - **Monthly quota.** The key's quota ledger sits in the same store (row \`quota\` of the key's partition): the lowest
   \`X-CallLimit-Remaining\` any run of the key saw this month, and the calls each live run reserved and has not yet
   spent. A fill reserves its planned calls before its first call (one call first when no run has seen the count this
