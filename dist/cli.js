@@ -59773,6 +59773,8 @@ function glueReads(glueType, label) {
 ;// CONCATENATED MODULE: ./src/util/format.ts
 /** A count as the reports, issues and checks write it: `12,345`. */
 const fmt = (n) => n.toLocaleString('en-US');
+/** `n` and its noun, singular for one: `1 call`, `1,024 calls`. */
+const plural = (n, one, many = `${one}s`) => `${fmt(n)} ${n === 1 ? one : many}`;
 /** A share as the reports write it, rounded down to a tenth so 99.96% never reads as 100.0%: `99.9%`. */
 const pct = (r) => `${(Math.floor(r * 1000) / 10).toFixed(1)}%`;
 
@@ -83408,6 +83410,7 @@ function duration(seconds) {
 
 
 
+
 /**
  * Progress of a fill: on a terminal one live line (done, empty, failed, rate, ETA) rewritten in place; in a log
  * (Actions, a file) a line every 50 games, so logs stay readable.
@@ -83498,7 +83501,7 @@ function planText(plans) {
         lines.push(`  calls: ${callsText({ calls: { ...p.callsByKind, total: p.calls } })} (one per game: ${p.perGameCalls}); ` +
             `largest answer expected ${formatBytes(p.largestAnswerBytes)}`);
         for (const l of p.legs)
-            lines.push(`  ${l.season} shard ${l.shard}: ${l.games} games in ${l.calls} calls at ${l.rate}/s, ${l.concurrency} in flight, ${formatDuration(l.seconds)}`);
+            lines.push(`  ${l.season} shard ${l.shard}: ${plural(l.games, 'game')} in ${plural(l.calls, 'call')} at ${l.rate}/s, ${l.concurrency} in flight, ${formatDuration(l.seconds)}`);
         if (p.quota)
             lines.push(`  quota: ${p.quota.remaining} calls left, ${p.quota.held} held by ${p.quota.holders} running fill(s), ` +
                 `${p.quota.reserve} kept in reserve; this plan takes ${p.calls}, ${p.quota.after} left after: ` +

@@ -4,6 +4,7 @@ import type { FillPlan } from '../fill/plan.js';
 import { budgetText, waitingText } from '../fill/fill-run.js';
 import type { FillProgress } from '../fill/run-fill.js';
 import { ExitCode } from '../util/errors.js';
+import { plural } from '../util/format.js';
 
 /**
  * Progress of a fill: on a terminal one live line (done, empty, failed, rate, ETA) rewritten in place; in a log
@@ -104,7 +105,7 @@ export function planText(plans: readonly FillPlan[]): string {
     );
     for (const l of p.legs)
       lines.push(
-        `  ${l.season} shard ${l.shard}: ${l.games} games in ${l.calls} calls at ${l.rate}/s, ${l.concurrency} in flight, ${formatDuration(l.seconds)}`,
+        `  ${l.season} shard ${l.shard}: ${plural(l.games, 'game')} in ${plural(l.calls, 'call')} at ${l.rate}/s, ${l.concurrency} in flight, ${formatDuration(l.seconds)}`,
       );
     if (p.quota)
       lines.push(

@@ -1,7 +1,7 @@
 import type { Gap } from '../audit/types.js';
 import { fillCommand, remedy } from '../report/fill-hint.js';
 import { renderMarker } from './marker.js';
-import { fmt } from '../util/format.js';
+import { fmt, plural } from '../util/format.js';
 
 /** An issue as the bot wants it: the same gap always renders to the same title, body and labels. */
 export interface IssueContent {
@@ -24,8 +24,6 @@ export const MAX_ISSUE_BODY = 50_000;
 const MAX_DETAIL = 2_000;
 const MAX_TITLE = 256;
 const MAX_LABEL = 50;
-
-const plural = (n: number, one: string, many = `${one}s`) => `${fmt(n)} ${n === 1 ? one : many}`;
 
 /** What a child table holds, in the words of a title ("25 games without play-by-play"). */
 const CHILD_NOUN: Record<string, string> = {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { FillOutcome } from '../../src/commands/fill.js';
 import { stackEnv } from '../helpers/aws.js';
-import { cli, fastRetryConfig, playsFill } from '../helpers/fill-env.js';
+import { cliProcess, fastRetryConfig, playsFill } from '../helpers/fill-env.js';
 import { leagueOf, missingPlays, tempLake } from '../helpers/lakes.js';
 import { startFakeCbbdApi, type FakeCbbdApi } from '../fakes/cbbd-api.js';
 import { createCheckpointTable } from '../stack/aws-stack.js';
@@ -43,7 +43,10 @@ describe('fills racing on DynamoDB checkpoints (dynalite)', () => {
     return `dynamodb://${table}`;
   };
   const fill = (checkpoints: string, extra: string[] = []) =>
-    cli([...playsFill(config, lake.root, '2024'), '--checkpoints', checkpoints, '--json', ...extra], env());
+    cliProcess(
+      [...playsFill(config, lake.root, '2024'), '--checkpoints', checkpoints, '--json', ...extra],
+      env(),
+    );
   const startApi = async () => {
     api = await startFakeCbbdApi({
       ...leagueOf(LAKE),

@@ -205,6 +205,9 @@ describe('cbbd-gap-bot plan', () => {
       expect(calls[0]!.calls).toBeLessThanOrEqual(calls[0]!.perGameCalls);
       expect(calls[2]!.calls).toBe(calls[2]!.games);
       expect(run.stderr).toMatch(/calls: .* \(one per game: \d+\); largest answer expected/);
+      // Each leg's line counts its games and calls in words that agree with the number ("1 game in 1 call").
+      expect(run.stderr).toMatch(/ shard [12]\/2: (1 game|[\d,]+ games) in (1 call|[\d,]+ calls) at /);
+      expect(run.stderr).not.toMatch(/\b1 (games|calls)\b/);
     } finally {
       await lake.cleanup();
     }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { stackEnv } from '../helpers/aws.js';
-import { cli, fastRetryConfig, playsFill } from '../helpers/fill-env.js';
+import { cliProcess, fastRetryConfig, playsFill } from '../helpers/fill-env.js';
 import { leagueOf, missingPlays, tempLake } from '../helpers/lakes.js';
 import { startFakeCbbdApi, type FakeCbbdApi } from '../fakes/cbbd-api.js';
 import { createCheckpointTable } from '../stack/aws-stack.js';
@@ -74,7 +74,7 @@ describe('one API budget per key, shared through the checkpoint store', () => {
       const checkpoints = await store();
       const runs = await Promise.all(
         SEASONS.map((s) =>
-          cli([...playsFill(config, lake.root, s), '--checkpoints', checkpoints, '--json'], env()),
+          cliProcess([...playsFill(config, lake.root, s), '--checkpoints', checkpoints, '--json'], env()),
         ),
       );
       expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
@@ -102,7 +102,7 @@ describe('one API budget per key, shared through the checkpoint store', () => {
       .replace('max_concurrency: 3', 'max_concurrency: 1');
     await writeFile(one, text);
     const fill = (season: number) =>
-      cli([...playsFill(one, lake.root, season), '--checkpoints', checkpoints, '--limit', '3'], env());
+      cliProcess([...playsFill(one, lake.root, season), '--checkpoints', checkpoints, '--limit', '3'], env());
     const first = fill(2024);
     await new Promise((r) => setTimeout(r, 300));
     const runs = await Promise.all([first, fill(2025)]);
@@ -118,12 +118,12 @@ describe('one API budget per key, shared through the checkpoint store', () => {
     expect(api.maxStartedInAnyWindow(1000)).toBeLessThanOrEqual(1);
   }, 60_000);
 
-  it('20 fresh one-game fills in a row: the server never counts more than R starts in a second', async () => {
+  it('20 fresh one-game fill processes in a row: the server never counts more than R starts in a second', async () => {
     await fresh(30);
     const checkpoints = await files();
-    const codes: number[] = [];
+    const codes: (number | null)[] = [];
     for (let i = 0; i < 20; i++) {
-      const run = await cli(
+      const run = await cliProcess(
         [...playsFill(config, lake.root, 2024), '--checkpoints', checkpoints, '--limit', '1'],
         env(),
       );

@@ -7,6 +7,7 @@ import type { GameRecord } from '../../src/source/api-records.js';
 import type { CbbdClient } from '../../src/source/cbbd-client.js';
 import { createHttpCbbdClient, type HttpCbbdClientOptions } from '../../src/source/http-cbbd-client.js';
 import type { Logger } from '../../src/util/logger.js';
+import { runBundle } from './node-binaries.js';
 
 /** The real HTTP client for plays, on the fake API's key `k`, fast and with short retries. */
 export function playsClient(
@@ -81,4 +82,15 @@ export async function cli(argv: string[], env: Record<string, string>) {
     stderr: err.join(''),
     json: () => JSON.parse(out.join('')) as unknown,
   };
+}
+
+/**
+ * Runs the bundled CLI (`dist/cli.js`) in a fresh Node 24 process, as a user or a matrix leg does, with this
+ * process's environment (the local AWS stack's) and `env` on top. Fills that must not share an event loop with the
+ * fake API use it: in-process, a busy fill delays the fake's view of when requests arrive, and each process has
+ * its own connections, limiter and first window, as on the machines that share a key.
+ */
+export async function cliProcess(argv: string[], env: Record<string, string>) {
+  const run = await runBundle('dist/cli.js', argv, { cwd: process.cwd(), env: { ...process.env, ...env } });
+  return { ...run, json: () => JSON.parse(run.stdout) as unknown };
 }

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -20,4 +21,22 @@ export function assertNode24(): void {
         `${process.versions.node} at ${process.execPath}: run them with npm test or npx vitest`,
     );
   }
+}
+
+/** Runs a bundle (`dist/index.js`, `dist/cli.js`) on NODE24 in its own process and collects what it printed. */
+export async function runBundle(
+  bundle: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(NODE24, [path.resolve(bundle), ...args], {
+    ...options,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, stdout, stderr };
 }

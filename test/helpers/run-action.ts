@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { NODE24 } from './node-binaries.js';
+import { runBundle } from './node-binaries.js';
 
 /** What one run of the bundled action left behind. */
 export interface ActionRun {
@@ -55,16 +54,7 @@ export async function runBundledAction(options: {
   };
   for (const [name, value] of Object.entries(options.inputs))
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
-  const child = spawn(NODE24, [path.resolve('dist/index.js')], {
-    cwd: options.workspace,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const { code, stdout, stderr } = await runBundle('dist/index.js', [], { cwd: options.workspace, env });
   return {
     code,
     stdout,
