@@ -55,6 +55,8 @@ export interface FillPorts {
    * tests pass one driven by their own clock.
    */
   every?: (ms: number, fn: () => void) => () => void;
+  /** A one-shot timer, returning its cancel (the budget's read at another holder's expiry); an unref'd setTimeout. */
+  after?: (ms: number, fn: () => void) => () => void;
   /** Waits between asks for a game another run holds. */
   sleep?: (ms: number) => Promise<void>;
   /** Epoch milliseconds, to compare with lease expiries. */

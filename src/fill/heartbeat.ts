@@ -62,6 +62,13 @@ export function everyInterval(ms: number, fn: () => void): () => void {
   return () => clearInterval(timer);
 }
 
+/** A one-shot timer that does not keep the process alive; returns its cancel. */
+export function afterTimeout(ms: number, fn: () => void): () => void {
+  const timer = setTimeout(fn, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
+}
+
 /**
  * A repeating timer that keeps the process alive until stopped: for the budget's beat, which workers waiting for
  * a share depend on. With an unref'd timer and every worker queued, Node finds nothing left to run and exits

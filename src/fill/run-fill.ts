@@ -14,7 +14,7 @@ import {
 import { holdBudgetShare, type BudgetHolding } from './budget-holder.js';
 import type { BudgetShare } from './budget-share.js';
 import { holdQuota, type QuotaHolding } from './quota-ledger.js';
-import { everyIntervalKeptAlive, startHeartbeat } from './heartbeat.js';
+import { afterTimeout, everyIntervalKeptAlive, startHeartbeat } from './heartbeat.js';
 
 export type { FillJob, FillPorts, FillProgress, FillResult } from './fill-run.js';
 
@@ -59,6 +59,7 @@ async function holdSharedBudget(run: FillRun): Promise<BudgetHolding | undefined
     budget: budget.whole,
     beatMs: budget.beatMs,
     every: ports.every ?? everyIntervalKeptAlive,
+    after: ports.after ?? afterTimeout,
     now: ports.now ?? Date.now,
     apply: (share) =>
       setShare(

@@ -7,6 +7,7 @@ import { stackEnv } from '../helpers/aws.js';
 import { cliProcess, fastRetryConfig, playsFill } from '../helpers/fill-env.js';
 import { leagueOf, missingPlays, tempLake } from '../helpers/lakes.js';
 import { startFakeCbbdApi, type FakeCbbdApi } from '../fakes/cbbd-api.js';
+import { maxStartedInAnyWindow } from '../fakes/cbbd-api-log.js';
 import { createCheckpointTable } from '../stack/aws-stack.js';
 
 /** The key's budget in the shipped config: 3 requests a second, 3 in flight. */
@@ -91,6 +92,36 @@ describe('one API budget per key, shared through the checkpoint store', () => {
     },
     180_000,
   );
+
+  it('one of two fills killed mid-run: the survivor takes the whole budget back, and the server never sees more than R starts a second or C in flight', async () => {
+    await fresh();
+    const checkpoints = await dynamo();
+    const games = (season: number) => new Set(lake.manifest.missing.fct_plays![season]!);
+    const [killed, survivor] = [games(2024), games(2025)];
+    const callsOf = (set: Set<number>) => api.log.filter((e) => e.gameId !== undefined && set.has(e.gameId));
+    const fill = (season: number, signal?: AbortSignal) =>
+      cliProcess([...playsFill(config, lake.root, season), '--checkpoints', checkpoints], env(), signal);
+    const kill = new AbortController();
+    const first = fill(2024, kill.signal);
+    await new Promise((r) => setTimeout(r, 300));
+    const second = fill(2025);
+    // SIGKILL the first once both have been fetching for a while: no leave, its entry left to expire.
+    while (callsOf(killed).length < 8 || callsOf(survivor).length < 3)
+      await new Promise((r) => setTimeout(r, 50));
+    const killedAt = performance.now();
+    kill.abort();
+    const [dead, alive] = await Promise.all([first, second]);
+    expect(dead.code).toBeNull();
+    expect(alive.code).toBe(0);
+    for (const id of survivor) expect(api.callsFor('plays_game', id), `game ${id}`).toBe(1);
+    expect(api.maxStartedInAnyWindow(1000)).toBeLessThanOrEqual(R);
+    expect(api.maxInFlight).toBeLessThanOrEqual(C);
+    // At its share beside the other (1 or 2 a second) it never starts R in a second; alone again, it does.
+    const before = callsOf(survivor).filter((e) => e.startedAt < killedAt);
+    const after = callsOf(survivor).filter((e) => e.startedAt > killedAt);
+    expect(maxStartedInAnyWindow(before, 1000)).toBeLessThan(R);
+    expect(maxStartedInAnyWindow(after, 1000)).toBe(R);
+  }, 120_000);
 
   it('a run that finds the budget taken waits in line, and its output says its place and its share', async () => {
     await fresh(10);

@@ -88,9 +88,13 @@ export async function cli(argv: string[], env: Record<string, string>) {
  * Runs the bundled CLI (`dist/cli.js`) in a fresh Node 24 process, as a user or a matrix leg does, with this
  * process's environment (the local AWS stack's) and `env` on top. Fills that must not share an event loop with the
  * fake API use it: in-process, a busy fill delays the fake's view of when requests arrive, and each process has
- * its own connections, limiter and first window, as on the machines that share a key.
+ * its own connections, limiter and first window, as on the machines that share a key. Aborting `signal` kills it.
  */
-export async function cliProcess(argv: string[], env: Record<string, string>) {
-  const run = await runBundle('dist/cli.js', argv, { cwd: process.cwd(), env: { ...process.env, ...env } });
+export async function cliProcess(argv: string[], env: Record<string, string>, signal?: AbortSignal) {
+  const run = await runBundle('dist/cli.js', argv, {
+    cwd: process.cwd(),
+    env: { ...process.env, ...env },
+    ...(signal ? { signal } : {}),
+  });
   return { ...run, json: () => JSON.parse(run.stdout) as unknown };
 }

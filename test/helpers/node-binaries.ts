@@ -23,16 +23,22 @@ export function assertNode24(): void {
   }
 }
 
-/** Runs a bundle (`dist/index.js`, `dist/cli.js`) on NODE24 in its own process and collects what it printed. */
+/**
+ * Runs a bundle (`dist/index.js`, `dist/cli.js`) on NODE24 in its own process and collects what it printed; aborting
+ * `signal` kills it with SIGKILL (no clean-up of its own: a crash), and its code is then null.
+ */
 export async function runBundle(
   bundle: string,
   args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv },
+  options: { cwd: string; env: NodeJS.ProcessEnv; signal?: AbortSignal },
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(NODE24, [path.resolve(bundle), ...args], {
     ...options,
+    killSignal: 'SIGKILL',
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // A kill through `signal` also reports an AbortError here; the exit below is what the caller awaits.
+  child.on('error', () => undefined);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -1,10 +1,18 @@
-/** Repeating timers on a test clock: `advanceTo` fires each one that falls due, in time order, awaiting each beat. */
+/**
+ * Timers on a test clock, repeating (`every`) or one-shot (`after`): `advanceTo` fires each one that falls due, in
+ * time order, awaiting each.
+ */
 export function testTimers(clock: { t: number }) {
   const timers: { ms: number; fn: () => void; next: number; stopped: boolean }[] = [];
   return {
     timers,
     every(ms: number, fn: () => void) {
       const timer = { ms, fn, next: clock.t + ms, stopped: false };
+      timers.push(timer);
+      return () => (timer.stopped = true);
+    },
+    after(ms: number, fn: () => void) {
+      const timer = { ms: Infinity, fn, next: clock.t + ms, stopped: false };
       timers.push(timer);
       return () => (timer.stopped = true);
     },
