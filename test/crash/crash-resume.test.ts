@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -15,7 +14,7 @@ import { readColumns, readFooter } from '../../src/parquet/read.js';
 import { freshS3Lake, stackEnv, testDynamoClient } from '../helpers/aws.js';
 import { missingPlays } from '../helpers/lakes.js';
 import { playsFill } from '../helpers/fill-env.js';
-import { NODE24 } from '../helpers/node-binaries.js';
+import { runBundle } from '../helpers/node-binaries.js';
 import { startFakeCbbdApi, type FakeCbbdApi } from '../fakes/cbbd-api.js';
 import { startFakeGlue, type FakeGlue } from '../fakes/glue.js';
 import { createCheckpointTable } from '../stack/aws-stack.js';
@@ -84,11 +83,11 @@ describe(`a fill killed at ${KILLS} seeded points and restarted each time`, () =
     await rm(dir, { recursive: true, force: true });
   });
 
-  const startFill = (): ChildProcess =>
-    spawn(
-      NODE24,
+  /** The bundled CLI in its own process; aborting `signal` kills it with SIGKILL. */
+  const startFill = (signal?: AbortSignal) =>
+    runBundle(
+      'dist/cli.js',
       [
-        'dist/cli.js',
         ...playsFill(config, lake.uri, '2025'),
         '--lease-seconds',
         '1',
@@ -96,6 +95,7 @@ describe(`a fill killed at ${KILLS} seeded points and restarted each time`, () =
         `dynamodb://${table}`,
       ],
       {
+        cwd: process.cwd(),
         env: {
           PATH: process.env.PATH,
           ...stackEnv(),
@@ -105,11 +105,9 @@ describe(`a fill killed at ${KILLS} seeded points and restarted each time`, () =
           CBBD_API_KEY: 'k',
           CBBD_API_URL: api.url,
         },
-        stdio: ['ignore', 'ignore', 'pipe'],
+        ...(signal ? { signal } : {}),
       },
     );
-  const exited = (child: ChildProcess) =>
-    new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const checkpoints = () => createDynamoDbCheckpoints(testDynamoClient(), table);
   const doneNow = async () =>
     new Set(
@@ -131,14 +129,15 @@ describe(`a fill killed at ${KILLS} seeded points and restarted each time`, () =
           ? { matches: (r) => r.method === 'PUT', nth: rnd.int(1, 9) }
           : { matches: (r) => isWrite(r.headers['x-amz-target']), nth: rnd.int(1, 12) };
         let landed = false;
-        const child = startFill();
+        const kill = new AbortController();
+        const child = startFill(kill.signal);
         runStarts.push(performance.now());
         const proxy = onS3 ? s3 : ddb;
         proxy.arm(rule, () => {
           landed = true;
-          child.kill('SIGKILL');
+          kill.abort();
         });
-        const code = await exited(child);
+        const { code } = await child;
         proxy.arm(undefined, () => undefined);
         kills.push({ run, rule: `${onS3 ? 's3 PUT' : 'dynamodb write'} #${rule.nth}`, landed, code });
         doneAfterRun.push(await doneNow());
@@ -146,10 +145,9 @@ describe(`a fill killed at ${KILLS} seeded points and restarted each time`, () =
         await new Promise((r) => setTimeout(r, 1100));
       }
       const last = startFill();
-      let stderr = '';
-      last.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
       runStarts.push(performance.now());
-      expect(await exited(last), stderr).toBe(0);
+      const { code, stderr } = await last;
+      expect(code, stderr).toBe(0);
       expect(kills.filter((k) => k.landed).length).toBeGreaterThanOrEqual(Math.ceil(KILLS * 0.6));
       // A run the kill did not reach (it ran out of games first) finished on its own, cleanly.
       expect(kills.filter((k) => !k.landed && k.code !== 0)).toEqual([]);

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileCheckpoints } from '../../src/checkpoint/file-checkpoints.js';
 import { fastRetryConfig, playsFill } from '../helpers/fill-env.js';
 import { leagueOf, missingPlays, tempLake } from '../helpers/lakes.js';
-import { NODE24 } from '../helpers/node-binaries.js';
+import { runBundle } from '../helpers/node-binaries.js';
 import { startFakeCbbdApi, type FakeCbbdApi } from '../fakes/cbbd-api.js';
 
 const LAKE = {
@@ -34,16 +33,18 @@ describe('a fill killed with SIGKILL half-way and started again', () => {
     await lake.cleanup();
   });
 
-  /** The bundled CLI, as a user runs it, in its own process. */
-  const startFill = () =>
-    spawn(NODE24, ['dist/cli.js', ...playsFill(config, lake.root, '2025'), '--lease-seconds', '1'], {
+  /** The bundled CLI, as a user runs it, in its own process; aborting `signal` kills it with SIGKILL. */
+  const startFill = (signal?: AbortSignal) =>
+    runBundle('dist/cli.js', [...playsFill(config, lake.root, '2025'), '--lease-seconds', '1'], {
+      cwd: process.cwd(),
       env: { PATH: process.env.PATH, CBBD_API_KEY: 'k', CBBD_API_URL: api.url },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      ...(signal ? { signal } : {}),
     });
 
   it('finishes the rest, asking again at most the games that were in flight', async () => {
     expect(missing.length).toBeGreaterThan(15);
-    const first = startFill();
+    const kill = new AbortController();
+    const first = startFill(kill.signal);
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
         if (api.log.filter((e) => e.status === 200).length >= 6) {
@@ -52,16 +53,13 @@ describe('a fill killed with SIGKILL half-way and started again', () => {
         }
       }, 10);
     });
-    first.kill('SIGKILL');
-    await new Promise((r) => first.once('exit', r));
+    kill.abort();
+    await first;
     const askedBeforeKill = new Set(api.log.map((e) => e.gameId));
     // The dead run's shard lock and leases expire after --lease-seconds; then a new run takes over.
     await new Promise((r) => setTimeout(r, 1300));
-    const second = startFill();
-    let stderr = '';
-    second.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number | null>((r) => second.once('exit', r));
-    expect(code, stderr).toBe(0);
+    const second = await startFill();
+    expect(second.code, second.stderr).toBe(0);
 
     const checkpoints = createFileCheckpoints(path.join(lake.root, '_checkpoints'));
     const state = await checkpoints.getMany('plays_game', missing);
